@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set up what is missing.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+PYTEST_ARGS ?=
+export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
+
+.PHONY: setup run test test-postgis migrate seed messages clean-venv
+
+setup:
+	@scripts/bootstrap.sh run
+
+## run: install what is missing, migrate, load the demo ward, serve on 127.0.0.1:$(PORT)
+run: setup migrate
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+migrate:
+	$(FLASK) db upgrade
+
+seed:
+	$(FLASK) seed-demo
+
+## test: set up (browser included) and run the whole suite on the database of DATABASE_URL
+##       (SpatiaLite in a temporary folder when unset)
+test:
+	@scripts/bootstrap.sh test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-postgis: the same suite against a throwaway PostGIS database on 127.0.0.1:5432
+test-postgis:
+	@scripts/with-postgis-db.sh $(MAKE) test
+
+## messages: refresh the Vietnamese catalogue after adding strings (then translate them)
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -o inspect_app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,68 @@
+"""Construction-order inspection for Phường Thới Long: the application factory."""
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config=None):
+    """Build the app: config, extensions, blueprints, error pages and CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    """Bind the unbound extensions to this app."""
+    from . import i18n
+    from .domain.spatial.engine import engine_options, install_connection_hooks
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
+    db.init_app(app)
+    with app.app_context():
+        install_connection_hooks(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
+    csrf.init_app(app)
+    i18n.init_app(app, babel)
+    from .auth.access import init_login_manager
+
+    init_login_manager(app, login_manager)
+
+
+def register_blueprints(app):
+    """One blueprint per job."""
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def register_errorhandlers(app):
+    """Error pages in the user's language; JSON for the API."""
+    from .errors import init_app as init_errors
+
+    init_errors(app)
+
+
+def register_commands(app):
+    """`flask users …`, `flask geo …`, `flask seed-demo`."""
+    from .cli import init_app as init_cli
+
+    init_cli(app)

@@ -1,0 +1,76 @@
+"""Who may use which view. Every view declares its policy with one of these decorators;
+tests/test_access_policy.py fails when a view has none."""
+from functools import wraps
+
+from flask import abort, jsonify, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+
+from ..domain import accounts
+from ..domain.roles import ROLES
+from ..extensions import db
+
+PUBLIC = "public"
+
+
+def _declare(view, policy):
+    view.access_policy = policy
+    return view
+
+
+def public(view):
+    """Anyone, logged in or not, may use this view."""
+    return _declare(view, PUBLIC)
+
+
+def role_required(*roles):
+    """Only logged-in, active users with one of these roles; others get 401/redirect or 403."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {unknown or roles}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _refuse_anonymous()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _declare(wrapped, frozenset(roles))
+
+    return decorator
+
+
+def login_required(view):
+    """Any logged-in user, whatever the role."""
+    return role_required(*ROLES)(view)
+
+
+def wants_json():
+    """True for API calls, which get JSON errors instead of pages and redirects."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _refuse_anonymous():
+    if wants_json():
+        response = jsonify(error=gettext("Please log in."))
+        response.status_code = 401
+        return response
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def init_login_manager(app, login_manager):
+    """Connect Flask-Login to the users table."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        try:
+            return accounts.get_user(db.session, int(user_id))
+        except (TypeError, ValueError):
+            return None

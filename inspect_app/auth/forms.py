@@ -1,0 +1,12 @@
+"""Forms of the auth pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """User name and password (field names fixed: username, password)."""
+
+    username = StringField(_l("User name"), validators=[DataRequired(message=_l("Please enter your user name.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")), Length(max=256)])

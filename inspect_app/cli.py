@@ -1,0 +1,116 @@
+"""Command-line commands. Each parses its arguments, calls the domain, commits, reports."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import gettext
+
+from .domain import accounts, demo, geography
+from .domain.errors import DomainError
+from .domain.geo_import import parse_geo_file
+from .domain.roles import ROLES
+from .extensions import db
+from .i18n import translate_error
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
+
+
+def _fail(error):
+    db.session.rollback()
+    raise click.ClickException(translate_error(error))
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--full-name", default="", help="Name shown in the app and on documents.")
+@click.option("--password", default=None, help="Prompted for (hidden) when not given.")
+def create_user(username, role, full_name, password):
+    """Create a user account."""
+    if password is None:
+        password = click.prompt(gettext("Password"), hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            db.session, username, role, password, full_name=full_name,
+            min_password_length=current_app.config["MIN_PASSWORD_LENGTH"],
+        )
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(gettext("Created user %(name)s (%(role)s).", name=user.username, role=user.role))
+
+
+@users_cli.command("list")
+def list_users():
+    """List user accounts."""
+    for user in accounts.list_users(db.session):
+        state = "active" if user.active else "INACTIVE"
+        click.echo(f"{user.username:<20} {user.role:<10} {state:<8} {user.full_name}")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate_user(username):
+    """Stop a user from logging in (their records are kept)."""
+    try:
+        user = accounts.deactivate_user(db.session, username)
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(gettext("User %(name)s can no longer log in.", name=user.username))
+
+
+@geo_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--boundary", "boundary_name", default=None, help="Which boundary to use when the file has several.")
+@click.option("--code", "route_code", default=None, help="Route code for a GPX file with one track.")
+@click.option("--name", "route_name", default=None, help="Route name for a GPX file.")
+def import_geo(path, boundary_name, route_code, route_name):
+    """Load a ward boundary or routes from a GeoJSON or GPX file (routes replaced by code)."""
+    config = current_app.config
+    try:
+        parsed = parse_geo_file(path, route_code=route_code, route_name=route_name)
+        result = geography.import_geography(
+            db.session, parsed, config["WARD_NAME"], config["WARD_CODE_PREFIX"],
+            boundary_name=boundary_name, default_corridor_m=config["DEFAULT_CORRIDOR_M"],
+        )
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    if result.boundary:
+        click.echo(gettext("Ward boundary set: %(name)s", name=result.boundary))
+    for code in result.routes_created:
+        click.echo(gettext("Route added: %(code)s", code=code))
+    for code in result.routes_updated:
+        click.echo(gettext("Route replaced: %(code)s", code=code))
+    for item in result.ignored:
+        click.echo(gettext("Left out: %(item)s", item=item))
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a ward is already set up.")
+def seed_demo(if_empty):
+    """Load the demo ward (boundary, three routes) and one demo user per role."""
+    config = current_app.config
+    if if_empty and geography.get_ward(db.session) is not None:
+        click.echo(gettext("A ward is already set up; demo data not loaded."))
+        return
+    try:
+        report = demo.seed_demo(
+            db.session, config["WARD_NAME"], config["WARD_CODE_PREFIX"], config["DEFAULT_CORRIDOR_M"]
+        )
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    added = report.ward_created or report.routes_created or report.users_created
+    click.echo(gettext("Demo data loaded.") if added else gettext("Demo data already present; nothing changed."))
+    click.echo(gettext("Demo logins (for trying the app only; deactivate them before real use):"))
+    for username, role, password in report.logins:
+        click.echo(f"  {role:<10} {username} / {password}")
+
+
+def init_app(app):
+    """Register the commands."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(geo_cli)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,73 @@
+"""Settings: defaults here, then instance/config.py, then the environment, then tests."""
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Defaults that every deployment starts from; instance/config.py overrides them."""
+
+    WARD_NAME = "Phường Thới Long"
+    WARD_CODE_PREFIX = "TL"
+    DEFAULT_CORRIDOR_M = 50
+    MIN_PASSWORD_LENGTH = 8
+
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form opened in the morning must still post in the afternoon
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+def _env_flag(name):
+    """True when the environment variable is set to a yes-like value."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url):
+    """Accept the `postgres://` spelling that some hosts hand out."""
+    if url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+def load_config(app, test_config=None):
+    """Fill app.config from defaults, instance/config.py, the environment and test_config."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if _env_flag("SESSION_COOKIE_SECURE"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    if test_config:
+        app.config.update(test_config)
+
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", "sqlite:///" + str(Path(app.instance_path) / "inspect.sqlite")
+    )
+    app.config.setdefault("PHOTO_DIR", str(Path(app.instance_path) / "photos"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance_dir):
+    """Read the instance's secret key, creating it (readable by the owner only) the first time."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,98 @@
+"""Accounts: creating, authenticating and deactivating users. The caller commits."""
+import re
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import User
+from ..models.types import utcnow
+from .errors import N_, AccountInactive, Conflict, InvalidInput, NotFound
+from .roles import ROLES
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+# Compared against when the user name is unknown, so a wrong name costs as long as a
+# wrong password and timing does not tell which one was wrong.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+
+
+def normalise_username(username):
+    """User names are case-insensitive: stored and looked up in lower case."""
+    return (username or "").strip().lower()
+
+
+def validate_password(password, min_length):
+    """Raise InvalidInput when a password is too short to be allowed."""
+    if password is None or len(password) < min_length:
+        raise InvalidInput(N_("The password must have at least %(n)s characters."), n=min_length)
+
+
+def create_user(session, username, role, password, full_name="", min_password_length=8):
+    """Add a new active user with a hashed password; raises on bad or duplicate input."""
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise InvalidInput(
+            N_("User name %(name)r is not allowed: use 3–64 letters a–z, digits, dot, dash or underscore."),
+            name=username,
+        )
+    if role not in ROLES:
+        raise InvalidInput(N_("Unknown role %(role)r; choose one of: %(roles)s."), role=role, roles=", ".join(ROLES))
+    validate_password(password, min_password_length)
+    full_name = (full_name or "").strip()
+    if len(full_name) > 120:
+        raise InvalidInput(N_("The full name is longer than %(n)s characters."), n=120)
+    if find_user(session, name) is not None:
+        raise Conflict(N_("User %(name)s already exists."), name=name)
+    user = User(
+        username=name, role=role, full_name=full_name,
+        password_hash=generate_password_hash(password), active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session, username):
+    """The user with this name, or None."""
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def get_user(session, user_id):
+    """The user with this id, or None (used by the login manager)."""
+    return session.get(User, user_id)
+
+
+def authenticate(session, username, password):
+    """The user whose name and password match, or None; AccountInactive if deactivated."""
+    user = find_user(session, username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    if not user.active:
+        raise AccountInactive(N_("This account has been deactivated. Please contact the ward office."))
+    return user
+
+
+def record_login(user, when=None):
+    """Remember when the user last logged in."""
+    user.last_login_at = when or utcnow()
+
+
+def deactivate_user(session, username):
+    """Mark a user inactive (records stay attributed to them); raises NotFound."""
+    user = find_user(session, username)
+    if user is None:
+        raise NotFound(N_("No user named %(name)s."), name=normalise_username(username))
+    user.active = False
+    return user
+
+
+def list_users(session):
+    """All users, by role then name."""
+    return session.scalars(select(User).order_by(User.role, User.username)).all()
+
+
+def count_users(session):
+    """How many accounts exist."""
+    return session.scalar(select(func.count(User.id)))

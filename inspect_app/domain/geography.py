@@ -1,0 +1,129 @@
+"""The ward and its routes in the database: storing imports, listing, GeoJSON out.
+
+The caller commits. Spatial SQL comes only from domain.spatial.
+"""
+import json
+from dataclasses import dataclass, field
+
+from geoalchemy2.shape import from_shape
+from sqlalchemy import select
+
+from ..models import Route, Ward
+from . import spatial
+from .errors import N_, InvalidInput
+
+
+@dataclass
+class ImportResult:
+    """What an import changed."""
+
+    boundary: str = ""
+    routes_created: list = field(default_factory=list)
+    routes_updated: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)
+
+
+def get_ward(session):
+    """The ward this installation serves, or None before set-up."""
+    return session.scalar(select(Ward).order_by(Ward.id).limit(1))
+
+
+def ensure_ward(session, name, code_prefix):
+    """The ward, created with this name and prefix if there is none yet."""
+    ward = get_ward(session)
+    if ward is None:
+        ward = Ward(name=name, code_prefix=code_prefix)
+        session.add(ward)
+        session.flush()
+    return ward
+
+
+def choose_boundary(boundaries, boundary_name=None):
+    """Pick the boundary to use from a file's boundaries; several need a name."""
+    if boundary_name:
+        for boundary in boundaries:
+            if boundary.name == boundary_name:
+                return boundary
+        raise InvalidInput(
+            N_("No boundary named %(name)s in the file; it has: %(names)s."),
+            name=boundary_name, names="; ".join(b.name for b in boundaries) or "-",
+        )
+    if len(boundaries) > 1:
+        raise InvalidInput(
+            N_("The file has %(n)s boundaries; choose one by name (--boundary): %(names)s."),
+            n=len(boundaries), names="; ".join(b.name for b in boundaries),
+        )
+    return boundaries[0] if boundaries else None
+
+
+def import_geography(session, parsed, ward_name, code_prefix, boundary_name=None, default_corridor_m=50):
+    """Store a parsed file: set the ward boundary and create or replace routes by code."""
+    result = ImportResult(ignored=list(parsed.ignored))
+    boundary = choose_boundary(parsed.boundaries, boundary_name)
+    if boundary is not None:
+        ward = ensure_ward(session, ward_name, code_prefix)
+        ward.boundary = from_shape(boundary.area, srid=spatial.SRID)
+        ward.boundary_name = boundary.name
+        ward.boundary_verified = boundary.verified
+        ward.boundary_source = boundary.source
+        result.boundary = boundary.name
+    for item in parsed.routes:
+        route = session.scalar(select(Route).where(Route.code == item.code))
+        if route is None:
+            route = Route(code=item.code, corridor_m=item.corridor_m or default_corridor_m)
+            session.add(route)
+            result.routes_created.append(item.code)
+        else:
+            result.routes_updated.append(item.code)
+            if item.corridor_m:
+                route.corridor_m = item.corridor_m
+        route.name = item.name
+        route.name_en = item.name_en
+        route.geom = from_shape(item.line, srid=spatial.SRID)
+        route.verified = item.verified
+        route.source = item.source
+    session.flush()
+    return result
+
+
+def routes_with_length(session):
+    """(route, length in metres) for every route, by code."""
+    length = spatial.length_m_expr(session, Route.geom).label("length_m")
+    return session.execute(select(Route, length).order_by(Route.code)).all()
+
+
+def routes_within(session, lon, lat, metres):
+    """Routes whose line passes within metres of a point, by code."""
+    query = select(Route).where(spatial.within_distance(session, Route.geom, lon, lat, metres)).order_by(Route.code)
+    return session.scalars(query).all()
+
+
+def nearest_route(session, lon, lat, max_metres):
+    """(route, distance in metres) of the nearest route within max_metres, or None."""
+    rows = spatial.nearest(session, select(Route), Route.geom, lon, lat, max_metres, limit=1)
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def routes_feature_collection(session):
+    """Every route as a GeoJSON FeatureCollection (dict), with its length and flags."""
+    length = spatial.length_m_expr(session, Route.geom).label("length_m")
+    geojson = spatial.geojson_expr(session, Route.geom).label("geojson")
+    rows = session.execute(select(Route, length, geojson).order_by(Route.code)).all()
+    features = [
+        {
+            "type": "Feature",
+            "id": route.id,
+            "geometry": json.loads(geometry),
+            "properties": {
+                "code": route.code,
+                "name": route.name,
+                "name_en": route.name_en,
+                "length_m": round(length_m, 1),
+                "corridor_m": route.corridor_m,
+                "verified": route.verified,
+                "source": route.source,
+            },
+        }
+        for route, length_m, geometry in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}

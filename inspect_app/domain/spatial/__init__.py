@@ -1,0 +1,142 @@
+"""Spatial queries that behave the same on SpatiaLite and PostGIS.
+
+The rest of the code never asks which database it is on: it calls these functions.
+Distances are in metres on the WGS84 ellipsoid; geometries are stored in EPSG:4326.
+Every within-distance filter goes through the spatial index on both databases:
+SpatiaLite never uses its R*Tree unless asked through the SpatialIndex virtual table,
+and PostGIS cannot use a geometry GiST index for a geography ST_DWithin, so both
+first cut candidates by a bounding box in degrees, then test the exact distance.
+"""
+import json
+import math
+
+from sqlalchemy import cast, column, func, literal_column, select, table, text
+from geoalchemy2 import Geography
+
+from .engine import POSTGIS, SPATIALITE, kind_of_url
+
+SRID = 4326
+_METRES_PER_DEGREE_LAT = 110_574.0  # smallest value on the ellipsoid (at the equator)
+_BOX_MARGIN = 1.02
+
+
+def database_kind(session):
+    """'spatialite' or 'postgis' for the session's database."""
+    return kind_of_url(session.get_bind().url)
+
+
+def database_version(session):
+    """Version string of SpatiaLite or PostGIS."""
+    if database_kind(session) == SPATIALITE:
+        return session.execute(text("SELECT spatialite_version()")).scalar_one()
+    return session.execute(text("SELECT postgis_lib_version()")).scalar_one()
+
+
+def point(lon, lat):
+    """SQL expression for a WGS84 point."""
+    return func.ST_GeomFromText(f"POINT({float(lon)!r} {float(lat)!r})", SRID)
+
+
+def geometry_from_wkt(wkt):
+    """SQL expression for a WGS84 geometry given as WKT."""
+    return func.ST_GeomFromText(wkt, SRID)
+
+
+def distance_m(session, geom_a, geom_b):
+    """Ellipsoidal distance in metres between two geometry expressions."""
+    return session.execute(select(_distance_m_expr(session, geom_a, geom_b))).scalar_one()
+
+
+def _distance_m_expr(session, geom_a, geom_b):
+    if database_kind(session) == SPATIALITE:
+        return func.ST_Distance(geom_a, geom_b, 1)
+    return func.ST_Distance(cast(geom_a, Geography), cast(geom_b, Geography))
+
+
+def distance_m_expr(session, geom_column, lon, lat):
+    """SQL expression: metres from a geometry column to a point."""
+    return _distance_m_expr(session, geom_column, point(lon, lat))
+
+
+def length_m_expr(session, geom_column):
+    """SQL expression: ellipsoidal length in metres of a line column."""
+    if database_kind(session) == SPATIALITE:
+        return func.ST_Length(geom_column, 1)
+    return func.ST_Length(cast(geom_column, Geography))
+
+
+def degree_box(lon, lat, metres):
+    """(minlon, minlat, maxlon, maxlat) that surely contains every point within metres."""
+    dlat = metres / _METRES_PER_DEGREE_LAT * _BOX_MARGIN
+    cos_lat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
+    dlon = metres / (111_320.0 * cos_lat) * _BOX_MARGIN
+    return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def within_distance(session, geom_column, lon, lat, metres):
+    """WHERE clause: geom_column lies within metres of the point, through the spatial index."""
+    minx, miny, maxx, maxy = degree_box(lon, lat, metres)
+    model_table = geom_column.table
+    if database_kind(session) == SPATIALITE:
+        spatial_index = table(
+            "SpatialIndex", column("f_table_name"), column("f_geometry_column"), column("search_frame")
+        )
+        candidates = (
+            select(literal_column("ROWID"))
+            .select_from(spatial_index)
+            .where(
+                spatial_index.c.f_table_name == model_table.name,
+                spatial_index.c.f_geometry_column == geom_column.name,
+                spatial_index.c.search_frame == func.BuildMbr(minx, miny, maxx, maxy, SRID),
+            )
+        )
+        rowid = literal_column(f'"{model_table.name}".ROWID')
+        return rowid.in_(candidates) & (func.PtDistWithin(geom_column, point(lon, lat), metres, 1) == 1)
+    envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+    return geom_column.op("&&")(envelope) & func.ST_DWithin(
+        cast(geom_column, Geography), cast(point(lon, lat), Geography), metres
+    )
+
+
+def nearest(session, statement, geom_column, lon, lat, max_metres, limit=1):
+    """Rows of a select within max_metres of the point, nearest first, each with distance_m."""
+    distance = distance_m_expr(session, geom_column, lon, lat).label("distance_m")
+    query = (
+        statement.add_columns(distance)
+        .where(within_distance(session, geom_column, lon, lat, max_metres))
+        .order_by(distance)
+        .limit(limit)
+    )
+    return session.execute(query).all()
+
+
+def geojson_expr(session, geom_column):
+    """SQL expression: the geometry as a GeoJSON geometry string."""
+    if database_kind(session) == SPATIALITE:
+        return func.AsGeoJSON(geom_column)
+    return func.ST_AsGeoJSON(geom_column)
+
+
+def geometry_from_geojson(session, geometry):
+    """SQL expression for a GeoJSON geometry (dict or string), in WGS84."""
+    text_value = geometry if isinstance(geometry, str) else json.dumps(geometry)
+    if database_kind(session) == SPATIALITE:
+        return func.SetSRID(func.GeomFromGeoJSON(text_value), SRID)
+    return func.ST_SetSRID(func.ST_GeomFromGeoJSON(text_value), SRID)
+
+
+def explain(session, statement):
+    """The database's query plan for a statement, as one string (for index checks)."""
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    if database_kind(session) == SPATIALITE:
+        rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        return "\n".join(str(row[-1]) for row in rows)
+    rows = session.execute(text(f"EXPLAIN {compiled}")).all()
+    return "\n".join(row[0] for row in rows)
+
+
+__all__ = [
+    "POSTGIS", "SPATIALITE", "SRID", "database_kind", "database_version", "degree_box",
+    "distance_m", "distance_m_expr", "explain", "geojson_expr", "geometry_from_geojson",
+    "geometry_from_wkt", "length_m_expr", "nearest", "point", "within_distance",
+]

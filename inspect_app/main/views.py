@@ -1,0 +1,59 @@
+"""Views of the main blueprint: thin, they call domain functions and render."""
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..auth.access import login_required, public
+from ..auth.views import _safe_next
+from ..domain import accounts, geography, spatial
+from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
+from ..extensions import db
+from ..i18n import LANGUAGE_SESSION_KEY
+from . import bp
+
+HOME_TEMPLATES = {
+    INSPECTOR: "main/home_inspector.html",
+    CHAIRMAN: "main/home_chairman.html",
+    ADMIN: "main/home_admin.html",
+}
+
+
+@bp.route("/")
+@login_required
+def home():
+    """The start page of the logged-in user's role."""
+    routes = geography.routes_with_length(db.session)
+    ward = geography.get_ward(db.session)
+    extra = {}
+    if current_user.role in (CHAIRMAN, ADMIN):
+        extra["user_count"] = accounts.count_users(db.session)
+    if current_user.role == ADMIN:
+        extra["users"] = accounts.list_users(db.session)
+    return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra)
+
+
+@bp.route("/routes")
+@login_required
+def routes():
+    """The ward's patrol routes with length, corridor and verification status."""
+    return render_template("main/routes.html", routes=geography.routes_with_length(db.session))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Remember the chosen language (vi or en) for this session."""
+    chosen = request.form.get("lang", "")
+    if chosen in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_SESSION_KEY] = chosen
+    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """200 with the database kind and its spatial extension's version."""
+    return jsonify(
+        status="ok",
+        database=spatial.database_kind(db.session),
+        spatial_version=spatial.database_version(db.session),
+    )

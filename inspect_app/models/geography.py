@@ -1,0 +1,42 @@
+"""The ward and its patrol routes."""
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Ward(db.Model):
+    """The ward the app serves: its name, document code prefix and boundary."""
+
+    __tablename__ = "wards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    code_prefix: Mapped[str] = mapped_column(String(10))
+    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
+    boundary_name: Mapped[str] = mapped_column(String(200), default="")
+    boundary_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    boundary_source: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Route(db.Model):
+    """A named patrol route, with the corridor width that counts as 'on the route'."""
+
+    __tablename__ = "routes"
+    __table_args__ = (CheckConstraint("corridor_m > 0 AND corridor_m <= 1000", name="ck_routes_corridor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    corridor_m: Mapped[int] = mapped_column(Integer, default=50)
+    geom = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,37 @@
+"""Accounts of the people who use the app."""
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..domain.roles import ROLES
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class User(UserMixin, db.Model):
+    """An inspector, the ward chairman or an office administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ({})".format(", ".join(f"'{r}'" for r in ROLES)), name="ck_users_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def is_active(self):
+        """Flask-Login: deactivated accounts cannot log in or keep a session."""
+        return self.active
+
+    def __repr__(self):
+        return f"<User {self.username} ({self.role})>"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Sets up everything the app needs on a Debian or Ubuntu machine, installing only what
+# is missing. Usage: scripts/bootstrap.sh run|test   (test also brings the browser).
+# Safe to run again: each step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose=${1:-run}
+VENV=${VENV:-.venv}
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. System packages (Debian names) -------------------------------------------------
+need_debs=(libsqlite3-mod-spatialite)
+if [ "$purpose" = test ]; then
+  need_debs+=(chromium poppler-utils)
+fi
+missing=()
+for pkg in "${need_debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing system packages: ${missing[*]}"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  else
+    die "missing system packages: ${missing[*]}
+Run:  sudo apt-get update && sudo apt-get install -y ${missing[*]}
+then run this command again."
+  fi
+fi
+
+# --- 2. A Python that can load SQLite extensions (SpatiaLite) --------------------------
+# Some builds (pyenv's, for one) have no sqlite3 extension loading. Prefer an interpreter
+# that has it; otherwise fall back to pysqlite3-binary, which the app then picks up.
+can_load_ext='import sqlite3, venv, sys; sqlite3.connect(":memory:").enable_load_extension; assert sys.version_info >= (3, 10)'
+if [ ! -x "$VENV/bin/python" ]; then
+  chosen=""
+  for cand in ${PYTHON:-} python3 /usr/bin/python3 python3.13 python3.12 python3.11 python3.10; do
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$can_load_ext" 2>/dev/null; then
+      chosen=$cand; break
+    fi
+  done
+  if [ -z "$chosen" ]; then
+    chosen=${PYTHON:-python3}
+    say "no Python here can load SQLite extensions; using $chosen with pysqlite3-binary"
+  fi
+  say "creating virtual environment $VENV with $chosen ($("$chosen" --version 2>&1))"
+  "$chosen" -m venv "$VENV" || die "could not create a virtual environment; on Debian: apt-get install python3-venv"
+fi
+PY="$VENV/bin/python"
+
+# --- 3. Pinned Python packages (only when the requirement files changed) ---------------
+reqs=(requirements.txt)
+[ "$purpose" = test ] && reqs=(requirements-dev.txt)
+if ! "$PY" -c "$can_load_ext" 2>/dev/null; then
+  reqs+=(requirements-sqlite-fallback.txt)
+fi
+stamp="$VENV/.installed-$purpose"
+if [ ! -f "$stamp" ] || [ -n "$(find requirements*.txt -newer "$stamp" 2>/dev/null)" ]; then
+  say "installing Python packages: ${reqs[*]}"
+  "$PY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  args=(); for r in "${reqs[@]}"; do args+=(-r "$r"); done
+  "$PY" -m pip install -q --disable-pip-version-check "${args[@]}"
+  touch "$stamp"
+fi
+
+# --- 4. Translations are compiled here, never committed as binaries --------------------
+"$VENV/bin/pybabel" compile --statistics -d inspect_app/translations >/dev/null 2>&1 || "$VENV/bin/pybabel" compile -d inspect_app/translations
+for po in inspect_app/translations/*/LC_MESSAGES/messages.po; do
+  [ -f "${po%.po}.mo" ] || die "translation $po did not compile"
+done
+
+# --- 5. Instance folder (the ward's config, database and photos; never in git) ---------
+mkdir -p instance/photos
+say "set-up done ($purpose)"
