@@ -1,7 +1,7 @@
 """Command-line commands. Each parses its arguments, calls the domain, commits, reports."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
 from .domain import accounts, demo, geography
@@ -88,6 +88,7 @@ def import_geo(path, boundary_name, route_code, route_name):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when a ward is already set up.")
 def seed_demo(if_empty):
     """Load the demo ward (boundary, three routes) and one demo user per role."""

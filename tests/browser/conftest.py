@@ -1,0 +1,81 @@
+"""Real Chromium from Debian, driven by Playwright, against the app served on 127.0.0.1."""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's Chromium is not at {CHROMIUM}: run `make test` (it installs it with apt)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served by a real HTTP server in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def phone(playwright, browser):
+    """A Pixel 7 in Vietnamese, in Ho Chi Minh City time, with GPS allowed at the ward office."""
+    device = dict(playwright.devices["Pixel 7"])
+    device.pop("default_browser_type", None)
+    context = browser.new_context(
+        **device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+        geolocation={"latitude": 10.1716, "longitude": 105.5891, "accuracy": 8}, permissions=["geolocation"],
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page_errors():
+    """JavaScript errors seen by pages that a test attaches to it."""
+    errors = []
+
+    def attach(page):
+        page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+        page.on("console", lambda msg: errors.append(f"console: {msg.text}")
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
+        # Pages answered with an error status are what some tests look for; any asset
+        # (style, script, icon, image) that fails to load is a real error.
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
+        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
+        return page
+
+    attach.errors = errors
+    return attach

@@ -1,0 +1,54 @@
+"""Every endpoint declares who may use it; anonymous users reach only the public ones."""
+import pytest
+
+from inspect_app.auth.access import PUBLIC
+from inspect_app.domain.roles import ROLES
+
+EXEMPT = {"static"}  # Flask's own static files: CSS and icons, no data
+
+
+def _endpoints(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT]
+
+
+def test_every_endpoint_declares_an_access_policy(app):
+    missing = [rule.endpoint for rule in _endpoints(app)
+               if getattr(app.view_functions[rule.endpoint], "access_policy", None) is None]
+    assert missing == []
+
+
+def test_policies_name_only_known_roles(app):
+    for rule in _endpoints(app):
+        policy = app.view_functions[rule.endpoint].access_policy
+        assert policy == PUBLIC or (policy and set(policy) <= set(ROLES)), rule.endpoint
+
+
+def _sample_url(rule):
+    return rule.build({arg: 1 for arg in rule.arguments})[1]
+
+
+def test_anonymous_users_are_refused_everywhere_but_public_views(app, client):
+    for rule in _endpoints(app):
+        if app.view_functions[rule.endpoint].access_policy == PUBLIC:
+            continue
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        app.config["WTF_CSRF_ENABLED"] = False  # see the role check, not the CSRF check
+        response = client.open(_sample_url(rule), method=method)
+        assert response.status_code in (302, 401), rule.endpoint
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("username", ["kiemtra", "chutich", "quantri"])
+def test_each_role_gets_exactly_what_its_policies_say(app, client, auth, demo_ward, username):
+    auth.login(username, f"{username}-demo")
+    role = {"kiemtra": "inspector", "chutich": "chairman", "quantri": "admin"}[username]
+    for rule in _endpoints(app):
+        policy = app.view_functions[rule.endpoint].access_policy
+        if policy == PUBLIC or "GET" not in rule.methods:
+            continue
+        status = client.get(_sample_url(rule)).status_code
+        if role in policy:
+            assert status != 403, rule.endpoint
+        else:
+            assert status == 403, rule.endpoint

@@ -1,0 +1,90 @@
+"""Home pages per role, the routes page, the routes GeoJSON and the health check."""
+import pytest
+
+from inspect_app.domain import spatial
+from inspect_app.extensions import db
+
+from .conftest import ON_POSTGIS
+
+
+def test_healthz_names_the_database_and_its_version(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == ("postgis" if ON_POSTGIS else "spatialite")
+    assert body["spatial_version"][0].isdigit()
+
+
+@pytest.mark.parametrize("username,heading", [
+    ("kiemtra", "Bắt đầu làm việc"), ("chutich", "Tổng quan"), ("quantri", "Văn phòng"),
+])
+def test_each_role_has_its_own_home_page(client, auth, demo_ward, username, heading):
+    auth.login(username, f"{username}-demo")
+    html = client.get("/").get_data(as_text=True)
+    assert f"<h1>{heading}</h1>" in html
+
+
+def test_routes_page_lists_three_routes_with_lengths_and_unverified_badges(client, auth, demo_ward, app):
+    auth.login()
+    html = client.get("/routes").get_data(as_text=True)
+    for code in ("R1", "R2", "R3"):
+        assert f'data-route="{code}"' in html
+    assert html.count("Chưa xác minh") >= 3
+    assert "Tuyến UBND phường – cầu Rạch Sung" in html
+    # Lengths shown are the database's ellipsoidal lengths: R3 is about 6.7 km in the seed notes.
+    import re
+
+    lengths = {code: float(m) for code, m in re.findall(r'data-route="(R\d)">.*?data-length-m="([\d.]+)"', html, re.S)}
+    assert 1000 < lengths["R1"] < 1200 and 6000 < lengths["R3"] < 7500 and 1500 < lengths["R2"] < 2500
+
+
+def test_routes_geojson_needs_login(client, demo_ward):
+    response = client.get("/api/routes.geojson")
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "Vui lòng đăng nhập."
+
+
+def test_routes_geojson_is_a_feature_collection(client, auth, demo_ward):
+    auth.login()
+    response = client.get("/api/routes.geojson")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    collection = response.get_json()
+    assert collection["type"] == "FeatureCollection"
+    by_code = {f["properties"]["code"]: f for f in collection["features"]}
+    assert set(by_code) == {"R1", "R2", "R3"}
+    r1 = by_code["R1"]
+    assert r1["geometry"]["type"] == "LineString"
+    assert r1["geometry"]["coordinates"][0] == pytest.approx([105.5891, 10.1716])
+    assert r1["properties"]["verified"] is False and r1["properties"]["corridor_m"] == 50
+    assert "Placeholder" in r1["properties"]["source"]
+
+
+def test_unknown_page_is_a_vietnamese_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Không tìm thấy trang." in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_json(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404 and response.get_json()["error"]
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_user_text_is_escaped_on_pages(app, client, auth, runner, tmp_path):
+    payload = "<script>alert(1)</script>"
+    path = tmp_path / "xss.geojson"
+    path.write_text(
+        '{"type":"Feature","properties":{"code":"RX","name":"%s","source":"%s"},'
+        '"geometry":{"type":"LineString","coordinates":[[105.5,10.0],[105.6,10.1]]}}' % (payload, payload)
+    )
+    assert runner.invoke(args=["geo", "import", str(path)]).exit_code == 0
+    created = runner.invoke(args=["users", "create", "an.nv", "--role", "inspector", "--password", "mat-khau-dai", "--full-name", payload])
+    assert created.exit_code == 0, created.output
+    auth.login("an.nv", "mat-khau-dai")
+    html = client.get("/routes").get_data(as_text=True)
+    assert payload not in html and "&lt;script&gt;" in html
