@@ -38,14 +38,20 @@ fi
 can_load_ext='import sqlite3, venv, sys; sqlite3.connect(":memory:").enable_load_extension; assert sys.version_info >= (3, 10)'
 if [ ! -x "$VENV/bin/python" ]; then
   chosen=""
-  for cand in ${PYTHON:-} python3 /usr/bin/python3 python3.13 python3.12 python3.11 python3.10; do
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$can_load_ext" 2>/dev/null; then
-      chosen=$cand; break
-    fi
-  done
+  if [ -n "${PYTHON:-}" ]; then
+    chosen=$PYTHON  # asked for explicitly: use it, with the fallback below if it needs one
+  else
+    for cand in python3 /usr/bin/python3 python3.13 python3.12 python3.11 python3.10; do
+      if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$can_load_ext" 2>/dev/null; then
+        chosen=$cand; break
+      fi
+    done
+  fi
   if [ -z "$chosen" ]; then
-    chosen=${PYTHON:-python3}
-    say "no Python here can load SQLite extensions; using $chosen with pysqlite3-binary"
+    chosen=python3
+  fi
+  if ! "$chosen" -c "$can_load_ext" 2>/dev/null; then
+    say "$chosen cannot load SQLite extensions; the app will use pysqlite3-binary"
   fi
   say "creating virtual environment $VENV with $chosen ($("$chosen" --version 2>&1))"
   "$chosen" -m venv "$VENV" || die "could not create a virtual environment; on Debian: apt-get install python3-venv"

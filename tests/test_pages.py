@@ -88,3 +88,12 @@ def test_user_text_is_escaped_on_pages(app, client, auth, runner, tmp_path):
     auth.login("an.nv", "mat-khau-dai")
     html = client.get("/routes").get_data(as_text=True)
     assert payload not in html and "&lt;script&gt;" in html
+
+
+def test_healthz_reports_an_unreachable_database_as_503(tmp_path):
+    from .conftest import make_app
+
+    broken = make_app(f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite'}", tmp_path)
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"

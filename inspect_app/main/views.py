@@ -1,6 +1,7 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
@@ -51,9 +52,11 @@ def set_language():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 with the database kind and its spatial extension's version."""
-    return jsonify(
-        status="ok",
-        database=spatial.database_kind(db.session),
-        spatial_version=spatial.database_version(db.session),
-    )
+    """200 with the database kind and its spatial extension's version; 503 if unreachable."""
+    try:
+        version = spatial.database_version(db.session)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.error("health check failed: %s", exc)
+        return jsonify(status="error", database=spatial.database_kind(db.session)), 503
+    return jsonify(status="ok", database=spatial.database_kind(db.session), spatial_version=version)
