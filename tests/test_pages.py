@@ -97,3 +97,23 @@ def test_healthz_reports_an_unreachable_database_as_503(tmp_path):
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def test_times_are_shown_in_ho_chi_minh_time(app, client, auth, demo_ward):
+    from datetime import datetime, timezone
+
+    from inspect_app.domain import accounts
+
+    auth.login("quantri", "quantri-demo")
+    with app.app_context():
+        user = accounts.find_user(db.session, "kiemtra")
+        user.last_login_at = datetime(2026, 11, 26, 20, 30, tzinfo=timezone.utc)
+        db.session.commit()
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "27/11/2026 03:30" in html
+
+
+@pytest.mark.parametrize("username,shown", [("kiemtra", False), ("chutich", False), ("quantri", True)])
+def test_admin_link_follows_the_access_policy(client, auth, demo_ward, username, shown):
+    auth.login(username, f"{username}-demo")
+    assert ('href="/admin/"' in client.get("/").get_data(as_text=True)) is shown

@@ -2,7 +2,7 @@
 tests/test_access_policy.py fails when a view has none."""
 from functools import wraps
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
@@ -48,6 +48,15 @@ def login_required(view):
     return role_required(*ROLES)(view)
 
 
+def may_open(endpoint):
+    """True when the current user's role may use the view behind endpoint (for showing links)."""
+    view = current_app.view_functions.get(endpoint)
+    policy = getattr(view, "access_policy", None)
+    if policy == PUBLIC:
+        return True
+    return bool(policy) and current_user.is_authenticated and current_user.role in policy
+
+
 def wants_json():
     """True for API calls, which get JSON errors instead of pages and redirects."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -64,6 +73,7 @@ def _refuse_anonymous():
 def init_login_manager(app, login_manager):
     """Connect Flask-Login to the users table."""
     login_manager.init_app(app)
+    app.jinja_env.globals["may_open"] = may_open
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please log in.")
     login_manager.session_protection = "strong"

@@ -154,14 +154,18 @@ def _read_feature(feature, number, label, parsed):
 def _check_positions(coordinates, number, title):
     """Every position must be finite longitude/latitude numbers in range."""
     for position in _positions(coordinates, number, title):
-        lon, lat = position[0], position[1]
-        if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-            raise InvalidInput(
-                N_("Feature %(n)s (%(title)s) has a coordinate out of range (%(lon)s, %(lat)s): longitude must be "
-                   "between -180 and 180 and latitude between -90 and 90. Is the file in a projected system such as "
-                   "VN-2000? Export it in WGS84 (EPSG:4326)."),
-                n=number, title=title, lon=lon, lat=lat,
-            )
+        check_lon_lat(position[0], position[1], number, title)
+
+
+def check_lon_lat(lon, lat, number, title):
+    """Raise InvalidInput unless lon/lat are WGS84 degrees in range."""
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise InvalidInput(
+            N_("Feature %(n)s (%(title)s) has a coordinate out of range (%(lon)s, %(lat)s): longitude must be "
+               "between -180 and 180 and latitude between -90 and 90. Is the file in a projected system such as "
+               "VN-2000? Export it in WGS84 (EPSG:4326)."),
+            n=number, title=title, lon=lon, lat=lat,
+        )
 
 
 def _positions(coordinates, number, title):
@@ -230,13 +234,7 @@ def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
     for number, (track_name, points) in enumerate(lines, start=1):
         title = track_name or str(number)
         for p in points:
-            if not (-180.0 <= p.longitude <= 180.0 and -90.0 <= p.latitude <= 90.0):
-                raise InvalidInput(
-                    N_("Feature %(n)s (%(title)s) has a coordinate out of range (%(lon)s, %(lat)s): longitude must be "
-                       "between -180 and 180 and latitude between -90 and 90. Is the file in a projected system such as "
-                       "VN-2000? Export it in WGS84 (EPSG:4326)."),
-                    n=number, title=title, lon=p.longitude, lat=p.latitude,
-                )
+            check_lon_lat(p.longitude, p.latitude, number, title)
         code = route_code or (track_name or "").split(" ")[0]
         if not code:
             raise InvalidInput(N_("Track %(n)s has no name; give the route a code with --code."), n=number)
