@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -33,12 +33,32 @@ def register_extensions(app):
     db.init_app(app)
     with app.app_context():
         install_connection_hooks(db.engine)
+    _declare_writing_requests(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app, babel)
     from .auth.access import init_login_manager
 
     init_login_manager(app, login_manager)
+
+
+def _declare_writing_requests(app):
+    """Requests that change data take SQLite's write lock up front (see spatial/engine.py)."""
+    from flask import g, request
+
+    from .domain.spatial.engine import expect_writes, reset_expect_writes
+
+    @app.before_request
+    def declare_writes():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g.writes_token = expect_writes(True)
+
+    @app.teardown_request
+    def end_writes(_error):
+        token = g.pop("writes_token", None)
+        if token is not None:
+            reset_expect_writes(token)
 
 
 def register_blueprints(app):
@@ -46,12 +66,18 @@ def register_blueprints(app):
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .field import bp as field_bp
     from .main import bp as main_bp
+    from .vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(field_bp, url_prefix="/field")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(vendor_bp, url_prefix="/vendor")
 
 
 def register_errorhandlers(app):

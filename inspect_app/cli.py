@@ -4,7 +4,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
-from .domain import accounts, demo, geography
+from .config import patrol_rules
+from .domain import accounts, demo, geography, patrols
 from .domain.errors import DomainError
 from .domain.geo_import import parse_geo_file
 from .domain.roles import ROLES
@@ -13,6 +14,7 @@ from .i18n import translate_error
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
+patrols_cli = AppGroup("patrols", help="Patrol maintenance.")
 
 
 def _fail(error):
@@ -87,6 +89,14 @@ def import_geo(path, boundary_name, route_code, route_name):
         click.echo(gettext("Left out: %(item)s", item=item))
 
 
+@patrols_cli.command("end-stale")
+def end_stale_patrols():
+    """End patrols left open longer than PATROL_AUTO_END_HOURS (run it from cron every hour)."""
+    ended = patrols.end_stale_patrols(db.session, patrol_rules(current_app.config))
+    db.session.commit()
+    click.echo(gettext("Patrols ended automatically: %(n)s", n=len(ended)))
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when a ward is already set up.")
@@ -114,4 +124,5 @@ def init_app(app):
     """Register the commands."""
     app.cli.add_command(users_cli)
     app.cli.add_command(geo_cli)
+    app.cli.add_command(patrols_cli)
     app.cli.add_command(seed_demo)

@@ -10,6 +10,7 @@ class Defaults:
     WARD_NAME = "Phường Thới Long"
     WARD_CODE_PREFIX = "TL"
     DEFAULT_CORRIDOR_M = 50
+    KHU_VUC = ("Bắc Vàng", "Thới Xương 2", "Thới Mỹ")  # suggestions in the report form
     MIN_PASSWORD_LENGTH = 8
 
     LANGUAGES = ("vi", "en")
@@ -23,7 +24,21 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form opened in the morning must still post in the afternoon
 
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # a whole request; photos are downscaled on the phone
+
+    # Field work
+    ACCURACY_WARNING_M = 50          # GPS fixes worse than this are flagged and left out of tracks
+    NEARBY_RADIUS_M = 30             # open cases this close are shown before a new report
+    PATROL_AUTO_END_HOURS = 12       # open patrols older than this are ended by the system
+    TRACK_FUTURE_TOLERANCE_S = 300   # phone clocks run a little ahead
+    MAX_PHOTO_BYTES = 12 * 1024 * 1024
+    MAX_PHOTO_PIXELS = 40_000_000
+    MAX_PHOTOS_PER_RECORD = 10
+    TRACK_SEND_INTERVAL_S = 10
+
+    # Map tiles (the only thing the field pages fetch from outside the app)
+    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_ATTRIBUTION = "&copy; OpenStreetMap"
 
 
 def _env_flag(name):
@@ -60,6 +75,28 @@ def load_config(app, test_config=None):
     app.config.setdefault("PHOTO_DIR", str(Path(app.instance_path) / "photos"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def patrol_rules(config):
+    """The patrol settings as the domain wants them."""
+    from .domain.patrols import PatrolRules
+
+    return PatrolRules(
+        accuracy_limit_m=config["ACCURACY_WARNING_M"],
+        future_tolerance_s=config["TRACK_FUTURE_TOLERANCE_S"],
+        auto_end_after_h=config["PATROL_AUTO_END_HOURS"],
+    )
+
+
+def field_rules(config, ward=None):
+    """The field-report settings; the case code prefix comes from the ward when it is set up."""
+    from .domain.field_reports import FieldRules
+
+    return FieldRules(
+        nearby_radius_m=config["NEARBY_RADIUS_M"], max_photo_bytes=config["MAX_PHOTO_BYTES"],
+        max_photo_pixels=config["MAX_PHOTO_PIXELS"], max_photos=config["MAX_PHOTOS_PER_RECORD"],
+        code_prefix=ward.code_prefix if ward is not None else config["WARD_CODE_PREFIX"],
+    )
 
 
 def _instance_secret(instance_dir):

@@ -4,16 +4,42 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from .auth.access import wants_json
+from .domain.errors import (
+    AccountInactive, Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound,
+)
 from .extensions import db
+from .i18n import translate_error
 
 MESSAGES = {
     400: lambda: gettext("The request could not be understood."),
     403: lambda: gettext("You do not have permission to open this page."),
     404: lambda: gettext("Page not found."),
     405: lambda: gettext("This action is not allowed here."),
-    413: lambda: gettext("The upload is too large."),
+    413: lambda: gettext("The upload is too large: at most %(mb)s MB at once. Send fewer or smaller photos.", mb=16),
     500: lambda: gettext("Something went wrong on the server. Your data was not changed; please try again."),
 }
+DOMAIN_STATUS = (
+    (InvalidFields, 400), (InvalidInput, 400), (NeedsConfirmation, 409), (Conflict, 409),
+    (NotFound, 404), (Forbidden, 403), (AccountInactive, 403),
+)
+
+
+def domain_status(error):
+    """The HTTP status for a domain error."""
+    for kind, status in DOMAIN_STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def domain_error_payload(error):
+    """JSON body for a domain error: the message, and per-field messages when there are some."""
+    payload = {"error": translate_error(error)}
+    if isinstance(error, InvalidFields):
+        payload["fields"] = {name: translate_error(problem) for name, problem in error.errors.items()}
+    if isinstance(error, NeedsConfirmation):
+        payload["confirm"] = error.kind
+    return payload
 
 
 def _respond(status, message):
@@ -29,6 +55,14 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _respond(400, gettext("The form has expired or did not come from this site (security check failed). Please reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        db.session.rollback()
+        status = domain_status(error)
+        if wants_json():
+            return jsonify(domain_error_payload(error)), status
+        return render_template("errors/error.html", status=status, message=translate_error(error)), status
 
     for status, message in MESSAGES.items():
         app.register_error_handler(status, lambda error, status=status, message=message: _respond(status, message()))

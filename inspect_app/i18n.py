@@ -2,6 +2,14 @@
 from flask import current_app, has_request_context, session
 from flask_babel import format_datetime, format_decimal, get_locale, gettext
 
+import uuid
+
+from .domain.categories import BY_KEY as CATEGORIES_BY_KEY
+from .domain.errors import N_
+from .domain.geography import route_sketch
+from .domain.roles import ROLE_LABELS
+from .domain.stages import STAGE_LABELS
+
 LANGUAGE_SESSION_KEY = "lang"
 
 
@@ -20,9 +28,29 @@ def translate_error(error):
 
 def role_label(role):
     """A role's name in the current language."""
-    from .domain.roles import ROLE_LABELS
-
     return gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role
+
+
+def stage_label(stage):
+    """A case stage's name in the current language."""
+    return gettext(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+
+
+def category_label(key):
+    """A violation category's name in the current language."""
+    return gettext(CATEGORIES_BY_KEY[key].label) if key in CATEGORIES_BY_KEY else key
+
+
+VISIT_OUTCOME_LABELS = {
+    "nothing_wrong": N_("Nothing wrong"),
+    "violation_found": N_("Violation found"),
+    "follow_up": N_("Follow-up of a case"),
+}
+
+
+def visit_outcome_label(outcome):
+    """A visit outcome's name in the current language."""
+    return gettext(VISIT_OUTCOME_LABELS.get(outcome, outcome))
 
 
 def init_app(app, babel):
@@ -30,4 +58,6 @@ def init_app(app, babel):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         get_locale=get_locale, format_datetime=format_datetime, format_decimal=format_decimal, role_label=role_label,
+        stage_label=stage_label, category_label=category_label, visit_outcome_label=visit_outcome_label,
+        new_uuid=lambda: str(uuid.uuid4()), route_sketch=route_sketch,
     )

@@ -5,11 +5,12 @@ The caller commits. Spatial SQL comes only from domain.spatial.
 import json
 from dataclasses import dataclass, field
 
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import select
 
 from ..models import Route, Ward
 from . import spatial
+from .coverage import local_projection
 from .errors import N_, InvalidInput
 
 
@@ -36,6 +37,26 @@ def ensure_ward(session, name, code_prefix):
         session.add(ward)
         session.flush()
     return ward
+
+
+def ward_centre(session, fallback=(10.17, 105.59)):
+    """(lat, lon) of the ward boundary's centroid, to centre maps before a GPS fix."""
+    ward = get_ward(session)
+    if ward is None or ward.boundary is None:
+        return list(fallback)
+    centre = to_shape(ward.boundary).centroid
+    return [round(centre.y, 6), round(centre.x, 6)]
+
+
+def route_sketch(route, width=120, height=60, pad=6):
+    """SVG polyline points drawing the route in a width × height box (north up)."""
+    line = to_shape(route.geom)
+    project = local_projection(line.centroid.x, line.centroid.y)
+    points = [project(x, y) for x, y in line.coords]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    scale = min((width - 2 * pad) / max(max(xs) - min(xs), 1.0), (height - 2 * pad) / max(max(ys) - min(ys), 1.0))
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return " ".join(f"{width / 2 + (x - cx) * scale:.1f},{height / 2 - (y - cy) * scale:.1f}" for x, y in points)
 
 
 def choose_boundary(boundaries, boundary_name=None):

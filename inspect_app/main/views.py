@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
-from ..domain import accounts, geography, spatial
+from ..domain import accounts, geography, patrols, spatial
 from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
@@ -25,6 +25,9 @@ def home():
     routes = geography.routes_with_length(db.session)
     ward = geography.get_ward(db.session)
     extra = {}
+    if current_user.role == INSPECTOR:
+        still_open = patrols.open_patrols_of(db.session, current_user)
+        extra["open_patrol"] = still_open[-1] if still_open else None
     if current_user.role in (CHAIRMAN, ADMIN):
         extra["user_count"] = accounts.count_users(db.session)
     if current_user.role == ADMIN:

@@ -1,5 +1,6 @@
 """Tables. No commits and no business rules here: those live in domain/ and the views."""
+from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .user import User
 
-__all__ = ["Route", "User", "Ward"]
+__all__ = ["CaseCounter", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]

@@ -73,27 +73,65 @@ def degree_box(lon, lat, metres):
     return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
 
 
+def _spatialite_index_candidates(geom_column, minx, miny, maxx, maxy):
+    """ROWID IN (rows whose bounding box meets the frame), through SpatiaLite's R*Tree."""
+    spatial_index = table(
+        "SpatialIndex", column("f_table_name", String), column("f_geometry_column", String), column("search_frame")
+    )
+    candidates = (
+        select(literal_column("ROWID"))
+        .select_from(spatial_index)
+        .where(
+            spatial_index.c.f_table_name == geom_column.table.name,
+            spatial_index.c.f_geometry_column == geom_column.name,
+            spatial_index.c.search_frame == func.BuildMbr(minx, miny, maxx, maxy, SRID),
+        )
+    )
+    return literal_column(f'"{geom_column.table.name}".ROWID').in_(candidates)
+
+
+def in_bbox(session, geom_column, minlon, minlat, maxlon, maxlat):
+    """WHERE clause: the geometry's bounding box meets the box, through the spatial index."""
+    if database_kind(session) == SPATIALITE:
+        return _spatialite_index_candidates(geom_column, minlon, minlat, maxlon, maxlat) & func.MbrIntersects(
+            geom_column, func.BuildMbr(minlon, minlat, maxlon, maxlat, SRID)
+        )
+    return geom_column.op("&&")(func.ST_MakeEnvelope(minlon, minlat, maxlon, maxlat, SRID))
+
+
+def contains_point(session, geom_column, lon, lat):
+    """WHERE clause: the (polygon) column contains the point, through the spatial index."""
+    inside = func.ST_Intersects(geom_column, point(lon, lat))
+    if database_kind(session) == SPATIALITE:
+        return _spatialite_index_candidates(geom_column, lon, lat, lon, lat) & (inside == 1)
+    return inside
+
+
+def insert_ignoring_duplicates(session, model_table, rows, unique_columns):
+    """INSERT rows, silently skipping those that clash with a unique key; returns rows inserted."""
+    if not rows:
+        return 0
+    if database_kind(session) == SPATIALITE:
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    statement = (
+        insert(model_table).values(rows).on_conflict_do_nothing(index_elements=unique_columns)
+        .returning(model_table.c[unique_columns[0]])
+    )
+    # Counted from RETURNING: rowcount is -1 for this statement on psycopg.
+    return len(session.execute(statement).all())
+
+
 def within_distance(session, geom_column, lon, lat, metres):
     """WHERE clause: geom_column lies within metres of the point, through the spatial index."""
     minx, miny, maxx, maxy = degree_box(lon, lat, metres)
-    model_table = geom_column.table
     if database_kind(session) == SPATIALITE:
-        spatial_index = table(
-            "SpatialIndex", column("f_table_name", String), column("f_geometry_column", String), column("search_frame")
-        )
-        candidates = (
-            select(literal_column("ROWID"))
-            .select_from(spatial_index)
-            .where(
-                spatial_index.c.f_table_name == model_table.name,
-                spatial_index.c.f_geometry_column == geom_column.name,
-                spatial_index.c.search_frame == func.BuildMbr(minx, miny, maxx, maxy, SRID),
-            )
-        )
-        rowid = literal_column(f'"{model_table.name}".ROWID')
         # Not PtDistWithin: for lines it answered "within 50 m" for a line 63 m away
         # (tests/test_spatial.py); the ellipsoidal ST_Distance on index candidates is exact.
-        return rowid.in_(candidates) & (func.ST_Distance(geom_column, point(lon, lat), 1) <= metres)
+        return _spatialite_index_candidates(geom_column, minx, miny, maxx, maxy) & (
+            func.ST_Distance(geom_column, point(lon, lat), 1) <= metres
+        )
     envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
     return geom_column.op("&&")(envelope) & func.ST_DWithin(
         cast(geom_column, Geography), cast(point(lon, lat), Geography), metres
@@ -138,7 +176,8 @@ def explain(session, statement):
 
 
 __all__ = [
-    "POSTGIS", "SPATIALITE", "SRID", "database_kind", "database_version", "degree_box",
-    "distance_m", "distance_m_expr", "explain", "geojson_expr", "geometry_from_geojson",
+    "POSTGIS", "SPATIALITE", "SRID", "contains_point", "database_kind", "database_version", "degree_box",
+    "distance_m", "distance_m_expr", "explain", "geojson_expr", "geometry_from_geojson", "in_bbox",
+    "insert_ignoring_duplicates",
     "geometry_from_wkt", "length_m_expr", "nearest", "point", "within_distance",
 ]

@@ -2,6 +2,7 @@
 
 Only this package knows which spatial database is in use (see docs/ARCHITECTURE.md).
 """
+import contextvars
 import importlib
 import os
 import sqlite3
@@ -11,6 +12,22 @@ from sqlalchemy.engine import make_url
 
 SPATIALITE = "spatialite"
 POSTGIS = "postgis"
+
+# SQLite lets many read but one write. A transaction that reads first and writes later can
+# fail at once (SQLITE_BUSY_SNAPSHOT) when another writer got in between, without waiting.
+# Requests that will write therefore take the write lock when they begin (BEGIN IMMEDIATE)
+# and queue behind each other for up to busy_timeout instead of failing.
+_writes_expected = contextvars.ContextVar("writes_expected", default=False)
+
+
+def expect_writes(flag=True):
+    """Declare that the transactions started from now on (this thread/context) will write."""
+    return _writes_expected.set(flag)
+
+
+def reset_expect_writes(token):
+    """Undo expect_writes()."""
+    _writes_expected.reset(token)
 
 
 def kind_of_url(url):
@@ -51,6 +68,11 @@ def install_connection_hooks(engine):
     if kind_of_url(engine.url) != SPATIALITE:
         return
     event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def _on_sqlite_begin(connection):
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected.get() else "BEGIN")
 
 
 def _on_sqlite_connect(dbapi_conn, _record):
@@ -73,3 +95,5 @@ def _on_sqlite_connect(dbapi_conn, _record):
         cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()
+    # The driver must not open transactions on its own: _on_sqlite_begin does it.
+    dbapi_conn.isolation_level = None

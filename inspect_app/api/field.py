@@ -1,0 +1,128 @@
+"""JSON endpoints the phone's scripts call: track points, reports, visits, nearby cases, GeoJSON."""
+from flask import current_app, jsonify, request, url_for
+from flask_login import current_user
+
+from ..auth.access import login_required, role_required
+from ..config import field_rules, patrol_rules
+from ..domain import field_reports, geography, patrols
+from ..domain.errors import N_, InvalidInput, NeedsConfirmation
+from ..domain.inputs import FieldReader
+from ..domain.roles import INSPECTOR
+from ..errors import domain_error_payload
+from ..extensions import db
+from ..i18n import stage_label
+from ..uploads import photo_transaction, uploaded_photos
+from . import bp
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput(N_("The request body must be a JSON object."))
+    return body
+
+
+@bp.route("/patrols/<int:patrol_id>/points", methods=["POST"])
+@role_required(INSPECTOR)
+def add_track_points(patrol_id):
+    """Store a batch of GPS points of the user's open patrol (repeats are ignored)."""
+    patrol = patrols.get_patrol_for(db.session, patrol_id, current_user)
+    result = patrols.add_track_points(
+        db.session, patrol, current_user, _json_body().get("points"), patrol_rules(current_app.config)
+    )
+    db.session.commit()
+    return jsonify(result)
+
+
+def case_summary(violation, distance_m=None, photo=None):
+    """What the phone shows of a case in lists (nearby, follow-up)."""
+    data = {
+        "id": violation.id, "code": violation.code, "address": violation.address, "khu_vuc": violation.khu_vuc,
+        "stage": violation.stage, "stage_label": stage_label(violation.stage),
+        "url": url_for("cases.show", violation_id=violation.id),
+        "thumb_url": url_for("cases.photo_thumb", photo_id=photo.id) if photo else None,
+    }
+    if distance_m is not None:
+        data["distance_m"] = round(distance_m, 1)
+    return data
+
+
+def _nearby_payload(pairs):
+    photos = field_reports.first_photos(db.session, [v.id for v, _ in pairs])
+    return [case_summary(v, d, photos.get(v.id)) for v, d in pairs]
+
+
+@bp.route("/violations/nearby")
+@login_required
+def nearby_violations():
+    """Open cases near a point (default radius from the settings), nearest first."""
+    reader = FieldReader(request.args)
+    lon, lat = reader.position("lon", "lat")
+    radius = reader.number("radius", 1, 2000) or current_app.config["NEARBY_RADIUS_M"]
+    reader.finish()
+    pairs = field_reports.nearby_open_cases(db.session, lon, lat, radius)
+    return jsonify(radius_m=radius, cases=_nearby_payload(pairs))
+
+
+@bp.route("/violations", methods=["POST"])
+@role_required(INSPECTOR)
+def report_violation():
+    """Create a case from the report form with its photos: 201 new, 200 repeat, 409 to confirm."""
+    report = field_reports.read_violation_report(request.form, uploaded_photos(request.form.get("client_uuid")))
+    rules = field_rules(current_app.config, geography.get_ward(db.session))
+    try:
+        with photo_transaction() as files:
+            violation, created = field_reports.report_violation(db.session, current_user, report, rules, files)
+    except NeedsConfirmation as exc:
+        payload = domain_error_payload(exc)
+        if exc.kind == "nearby":
+            payload["cases"] = _nearby_payload(exc.details)
+        return jsonify(payload), 409
+    body = {"id": violation.id, "code": violation.code, "url": url_for("cases.show", violation_id=violation.id),
+            "photos": len(violation.photos), "created": created}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.route("/visits", methods=["POST"])
+@role_required(INSPECTOR)
+def log_visit():
+    """Record a visit with its photos: 201 new, 200 repeat."""
+    report = field_reports.read_visit_report(request.form, uploaded_photos(request.form.get("client_uuid")))
+    rules = field_rules(current_app.config, geography.get_ward(db.session))
+    with photo_transaction() as files:
+        visit, created = field_reports.log_visit(db.session, current_user, report, rules, files)
+    body = {"id": visit.id, "created": created, "photos": len(visit.photos),
+            "case_url": url_for("cases.show", violation_id=visit.violation_id) if visit.violation_id else None}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.route("/patrols/<int:patrol_id>.geojson")
+@login_required
+def patrol_geojson(patrol_id):
+    """A patrol's track and route as GeoJSON (inspectors see their own patrols)."""
+    patrol = patrols.get_patrol_for(db.session, patrol_id, current_user, owner_only=current_user.role == INSPECTOR)
+    response = jsonify(patrols.patrol_feature_collection(db.session, patrol))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.route("/violations.geojson")
+@login_required
+def violations_geojson():
+    """Cases as GeoJSON points; `bbox=minlon,minlat,maxlon,maxlat` limits them to an area."""
+    bbox = None
+    if request.args.get("bbox"):
+        bbox = _read_bbox(request.args["bbox"])
+    response = jsonify(field_reports.violations_feature_collection(db.session, bbox))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _read_bbox(text_value):
+    parts = text_value.split(",")
+    reader = FieldReader(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), parts)))
+    values = (reader.number("minlon", -180, 180, True), reader.number("minlat", -90, 90, True),
+              reader.number("maxlon", -180, 180, True), reader.number("maxlat", -90, 90, True))
+    if len(parts) != 4 or reader.errors or values[0] > values[2] or values[1] > values[3]:
+        raise InvalidInput(N_("bbox must be four numbers: minlon,minlat,maxlon,maxlat (WGS84), min before max."))
+    return values

@@ -1,0 +1,57 @@
+"""Route coverage: how much of a route a patrol's track came close enough to.
+
+Computed in a local metric projection centred on the route (the ward spans a few km, so
+the error is far below a metre), in Python, so that it is the same on both databases.
+"""
+import math
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point
+
+_A = 6_378_137.0
+_E2 = 0.006_694_379_990_14
+
+
+def _scales(lat0):
+    """Metres per degree of longitude and latitude at lat0, on the WGS84 ellipsoid."""
+    phi = math.radians(lat0)
+    denominator = 1 - _E2 * math.sin(phi) ** 2
+    prime_vertical = _A / math.sqrt(denominator)
+    meridional = _A * (1 - _E2) / denominator ** 1.5
+    return math.radians(1) * prime_vertical * math.cos(phi), math.radians(1) * meridional
+
+
+def local_projection(lon0, lat0):
+    """A function (lon, lat) -> (x, y) metres around (lon0, lat0)."""
+    kx, ky = _scales(lat0)
+    return lambda lon, lat: ((lon - lon0) * kx, (lat - lat0) * ky)
+
+
+def to_local_metres(geometry, lon0, lat0):
+    """The geometry with its lon/lat coordinates turned into metres around (lon0, lat0)."""
+    kx, ky = _scales(lat0)
+    origin, scale = np.array([lon0, lat0]), np.array([kx, ky])
+    return shapely.transform(geometry, lambda xy: (xy - origin) * scale)
+
+
+def route_coverage(route_coords, track_coords, corridor_m):
+    """Share (0..1) of the route's length lying within corridor_m of the track."""
+    route = LineString(route_coords)
+    if not track_coords or route.length == 0:
+        return 0.0
+    centre = route.centroid
+    route_m = to_local_metres(route, centre.x, centre.y)
+    distinct = {tuple(c) for c in track_coords}
+    track = LineString(track_coords) if len(distinct) > 1 else Point(track_coords[0])
+    corridor = to_local_metres(track, centre.x, centre.y).buffer(corridor_m, quad_segs=16)
+    covered = route_m.intersection(corridor).length
+    return max(0.0, min(1.0, covered / route_m.length))
+
+
+def path_length_m(coords):
+    """Length in metres of a lon/lat path, in the local projection (for live summaries)."""
+    if len(coords) < 2:
+        return 0.0
+    line = LineString(coords)
+    return to_local_metres(line, line.centroid.x, line.centroid.y).length

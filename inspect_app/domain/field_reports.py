@@ -1,0 +1,316 @@
+"""Visits and violation reports from the field, with the nearby-case and position checks.
+
+Every create takes the client's UUID: sending the same report again returns the record
+already stored. Photos are checked before anything is stored and written only with it.
+"""
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Optional
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import select
+
+from ..models import Patrol, Photo, Route, Violation, Visit, Ward
+from ..models.types import utcnow
+from . import spatial
+from .case_codes import next_case_code
+from .categories import CATEGORY_KEYS
+from .errors import N_, Conflict, Forbidden, InvalidFields, NeedsConfirmation, NotFound
+from .inputs import FieldReader
+from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .stages import DETECTED, OPEN_STAGES
+
+VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
+MAX_CORRIDOR_SEARCH_M = 1000
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """Settings for field reports (from the app config)."""
+
+    nearby_radius_m: float = 30.0
+    max_photo_bytes: int = 12 * 1024 * 1024
+    max_photo_pixels: int = 40_000_000
+    max_photos: int = 10
+    code_prefix: str = "TL"
+
+
+@dataclass
+class ViolationReport:
+    """A violation report as read from the phone's form."""
+
+    client_uuid: str
+    lon: float
+    lat: float
+    category: str
+    gps_lon: Optional[float] = None
+    gps_lat: Optional[float] = None
+    gps_accuracy_m: Optional[float] = None
+    address: str = ""
+    khu_vuc: str = ""
+    owner_name: str = ""
+    owner_phone: str = ""
+    description: str = ""
+    area_m2: Optional[float] = None
+    floors: Optional[int] = None
+    patrol_id: Optional[int] = None
+    confirm_new: bool = False
+    confirm_outside: bool = False
+    photos: list = field(default_factory=list)
+
+
+@dataclass
+class VisitReport:
+    """A visit as read from the phone's form."""
+
+    client_uuid: str
+    outcome: str
+    lon: Optional[float] = None
+    lat: Optional[float] = None
+    accuracy_m: Optional[float] = None
+    note: str = ""
+    patrol_id: Optional[int] = None
+    violation_id: Optional[int] = None
+    confirm_outside: bool = False
+    photos: list = field(default_factory=list)
+
+
+def read_violation_report(data, photos):
+    """Parse the violation form (strings or JSON values); raises InvalidFields listing every problem."""
+    reader = FieldReader(data)
+    client_uuid = reader.uuid("client_uuid")
+    lon, lat = reader.position("lon", "lat")
+    report = ViolationReport(
+        client_uuid=client_uuid, lon=lon, lat=lat,
+        category=reader.choice("category", CATEGORY_KEYS, required=True),
+        gps_lon=reader.number("gps_lon", -180, 180), gps_lat=reader.number("gps_lat", -90, 90),
+        gps_accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
+        address=reader.text("address", 300), khu_vuc=reader.text("khu_vuc", 100),
+        owner_name=reader.text("owner_name", 200), owner_phone=_phone(reader, "owner_phone"),
+        description=reader.text("description", 4000, multiline=True),
+        area_m2=reader.number("area_m2", 0, 1_000_000), floors=reader.number("floors", 0, 200, integer=True),
+        patrol_id=reader.optional_id("patrol_id"),
+        confirm_new=reader.flag("confirm_new"), confirm_outside=reader.flag("confirm_outside"),
+        photos=photos,
+    )
+    reader.finish()
+    return report
+
+
+def read_visit_report(data, photos):
+    """Parse the visit form; raises InvalidFields listing every problem."""
+    reader = FieldReader(data)
+    report = VisitReport(
+        client_uuid=reader.uuid("client_uuid"),
+        outcome=reader.choice("outcome", VISIT_OUTCOMES, required=True),
+        note=reader.text("note", 4000, multiline=True),
+        accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
+        patrol_id=reader.optional_id("patrol_id"), violation_id=reader.optional_id("violation_id"),
+        confirm_outside=reader.flag("confirm_outside"), photos=photos,
+    )
+    report.lon, report.lat = reader.position("lon", "lat", required=False)
+    if report.outcome == "follow_up" and report.violation_id is None:
+        reader.error("violation_id", N_("Choose the case this visit follows up."))
+    reader.finish()
+    return report
+
+
+def _phone(reader, name):
+    value = reader.text(name, 20)
+    if value and not all(ch.isdigit() or ch in "+ .-()" for ch in value):
+        reader.error(name, N_("A phone number has only digits, spaces and + . - ( )."))
+        return ""
+    return value
+
+
+def is_inside_ward(session, lon, lat):
+    """True when the point lies in the ward boundary (or no boundary is known yet)."""
+    ward = session.scalar(select(Ward).limit(1))
+    if ward is None or ward.boundary is None:
+        return True
+    found = session.scalar(select(Ward.id).where(Ward.id == ward.id, spatial.contains_point(session, Ward.boundary, lon, lat)))
+    return found is not None
+
+
+def nearby_open_cases(session, lon, lat, radius_m):
+    """Open cases within radius_m of the point, nearest first: [(violation, distance_m)]."""
+    statement = select(Violation).where(Violation.stage.in_(OPEN_STAGES))
+    return [(row[0], row[1]) for row in spatial.nearest(session, statement, Violation.position, lon, lat, radius_m, limit=20)]
+
+
+def route_for_point(session, lon, lat):
+    """The nearest route whose corridor contains the point, or None."""
+    rows = spatial.nearest(session, select(Route), Route.geom, lon, lat, MAX_CORRIDOR_SEARCH_M, limit=10)
+    for route, distance in rows:
+        if distance <= route.corridor_m:
+            return route
+    return None
+
+
+def _own_patrol(session, patrol_id, inspector):
+    if patrol_id is None:
+        return None
+    patrol = session.get(Patrol, patrol_id)
+    if patrol is None:
+        raise InvalidFields({"patrol_id": NotFound(N_("This patrol does not exist."))})
+    if patrol.inspector_id != inspector.id:
+        raise Forbidden(N_("This patrol belongs to another inspector."))
+    return patrol
+
+
+def _existing(session, model, client_uuid, inspector):
+    record = session.scalar(select(model).where(model.client_uuid == client_uuid))
+    if record is not None and record.inspector_id != inspector.id:
+        raise Conflict(N_("This record identifier belongs to someone else's record."))
+    return record
+
+
+def _check_position(session, lon, lat, confirmed):
+    """(outside_ward flag); a point outside the ward needs the inspector's confirmation."""
+    if is_inside_ward(session, lon, lat):
+        return False
+    if not confirmed:
+        raise NeedsConfirmation(
+            N_("This position is outside the ward boundary. Check the pin, or confirm that the building really is here."),
+            kind="outside_ward",
+        )
+    return True
+
+
+def report_violation(session, inspector, report, rules, files, now=None):
+    """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
+    existing = _existing(session, Violation, report.client_uuid, inspector)
+    if existing is not None:
+        return existing, False
+    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
+    patrol = _own_patrol(session, report.patrol_id, inspector)
+    outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
+    nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m)
+    if nearby and not report.confirm_new:
+        raise NeedsConfirmation(
+            N_("There are open cases within %(m)s m. Attach this visit to one of them, or confirm that this is a new case."),
+            kind="nearby", details=nearby, m=int(rules.nearby_radius_m),
+        )
+    now = now or utcnow()
+    route = route_for_point(session, report.lon, report.lat)
+    violation = Violation(
+        client_uuid=report.client_uuid, code=next_case_code(session, rules.code_prefix, _local_year(now)),
+        stage=DETECTED, detected_at=now, inspector_id=inspector.id, officer_id=inspector.id,
+        patrol_id=patrol.id if patrol else None, route_id=route.id if route else None,
+        position=from_shape(Point(report.lon, report.lat), srid=spatial.SRID),
+        gps_lon=report.gps_lon, gps_lat=report.gps_lat, gps_accuracy_m=report.gps_accuracy_m,
+        outside_ward=outside, address=report.address, khu_vuc=report.khu_vuc, owner_name=report.owner_name,
+        owner_phone=report.owner_phone, category=report.category, description=report.description,
+        area_m2=report.area_m2, floors=report.floors, created_at=now,
+    )
+    session.add(violation)
+    visit = Visit(
+        client_uuid=_derived_uuid(report.client_uuid), inspector_id=inspector.id,
+        patrol_id=violation.patrol_id, violation=violation, outcome="violation_found",
+        note=report.description[:4000], position=violation.position, accuracy_m=report.gps_accuracy_m,
+        outside_ward=outside, visited_at=now,
+    )
+    session.add(visit)
+    for upload in report.photos:
+        add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels, violation=violation)
+    session.flush()
+    return violation, True
+
+
+def log_visit(session, inspector, report, rules, files, now=None):
+    """Save a visit (a follow-up attaches to its case whatever stage it is at); returns (visit, created)."""
+    existing = _existing(session, Visit, report.client_uuid, inspector)
+    if existing is not None:
+        return existing, False
+    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
+    patrol = _own_patrol(session, report.patrol_id, inspector)
+    violation = None
+    if report.violation_id is not None:
+        violation = session.get(Violation, report.violation_id)
+        if violation is None:
+            raise InvalidFields({"violation_id": NotFound(N_("This case does not exist."))})
+    outside = False
+    position = None
+    if report.lon is not None:
+        outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
+        position = from_shape(Point(report.lon, report.lat), srid=spatial.SRID)
+    visit = Visit(
+        client_uuid=report.client_uuid, inspector_id=inspector.id, patrol_id=patrol.id if patrol else None,
+        violation=violation, outcome=report.outcome, note=report.note, position=position,
+        accuracy_m=report.accuracy_m, outside_ward=outside, visited_at=now or utcnow(),
+    )
+    session.add(visit)
+    for upload in report.photos:
+        add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels, visit=visit)
+    session.flush()
+    return visit, True
+
+
+def _derived_uuid(client_uuid):
+    """The UUID of the visit that a violation report creates, fixed by the report's UUID."""
+    return str(uuid.uuid5(uuid.UUID(client_uuid), "visit"))
+
+
+def _local_year(moment):
+    return moment.astimezone(VIETNAM_OFFSET).year
+
+
+def get_violation(session, violation_id):
+    """The case with this id, or NotFound."""
+    violation = session.get(Violation, violation_id)
+    if violation is None:
+        raise NotFound(N_("This case does not exist."))
+    return violation
+
+
+def first_photos(session, violation_ids):
+    """{violation id: its first Photo} for the given cases."""
+    if not violation_ids:
+        return {}
+    photos = session.scalars(
+        select(Photo).where(Photo.violation_id.in_(violation_ids)).order_by(Photo.violation_id, Photo.id)
+    ).all()
+    result = {}
+    for photo in photos:
+        result.setdefault(photo.violation_id, photo)
+    return result
+
+
+def day_of(session, inspector, day_start, day_end):
+    """The inspector's patrols, visits and new cases between two UTC instants."""
+    patrols = session.scalars(
+        select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.started_at >= day_start, Patrol.started_at < day_end)
+        .order_by(Patrol.started_at)
+    ).all()
+    visits = session.scalars(
+        select(Visit).where(Visit.inspector_id == inspector.id, Visit.visited_at >= day_start, Visit.visited_at < day_end)
+        .order_by(Visit.visited_at)
+    ).all()
+    cases = session.scalars(
+        select(Violation).where(Violation.inspector_id == inspector.id, Violation.detected_at >= day_start,
+                                Violation.detected_at < day_end).order_by(Violation.detected_at)
+    ).all()
+    return patrols, visits, cases
+
+
+def violations_feature_collection(session, bbox=None, limit=5000):
+    """Cases as GeoJSON points (code, stage, category), optionally inside a bbox."""
+    geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
+    statement = select(Violation, geojson).order_by(Violation.id).limit(limit)
+    if bbox is not None:
+        statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
+    features = [
+        {"type": "Feature", "id": v.id, "geometry": json.loads(g),
+         "properties": {"code": v.code, "stage": v.stage, "category": v.category,
+                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc}}
+        for v, g in session.execute(statement).all()
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def violation_lon_lat(session, violation):
+    """(lon, lat) of a case's final position."""
+    point = to_shape(violation.position)
+    return point.x, point.y

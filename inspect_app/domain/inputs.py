@@ -1,0 +1,155 @@
+"""Reading user input (form fields or JSON values) into typed values, collecting every error.
+
+Used by views and API endpoints alike, so the same field gets the same message everywhere.
+"""
+import math
+import re
+import unicodedata
+import uuid as uuid_module
+from datetime import datetime, timezone
+
+from .errors import N_, InvalidFields, InvalidInput
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MISSING = object()
+
+
+class FieldReader:
+    """Reads named fields from a mapping; each reader returns a value or records an error."""
+
+    def __init__(self, data):
+        self.data = data
+        self.errors = {}
+
+    def _raw(self, name):
+        value = self.data.get(name, _MISSING)
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                return _MISSING
+        if value is None:
+            return _MISSING
+        return value
+
+    def error(self, name, message, **params):
+        """Record an error for a field (the first one per field is kept)."""
+        self.errors.setdefault(name, InvalidInput(message, **params))
+
+    def text(self, name, max_length, required=False, multiline=False):
+        """A text field, NFC-normalised; control characters are refused."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            if required:
+                self.error(name, N_("This field is required."))
+            return ""
+        if not isinstance(raw, str):
+            self.error(name, N_("This field must be text."))
+            return ""
+        value = unicodedata.normalize("NFC", raw)
+        if not multiline:
+            value = value.replace("\r", " ").replace("\n", " ")
+        if _CONTROL.search(value):
+            self.error(name, N_("This field contains invisible control characters."))
+            return ""
+        if len(value) > max_length:
+            self.error(name, N_("At most %(n)s characters."), n=max_length)
+            return ""
+        return value
+
+    def number(self, name, minimum, maximum, required=False, integer=False):
+        """A finite number within [minimum, maximum], or None when optional and empty."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            if required:
+                self.error(name, N_("This field is required."))
+            return None
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(raw.replace(",", ".")) if isinstance(raw, str) else float(raw)
+        except (TypeError, ValueError):
+            self.error(name, N_("Enter a number."))
+            return None
+        if not math.isfinite(value):
+            self.error(name, N_("Enter a number."))
+            return None
+        if integer and value != int(value):
+            self.error(name, N_("Enter a whole number."))
+            return None
+        if not minimum <= value <= maximum:
+            self.error(name, N_("Must be between %(min)s and %(max)s."), min=minimum, max=maximum)
+            return None
+        return int(value) if integer else value
+
+    def choice(self, name, choices, required=False):
+        """One of the allowed keys."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            if required:
+                self.error(name, N_("Please choose one."))
+            return None
+        if raw not in choices:
+            self.error(name, N_("This choice is not in the list."))
+            return None
+        return raw
+
+    def flag(self, name):
+        """A checkbox or boolean: true for on/true/1/yes."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            return False
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).lower() in ("1", "true", "on", "yes")
+
+    def uuid(self, name):
+        """A client-generated UUID, normalised to lower-case canonical form."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            self.error(name, N_("The request has no record identifier (UUID); reload the page."))
+            return None
+        try:
+            return str(uuid_module.UUID(str(raw)))
+        except ValueError:
+            self.error(name, N_("The record identifier is not a valid UUID."))
+            return None
+
+    def optional_id(self, name):
+        """A positive integer id, or None."""
+        value = self.number(name, 1, 2**31 - 1, integer=True)
+        return value
+
+    def position(self, lon_name, lat_name, required=True):
+        """A WGS84 longitude/latitude pair, or (None, None)."""
+        lon = self.number(lon_name, -180, 180, required=required)
+        lat = self.number(lat_name, -90, 90, required=required)
+        if lon is None or lat is None:
+            return None, None
+        return lon, lat
+
+    def finish(self):
+        """Raise InvalidFields when any field was wrong."""
+        if self.errors:
+            raise InvalidFields(self.errors)
+
+
+def parse_client_time(value):
+    """A client timestamp (epoch milliseconds or ISO 8601) as an aware UTC datetime."""
+    if isinstance(value, bool):
+        raise InvalidInput(N_("A time is not valid."))
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise InvalidInput(N_("A time is not valid."))
+        try:
+            return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidInput(N_("A time is not valid."))
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(N_("A time is not valid."))
+        if parsed.tzinfo is None:
+            raise InvalidInput(N_("A time has no time zone."))
+        return parsed.astimezone(timezone.utc)
+    raise InvalidInput(N_("A time is not valid."))

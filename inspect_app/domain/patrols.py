@@ -1,0 +1,197 @@
+"""Patrols: start on a route, receive GPS points in batches, end with track and coverage."""
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString
+from sqlalchemy import func, select
+
+from ..models import Patrol, Route, TrackPoint
+from ..models.types import utcnow
+from . import spatial
+from .coverage import path_length_m, route_coverage
+from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from .inputs import parse_client_time
+
+MAX_POINTS_PER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class PatrolRules:
+    """Settings that shape patrols (from the app config)."""
+
+    accuracy_limit_m: float = 50.0
+    future_tolerance_s: float = 300.0
+    auto_end_after_h: float = 12.0
+
+
+def get_route(session, route_id):
+    """The route with this id, or NotFound."""
+    route = session.get(Route, route_id) if route_id else None
+    if route is None:
+        raise NotFound(N_("This route does not exist."))
+    return route
+
+
+def start_patrol(session, inspector, route_id, client_uuid, rules, now=None):
+    """Start a patrol (or return the one already started with this UUID); returns (patrol, created)."""
+    now = now or utcnow()
+    existing = session.scalar(select(Patrol).where(Patrol.client_uuid == client_uuid))
+    if existing is not None:
+        if existing.inspector_id != inspector.id:
+            raise Conflict(N_("This record identifier belongs to someone else's record."))
+        return existing, False
+    route = get_route(session, route_id)
+    for still_open in open_patrols_of(session, inspector):
+        end_patrol(session, still_open, inspector, rules, now=now)
+    patrol = Patrol(client_uuid=client_uuid, inspector_id=inspector.id, route_id=route.id, started_at=now, status="open")
+    session.add(patrol)
+    session.flush()
+    return patrol, True
+
+
+def open_patrols_of(session, inspector):
+    """The inspector's patrols that have not ended."""
+    return session.scalars(
+        select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.status == "open").order_by(Patrol.started_at)
+    ).all()
+
+
+def get_patrol_for(session, patrol_id, user, owner_only=True):
+    """The patrol, if it exists and the user may act on it."""
+    patrol = session.get(Patrol, patrol_id)
+    if patrol is None:
+        raise NotFound(N_("This patrol does not exist."))
+    if owner_only and patrol.inspector_id != user.id:
+        raise Forbidden(N_("This patrol belongs to another inspector."))
+    return patrol
+
+
+def read_track_points(raw_points, rules, started_at, now):
+    """Validate a batch of points from the phone; raises InvalidInput naming the first bad one."""
+    if not isinstance(raw_points, list) or not raw_points:
+        raise InvalidInput(N_("The batch holds no track points."))
+    if len(raw_points) > MAX_POINTS_PER_BATCH:
+        raise InvalidInput(N_("At most %(n)s track points per batch."), n=MAX_POINTS_PER_BATCH)
+    points = []
+    for number, raw in enumerate(raw_points, start=1):
+        if not isinstance(raw, dict):
+            raise InvalidInput(N_("Track point %(n)s is not an object."), n=number)
+        recorded_at = parse_client_time(raw.get("t"))
+        if recorded_at > now + timedelta(seconds=rules.future_tolerance_s):
+            raise InvalidInput(N_("Track point %(n)s has a time in the future; check the phone's clock."), n=number)
+        if recorded_at < started_at - timedelta(minutes=10):
+            raise InvalidInput(N_("Track point %(n)s is older than the patrol."), n=number)
+        values = []
+        for key, low, high in (("lon", -180, 180), ("lat", -90, 90), ("acc", 0, 100_000)):
+            value = raw.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or not low <= value <= high:
+                raise InvalidInput(N_("Track point %(n)s has an invalid %(field)s."), n=number, field=key)
+            values.append(float(value))
+        lon, lat, accuracy = values
+        points.append({
+            "recorded_at": recorded_at, "lon": lon, "lat": lat, "accuracy_m": accuracy,
+            "usable": accuracy <= rules.accuracy_limit_m,
+        })
+    return points
+
+
+def add_track_points(session, patrol, user, raw_points, rules, now=None):
+    """Store a batch of GPS points; a point already stored (same time) is not added again."""
+    now = now or utcnow()
+    if patrol.inspector_id != user.id:
+        raise Forbidden(N_("This patrol belongs to another inspector."))
+    if patrol.status != "open":
+        raise Conflict(N_("This patrol has already ended."))
+    points = read_track_points(raw_points, rules, patrol.started_at, now)
+    rows = [dict(point, patrol_id=patrol.id, received_at=now) for point in points]
+    added = spatial.insert_ignoring_duplicates(session, TrackPoint.__table__, rows, ["patrol_id", "recorded_at"])
+    return {"received": len(rows), "added": added, "poor_accuracy": sum(1 for p in points if not p["usable"])}
+
+
+def usable_track(session, patrol):
+    """Coordinates of the patrol's usable points, in time order, without repeats."""
+    rows = session.execute(
+        select(TrackPoint.lon, TrackPoint.lat)
+        .where(TrackPoint.patrol_id == patrol.id, TrackPoint.usable.is_(True))
+        .order_by(TrackPoint.recorded_at)
+    ).all()
+    coords = []
+    for lon, lat in rows:
+        if not coords or coords[-1] != (lon, lat):
+            coords.append((lon, lat))
+    return coords
+
+
+def end_patrol(session, patrol, user, rules, now=None, by_system=False):
+    """End a patrol: store its track, length and route coverage. Ending twice changes nothing."""
+    if not by_system and patrol.inspector_id != user.id:
+        raise Forbidden(N_("This patrol belongs to another inspector."))
+    if patrol.status == "ended":
+        return patrol
+    coords = usable_track(session, patrol)
+    counts = dict(session.execute(
+        select(TrackPoint.usable, func.count()).where(TrackPoint.patrol_id == patrol.id).group_by(TrackPoint.usable)
+    ).all())
+    patrol.points_used = counts.get(True, 0)
+    patrol.points_rejected = counts.get(False, 0)
+    route = session.get(Route, patrol.route_id)
+    route_coords = list(to_shape(route.geom).coords)
+    patrol.coverage = route_coverage(route_coords, coords, route.corridor_m)
+    if len(coords) >= 2:
+        patrol.track = from_shape(LineString(coords), srid=spatial.SRID)
+        session.flush()
+        patrol.track_length_m = session.scalar(
+            select(spatial.length_m_expr(session, Patrol.track)).where(Patrol.id == patrol.id)
+        )
+    else:
+        patrol.track = None
+        patrol.track_length_m = 0.0
+    patrol.status = "ended"
+    patrol.ended_at = now or utcnow()
+    patrol.ended_by_system = by_system
+    session.flush()
+    return patrol
+
+
+def end_stale_patrols(session, rules, now=None):
+    """End every patrol open for longer than the configured time; returns them."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=rules.auto_end_after_h)
+    stale = session.scalars(select(Patrol).where(Patrol.status == "open", Patrol.started_at < cutoff)).all()
+    for patrol in stale:
+        end_patrol(session, patrol, None, rules, now=now, by_system=True)
+    return stale
+
+
+def live_summary(session, patrol):
+    """Distance so far (usable points) and point counts, for the patrol page."""
+    coords = usable_track(session, patrol)
+    return {"distance_m": round(path_length_m(coords), 1), "points": len(coords)}
+
+
+def patrol_feature_collection(session, patrol):
+    """The patrol's track and its route as GeoJSON features."""
+    route = session.get(Route, patrol.route_id)
+    route_json = session.scalar(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id))
+    track_json = None
+    if patrol.track is not None:
+        track_json = session.scalar(select(spatial.geojson_expr(session, Patrol.track)).where(Patrol.id == patrol.id))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": f"patrol-{patrol.id}",
+             "geometry": json.loads(track_json) if track_json else None,
+             "properties": {
+                 "kind": "track", "patrol_id": patrol.id, "status": patrol.status,
+                 "started_at": patrol.started_at.isoformat(),
+                 "ended_at": patrol.ended_at.isoformat() if patrol.ended_at else None,
+                 "length_m": patrol.track_length_m, "coverage": patrol.coverage,
+                 "points_used": patrol.points_used, "points_rejected": patrol.points_rejected,
+             }},
+            {"type": "Feature", "id": f"route-{route.id}", "geometry": json.loads(route_json),
+             "properties": {"kind": "route", "code": route.code, "name": route.name, "verified": route.verified,
+                            "corridor_m": route.corridor_m}},
+        ],
+    }

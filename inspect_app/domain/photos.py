@@ -1,0 +1,192 @@
+"""Photos: checked to be real images, stored under random names, with SHA-256 and EXIF facts.
+
+Files are written before the database commit; PhotoFiles removes them again when the
+transaction fails, so neither a row without a file nor a file without a row is left.
+"""
+import hashlib
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Optional
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+
+from ..models import Photo
+from .errors import N_, InvalidInput
+
+ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+THUMB_SIZE = 320
+VIETNAM_OFFSET = timezone(timedelta(hours=7))
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What a checked image is."""
+
+    media_type: str
+    extension: str
+    width: int
+    height: int
+    taken_at: Optional[datetime]
+    lon: Optional[float]
+    lat: Optional[float]
+
+
+def inspect_image(data, max_bytes, max_pixels, name=""):
+    """Check that data is a whole JPEG, PNG or WebP image of sane size; return its facts."""
+    if not data:
+        raise InvalidInput(N_("Photo %(name)s is empty."), name=name)
+    if len(data) > max_bytes:
+        raise InvalidInput(N_("Photo %(name)s is larger than %(mb)s MB."), name=name, mb=max_bytes // (1024 * 1024))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ALLOWED_FORMATS:
+                raise InvalidInput(N_("Photo %(name)s is not a JPEG, PNG or WebP image."), name=name)
+            width, height = image.size
+            # Checked from the header, before decoding: a 20000 x 20000 image would need
+            # over a gigabyte of memory to open.
+            if width * height > max_pixels:
+                raise _too_many_pixels(name, max_pixels)
+            image.load()
+    except InvalidInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(name, max_pixels)
+    except UnidentifiedImageError:
+        raise InvalidInput(N_("Photo %(name)s is not a readable image."), name=name)
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidInput(N_("Photo %(name)s is damaged or incomplete."), name=name)
+    media_type, extension = ALLOWED_FORMATS[image.format]
+    taken_at, lon, lat = _exif_facts(image)
+    return ImageFacts(media_type, extension, width, height, taken_at, lon, lat)
+
+
+def _too_many_pixels(name, max_pixels):
+    return InvalidInput(
+        N_("Photo %(name)s has too many pixels; at most %(mp)s megapixels are accepted."),
+        name=name, mp=max_pixels // 1_000_000,
+    )
+
+
+def _exif_facts(image):
+    try:
+        exif = image.getexif()
+    except Exception:  # broken EXIF must not refuse an otherwise good photo
+        return None, None, None
+    taken_at = lon = lat = None
+    try:
+        details = exif.get_ifd(0x8769)
+        stamp = details.get(36867) or exif.get(306)
+        if stamp:
+            local = datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+            offset = details.get(36881)
+            zone = VIETNAM_OFFSET
+            if offset and len(str(offset)) >= 6:
+                sign = -1 if str(offset)[0] == "-" else 1
+                hours, minutes = int(str(offset)[1:3]), int(str(offset)[4:6])
+                zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+            taken_at = local.replace(tzinfo=zone).astimezone(timezone.utc)
+    except (ValueError, TypeError, KeyError):
+        taken_at = None
+    try:
+        gps = exif.get_ifd(0x8825)
+        if gps and 2 in gps and 4 in gps:
+            lat = _degrees(gps[2]) * (-1 if gps.get(1) in ("S", b"S") else 1)
+            lon = _degrees(gps[4]) * (-1 if gps.get(3) in ("W", b"W") else 1)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                lon = lat = None
+    except (ValueError, TypeError, ZeroDivisionError, IndexError):
+        lon = lat = None
+    return taken_at, lon, lat
+
+
+def _degrees(dms):
+    d, m, s = (float(x) for x in dms)
+    return d + m / 60 + s / 3600
+
+
+class PhotoFiles:
+    """Writes photo files into the photo folder and can take them back if the commit fails."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.written = []
+
+    def write(self, data, facts):
+        """Store the image and its thumbnail under new random names; return (name, thumb name)."""
+        token = secrets.token_hex(16)
+        stored_name = f"{token[:2]}/{token}.{facts.extension}"
+        thumb_name = f"{token[:2]}/{token}.thumb.jpg"
+        folder = self.directory / token[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        self._write_file(stored_name, data)
+        self._write_file(thumb_name, make_thumbnail(data))
+        return stored_name, thumb_name
+
+    def _write_file(self, name, data):
+        target = self.directory / name
+        temporary = target.with_name(target.name + ".part")
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+        temporary.replace(target)
+        self.written.append(target)
+
+    def discard(self):
+        """Remove every file written by this object (call when the transaction failed)."""
+        for path in self.written:
+            path.unlink(missing_ok=True)
+        self.written = []
+
+
+def make_thumbnail(data):
+    """A JPEG thumbnail at most THUMB_SIZE pixels on its long side, upright."""
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((THUMB_SIZE, THUMB_SIZE))
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+        return out.getvalue()
+
+
+def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation=None, visit=None):
+    """Check and store one uploaded photo for a violation or visit; returns the Photo (not committed)."""
+    client_uuid, data, name = upload
+    existing = session.scalar(select(Photo).where(Photo.client_uuid == client_uuid))
+    if existing is not None:
+        return existing
+    facts = inspect_image(data, max_bytes, max_pixels, name=name)
+    stored_name, thumb_name = files.write(data, facts)
+    photo = Photo(
+        client_uuid=client_uuid, violation=violation, visit=visit, uploaded_by_id=uploader.id,
+        stored_name=stored_name, thumb_name=thumb_name, media_type=facts.media_type,
+        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), width=facts.width,
+        height=facts.height, taken_at=facts.taken_at, exif_lon=facts.lon, exif_lat=facts.lat,
+    )
+    session.add(photo)
+    return photo
+
+
+def check_uploads(uploads, max_bytes, max_pixels, max_count):
+    """Check every photo of a record before anything is stored; raises InvalidInput."""
+    if len(uploads) > max_count:
+        raise InvalidInput(N_("At most %(n)s photos per record."), n=max_count)
+    for _uuid, data, name in uploads:
+        inspect_image(data, max_bytes, max_pixels, name=name)
+
+
+def photo_file(directory, stored_name):
+    """The path of a stored photo; names come from the database, never from a request."""
+    base = Path(directory).resolve()
+    path = (base / stored_name).resolve()
+    if base not in path.parents:
+        raise InvalidInput(N_("Invalid photo name."))
+    return path

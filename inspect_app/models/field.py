@@ -1,0 +1,159 @@
+"""Field work: patrols with their GPS points, visits, violation cases and photos."""
+from datetime import datetime
+from typing import Optional
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Patrol(db.Model):
+    """An inspector walking or riding a route while the phone records the track."""
+
+    __tablename__ = "patrols"
+    __table_args__ = (CheckConstraint("status IN ('open', 'ended')", name="ck_patrols_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), index=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    ended_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    track = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True)
+    track_length_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    coverage: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    points_used: Mapped[int] = mapped_column(Integer, default=0)
+    points_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+    inspector = relationship("User")
+    route = relationship("Route")
+
+
+class TrackPoint(db.Model):
+    """One GPS fix of a patrol; poor fixes are kept but not used for the track."""
+
+    __tablename__ = "track_points"
+    __table_args__ = (UniqueConstraint("patrol_id", "recorded_at", name="uq_track_points_patrol_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patrol_id: Mapped[int] = mapped_column(ForeignKey("patrols.id", ondelete="CASCADE"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float] = mapped_column(Float)
+    usable: Mapped[bool] = mapped_column(Boolean)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Violation(db.Model):
+    """A violation case (vụ vi phạm): where, who, what, and its current stage."""
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_violations_code"),
+        CheckConstraint("area_m2 IS NULL OR area_m2 >= 0", name="ck_violations_area"),
+        CheckConstraint("floors IS NULL OR floors >= 0", name="ck_violations_floors"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    code: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(16), default="detected", index=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
+    route_id: Mapped[Optional[int]] = mapped_column(ForeignKey("routes.id"), nullable=True, index=True)
+    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    gps_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    gps_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    gps_accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    outside_ward: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    khu_vuc: Mapped[str] = mapped_column(String(100), default="")
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_phone: Mapped[str] = mapped_column(String(20), default="")
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    area_m2: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    floors: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    inspector = relationship("User", foreign_keys=[inspector_id])
+    officer = relationship("User", foreign_keys=[officer_id])
+    route = relationship("Route")
+    patrol = relationship("Patrol")
+    photos = relationship("Photo", back_populates="violation", order_by="Photo.id")
+    visits = relationship("Visit", back_populates="violation", order_by="Visit.visited_at")
+
+
+class Visit(db.Model):
+    """A site visit (lượt kiểm tra), inside or outside a patrol."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('nothing_wrong', 'violation_found', 'follow_up')", name="ck_visits_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
+    violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    outside_ward: Mapped[bool] = mapped_column(Boolean, default=False)
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    inspector = relationship("User")
+    patrol = relationship("Patrol")
+    violation = relationship("Violation", back_populates="visits")
+    photos = relationship("Photo", back_populates="visit", order_by="Photo.id")
+
+
+class Photo(db.Model):
+    """A photo stored under a random name in the instance folder, with its SHA-256."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        CheckConstraint("(violation_id IS NOT NULL) OR (visit_id IS NOT NULL)", name="ck_photos_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
+    visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id"), nullable=True, index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    thumb_name: Mapped[str] = mapped_column(String(80))
+    media_type: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    exif_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    exif_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    violation = relationship("Violation", back_populates="photos")
+    visit = relationship("Visit", back_populates="photos")
+
+
+class CaseCounter(db.Model):
+    """The last case number given for a prefix and year (TL-2026-0042)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,69 @@
+"""Small builders for test data: images, GPS paths along a route, users."""
+import io
+import math
+import uuid
+
+from geographiclib.geodesic import Geodesic
+from PIL import Image
+
+WGS84 = Geodesic.WGS84
+
+
+def jpeg_bytes(width=640, height=480, colour=(180, 60, 40), gps=None, taken="2026:11:26 09:15:00"):
+    """A real JPEG; gps=(lon, lat) adds EXIF GPS, taken adds EXIF DateTimeOriginal (local time)."""
+    image = Image.new("RGB", (width, height), colour)
+    exif = Image.Exif()
+    if taken:
+        exif[0x8769] = {36867: taken}
+    if gps:
+        lon, lat = gps
+        exif[0x8825] = {1: "N" if lat >= 0 else "S", 2: _dms(abs(lat)), 3: "E" if lon >= 0 else "W", 4: _dms(abs(lon))}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=85)
+    return buffer.getvalue()
+
+
+def png_bytes(width, height, mode="L"):
+    """A real PNG (compresses well even when huge: good for decompression-bomb tests)."""
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _dms(value):
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = (value - degrees - minutes / 60) * 3600
+    return (float(degrees), float(minutes), round(seconds, 4))
+
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+def geodesic_length(coords):
+    """Metres along a lon/lat path."""
+    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in zip(coords, coords[1:]))
+
+
+def points_along(coords, step_m):
+    """Points every step_m metres along a lon/lat path, ends included."""
+    out = [tuple(coords[0])]
+    for a, b in zip(coords, coords[1:]):
+        line = WGS84.InverseLine(a[1], a[0], b[1], b[0])
+        count = max(1, math.ceil(line.s13 / step_m))
+        for i in range(1, count + 1):
+            position = line.Position(line.s13 * i / count)
+            out.append((position["lon2"], position["lat2"]))
+    return out
+
+
+def offset(lon, lat, metres_east=0.0, metres_north=0.0):
+    """The point metres east and north of (lon, lat)."""
+    if metres_north:
+        moved = WGS84.Direct(lat, lon, 0 if metres_north > 0 else 180, abs(metres_north))
+        lon, lat = moved["lon2"], moved["lat2"]
+    if metres_east:
+        moved = WGS84.Direct(lat, lon, 90 if metres_east > 0 else 270, abs(metres_east))
+        lon, lat = moved["lon2"], moved["lat2"]
+    return lon, lat

@@ -1,0 +1,211 @@
+"""Violation reports and visits on both databases: codes, nearby cases, routes, positions, UUIDs, photos."""
+import hashlib
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from inspect_app.domain import accounts, field_reports
+from inspect_app.domain.case_codes import next_case_code
+from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, NeedsConfirmation
+from inspect_app.domain.photos import PhotoFiles, photo_file
+from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
+from inspect_app.extensions import db
+from inspect_app.models import Photo, User, Violation, Visit
+
+from .factories import jpeg_bytes, new_uuid, offset, png_bytes
+
+RULES = field_reports.FieldRules(nearby_radius_m=30, code_prefix="TL")
+BRIDGE = (105.5975, 10.1775)  # on R1 (and 63 m from R3)
+
+
+@pytest.fixture
+def inspector(session, demo_ward):
+    return accounts.find_user(session, "kiemtra")
+
+
+@pytest.fixture
+def files(app):
+    return PhotoFiles(app.config["PHOTO_DIR"])
+
+
+def report(lon, lat, **extra):
+    data = {"client_uuid": new_uuid(), "lon": lon, "lat": lat, "category": "no_permit", "address": "12 Lộ Vòng Cung"}
+    data.update(extra)
+    return field_reports.read_violation_report(data, extra.pop("photos", []))
+
+
+def test_report_creates_a_detected_case_with_code_visit_and_route(session, inspector, files):
+    violation, created = field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    assert created and violation.stage == "detected"
+    assert re.fullmatch(r"TL-20\d\d-0001", violation.code)
+    assert violation.route.code == "R1"
+    assert [v.outcome for v in violation.visits] == ["violation_found"]
+    assert violation.officer_id == inspector.id
+
+
+def test_case_is_linked_to_the_nearest_route_whose_corridor_contains_it(session, inspector, files):
+    r3_point = (105.5786, 10.15425)  # on the first leg of R3
+    violation, _ = field_reports.report_violation(session, inspector, report(*r3_point), RULES, files)
+    assert violation.route.code == "R3"
+    beside_r3 = offset(*r3_point, metres_east=45)
+    assert field_reports.route_for_point(session, *beside_r3).code == "R3"
+    outside_corridor = offset(*r3_point, metres_east=200)
+    assert field_reports.route_for_point(session, *outside_corridor) is None
+
+
+def test_nearby_open_cases_within_30_m(session, inspector, files):
+    first, _ = field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    ten_m = offset(*BRIDGE, metres_east=10)
+    forty_m = offset(*BRIDGE, metres_east=40)
+    found = field_reports.nearby_open_cases(session, *ten_m, 30)
+    assert [(v.code, round(d)) for v, d in found] == [(first.code, 10)]
+    assert field_reports.nearby_open_cases(session, *forty_m, 30) == []
+    with pytest.raises(NeedsConfirmation) as raised:
+        field_reports.report_violation(session, inspector, report(*ten_m), RULES, files)
+    assert raised.value.kind == "nearby" and raised.value.details[0][0].id == first.id
+    second, created = field_reports.report_violation(session, inspector, report(*ten_m, confirm_new="1"), RULES, files)
+    assert created and second.code.endswith("-0002")
+
+
+def test_closed_cases_are_not_nearby(session, inspector, files):
+    first, _ = field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    first.stage = "closed"
+    session.flush()
+    assert field_reports.nearby_open_cases(session, *BRIDGE, 30) == []
+
+
+def test_a_follow_up_visit_attaches_to_the_case(session, inspector, files):
+    first, _ = field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    first.stage = "stop_work"  # a stage change meanwhile does not stop the follow-up
+    visit_data = {"client_uuid": new_uuid(), "outcome": "follow_up", "violation_id": first.id, "lon": BRIDGE[0], "lat": BRIDGE[1]}
+    visit, created = field_reports.log_visit(session, inspector, field_reports.read_visit_report(visit_data, []), RULES, files)
+    assert created and visit.violation_id == first.id
+    assert session.scalar(select(func.count()).select_from(Violation)) == 1
+    assert len(first.visits) == 2
+
+
+def test_the_same_uuid_returns_the_stored_case(session, inspector, files):
+    sent = report(*BRIDGE)
+    first, created = field_reports.report_violation(session, inspector, sent, RULES, files)
+    again, created_again = field_reports.report_violation(session, inspector, sent, RULES, files)
+    assert created and not created_again and again.id == first.id
+    assert session.scalar(select(func.count()).select_from(Violation)) == 1
+    assert session.scalar(select(func.count()).select_from(Visit)) == 1
+    other = accounts.create_user(session, "thanh", "inspector", "mat-khau-dai")
+    with pytest.raises(Conflict):
+        field_reports.report_violation(session, other, sent, RULES, files)
+
+
+def test_outside_the_ward_needs_confirmation_and_is_flagged(session, inspector, files):
+    far = (105.80, 10.30)
+    with pytest.raises(NeedsConfirmation) as raised:
+        field_reports.report_violation(session, inspector, report(*far), RULES, files)
+    assert raised.value.kind == "outside_ward"
+    violation, _ = field_reports.report_violation(session, inspector, report(*far, confirm_outside="1"), RULES, files)
+    assert violation.outside_ward and violation.route is None
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"category": ""}, "category"), ({"category": "arson"}, "category"), ({"lat": "999"}, "lat"),
+    ({"lat": "NaN"}, "lat"), ({"lon": "inf"}, "lon"), ({"lat": ""}, "lat"), ({"area_m2": "-5"}, "area_m2"),
+    ({"floors": "2.5"}, "floors"), ({"owner_phone": "call me"}, "owner_phone"), ({"client_uuid": "x"}, "client_uuid"),
+    ({"address": "a" * 301}, "address"), ({"owner_name": "Nguyễn\x00Văn"}, "owner_name"),
+])
+def test_bad_report_fields_are_named(changes, field):
+    data = {"client_uuid": new_uuid(), "lon": "105.6", "lat": "10.17", "category": "no_permit"}
+    data.update(changes)
+    with pytest.raises(InvalidFields) as raised:
+        field_reports.read_violation_report(data, [])
+    assert field in raised.value.errors
+
+
+def test_photos_are_stored_with_hash_exif_and_thumbnail(app, session, inspector, files):
+    data = jpeg_bytes(gps=BRIDGE)
+    sent = report(*BRIDGE, photos=[(new_uuid(), data, "a.jpg"), (new_uuid(), jpeg_bytes(colour=(0, 90, 0)), "b.jpg")])
+    violation, _ = field_reports.report_violation(session, inspector, sent, RULES, files)
+    photo = violation.photos[0]
+    assert photo.sha256 == hashlib.sha256(data).hexdigest() and photo.media_type == "image/jpeg"
+    assert photo.exif_lon == pytest.approx(BRIDGE[0], abs=1e-6) and photo.exif_lat == pytest.approx(BRIDGE[1], abs=1e-6)
+    assert photo.taken_at.isoformat() == "2026-11-26T02:15:00+00:00"  # 09:15 in Vietnam
+    stored = photo_file(app.config["PHOTO_DIR"], photo.stored_name)
+    assert stored.read_bytes() == data
+    assert photo_file(app.config["PHOTO_DIR"], photo.thumb_name).stat().st_size < len(data) * 2
+    assert "a.jpg" not in photo.stored_name and len(violation.photos) == 2
+
+
+@pytest.mark.parametrize("upload,message", [
+    (b"", "trống"), (b"this is not an image at all", "không phải ảnh đọc được"),
+    (png_bytes(20000, 20000), "quá nhiều điểm ảnh"), (jpeg_bytes()[:200], "hỏng"),
+])
+def test_bad_photos_refuse_the_whole_report_and_leave_no_file(app, session, inspector, files, upload, message):
+    from inspect_app.i18n import translate_error
+
+    sent = report(*BRIDGE, photos=[(new_uuid(), jpeg_bytes(), "good.jpg"), (new_uuid(), upload, "bad.jpg")])
+    with app.test_request_context():
+        with pytest.raises(InvalidInput) as raised:
+            field_reports.report_violation(session, inspector, sent, RULES, files)
+        assert message in translate_error(raised.value)
+    session.rollback()
+    files.discard()
+    assert session.scalar(select(func.count()).select_from(Violation)) == 0
+    assert session.scalar(select(func.count()).select_from(Photo)) == 0
+    assert [p for p in Path(app.config["PHOTO_DIR"]).rglob("*") if p.is_file()] == []
+
+
+def test_case_codes_stay_unique_under_concurrent_reports(app, demo_ward):
+    """Eight inspectors' phones report at the same moment, three times each."""
+    with app.app_context():
+        ids = [accounts.create_user(db.session, f"kiemtra{i}", "inspector", "mat-khau-dai").id for i in range(8)]
+        db.session.commit()
+    errors, barrier = [], threading.Barrier(len(ids))
+
+    def reporter(user_id, index):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for n in range(3):
+                    token = expect_writes(True)
+                    try:
+                        user = db.session.get(User, user_id)
+                        where = offset(*BRIDGE, metres_north=100 * index, metres_east=100 * n)
+                        sent = report(*where, confirm_new="1", confirm_outside="1")
+                        field_reports.report_violation(db.session, user, sent, RULES, PhotoFiles(app.config["PHOTO_DIR"]))
+                        db.session.commit()
+                    finally:
+                        db.session.remove()
+                        reset_expect_writes(token)
+            except Exception as exc:  # reported below: a thread must not fail silently
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=reporter, args=(uid, i)) for i, uid in enumerate(ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        codes = db.session.scalars(select(Violation.code)).all()
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
+    assert len(codes) == 24 and len(set(codes)) == 24 and numbers == list(range(1, 25))
+
+
+def test_next_case_code_counts_per_year(session):
+    assert next_case_code(session, "TL", 2026) == "TL-2026-0001"
+    assert next_case_code(session, "TL", 2026) == "TL-2026-0002"
+    assert next_case_code(session, "TL", 2027) == "TL-2027-0001"
+    assert next_case_code(session, "LH", 2026) == "LH-2026-0001"
+
+
+def test_violations_geojson_with_bbox(session, inspector, files):
+    field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    far = (105.70, 10.25)
+    field_reports.report_violation(session, inspector, report(*far, confirm_outside="1"), RULES, files)
+    everything = field_reports.violations_feature_collection(session)
+    assert len(everything["features"]) == 2
+    box = (BRIDGE[0] - 0.001, BRIDGE[1] - 0.001, BRIDGE[0] + 0.001, BRIDGE[1] + 0.001)
+    inside = field_reports.violations_feature_collection(session, box)
+    assert [f["properties"]["stage"] for f in inside["features"]] == ["detected"]
+    assert inside["features"][0]["geometry"]["coordinates"] == pytest.approx(list(BRIDGE))
