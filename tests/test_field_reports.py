@@ -209,3 +209,15 @@ def test_violations_geojson_with_bbox(session, inspector, files):
     inside = field_reports.violations_feature_collection(session, box)
     assert [f["properties"]["stage"] for f in inside["features"]] == ["detected"]
     assert inside["features"][0]["geometry"]["coordinates"] == pytest.approx(list(BRIDGE))
+
+
+def test_the_nearby_query_uses_the_spatial_index(session, inspector, files):
+    from inspect_app.domain import spatial
+
+    field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
+    if spatial.database_kind(session) == spatial.POSTGIS:
+        session.execute(db.text("SET LOCAL enable_seqscan = off"))
+    statement = select(Violation.id).where(spatial.within_distance(session, Violation.position, *BRIDGE, 30))
+    plan = spatial.explain(session, statement)
+    assert "SpatialIndex" in plan or "idx_violations_position" in plan
+    assert "SCAN violations" not in plan

@@ -47,18 +47,48 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+# A 1 x 1 PNG stands in for map tiles: tests have no internet, and the app must not need it.
+BLANK_TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c63600002"
+    "00000500017a5eab3f0000000049454e44ae426082"
+)
+
+
+def _phone_context(playwright, browser, geolocation=True):
+    device = dict(playwright.devices["Pixel 7"])
+    device.pop("default_browser_type", None)
+    options = dict(device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    if geolocation:
+        options.update(geolocation={"latitude": 10.1716, "longitude": 105.5891, "accuracy": 8}, permissions=["geolocation"])
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
+    return context
+
+
 @pytest.fixture
 def phone(playwright, browser):
     """A Pixel 7 in Vietnamese, in Ho Chi Minh City time, with GPS allowed at the ward office."""
-    device = dict(playwright.devices["Pixel 7"])
-    device.pop("default_browser_type", None)
-    context = browser.new_context(
-        **device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-        geolocation={"latitude": 10.1716, "longitude": 105.5891, "accuracy": 8}, permissions=["geolocation"],
-    )
-    context.set_default_timeout(10_000)
+    context = _phone_context(playwright, browser)
     yield context
     context.close()
+
+
+@pytest.fixture
+def phone_without_gps(playwright, browser):
+    """The same phone where the user refused the location permission."""
+    context = _phone_context(playwright, browser, geolocation=False)
+    yield context
+    context.close()
+
+
+def login(page, base, username="kiemtra", password="kiemtra-demo"):
+    """Log in through the form and wait for the start page."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -74,7 +104,9 @@ def page_errors():
         # (style, script, icon, image) that fails to load is a real error.
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and r.request.resource_type != "document" else None)
-        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
+        # ERR_ABORTED is a request cut short because the page moved on (map tiles, mostly).
+        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}: {r.failure}")
+                if "ERR_ABORTED" not in (r.failure or "") else None)
         return page
 
     attach.errors = errors

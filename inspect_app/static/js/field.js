@@ -81,7 +81,8 @@ var Field = (function () {
 
   function text(id) {
     var el = document.getElementById(id);
-    return el ? el.textContent : "";
+    if (!el) return "";
+    return (el.content ? el.content.textContent : el.textContent).trim();
   }
 
   function fill(template, values) {

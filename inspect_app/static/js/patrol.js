@@ -8,7 +8,7 @@
   var interval = parseFloat(page.dataset.sendInterval) * 1000;
   var started = Date.parse(page.dataset.startedAt);
   var distance = parseFloat(page.dataset.distance) || 0;
-  var sent = 0, queue = [], sending = null, last = null;
+  var sent = 0, fixes = 0, queue = [], sending = null, last = null;
   var el = function (id) { return document.getElementById(id); };
 
   function tick() {
@@ -21,6 +21,7 @@
     var c = pos.coords;
     var point = {t: pos.timestamp, lon: c.longitude, lat: c.latitude, acc: c.accuracy};
     queue.push(point);
+    page.dataset.fixes = String(++fixes);
     el("accuracy").textContent = "± " + Math.round(c.accuracy) + " m";
     el("gps-error").hidden = true;
     var poor = c.accuracy > limit;

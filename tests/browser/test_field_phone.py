@@ -1,0 +1,228 @@
+"""The inspector's day on a Pixel 7: a patrol along R1, two reports with photos and a follow-up,
+refused location, bad input kept in the form."""
+import re
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.models import Patrol, Photo, Route, Violation, Visit
+
+from ..factories import geodesic_length, jpeg_bytes, offset, points_along
+from .conftest import ARTIFACTS, login
+
+BRIDGE = (105.5975, 10.1775)
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_patrol_along_r1_records_track_length_and_coverage(app, live_server, phone, demo_ward, page_errors):
+    with app.app_context():
+        r1 = list(to_shape(db.session.scalar(select(Route.geom).where(Route.code == "R1"))).coords)
+    walk = points_along(r1, 140)  # about nine fixes over 1.1 km
+    assert len(walk) >= 7
+    page = page_errors(phone.new_page())
+    phone.set_geolocation({"longitude": walk[0][0], "latitude": walk[0][1], "accuracy": 6})
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    # The page takes its first fix (the start of the walk) as it opens.
+    fixes = 1
+    page.wait_for_function("document.getElementById('patrol-live').dataset.fixes === '1'")
+    for index, (lon, lat) in enumerate(walk[1:], start=1):
+        if index == 3:
+            # A poor fix far off the road: shown as a warning and left out of the track.
+            phone.set_geolocation({"longitude": lon + 0.004, "latitude": lat + 0.004, "accuracy": 150})
+            fixes += 1
+            page.wait_for_function(f"document.getElementById('patrol-live').dataset.fixes === '{fixes}'")
+            assert page.locator("#accuracy-warning").is_visible()
+            assert "GPS kém chính xác" in page.locator("#accuracy-warning").inner_text()
+        phone.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 6})
+        fixes += 1
+        page.wait_for_function(f"document.getElementById('patrol-live').dataset.fixes === '{fixes}'")
+    assert page.locator("#accuracy-warning").is_hidden()
+    shown_distance = int(page.locator("#distance").inner_text().split()[0])
+    assert shown_distance == pytest.approx(geodesic_length(walk), rel=0.05)
+    page.screenshot(path=str(ARTIFACTS / "phone-patrol-live.png"), full_page=True)
+
+    page.get_by_role("button", name="Kết thúc tuần tra").click()
+    page.wait_for_selector("#patrol-summary")
+    page.screenshot(path=str(ARTIFACTS / "phone-patrol-summary.png"), full_page=True)
+    with app.app_context():
+        patrol = db.session.scalar(select(Patrol))
+        assert patrol.status == "ended"
+        assert patrol.track_length_m == pytest.approx(geodesic_length(walk), rel=0.05)
+        assert patrol.coverage > 0.9
+        assert patrol.points_rejected == 1 and patrol.points_used == len(walk)
+    assert page_errors.errors == []
+
+
+def _photo_files(tmp_path, count):
+    paths = []
+    for i in range(count):
+        path = tmp_path / f"anh-{i}.jpg"
+        path.write_bytes(jpeg_bytes(width=3000, height=2000, colour=(40 * i, 90, 150), gps=BRIDGE))
+        paths.append(str(path))
+    return paths
+
+
+def _wait_for_gps(page):
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+
+
+def test_report_with_two_photos_then_a_nearby_follow_up(app, live_server, phone, demo_ward, page_errors, tmp_path):
+    page = page_errors(phone.new_page())
+    phone.set_geolocation({"longitude": BRIDGE[0], "latitude": BRIDGE[1], "accuracy": 7})
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    _wait_for_gps(page)
+    assert "± 7 m" in page.locator("#gps-status").inner_text()
+    page.select_option("#category", "no_permit")
+    page.fill("#address", "25 Lộ Vòng Cung")
+    page.fill("#khu_vuc", "Thới Mỹ")
+    page.fill("#owner_name", "Nguyễn Thị Hồng")
+    page.fill("#area_m2", "85,5")
+    page.fill("#floors", "2")
+    page.set_input_files("#photos", _photo_files(tmp_path, 2))
+    page.screenshot(path=str(ARTIFACTS / "phone-report-form.png"), full_page=True)
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    code = page.locator("h1").inner_text().split()[-1]
+    with app.app_context():
+        photos = db.session.scalars(select(Photo)).all()
+        assert len(photos) == 2
+        # Downscaled on the phone: at most 2048 px on the long side, far below the 3000 px sent.
+        assert all(max(p.width, p.height) <= 2048 for p in photos)
+        violation = db.session.scalar(select(Violation))
+        assert violation.area_m2 == 85.5 and violation.gps_accuracy_m == 7 and violation.route.code == "R1"
+
+    page.goto(f"{live_server}/field/today")
+    row = page.locator(f'[data-case="{code}"]')
+    assert row.is_visible() and row.locator("img.thumb.small").count() == 2
+    page.wait_for_function(f"Array.from(document.querySelectorAll('[data-case=\"{code}\"] img')).every(i => i.complete && i.naturalWidth > 0)")
+
+    ten_m_east = offset(*BRIDGE, metres_east=10)
+    phone.set_geolocation({"longitude": ten_m_east[0], "latitude": ten_m_east[1], "accuracy": 7})
+    page.goto(f"{live_server}/field/report")
+    nearby = page.locator("#nearby")
+    nearby.wait_for(state="visible")
+    assert code in nearby.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "phone-report-nearby.png"), full_page=True)
+    page.fill("#description", "Đã dừng thi công? Chưa, vẫn đổ bê tông.")
+    nearby.get_by_role("button", name="Đúng vụ này: ghi lượt kiểm tra lại").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    assert _count(app, Violation) == 1 and _count(app, Visit) == 2
+    assert page.locator("#case-visits li").count() == 2
+    assert page_errors.errors == []
+
+
+
+def test_field_page_weight(app, live_server, phone, demo_ward):
+    """The report page (the heaviest field page, with the map library) stays well under 200 KB."""
+    page = phone.new_page()
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    page.wait_for_load_state("networkidle")
+    transferred = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const own = performance.getEntriesByType('resource').filter(r => r.name.startsWith(location.origin));
+        return nav.transferSize + own.reduce((sum, r) => sum + r.transferSize, 0);
+    }""")
+    assert 10_000 < transferred < 120_000, transferred
+
+
+def test_refused_location_explains_and_the_pin_can_be_placed_by_hand(app, live_server, phone_without_gps, demo_ward, page_errors):
+    page = page_errors(phone_without_gps.new_page())
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    status = page.locator("#gps-status")
+    page.wait_for_function("document.getElementById('gps-status').textContent.includes('bị chặn')")
+    assert "Cài đặt trang web" in status.inner_text()
+    assert page.locator("#gps-help").is_visible()
+    box = page.locator("#pin-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    lon = float(page.input_value("[name=lon]"))
+    lat = float(page.input_value("[name=lat]"))
+    page.select_option("#category", "encroachment")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    with app.app_context():
+        violation = db.session.scalar(select(Violation))
+        point = to_shape(violation.position)
+        assert (point.x, point.y) == pytest.approx((lon, lat), abs=1e-6)
+        assert violation.gps_lon is None and violation.gps_accuracy_m is None
+    page.screenshot(path=str(ARTIFACTS / "phone-report-no-gps.png"), full_page=True)
+    assert page_errors.errors == []
+
+
+def test_bad_input_shows_vietnamese_messages_and_keeps_what_was_typed(app, live_server, phone, demo_ward, tmp_path):
+    page = phone.new_page()
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    _wait_for_gps(page)
+    page.fill("#address", "7 Hẻm 3, Thới Mỹ")
+    page.fill("#owner_phone", "0909 123 456")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    error = page.locator('[data-error-for="category"]')
+    error.wait_for(state="visible")
+    assert error.inner_text() == "Vui lòng chọn một mục."
+    assert page.locator(".form-error").inner_text() == "Vui lòng sửa các ô được đánh dấu; chưa có gì được lưu."
+    assert page.input_value("#address") == "7 Hẻm 3, Thới Mỹ" and page.input_value("#owner_phone") == "0909 123 456"
+
+    fake = tmp_path / "anh-gia.jpg"
+    fake.write_text("Đây là một bức thư, không phải ảnh.")
+    page.select_option("#category", "no_permit")
+    page.set_input_files("#photos", [str(fake)])
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_function("document.querySelector('.form-error').textContent.includes('không phải ảnh')")
+    assert page.input_value("#address") == "7 Hẻm 3, Thới Mỹ"
+    assert _count(app, Violation) == 0 and _count(app, Photo) == 0
+    page.screenshot(path=str(ARTIFACTS / "phone-report-errors.png"), full_page=True)
+
+
+def test_field_pages_fit_a_360_px_screen(app, live_server, phone, demo_ward, tmp_path):
+    """One-handed use on a small phone: no sideways scrolling on any field page."""
+    page = phone.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R2").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    patrol_url = page.url
+    page.goto(f"{live_server}/field/report")
+    _wait_for_gps(page)
+    page.select_option("#category", "other")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    case_url = page.url
+    for url in (f"{live_server}/", patrol_url, f"{live_server}/field/report", f"{live_server}/field/visit",
+                f"{live_server}/field/today", case_url, f"{live_server}/routes"):
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+        small = page.evaluate("""() => Array.from(document.querySelectorAll('main button, main .button, main select, main input:not([type=hidden]):not([type=checkbox]):not([type=radio])'))
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map(e => e.outerHTML.slice(0, 60))""")
+        assert small == [], (url, small)
+
+
+def test_visit_during_a_patrol_with_a_photo(app, live_server, phone, demo_ward, page_errors, tmp_path):
+    page = page_errors(phone.new_page())
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    page.get_by_role("link", name="Ghi lượt kiểm tra").click()
+    _wait_for_gps(page)
+    page.get_by_label("Không có vi phạm").check()
+    page.fill("#note", "Công trình có giấy phép số 123/GPXD, đúng phép.")
+    page.set_input_files("#photos", _photo_files(tmp_path, 1))
+    page.get_by_role("button", name="Lưu lượt kiểm tra").click()
+    page.wait_for_url(f"{live_server}/field/today")
+    assert "Không có vi phạm" in page.locator("#today-visits").inner_text()
+    with app.app_context():
+        visit = db.session.scalar(select(Visit))
+        assert visit.outcome == "nothing_wrong" and visit.patrol_id is not None and len(visit.photos) == 1
+        assert to_shape(visit.position).x == pytest.approx(105.5891)
+    assert page_errors.errors == []
