@@ -5,7 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
 from .config import patrol_rules
-from .domain import accounts, demo, geography, patrols
+from .domain import accounts, audit, demo, geography, patrols
 from .domain.errors import DomainError
 from .domain.geo_import import parse_geo_file
 from .domain.roles import ROLES
@@ -15,6 +15,7 @@ from .i18n import translate_error
 users_cli = AppGroup("users", help="Manage user accounts.")
 geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
 patrols_cli = AppGroup("patrols", help="Patrol maintenance.")
+audit_cli = AppGroup("audit", help="Check that the cases' histories are intact.")
 
 
 def _fail(error):
@@ -97,6 +98,20 @@ def end_stale_patrols():
     click.echo(gettext("Patrols ended automatically: %(n)s", n=len(ended)))
 
 
+@audit_cli.command("verify")
+def verify_audit():
+    """Walk every case's history; name the first event whose content, photo or order changed."""
+    checked, problems = audit.verify_all(db.session, current_app.config["PHOTO_DIR"])
+    what = {"order": gettext("order or link to the previous entry"), "content": gettext("content"),
+            "photo": gettext("photo file")}
+    for problem in problems:
+        click.echo(gettext("Case %(code)s, entry #%(seq)s: %(what)s no longer matches.",
+                           code=problem.case_code, seq=problem.seq, what=what[problem.what]))
+    if problems:
+        raise click.ClickException(gettext("%(n)s of %(total)s cases failed the check.", n=len(problems), total=checked))
+    click.echo(gettext("%(n)s cases checked: every history is intact.", n=checked))
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when a ward is already set up.")
@@ -125,4 +140,5 @@ def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(geo_cli)
     app.cli.add_command(patrols_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)

@@ -36,6 +36,11 @@ class Defaults:
     MAX_PHOTOS_PER_RECORD = 10
     TRACK_SEND_INTERVAL_S = 10
 
+    # Deadlines: overrides of domain/deadlines.py DEFAULT_RULES, e.g.
+    # {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …"}}
+    DEADLINE_RULES = {}
+    WARD_DAYS_OFF = ()  # ISO dates the ward declares off, besides weekends and public holidays
+
     # Map tiles (the only thing the field pages fetch from outside the app)
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap"
@@ -96,6 +101,20 @@ def field_rules(config, ward=None):
         nearby_radius_m=config["NEARBY_RADIUS_M"], max_photo_bytes=config["MAX_PHOTO_BYTES"],
         max_photo_pixels=config["MAX_PHOTO_PIXELS"], max_photos=config["MAX_PHOTOS_PER_RECORD"],
         code_prefix=ward.code_prefix if ward is not None else config["WARD_CODE_PREFIX"],
+    )
+
+
+def lifecycle_context(config, today=None):
+    """Deadline rules, the ward's working calendar, today's local date and photo limits."""
+    from datetime import datetime
+
+    from .domain.case_actions import LifecycleContext
+    from .domain.deadlines import WorkingCalendar, rules_from_config
+    from .domain.photos import VIETNAM_OFFSET
+
+    return LifecycleContext(
+        rules=rules_from_config(config["DEADLINE_RULES"]), calendar=WorkingCalendar(config["WARD_DAYS_OFF"]),
+        today=today or datetime.now(VIETNAM_OFFSET).date(), photo_rules=field_rules(config),
     )
 
 

@@ -22,8 +22,12 @@ def select_locale():
 
 
 def translate_error(error):
-    """A DomainError's message in the current language, with its parameters filled in."""
-    return gettext(error.message, **error.params)
+    """A DomainError's message in the current language, with its parameters filled in.
+
+    Text parameters that are themselves msgids (an action's or a stage's name) are translated too.
+    """
+    params = {key: gettext(value) if isinstance(value, str) else value for key, value in error.params.items()}
+    return gettext(error.message, **params)
 
 
 def role_label(role):

@@ -164,3 +164,28 @@ def db_snapshot(app):
             return snapshot(db.session)
 
     return take
+
+
+_FAST_HASH = {}
+
+
+@pytest.fixture
+def people(app):
+    """One user per role (inspector, a second inspector, chairman, admin), without the cost of
+    hashing a password for each test: they share one hash of 'mat-khau-dai'."""
+    from werkzeug.security import generate_password_hash
+
+    from inspect_app.models import User
+
+    if "hash" not in _FAST_HASH:
+        _FAST_HASH["hash"] = generate_password_hash("mat-khau-dai")
+    with app.app_context():
+        rows = {
+            "inspector": User(username="kiemtra", full_name="Nguyễn Văn Kiểm", role="inspector", password_hash=_FAST_HASH["hash"]),
+            "inspector2": User(username="kiemtra2", full_name="Lê Thị Hai", role="inspector", password_hash=_FAST_HASH["hash"]),
+            "chairman": User(username="chutich", full_name="Trần Chủ Tịch", role="chairman", password_hash=_FAST_HASH["hash"]),
+            "admin": User(username="quantri", full_name="Quản Trị", role="admin", password_hash=_FAST_HASH["hash"]),
+        }
+        db.session.add_all(rows.values())
+        db.session.commit()
+        return {key: user.id for key, user in rows.items()}

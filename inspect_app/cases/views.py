@@ -1,25 +1,115 @@
-"""Case page and photo files (served only through the app, to logged-in users)."""
-from flask import abort, current_app, render_template, send_file
+"""Case list, case page with its timeline and actions, the chairman's queue, photo files."""
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
+from flask_login import current_user
 
-from ..auth.access import login_required
-from ..domain import field_reports
-from ..domain.categories import BY_KEY
+from ..auth.access import login_required, role_required
+from ..config import lifecycle_context
+from ..domain import accounts, case_actions, case_queries, field_reports, geography, workflow
+from ..domain.categories import BY_KEY, CATEGORIES
+from ..domain.errors import DomainError, InvalidFields
+from ..domain.inputs import FieldReader
 from ..domain.photos import photo_file
+from ..domain.roles import ADMIN, CHAIRMAN
+from ..errors import domain_status
 from ..extensions import db
+from ..i18n import translate_error
 from ..models import Photo
+from ..uploads import photo_transaction, uploaded_photos
 from . import bp
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
+    try:
+        filters = case_queries.read_filters(request.args)
+    except InvalidFields as exc:
+        flash(translate_error(exc), "error")
+        filters = case_queries.CaseFilters()
+    context = lifecycle_context(current_app.config)
+    return render_template(
+        "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
+        counts=case_queries.stage_counts(db.session), routes=geography.routes_with_length(db.session),
+        khu_vuc_values=case_queries.khu_vuc_values(db.session), categories=CATEGORIES,
+        officers=accounts.list_users(db.session), today=context.today,
+    )
+
+
+@bp.route("/queue")
+@role_required(CHAIRMAN, ADMIN)
+def queue():
+    """Proposals waiting for the chairman's decision, oldest first."""
+    return render_template("cases/queue.html", proposals=case_actions.pending_proposals(db.session),
+                           today=lifecycle_context(current_app.config).today)
+
+
+def _render_case(violation, status=200, errors=None, form=None):
+    context = lifecycle_context(current_app.config)
+    lon, lat = field_reports.violation_lon_lat(db.session, violation)
+    pending = case_actions.pending_proposals(db.session, violation)
+    return render_template(
+        "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
+        tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        actions=workflow.available_actions(violation.stage, current_user.role), outcomes=workflow.OUTCOMES,
+        extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
+        may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
+        errors=errors or {}, form=form or {}, rules=context.rules,
+    ), status
 
 
 @bp.route("/<int:violation_id>")
 @login_required
 def show(violation_id):
-    """A case with its details, photos, position and visits."""
-    violation = field_reports.get_violation(db.session, violation_id)
-    lon, lat = field_reports.violation_lon_lat(db.session, violation)
-    return render_template(
-        "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
-        tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-    )
+    """A case with its details, deadline, timeline of events, photos, visits and the actions the user may take."""
+    return _render_case(field_reports.get_violation(db.session, violation_id))
+
+
+def _failed(violation_id, exc, form):
+    """Show the case again, as it is now, with the message and what the user typed."""
+    db.session.rollback()
+    errors = {name: translate_error(problem) for name, problem in getattr(exc, "errors", {}).items()}
+    flash(translate_error(exc), "error")
+    return _render_case(field_reports.get_violation(db.session, violation_id), domain_status(exc), errors, form)
+
+
+@bp.route("/<int:violation_id>/events", methods=["POST"])
+@login_required
+def add_event(violation_id):
+    """Record an action or propose one; the case page shows the result."""
+    context = lifecycle_context(current_app.config)
+    try:
+        inp = case_actions.read_action_input(request.form, uploaded_photos(None), context.today)
+        with photo_transaction() as files:
+            violation = case_actions.load_case_for_change(db.session, violation_id)
+            event = case_actions.take_action(db.session, violation, current_user, inp, context, files)
+    except DomainError as exc:
+        return _failed(violation_id, exc, request.form)
+    flash(gettext("Proposal sent to the chairman.") if event.kind == "proposal" else gettext("Saved."), "info")
+    return redirect(url_for("cases.show", violation_id=violation_id) + f"#event-{event.seq}")
+
+
+@bp.route("/<int:violation_id>/proposals/<int:event_id>", methods=["POST"])
+@role_required(CHAIRMAN, ADMIN)
+def decide(violation_id, event_id):
+    """Approve or reject a proposal."""
+    context = lifecycle_context(current_app.config)
+    reader = FieldReader(request.form)
+    decision = reader.choice("decision", ("approve", "reject"), required=True)
+    version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)
+    try:
+        reader.finish()
+        violation = case_actions.load_case_for_change(db.session, violation_id)
+        case_actions.decide(db.session, violation, current_user, event_id, decision == "approve", version, context,
+                            note=reader.text("note", 4000, multiline=True))
+        db.session.commit()
+    except DomainError as exc:
+        return _failed(violation_id, exc, request.form)
+    flash(gettext("Approved: the decision has taken effect.") if decision == "approve" else gettext("Proposal rejected."), "info")
+    if request.form.get("back") == "queue":
+        return redirect(url_for("cases.queue"))
+    return redirect(url_for("cases.show", violation_id=violation_id))
 
 
 def _send_photo(photo_id, thumbnail):
@@ -48,3 +138,14 @@ def photo(photo_id):
 def photo_thumb(photo_id):
     """The photo's thumbnail."""
     return _send_photo(photo_id, thumbnail=True)
+
+
+def event_label(event):
+    """Display name of an event's action."""
+    action = workflow.ACTIONS.get(event.action)
+    return gettext(action.label) if action else event.action
+
+
+bp.add_app_template_global(event_label, "event_label")
+bp.add_app_template_global(lambda case, today: case_actions.is_overdue(case, today), "is_overdue")
+bp.add_app_template_global(lambda key: gettext(workflow.OUTCOMES[key]) if key in workflow.OUTCOMES else key, "outcome_label")

@@ -1,6 +1,7 @@
 """Tables. No commits and no business rules here: those live in domain/ and the views."""
+from .case_event import CaseEvent
 from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .user import User
 
-__all__ = ["CaseCounter", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = ["CaseCounter", "CaseEvent", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]

@@ -1,10 +1,10 @@
 """Field work: patrols with their GPS points, visits, violation cases and photos."""
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,6 +85,15 @@ class Violation(db.Model):
     area_m2: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     floors: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lifecycle (set only by domain.case_actions, from the events)
+    due_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    due_rule: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    due_citation: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    last_event_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     inspector = relationship("User", foreign_keys=[inspector_id])
     officer = relationship("User", foreign_keys=[officer_id])
@@ -92,6 +101,7 @@ class Violation(db.Model):
     patrol = relationship("Patrol")
     photos = relationship("Photo", back_populates="violation", order_by="Photo.id")
     visits = relationship("Visit", back_populates="violation", order_by="Visit.visited_at")
+    events = relationship("CaseEvent", back_populates="violation", order_by="CaseEvent.seq")
 
 
 class Visit(db.Model):
@@ -132,6 +142,9 @@ class Photo(db.Model):
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
     visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id"), nullable=True, index=True)
+    event_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("case_events.id", name="fk_photos_event_id_case_events"), nullable=True
+    )
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     thumb_name: Mapped[str] = mapped_column(String(80))
@@ -147,6 +160,7 @@ class Photo(db.Model):
 
     violation = relationship("Violation", back_populates="photos")
     visit = relationship("Visit", back_populates="photos")
+    event = relationship("CaseEvent", back_populates="photos")
 
 
 class CaseCounter(db.Model):

@@ -1,0 +1,342 @@
+"""Changing a case: every change is a new event, checked against the workflow table,
+chained by hash to the one before, and refused whole when anything is wrong.
+
+The caller commits. Two people acting on the same case at once: the one who saw an older
+version of the case gets a Conflict naming who changed it and when; nothing is overwritten.
+"""
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..models import CaseEvent, Violation
+from ..models.types import utcnow
+from . import workflow
+from .deadlines import due_date
+from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
+from .inputs import FieldReader
+from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .stages import CLOSED, STAGE_LABELS
+
+GENESIS = "0" * 64
+MAX_FINE_VND = 10_000_000_000
+
+
+@dataclass(frozen=True)
+class LifecycleContext:
+    """What deadlines need: the rule table, the ward's working calendar, and today (local)."""
+
+    rules: dict
+    calendar: object
+    today: date
+    photo_rules: object = None
+
+
+@dataclass
+class ActionInput:
+    """An action on a case as read from the form."""
+
+    action: workflow.Action
+    mode: str
+    expected_version: int
+    document_number: str = ""
+    document_date: Optional[date] = None
+    fine_vnd: Optional[int] = None
+    remedy: str = ""
+    compliance_days: Optional[int] = None
+    outcome: str = ""
+    extension_kind: str = ""
+    new_due_date: Optional[date] = None
+    corrects_event_id: Optional[int] = None
+    note: str = ""
+    photos: list = field(default_factory=list)
+
+
+def _date(reader, name, today, required):
+    raw = reader.text(name, 10, required=required)
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        reader.error(name, N_("Enter a date as YYYY-MM-DD."))
+        return None
+    if value < date(2000, 1, 1):
+        reader.error(name, N_("This date is too far in the past."))
+        return None
+    return value
+
+
+def read_action_input(data, photos, today):
+    """Parse an action form; raises InvalidFields naming every problem, including forged fields."""
+    reader = FieldReader(data)
+    if "stage" in data or "to_stage" in data:
+        reader.error("action", N_("The stage cannot be set directly: choose one of the actions offered."))
+    key = reader.choice("action", tuple(workflow.ACTIONS), required=True)
+    mode = reader.choice("mode", ("record", "propose"), required=True)
+    expected_version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)
+    reader.finish()
+    action = workflow.ACTIONS[key]
+    inp = ActionInput(action=action, mode=mode, expected_version=expected_version, photos=photos)
+    if action.document:
+        inp.document_number = reader.text("document_number", 60, required=action.document.number_required)
+        inp.document_date = _date(reader, "document_date", today, required=True)
+        if inp.document_date and inp.document_date > today:
+            reader.error("document_date", N_("A document date cannot be in the future."))
+    if action.fine:
+        inp.fine_vnd = reader.number("fine_vnd", 0, MAX_FINE_VND, required=True, integer=True)
+        inp.remedy = reader.text("remedy", 1000, required=True, multiline=True)
+    if action.compliance_days:
+        inp.compliance_days = reader.number("compliance_days", 1, 365, integer=True)
+    if action.outcome:
+        inp.outcome = reader.choice("outcome", tuple(workflow.OUTCOMES), required=True) or ""
+    if action.extension:
+        inp.extension_kind = reader.choice("extension_kind", tuple(workflow.EXTENSION_KINDS), required=True) or ""
+        inp.new_due_date = _date(reader, "new_due_date", today, required=inp.extension_kind == "other")
+    if action.corrects:
+        inp.corrects_event_id = reader.number("corrects_event_id", 1, 2**31 - 1, required=True, integer=True)
+    inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)
+    reader.finish()
+    return inp
+
+
+def load_case_for_change(session, violation_id):
+    """The case, locked for this transaction where the database can (PostgreSQL row lock)."""
+    violation = session.get(Violation, violation_id, with_for_update=True)
+    if violation is None:
+        raise NotFound(N_("This case does not exist."))
+    return violation
+
+
+def _check_version(case, expected_version, session):
+    if case.version == expected_version:
+        return
+    last = session.scalar(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq.desc()).limit(1))
+    who = (last.actor.full_name or last.actor.username) if last else "?"
+    when = last.recorded_at if last else case.created_at
+    raise Conflict(
+        N_("This case was changed by %(who)s at %(when)s while you were looking at it. Here is its new state; "
+           "check it and try again."),
+        who=who, when=when.astimezone(VIETNAM_OFFSET).strftime("%d/%m/%Y %H:%M"),
+    )
+
+
+def _check_allowed(case, action, role, mode):
+    if case.stage == CLOSED and CLOSED not in action.from_stages:
+        raise InvalidInput(N_("This case is closed: only a correction can still be added."))
+    if case.stage not in action.from_stages:
+        raise InvalidInput(
+            N_("“%(action)s” is not possible at this stage (%(stage)s)."), action=action.label,
+            stage=STAGE_LABELS[case.stage],
+        )
+    if mode == "record" and not workflow.can_record(action, role):
+        if workflow.can_propose(action, role):
+            raise Forbidden(N_("You may propose “%(action)s”; the chairman decides."), action=action.label)
+        raise Forbidden(N_("Your role may not take the action “%(action)s”."), action=action.label)
+    if mode == "propose" and not workflow.can_propose(action, role):
+        raise Forbidden(N_("Your role may not propose “%(action)s”."), action=action.label)
+
+
+def take_action(session, case, user, inp, ctx, files, now=None):
+    """Record an action (it takes effect) or a proposal (it waits for approval); returns the event."""
+    _check_version(case, inp.expected_version, session)
+    _check_allowed(case, inp.action, user.role, inp.mode)
+    if inp.mode == "propose" and pending_proposals(session, case):
+        raise Conflict(N_("This case already has a proposal waiting for the chairman."))
+    if inp.action.corrects:
+        target = session.get(CaseEvent, inp.corrects_event_id)
+        if target is None or target.violation_id != case.id:
+            raise InvalidFields({"corrects_event_id": InvalidInput(N_("Choose an entry of this case."))})
+    if ctx.photo_rules is not None:
+        check_uploads(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels, ctx.photo_rules.max_photos)
+    kind = "action" if inp.mode == "record" else "proposal"
+    event = _new_event(session, case, user, inp.action.key, kind, now)
+    _copy_input(event, inp)
+    if kind == "action":
+        _apply(session, case, inp.action, event, ctx, extension=(inp.extension_kind, inp.new_due_date))
+    if inp.action.corrects:
+        event.answers_event_id = inp.corrects_event_id
+    _attach_photos(session, case, event, user, inp.photos, ctx, files)
+    _seal(session, case, event)
+    return event
+
+
+def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None):
+    """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
+    _check_version(case, expected_version, session)
+    proposal = session.get(CaseEvent, proposal_id)
+    if proposal is None or proposal.violation_id != case.id or proposal.kind != "proposal":
+        raise NotFound(N_("This proposal does not exist."))
+    if proposal not in pending_proposals(session, case):
+        raise Conflict(N_("This proposal has already been decided."))
+    action = workflow.ACTIONS[proposal.action]
+    if not workflow.can_approve(action, user.role):
+        raise Forbidden(N_("Only the chairman may decide on “%(action)s”."), action=action.label)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise InvalidFields({"note": InvalidInput(N_("Give the reason for rejecting the proposal."))})
+    if approve and case.stage not in action.from_stages:
+        raise InvalidInput(
+            N_("“%(action)s” is no longer possible at this stage (%(stage)s); reject the proposal instead."),
+            action=action.label, stage=STAGE_LABELS[case.stage],
+        )
+    event = _new_event(session, case, user, action.key, "approval" if approve else "rejection", now)
+    event.answers_event_id = proposal.id
+    event.note = note[:4000]
+    if approve:
+        for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days", "outcome"):
+            setattr(event, name, getattr(proposal, name))
+        _apply(session, case, action, event, ctx)
+    _seal(session, case, event)
+    return event
+
+
+def _new_event(session, case, user, action_key, kind, now):
+    last = session.execute(
+        select(CaseEvent.seq, CaseEvent.content_hash).where(CaseEvent.violation_id == case.id)
+        .order_by(CaseEvent.seq.desc()).limit(1)
+    ).first()
+    return CaseEvent(
+        violation_id=case.id, seq=(last.seq if last else 0) + 1, kind=kind, action=action_key, actor_id=user.id,
+        recorded_at=now or utcnow(), stage_before=case.stage, stage_after=case.stage,
+        document_kind="", document_number="", remedy="", outcome="", due_rule="", due_citation="", note="",
+        prev_hash=last.content_hash if last else GENESIS, content_hash="",  # sealed by _seal()
+    )
+
+
+def _copy_input(event, inp):
+    if inp.action.document:
+        event.document_kind = inp.action.document.kind
+        event.document_number = inp.document_number
+        event.document_date = inp.document_date
+    event.fine_vnd = inp.fine_vnd
+    event.remedy = inp.remedy
+    event.compliance_days = inp.compliance_days
+    event.outcome = inp.outcome
+    event.note = inp.note
+
+
+def _apply(session, case, action, event, ctx, extension=None):
+    """Make an action take effect on the case: stage, deadline, outcome."""
+    if action.to_stage:
+        case.stage = action.to_stage
+    start = event.document_date or ctx.today
+    if action.deadline:
+        rule = ctx.rules[action.deadline]
+        amount = _compliance_days(session, case) if rule.key == "compliance" else None
+        _set_due(case, due_date(rule, start, ctx.calendar, amount), rule)
+    if action.extension:
+        _extend(session, case, ctx, *extension)
+    if action.clears_deadline:
+        case.due_date, case.due_rule, case.due_citation = None, "", ""
+    if action.outcome:
+        case.outcome = event.outcome
+    event.stage_after = case.stage
+    event.due_date, event.due_rule, event.due_citation = case.due_date, case.due_rule, case.due_citation
+
+
+def _set_due(case, when, rule):
+    case.due_date, case.due_rule, case.due_citation = when, rule.key, rule.citation
+
+
+def _compliance_days(session, case):
+    decision = session.scalar(
+        select(CaseEvent).where(
+            CaseEvent.violation_id == case.id, CaseEvent.action == "penalty_decision",
+            CaseEvent.kind.in_(("action", "approval")),
+        ).order_by(CaseEvent.seq.desc()).limit(1)
+    )
+    return decision.compliance_days if decision is not None else None
+
+
+def _extend(session, case, ctx, kind, new_date):
+    if case.due_date is None:
+        raise InvalidInput(N_("This case has no deadline to extend."))
+    if kind == "other":
+        target, rule_key, citation = new_date, case.due_rule, case.due_citation
+    elif kind == "penalty_decision_explanation":
+        record = session.scalar(
+            select(CaseEvent).where(CaseEvent.violation_id == case.id, CaseEvent.action == "record_violation")
+            .order_by(CaseEvent.seq.desc()).limit(1)
+        )
+        if record is None or case.due_rule != "penalty_decision":
+            raise InvalidInput(N_("This extension applies only to the penalty decision after a record."))
+        rule = ctx.rules[kind]
+        target, rule_key, citation = due_date(rule, record.document_date, ctx.calendar), rule.key, rule.citation
+    else:
+        rule = ctx.rules[kind]
+        target, rule_key, citation = due_date(rule, case.due_date, ctx.calendar), case.due_rule, rule.citation
+    if target is None or target <= case.due_date:
+        raise InvalidFields({"new_due_date": InvalidInput(N_("The new deadline must be later than the current one (%(due)s)."),
+                                                          due=case.due_date.strftime("%d/%m/%Y"))})
+    case.due_date, case.due_rule, case.due_citation = target, rule_key, citation
+
+
+def _attach_photos(session, case, event, user, photos, ctx, files):
+    rules = ctx.photo_rules
+    for upload in photos:
+        photo = add_photo(session, files, upload, user, rules.max_photo_bytes, rules.max_photo_pixels, violation=case)
+        photo.event = event
+
+
+def _seal(session, case, event):
+    """Hash the event (chained to the previous one by _new_event) and bump the case's version."""
+    event.content_hash = event_hash(event, [p.sha256 for p in event.photos])
+    session.add(event)
+    case.last_event_at = event.recorded_at
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another transaction changed the case between our read and our write.
+        raise Conflict(N_("This case was changed by someone else at the same moment. Reload it and try again."))
+
+
+def event_content(event, photo_hashes):
+    """The fields of an event that its hash covers, as canonical JSON."""
+    content = {
+        "case": event.violation_id, "seq": event.seq, "kind": event.kind, "action": event.action,
+        "actor": event.actor_id, "at": event.recorded_at.isoformat(timespec="microseconds"),
+        "stage": [event.stage_before, event.stage_after],
+        "document": [event.document_kind, event.document_number, event.document_date.isoformat() if event.document_date else None],
+        "fine": event.fine_vnd, "remedy": event.remedy, "compliance_days": event.compliance_days,
+        "outcome": event.outcome,
+        "due": [event.due_date.isoformat() if event.due_date else None, event.due_rule, event.due_citation],
+        "answers": event.answers_event_id, "note": event.note, "photos": sorted(photo_hashes),
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(event, photo_hashes):
+    """SHA-256 of the previous event's hash and this event's content."""
+    return hashlib.sha256((event.prev_hash + event_content(event, photo_hashes)).encode("utf-8")).hexdigest()
+
+
+def pending_proposals(session, case=None):
+    """Proposals that nobody has approved or rejected yet (of one case, or of all)."""
+    answer = aliased(CaseEvent)
+    answered = select(answer.answers_event_id).where(answer.kind.in_(("approval", "rejection")), answer.answers_event_id.is_not(None))
+    statement = select(CaseEvent).where(CaseEvent.kind == "proposal", CaseEvent.id.not_in(answered))
+    if case is not None:
+        statement = statement.where(CaseEvent.violation_id == case.id)
+    return session.scalars(statement.order_by(CaseEvent.recorded_at)).all()
+
+
+def is_overdue(case, today):
+    """A case is overdue when it is open and its due date has passed."""
+    return case.stage != CLOSED and case.due_date is not None and case.due_date < today
+
+
+def days_left(case, today):
+    """Days until the due date (negative when overdue), or None."""
+    return (case.due_date - today).days if case.due_date else None
+
+
+def week_bounds(today):
+    """Monday and Sunday of the week containing today."""
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)

@@ -1,0 +1,132 @@
+"""THE table of case actions: from which stages, to which stage, who records, who proposes,
+who approves, which document and which deadline. Nothing else in the code decides these.
+
+Roles in `record` make the action take effect at once; roles in `propose` create a proposal
+that takes effect only when a role in `approve` approves it.
+"""
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import N_
+from .roles import ADMIN, CHAIRMAN, INSPECTOR
+from .stages import CLOSED, DETECTED, ENFORCEMENT, OPEN_STAGES, STOP_WORK, WARNING
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """The legal document an action records."""
+
+    kind: str
+    label: str
+    number_required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of the legal process."""
+
+    key: str
+    label: str
+    from_stages: tuple
+    to_stage: Optional[str] = None          # None: the stage does not change
+    record: tuple = ()
+    propose: tuple = ()
+    approve: tuple = ()
+    document: Optional[DocumentSpec] = None
+    fine: bool = False                      # the decision states a fine and a remedial measure
+    compliance_days: bool = False           # the decision may set its own compliance period
+    outcome: bool = False                   # closing: one of OUTCOMES
+    extension: bool = False                 # moves the deadline; a reason is required
+    corrects: bool = False                  # points at an earlier event it corrects
+    note_required: bool = False
+    deadline: Optional[str] = None          # rule key started by this action (from the document date)
+    clears_deadline: bool = False
+
+
+OUTCOMES = {
+    "self_corrected": N_("Self-corrected"),
+    "demolished": N_("Demolished"),
+    "permit_obtained": N_("Permit obtained"),
+    "dismissed": N_("No violation (dismissed)"),
+}
+EXTENSION_KINDS = {
+    "penalty_decision_explanation": N_("The violator asked to explain (1 month from the record)"),
+    "very_complex": N_("Very complex case (1 more month)"),
+    "other": N_("Other reason (new date)"),
+}
+
+ACTIVE = OPEN_STAGES
+EVERY_STAGE = OPEN_STAGES + (CLOSED,)
+FIELD = (INSPECTOR,)
+SIGNER = (CHAIRMAN,)
+
+ACTIONS = {
+    action.key: action for action in (
+        Action("record_violation", N_("Record of violation (BB VPHC) with the demand to stop work"),
+               from_stages=(DETECTED,), to_stage=WARNING, record=FIELD + SIGNER,
+               document=DocumentSpec("bb_vphc", N_("Record of administrative violation (BB VPHC)")),
+               deadline="penalty_decision"),
+        Action("site_check", N_("Site check"), from_stages=ACTIVE, record=FIELD + SIGNER, note_required=True),
+        Action("start_stop_work", N_("Supervised stoppage of works"), from_stages=(WARNING,), to_stage=STOP_WORK,
+               record=FIELD + SIGNER,
+               document=DocumentSpec("stop_work_notice", N_("Stop-work notice"), number_required=False)),
+        Action("record_continuation", N_("Works continued after the record (new offence)"),
+               from_stages=(WARNING, STOP_WORK, ENFORCEMENT), record=FIELD + SIGNER,
+               document=DocumentSpec("bb_continuation", N_("Record of continued works (BB VPHC)"))),
+        Action("penalty_decision", N_("Penalty decision (QĐ xử phạt VPHC)"), from_stages=(WARNING, STOP_WORK),
+               to_stage=ENFORCEMENT, record=SIGNER, propose=FIELD, approve=SIGNER,
+               document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)")),
+               fine=True, compliance_days=True, deadline="decision_delivery"),
+        Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
+               record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
+               deadline="compliance"),
+        Action("permit_window", N_("Article 81 route: time to obtain a permit"), from_stages=(ENFORCEMENT,),
+               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window"),
+        Action("self_demolition_notice", N_("Notice to demolish by oneself"), from_stages=(ENFORCEMENT,),
+               record=SIGNER, propose=FIELD, approve=SIGNER,
+               document=DocumentSpec("self_demolition_notice", N_("Notice to demolish by oneself")),
+               deadline="self_demolition"),
+        Action("enforcement_decision", N_("Enforcement decision (QĐ cưỡng chế)"), from_stages=(ENFORCEMENT,),
+               record=SIGNER, propose=FIELD, approve=SIGNER,
+               document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)")),
+               deadline="enforcement_delivery"),
+        Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
+               record=FIELD + SIGNER,
+               document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
+               clears_deadline=True),
+        Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=FIELD + SIGNER,
+               extension=True, note_required=True),
+        Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),
+               propose=FIELD, approve=SIGNER + (ADMIN,), outcome=True, clears_deadline=True),
+        Action("correction", N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,
+               record=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True),
+    )
+}
+
+
+def can_record(action, role):
+    """The role may record this action directly."""
+    return role in action.record
+
+
+def can_propose(action, role):
+    """The role may propose this action for approval."""
+    return role in action.propose and role not in action.record
+
+
+def can_approve(action, role):
+    """The role may approve a proposal of this action."""
+    return role in action.approve
+
+
+def available_actions(stage, role):
+    """[(action, 'record' | 'propose')] the role may take on a case at this stage."""
+    result = []
+    for action in ACTIONS.values():
+        if stage not in action.from_stages:
+            continue
+        if can_record(action, role):
+            result.append((action, "record"))
+        elif can_propose(action, role):
+            result.append((action, "propose"))
+    return result

@@ -1,0 +1,50 @@
+"""The history of a case: events are only ever added, each chained to the one before by hash."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+EVENT_KINDS = ("action", "proposal", "approval", "rejection")
+
+
+class CaseEvent(db.Model):
+    """One step of a case: a recorded action, a proposal, or the chairman's answer to one."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("violation_id", "seq", name="uq_case_events_seq"),
+        CheckConstraint("kind IN ('action', 'proposal', 'approval', 'rejection')", name="ck_case_events_kind"),
+        CheckConstraint("fine_vnd IS NULL OR fine_vnd >= 0", name="ck_case_events_fine"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage_before: Mapped[str] = mapped_column(String(16))
+    stage_after: Mapped[str] = mapped_column(String(16))
+    document_kind: Mapped[str] = mapped_column(String(32), default="")
+    document_number: Mapped[str] = mapped_column(String(60), default="")
+    document_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    fine_vnd: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    remedy: Mapped[str] = mapped_column(Text, default="")
+    compliance_days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    due_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    due_rule: Mapped[str] = mapped_column(String(40), default="")
+    due_citation: Mapped[str] = mapped_column(String(120), default="")
+    answers_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case_events.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    actor = relationship("User")
+    violation = relationship("Violation", back_populates="events")
+    photos = relationship("Photo", back_populates="event", order_by="Photo.id")

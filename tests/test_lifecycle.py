@@ -1,0 +1,356 @@
+"""The case lifecycle on both databases: every (stage, action, role, mode), proposals and
+approvals, deadlines with holidays, extensions, the hash chain, lost updates."""
+import threading
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy import func, select, text
+
+from inspect_app.config import lifecycle_context
+from inspect_app.domain import audit, case_actions, case_queries, workflow
+from inspect_app.domain.case_actions import LifecycleContext
+from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
+from inspect_app.domain.errors import Conflict, DomainError, Forbidden, InvalidFields, InvalidInput
+from inspect_app.domain.field_reports import FieldRules
+from inspect_app.domain.photos import PhotoFiles
+from inspect_app.domain.roles import ROLES
+from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
+from inspect_app.domain.stages import CLOSED, STAGES
+from inspect_app.extensions import db
+from inspect_app.models import CaseEvent, Photo, User, Violation
+
+from .factories import jpeg_bytes, new_uuid
+
+TODAY = date(2027, 3, 15)
+
+
+def context(today=TODAY, days_off=(), overrides=None):
+    return LifecycleContext(rules=rules_from_config(overrides), calendar=WorkingCalendar(days_off), today=today,
+                            photo_rules=FieldRules())
+
+
+_codes = iter(range(1, 10**6))
+
+
+def make_case(session, officer_id, stage="detected", due=None):
+    case = Violation(
+        client_uuid=new_uuid(), code=f"TL-2027-{next(_codes):04d}", stage=stage, inspector_id=officer_id,
+        officer_id=officer_id, position=from_shape(Point(105.5975, 10.1775), srid=4326), category="no_permit",
+        address="1 Lộ Vòng Cung", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
+        due_date=due, due_rule="penalty_decision" if due else "", due_citation="",
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
+def valid_form(action, case, session, today=TODAY):
+    """Input that is right for the action, so that only the rules decide."""
+    form = {"action": action.key, "version": str(case.version), "note": "Ghi chú kiểm tra"}
+    if action.document:
+        form.update(document_number="12/BB-VPHC", document_date=(today - timedelta(days=1)).isoformat())
+    if action.fine:
+        form.update(fine_vnd="60000000", remedy="Buộc phá dỡ phần xây dựng không phép")
+    if action.outcome:
+        form["outcome"] = "demolished"
+    if action.extension:
+        form.update(extension_kind="other", new_due_date=(today + timedelta(days=60)).isoformat())
+    if action.corrects:
+        first = session.scalar(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq))
+        form["corrects_event_id"] = str(first.id) if first else "999999"
+    return form
+
+
+def _seed_event(session, case, user):
+    """A first entry in the case's history (corrections need something to correct)."""
+    event = case_actions._new_event(session, case, user, "site_check", "action", None)
+    event.note = "Kiểm tra ban đầu"
+    case_actions._seal(session, case, event)
+
+
+COMBINATIONS = [
+    (stage, key, role, mode)
+    for stage in STAGES for key in workflow.ACTIONS for role in ROLES for mode in ("record", "propose")
+]
+
+
+@pytest.mark.parametrize("stage,key,role,mode", COMBINATIONS)
+def test_every_stage_action_role_and_mode(app, session, people, tmp_path, stage, key, role, mode):
+    user = session.get(User, people[role] if role != "inspector" else people["inspector"])
+    officer = session.get(User, people["inspector"])
+    case = make_case(session, officer.id, stage, due=TODAY + timedelta(days=5))
+    _seed_event(session, case, officer)
+    session.commit()
+    action = workflow.ACTIONS[key]
+    form = dict(valid_form(action, case, session), mode=mode)
+    allowed = stage in action.from_stages and (
+        workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
+    )
+    events_before = session.scalar(select(func.count()).select_from(CaseEvent))
+    inp = case_actions.read_action_input(form, [], TODAY)
+    if allowed:
+        event = case_actions.take_action(session, case, user, inp, context(), PhotoFiles(tmp_path))
+        assert event.kind == ("action" if mode == "record" else "proposal")
+        expected_stage = action.to_stage if (mode == "record" and action.to_stage) else stage
+        assert case.stage == expected_stage and event.stage_after == expected_stage
+        assert session.scalar(select(func.count()).select_from(CaseEvent)) == events_before + 1
+    else:
+        version = case.version
+        with pytest.raises((InvalidInput, Forbidden)) as refused:
+            case_actions.take_action(session, case, user, inp, context(), PhotoFiles(tmp_path))
+        assert str(refused.value)
+        session.rollback()
+        fresh = session.get(Violation, case.id)
+        assert fresh.stage == stage and fresh.version == version
+        assert session.scalar(select(func.count()).select_from(CaseEvent)) == events_before
+
+
+def test_the_table_is_the_only_judge():
+    """Sanity of the table itself: closing needs the chairman (or admin); inspectors propose decisions."""
+    assert workflow.can_propose(workflow.ACTIONS["penalty_decision"], "inspector")
+    assert not workflow.can_record(workflow.ACTIONS["penalty_decision"], "inspector")
+    assert workflow.can_record(workflow.ACTIONS["record_violation"], "inspector")
+    assert workflow.can_approve(workflow.ACTIONS["close"], "chairman")
+    assert not workflow.can_approve(workflow.ACTIONS["close"], "inspector")
+
+
+def _act(session, case, user, key, today=TODAY, ctx=None, files=None, photos=(), **fields):
+    form = {"action": key, "mode": fields.pop("mode", "record"), "version": str(case.version)}
+    form.update(fields)
+    inp = case_actions.read_action_input(form, list(photos), today)
+    return case_actions.take_action(session, case, user, inp, ctx or context(today), files or PhotoFiles("/nonexistent"))
+
+
+def test_record_then_proposal_then_approval(session, people):
+    inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    case = make_case(session, inspector.id)
+    _act(session, case, inspector, "record_violation", document_number="05/BB-VPHC", document_date="2027-03-10")
+    assert case.stage == "warning" and case.due_date == date(2027, 3, 19) and "Điều 66" in case.due_citation
+    proposal = _act(session, case, inspector, "penalty_decision", mode="propose", document_number="21/QĐ-XPVPHC",
+                    document_date="2027-03-12", fine_vnd="70000000", remedy="Buộc phá dỡ")
+    assert case.stage == "warning" and [p.id for p in case_actions.pending_proposals(session)] == [proposal.id]
+    with pytest.raises(Conflict):
+        _act(session, case, inspector, "close", mode="propose", outcome="dismissed")
+    approval = case_actions.decide(session, case, chairman, proposal.id, True, case.version, context())
+    assert approval.kind == "approval" and approval.fine_vnd == 70_000_000
+    assert case.stage == "enforcement"
+    # Delivery of the decision within 2 working days of 12/03/2027 (a Friday): Tuesday 16/03.
+    assert case.due_date == date(2027, 3, 16) and "Điều 70" in case.due_citation
+    assert case_actions.pending_proposals(session) == []
+    with pytest.raises(Conflict):
+        case_actions.decide(session, case, chairman, proposal.id, True, case.version, context())
+
+
+def test_rejection_needs_a_reason_and_changes_no_stage(session, people):
+    inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    case = make_case(session, inspector.id, "warning")
+    proposal = _act(session, case, inspector, "close", mode="propose", outcome="self_corrected")
+    with pytest.raises(InvalidFields):
+        case_actions.decide(session, case, chairman, proposal.id, False, case.version, context())
+    case_actions.decide(session, case, chairman, proposal.id, False, case.version, context(), note="Chưa tự khắc phục")
+    assert case.stage == "warning" and case_actions.pending_proposals(session) == []
+
+
+def test_an_inspector_cannot_approve(session, people):
+    inspector = session.get(User, people["inspector"])
+    case = make_case(session, inspector.id, "warning")
+    proposal = _act(session, case, inspector, "close", mode="propose", outcome="self_corrected")
+    with pytest.raises(Forbidden):
+        case_actions.decide(session, case, session.get(User, people["inspector2"]), proposal.id, True, case.version, context())
+
+
+def test_record_on_friday_before_tet_2027_counts_working_days_after_the_holidays(session, people):
+    """BB on Friday 29/01/2027: 7 working days skip the weekends and Tết (04–10/02/2027)."""
+    inspector = session.get(User, people["inspector"])
+    case = make_case(session, inspector.id)
+    _act(session, case, inspector, "record_violation", today=date(2027, 1, 29), document_number="01/BB",
+         document_date="2027-01-29")
+    assert case.due_date == date(2027, 2, 16)
+    assert case.due_rule == "penalty_decision" and case.due_citation == "Luật XLVPHC Điều 66 khoản 1"
+
+
+def test_a_ward_day_off_moves_the_deadline(session, people):
+    inspector = session.get(User, people["inspector"])
+    case = make_case(session, inspector.id)
+    ctx = context(date(2027, 1, 29), days_off=["2027-02-12"])
+    _act(session, case, inspector, "record_violation", today=date(2027, 1, 29), ctx=ctx, document_number="01/BB",
+         document_date="2027-01-29")
+    assert case.due_date == date(2027, 2, 17)
+
+
+def test_the_rule_table_is_configuration(session, people):
+    inspector = session.get(User, people["inspector"])
+    case = make_case(session, inspector.id)
+    ctx = context(date(2027, 1, 29), overrides={"penalty_decision": {"amount": 10, "citation": "NĐ mới 2027 Điều 5"}})
+    _act(session, case, inspector, "record_violation", today=date(2027, 1, 29), ctx=ctx, document_number="01/BB",
+         document_date="2027-01-29")
+    assert case.due_date == date(2027, 2, 19) and case.due_citation == "NĐ mới 2027 Điều 5"
+
+
+def test_extensions_move_the_deadline_and_say_why(session, people):
+    inspector = session.get(User, people["inspector"])
+    case = make_case(session, inspector.id)
+    _act(session, case, inspector, "record_violation", today=date(2027, 1, 29), document_number="01/BB",
+         document_date="2027-01-29")
+    event = _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1),
+                 extension_kind="penalty_decision_explanation", note="Người vi phạm có văn bản xin giải trình")
+    assert case.due_date == date(2027, 2, 28) and event.due_date == date(2027, 2, 28)
+    assert event.note.startswith("Người vi phạm")
+    with pytest.raises(InvalidFields):
+        _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
+             new_due_date="2027-02-20", note="Sớm hơn")
+    _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), extension_kind="very_complex", note="Phức tạp")
+    assert case.due_date == date(2027, 3, 28)
+
+
+def test_compliance_period_comes_from_the_decision(session, people):
+    chairman = session.get(User, people["chairman"])
+    case = make_case(session, chairman.id, "warning")
+    _act(session, case, chairman, "penalty_decision", document_number="3/QĐ", document_date="2027-03-01",
+         fine_vnd="0", remedy="Buộc tháo dỡ", compliance_days="20")
+    _act(session, case, chairman, "deliver_decision", document_date="2027-03-02")
+    assert case.due_date == date(2027, 3, 22) and "Điều 73" in case.due_citation
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"document_date": "2099-01-01"}, "document_date"), ({"document_number": ""}, "document_number"),
+    ({"fine_vnd": "-5"}, "fine_vnd"), ({"fine_vnd": "nhiều"}, "fine_vnd"), ({"document_date": "31/12/2026"}, "document_date"),
+    ({"action": "teleport"}, "action"), ({"stage": "closed"}, "action"), ({"version": ""}, "version"),
+])
+def test_bad_action_input_names_the_field(changes, field):
+    form = {"action": "penalty_decision", "mode": "propose", "version": "1", "document_number": "1/QĐ",
+            "document_date": "2027-03-01", "fine_vnd": "1000", "remedy": "Phá dỡ"}
+    form.update(changes)
+    with pytest.raises(InvalidFields) as raised:
+        case_actions.read_action_input(form, [], TODAY)
+    assert field in raised.value.errors
+
+
+def test_a_closed_case_takes_only_corrections(session, people, tmp_path):
+    chairman = session.get(User, people["chairman"])
+    case = make_case(session, chairman.id, "warning")
+    _act(session, case, chairman, "close", outcome="permit_obtained")
+    assert case.stage == CLOSED and case.outcome == "permit_obtained" and case.due_date is None
+    with pytest.raises(InvalidInput) as raised:
+        _act(session, case, chairman, "site_check", note="x")
+    assert "closed" in str(raised.value)
+    first = case.events[0]
+    _act(session, case, chairman, "correction", corrects_event_id=str(first.id), note="Kết quả đúng là: đã phá dỡ")
+    last = session.scalar(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq.desc()))
+    assert last.answers_event_id == first.id and last.action == "correction"
+
+
+def test_stale_version_is_a_conflict_naming_who_and_when(session, people):
+    inspector, other = session.get(User, people["inspector"]), session.get(User, people["inspector2"])
+    case = make_case(session, inspector.id, "warning")
+    seen_version = case.version
+    _act(session, case, other, "site_check", note="Đã kiểm tra")
+    form = {"action": "site_check", "mode": "record", "version": str(seen_version), "note": "Tôi cũng kiểm tra"}
+    with pytest.raises(Conflict) as raised:
+        case_actions.take_action(session, case, inspector, case_actions.read_action_input(form, [], TODAY), context(),
+                                 PhotoFiles("/nonexistent"))
+    assert raised.value.params["who"] == "Lê Thị Hai"
+    assert len(case.events) == 1
+
+
+def test_two_sessions_submit_at_once_exactly_one_wins(app, people):
+    with app.app_context():
+        case = make_case(db.session, people["inspector"], "warning")
+        db.session.commit()
+        case_id, version = case.id, case.version
+    results, barrier = [], threading.Barrier(2)
+
+    def submit(user_key):
+        with app.app_context():
+            token = expect_writes(True)
+            try:
+                barrier.wait()
+                violation = case_actions.load_case_for_change(db.session, case_id)
+                form = {"action": "site_check", "mode": "record", "version": str(version), "note": user_key}
+                inp = case_actions.read_action_input(form, [], TODAY)
+                case_actions.take_action(db.session, violation, db.session.get(User, people[user_key]), inp, context(),
+                                         PhotoFiles("/nonexistent"))
+                db.session.commit()
+                results.append("ok")
+            except Conflict as exc:
+                db.session.rollback()
+                results.append(f"conflict: {exc}")
+            finally:
+                db.session.remove()
+                reset_expect_writes(token)
+
+    threads = [threading.Thread(target=submit, args=(key,)) for key in ("inspector", "inspector2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r[:8] for r in results) == ["conflict", "ok"], results
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == 1
+
+
+def _history_with_photo(app, people):
+    with app.app_context():
+        inspector = db.session.get(User, people["inspector"])
+        case = make_case(db.session, inspector.id)
+        files = PhotoFiles(app.config["PHOTO_DIR"])
+        _act(db.session, case, inspector, "record_violation", files=files, document_number="7/BB", document_date="2027-03-10",
+             photos=[(new_uuid(), jpeg_bytes(), "truoc.jpg")])
+        _act(db.session, case, inspector, "site_check", note="Đã dừng thi công")
+        _act(db.session, case, inspector, "start_stop_work", document_date="2027-03-11")
+        db.session.commit()
+        return case.code
+
+
+def test_audit_verify_passes_on_untouched_data(app, people, runner):
+    _history_with_photo(app, people)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "nguyên vẹn" in result.output
+
+
+def test_audit_verify_names_an_event_edited_in_the_database(app, people, runner):
+    code = _history_with_photo(app, people)
+    with app.app_context():
+        db.session.execute(text("UPDATE case_events SET note = 'Sửa lén' WHERE seq = 2"))
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"{code}, mục #2: nội dung" in result.output
+
+
+def test_audit_verify_names_a_replaced_photo_file(app, people, runner):
+    code = _history_with_photo(app, people)
+    with app.app_context():
+        photo = db.session.scalar(select(Photo))
+        (Path(app.config["PHOTO_DIR"]) / photo.stored_name).write_bytes(jpeg_bytes(colour=(1, 2, 3)))
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"{code}, mục #1: tệp ảnh" in result.output
+
+
+def test_audit_verify_names_a_deleted_event(app, people, runner):
+    code = _history_with_photo(app, people)
+    with app.app_context():
+        db.session.execute(text("DELETE FROM case_events WHERE seq = 2"))
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and f"{code}, mục #3: thứ tự" in result.output
+
+
+def test_lists_by_stage_overdue_week_and_waiting(session, people):
+    inspector = session.get(User, people["inspector"])
+    late = make_case(session, inspector.id, "warning", due=TODAY - timedelta(days=1))
+    this_week = make_case(session, inspector.id, "warning", due=TODAY + timedelta(days=2))
+    closed_late = make_case(session, inspector.id, "closed", due=TODAY - timedelta(days=9))
+    waiting = make_case(session, inspector.id, "warning")
+    _act(session, waiting, inspector, "close", mode="propose", outcome="dismissed")
+    find = lambda **kw: {c.code for c in case_queries.find_cases(session, case_queries.CaseFilters(**kw), TODAY)}
+    assert find(overdue=True) == {late.code}
+    assert find(due_this_week=True) == {this_week.code}
+    assert find(waiting=True) == {waiting.code}
+    assert find(stage="closed") == {closed_late.code}
+    assert case_actions.is_overdue(late, TODAY) and not case_actions.is_overdue(closed_late, TODAY)
