@@ -67,3 +67,28 @@ def offset(lon, lat, metres_east=0.0, metres_north=0.0):
         moved = WGS84.Direct(lat, lon, 90 if metres_east > 0 else 270, abs(metres_east))
         lon, lat = moved["lon2"], moved["lat2"]
     return lon, lat
+
+
+_case_numbers = iter(range(1, 10**6))
+
+
+def make_case(session, officer_id, stage="detected", due=None, **fields):
+    """A case stored directly (no report), at any stage, for lifecycle tests."""
+    from datetime import datetime, timezone
+
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import Point
+
+    from inspect_app.models import Violation
+
+    values = dict(
+        client_uuid=new_uuid(), code=f"TL-2027-{next(_case_numbers):04d}", stage=stage, inspector_id=officer_id,
+        officer_id=officer_id, position=from_shape(Point(105.5975, 10.1775), srid=4326), category="no_permit",
+        address="1 Lộ Vòng Cung", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
+        due_date=due, due_rule="penalty_decision" if due else "", due_citation="",
+    )
+    values.update(fields)
+    case = Violation(**values)
+    session.add(case)
+    session.flush()
+    return case

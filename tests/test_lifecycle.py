@@ -5,8 +5,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import func, select, text
 
 from inspect_app.config import lifecycle_context
@@ -22,7 +20,7 @@ from inspect_app.domain.stages import CLOSED, STAGES
 from inspect_app.extensions import db
 from inspect_app.models import CaseEvent, Photo, User, Violation
 
-from .factories import jpeg_bytes, new_uuid
+from .factories import jpeg_bytes, make_case, new_uuid
 
 TODAY = date(2027, 3, 15)
 
@@ -30,21 +28,6 @@ TODAY = date(2027, 3, 15)
 def context(today=TODAY, days_off=(), overrides=None):
     return LifecycleContext(rules=rules_from_config(overrides), calendar=WorkingCalendar(days_off), today=today,
                             photo_rules=FieldRules())
-
-
-_codes = iter(range(1, 10**6))
-
-
-def make_case(session, officer_id, stage="detected", due=None):
-    case = Violation(
-        client_uuid=new_uuid(), code=f"TL-2027-{next(_codes):04d}", stage=stage, inspector_id=officer_id,
-        officer_id=officer_id, position=from_shape(Point(105.5975, 10.1775), srid=4326), category="no_permit",
-        address="1 Lộ Vòng Cung", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
-        due_date=due, due_rule="penalty_decision" if due else "", due_citation="",
-    )
-    session.add(case)
-    session.flush()
-    return case
 
 
 def valid_form(action, case, session, today=TODAY):

@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
-from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, select, text
 
-from inspect_app.domain import geography
+from inspect_app.domain import geography, spatial
 from inspect_app.domain.spatial.schema import include_object
 from inspect_app.extensions import db
 from inspect_app.models import Route
@@ -71,6 +71,44 @@ def test_upgrade_downgrade_upgrade_with_data(tmp_path):
             _add_route("NEW")
             found = geography.routes_within(db.session, 105.595, 10.175, 200)
             assert [r.code for r in found] == ["NEW"]
+            assert _drift(db.metadata) == []
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _insert_case_by_sql(code, user_id):
+    """A case written with plain SQL, so that it works at an older schema too."""
+    db.session.execute(text(
+        "INSERT INTO violations (client_uuid, code, stage, detected_at, inspector_id, officer_id, position, "
+        "outside_ward, address, khu_vuc, owner_name, owner_phone, category, description, created_at) VALUES "
+        "(:uuid, :code, 'detected', :now, :user, :user, ST_GeomFromText('POINT(105.5975 10.1775)', 4326), "
+        ":no, '', '', '', '', 'other', '', :now)"
+    ), {"uuid": str(uuid.uuid4()), "code": code, "now": "2026-11-20 01:00:00",
+        "user": user_id, "no": False})
+    db.session.commit()
+
+
+def test_spatial_tables_with_data_survive_each_migration_step(tmp_path):
+    """The lifecycle migration adds columns to violations (a spatial table): down and up with rows in it."""
+    from inspect_app.domain import accounts
+    from inspect_app.models import Violation
+
+    with fresh_database(tmp_path) as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="ab23928e7875")
+            user_id = accounts.create_user(db.session, "kiemtra", "inspector", "mat-khau-dai").id
+            db.session.commit()
+            _insert_case_by_sql("OLD-1", user_id)
+            upgrade()
+            _insert_case_by_sql("NEW-1", user_id)
+            downgrade(revision="ab23928e7875")
+            _insert_case_by_sql("OLD-2", user_id)
+            upgrade()
+            near = spatial.within_distance(db.session, Violation.position, 105.5975, 10.1775, 10)
+            codes = db.session.scalars(select(Violation.code).where(near).order_by(Violation.code)).all()
+            assert codes == ["NEW-1", "OLD-1", "OLD-2"]
+            assert db.session.scalar(select(Violation.version).where(Violation.code == "OLD-2")) == 1
             assert _drift(db.metadata) == []
             db.session.remove()
             db.engine.dispose()

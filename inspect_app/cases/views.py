@@ -23,18 +23,20 @@ from . import bp
 @login_required
 def index():
     """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
+    status = 200
     try:
         filters = case_queries.read_filters(request.args)
     except InvalidFields as exc:
-        flash(translate_error(exc), "error")
-        filters = case_queries.CaseFilters()
+        for name, problem in exc.errors.items():
+            flash(f"{name}: {translate_error(problem)}", "error")
+        filters, status = case_queries.CaseFilters(), 400
     context = lifecycle_context(current_app.config)
     return render_template(
         "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
         counts=case_queries.stage_counts(db.session), routes=geography.routes_with_length(db.session),
         khu_vuc_values=case_queries.khu_vuc_values(db.session), categories=CATEGORIES,
         officers=accounts.list_users(db.session), today=context.today,
-    )
+    ), status
 
 
 @bp.route("/queue")
@@ -71,6 +73,9 @@ def _failed(violation_id, exc, form):
     db.session.rollback()
     errors = {name: translate_error(problem) for name, problem in getattr(exc, "errors", {}).items()}
     flash(translate_error(exc), "error")
+    for hidden in ("action", "mode", "version", "decision"):  # fields the person cannot see
+        if hidden in errors:
+            flash(errors[hidden], "error")
     return _render_case(field_reports.get_violation(db.session, violation_id), domain_status(exc), errors, form)
 
 

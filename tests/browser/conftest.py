@@ -75,6 +75,16 @@ def phone(playwright, browser):
 
 
 @pytest.fixture
+def desk(browser):
+    """The chairman's or the office's desktop browser, in Vietnamese."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(10_000)
+    context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def phone_without_gps(playwright, browser):
     """The same phone where the user refused the location permission."""
     context = _phone_context(playwright, browser, geolocation=False)
