@@ -179,3 +179,12 @@ def test_extension_is_shown_with_its_reason(app, people, case_id):
     with app.app_context():
         events = db.session.query(CaseEvent).order_by(CaseEvent.seq).all()
         assert events[1].due_date > events[0].due_date
+
+
+def test_chairman_home_counts_waiting_and_overdue(app, people):
+    with app.app_context():
+        make_case(db.session, people["inspector"], "warning", due=TODAY - timedelta(days=1))
+        make_case(db.session, people["inspector"], "warning", due=TODAY + timedelta(days=1))
+        db.session.commit()
+    html = login(app, "chutich").get("/").get_data(as_text=True)
+    assert re.search(r'id="overdue-count">1<', html) and re.search(r'id="waiting-count">0<', html)

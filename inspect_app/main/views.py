@@ -5,7 +5,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
-from ..domain import accounts, geography, patrols, spatial
+from ..config import lifecycle_context
+from ..domain import accounts, case_actions, case_queries, geography, patrols, spatial
 from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
@@ -30,6 +31,9 @@ def home():
         extra["open_patrol"] = still_open[-1] if still_open else None
     if current_user.role in (CHAIRMAN, ADMIN):
         extra["user_count"] = accounts.count_users(db.session)
+        today = lifecycle_context(current_app.config).today
+        extra["waiting_count"] = len(case_actions.pending_proposals(db.session))
+        extra["overdue_count"] = len(case_queries.find_cases(db.session, case_queries.CaseFilters(overdue=True), today))
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra)
