@@ -4,7 +4,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
-from .config import patrol_rules
+from .config import field_rules, lifecycle_context, patrol_rules
+from .domain.photos import PhotoFiles
 from .domain import accounts, audit, demo, geography, patrols
 from .domain.errors import DomainError
 from .domain.geo_import import parse_geo_file
@@ -125,10 +126,15 @@ def seed_demo(if_empty):
         report = demo.seed_demo(
             db.session, config["WARD_NAME"], config["WARD_CODE_PREFIX"], config["DEFAULT_CORRIDOR_M"]
         )
+        ward = geography.get_ward(db.session)
+        files = PhotoFiles(config["PHOTO_DIR"])
+        cases = demo.seed_demo_cases(db.session, lifecycle_context(config), field_rules(config, ward), files)
         db.session.commit()
     except DomainError as exc:
         _fail(exc)
-    added = report.ward_created or report.routes_created or report.users_created
+    added = report.ward_created or report.routes_created or report.users_created or cases
+    if cases:
+        click.echo(gettext("Demo cases: %(codes)s", codes=", ".join(cases)))
     click.echo(gettext("Demo data loaded.") if added else gettext("Demo data already present; nothing changed."))
     click.echo(gettext("Demo logins (for trying the app only; deactivate them before real use):"))
     for username, role, password in report.logins:

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from inspect_app.domain import accounts, geography
 from inspect_app.extensions import db
@@ -61,10 +62,16 @@ def test_seed_demo_loads_the_ward_and_is_idempotent(app, runner, db_snapshot):
     assert "kiemtra / kiemtra-demo" in first.output
     after_first = db_snapshot()
     assert len(after_first["users"]) == 3 and len(after_first["routes"]) == 3 and len(after_first["wards"]) == 1
+    with app.app_context():
+        from inspect_app.models import Violation
+
+        stages = set(db.session.scalars(select(Violation.stage)))
+    assert stages == {"detected", "warning", "stop_work", "enforcement", "closed"}
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert "không thay đổi" in second.output
     assert db_snapshot() == after_first
+    assert "nguyên vẹn" in runner.invoke(args=["audit", "verify"]).output
 
 
 def test_seed_demo_keeps_flags_and_sources(app, runner):

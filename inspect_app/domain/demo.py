@@ -1,8 +1,15 @@
 """The demo ward: boundary and routes from the bundled seed file, and one user per role."""
+import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from . import accounts, geography
+from geoalchemy2.shape import to_shape
+from shapely.ops import substring
+
+from ..models import Route, Violation
+from . import accounts, case_actions, field_reports, geography
+from .coverage import local_projection
 from .geo_import import parse_geo_file
 from .roles import ADMIN, CHAIRMAN, INSPECTOR
 
@@ -47,3 +54,62 @@ def seed_demo(session, ward_name, code_prefix, default_corridor_m=50):
             accounts.create_user(session, username, role, password, full_name=full_name)
             report.users_created.append(username)
     return report
+
+
+DEMO_NAMESPACE = uuid.UUID("5f0c6a52-8a6f-4c1e-9a57-1d9c2b7e0d11")
+# (route, share along it, metres off the road, category, khu vực, address, owner, story)
+DEMO_CASES = (
+    ("R1", 0.15, 20, "no_permit", "Thới Mỹ", "Số 12 Lộ Vòng Cung", "Nguyễn Văn Bình", "detected"),
+    ("R1", 0.55, 15, "deviates_from_permit", "Thới Mỹ", "Số 48 Lộ Vòng Cung", "Trần Thị Cúc", "recorded"),
+    ("R1", 0.90, 25, "encroachment", "Bắc Vàng", "Gần cầu Rạch Sung", "Lê Văn Dũng", "record_overdue"),
+    ("R2", 0.30, 10, "no_permit", "Thới Xương 2", "Chợ Thới Xương 2, ki-ốt 7", "Phạm Thị Én", "proposed"),
+    ("R3", 0.40, 30, "wrong_land_use", "Thới Mỹ", "Tổ 5, đất nông nghiệp", "Võ Văn Phúc", "decided"),
+    ("R3", 0.75, 20, "no_screening", "Bắc Vàng", "Đường ra bến sông Hậu", "Huỳnh Thị Giang", "closed"),
+)
+
+
+def seed_demo_cases(session, context, rules, files):
+    """Six demo cases along the routes, at every stage; cases already there are left alone."""
+    inspector = accounts.find_user(session, "kiemtra")
+    chairman = accounts.find_user(session, "chutich")
+    created = []
+    for index, (route_code, share, offset_m, category, khu_vuc, address, owner, story) in enumerate(DEMO_CASES, start=1):
+        client_uuid = str(uuid.uuid5(DEMO_NAMESPACE, f"case-{index}"))
+        if session.query(Violation.id).filter_by(client_uuid=client_uuid).first() is not None:
+            continue
+        route = session.query(Route).filter_by(code=route_code).one_or_none()
+        if route is None or inspector is None or chairman is None:
+            continue
+        line = to_shape(route.geom)
+        at = substring(line, share, share, normalized=True)
+        lat_per_m = 1 / local_projection(at.x, at.y)(at.x, at.y + 1)[1]
+        lon, lat = at.x, at.y + offset_m * lat_per_m
+        report = field_reports.read_violation_report({
+            "client_uuid": client_uuid, "lon": lon, "lat": lat, "category": category, "khu_vuc": khu_vuc,
+            "address": address, "owner_name": owner, "description": "Dữ liệu mẫu (demo)", "confirm_new": "1",
+            "confirm_outside": "1", "gps_lon": lon, "gps_lat": lat, "gps_accuracy_m": 8,
+        }, [])
+        case, _ = field_reports.report_violation(session, inspector, report, rules, files)
+        today = context.today
+
+        def act(user, key, days_ago=None, mode="record", **fields):
+            form = {"action": key, "mode": mode, "version": str(case.version), **fields}
+            if days_ago is not None:
+                form["document_date"] = (today - timedelta(days=days_ago)).isoformat()
+            return case_actions.take_action(session, case, user, case_actions.read_action_input(form, [], today), context, files)
+
+        if story in ("recorded", "record_overdue", "proposed", "decided", "closed"):
+            days = {"recorded": 2, "record_overdue": 20, "proposed": 6, "decided": 30, "closed": 40}[story]
+            act(inspector, "record_violation", days, document_number=f"{index:02d}/BB-VPHC")
+        if story == "proposed":
+            act(inspector, "start_stop_work", 5)
+            act(inspector, "penalty_decision", 1, mode="propose", document_number=f"{index:02d}/QĐ-XPVPHC",
+                fine_vnd="60000000", remedy="Buộc phá dỡ phần xây dựng không phép")
+        if story == "decided":
+            act(chairman, "penalty_decision", 25, document_number=f"{index:02d}/QĐ-XPVPHC", fine_vnd="40000000",
+                remedy="Buộc khôi phục tình trạng ban đầu của đất")
+            act(inspector, "deliver_decision", 24)
+        if story == "closed":
+            act(chairman, "close", outcome="self_corrected", note="Chủ đầu tư đã tự tháo dỡ")
+        created.append(case.code)
+    return created
