@@ -133,7 +133,8 @@ def test_photos_are_stored_with_hash_exif_and_thumbnail(app, session, inspector,
     stored = photo_file(app.config["PHOTO_DIR"], photo.stored_name)
     assert stored.read_bytes() == data
     assert photo_file(app.config["PHOTO_DIR"], photo.thumb_name).stat().st_size < len(data) * 2
-    assert "a.jpg" not in photo.stored_name and len(violation.photos) == 2
+    # Stored under a random name, never the one the phone sent.
+    assert re.fullmatch(r"[0-9a-f]{2}/[0-9a-f]{32}\.jpg", photo.stored_name) and len(violation.photos) == 2
 
 
 @pytest.mark.parametrize("upload,message", [
