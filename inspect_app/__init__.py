@@ -67,6 +67,7 @@ def register_blueprints(app):
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .chairman_map import bp as map_bp
     from .field import bp as field_bp
     from .main import bp as main_bp
     from .vendor import bp as vendor_bp
@@ -75,6 +76,7 @@ def register_blueprints(app):
     app.register_blueprint(main_bp)
     app.register_blueprint(field_bp, url_prefix="/field")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(map_bp, url_prefix="/map")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")

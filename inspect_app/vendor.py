@@ -1,6 +1,9 @@
-"""Third-party browser libraries served by the app from their installed Python packages
-(never from a CDN and never copied into the repository): Leaflet from XStatic-Leaflet."""
-from flask import Blueprint, send_from_directory
+"""Third-party browser libraries served by the app from installed packages (never from a CDN,
+never copied into the repository): Leaflet from XStatic-Leaflet (pip), its plugins from the
+npm registry (vendor/package.json, installed by scripts/bootstrap.sh)."""
+from pathlib import Path
+
+from flask import Blueprint, abort, send_from_directory
 from xstatic.pkg import leaflet
 
 from .auth.access import public
@@ -14,3 +17,19 @@ LEAFLET_VERSION = leaflet.VERSION
 def leaflet_file(filename):
     """Leaflet's script, stylesheet and marker images."""
     return send_from_directory(leaflet.BASE_DIR, filename, max_age=7 * 86400)
+
+
+NPM_DIR = Path(__file__).resolve().parent.parent / "vendor" / "node_modules"
+NPM_FILES = {
+    "markercluster": "leaflet.markercluster/dist",
+    "heat": "leaflet.heat/dist",
+}
+
+
+@bp.route("/npm/<package>/<path:filename>")
+@public
+def npm_file(package, filename):
+    """A file of one of the map's Leaflet plugins."""
+    if package not in NPM_FILES:
+        abort(404)
+    return send_from_directory(NPM_DIR / NPM_FILES[package], filename, max_age=7 * 86400)

@@ -13,6 +13,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. System packages (Debian names) -------------------------------------------------
 need_debs=(libsqlite3-mod-spatialite)
+command -v npm >/dev/null 2>&1 || need_debs+=(nodejs npm)
 if [ "$purpose" = test ]; then
   need_debs+=(chromium poppler-utils)
 fi
@@ -79,6 +80,13 @@ for po in inspect_app/translations/*/LC_MESSAGES/messages.po; do
   [ -f "${po%.po}.mo" ] || die "translation $po did not compile"
 done
 
-# --- 5. Instance folder (the ward's config, database and photos; never in git) ---------
+# --- 5. Browser libraries for the map (Leaflet plugins) from the npm registry ------------
+# Installed from vendor/package-lock.json, served by inspect_app/vendor.py; never in git.
+if [ ! -d vendor/node_modules/leaflet.markercluster ] || [ vendor/package-lock.json -nt vendor/node_modules/.package-lock.json ]; then
+  say "installing the map's browser libraries (npm ci)"
+  (cd vendor && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || die "npm ci failed in vendor/"
+fi
+
+# --- 6. Instance folder (the ward's config, database and photos; never in git) ---------
 mkdir -p instance/photos
 say "set-up done ($purpose)"

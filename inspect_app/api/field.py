@@ -3,14 +3,14 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from ..auth.access import login_required, role_required
-from ..config import field_rules, patrol_rules
-from ..domain import field_reports, geography, patrols
+from ..config import field_rules, lifecycle_context, patrol_rules
+from ..domain import case_queries, field_reports, geography, patrols
 from ..domain.errors import N_, InvalidInput, NeedsConfirmation
 from ..domain.inputs import FieldReader
 from ..domain.roles import INSPECTOR
 from ..errors import domain_error_payload
 from ..extensions import db
-from ..i18n import stage_label
+from ..i18n import category_label, stage_label
 from ..uploads import photo_transaction, uploaded_photos
 from . import bp
 
@@ -109,11 +109,19 @@ def patrol_geojson(patrol_id):
 @bp.route("/violations.geojson")
 @login_required
 def violations_geojson():
-    """Cases as GeoJSON points; `bbox=minlon,minlat,maxlon,maxlat` limits them to an area."""
-    bbox = None
-    if request.args.get("bbox"):
-        bbox = _read_bbox(request.args["bbox"])
-    response = jsonify(field_reports.violations_feature_collection(db.session, bbox))
+    """Cases as GeoJSON points; `bbox=minlon,minlat,maxlon,maxlat` limits them to an area, and the
+    case-list filters (stage, route, khu_vuc, category, officer, date_from, date_to, overdue) apply."""
+    bbox = _read_bbox(request.args["bbox"]) if request.args.get("bbox") else None
+    filters = case_queries.read_filters(request.args)
+    today = lifecycle_context(current_app.config).today
+    collection = field_reports.violations_feature_collection(db.session, bbox, filters=filters, today=today)
+    for feature in collection["features"]:
+        props = feature["properties"]
+        props["url"] = url_for("cases.show", violation_id=feature["id"])
+        props["thumb_url"] = url_for("cases.photo_thumb", photo_id=props["photo_id"]) if props["photo_id"] else None
+        props["stage_label"] = stage_label(props["stage"])
+        props["category_label"] = category_label(props["category"])
+    response = jsonify(collection)
     response.mimetype = "application/geo+json"
     return response
 

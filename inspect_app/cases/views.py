@@ -26,6 +26,7 @@ def index():
     status = 200
     try:
         filters = case_queries.read_filters(request.args)
+        case_queries.check_filter_ids(db.session, filters)
     except InvalidFields as exc:
         for name, problem in exc.errors.items():
             flash(f"{name}: {translate_error(problem)}", "error")

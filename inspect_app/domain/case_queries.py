@@ -1,13 +1,16 @@
 """Lists of cases: by stage, overdue, due this week, waiting for the chairman, with filters."""
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from ..models import CaseEvent, Violation
+from ..models import CaseEvent, Route, User, Violation
 from .case_actions import week_bounds
 from .categories import CATEGORY_KEYS
+from .errors import N_, InvalidFields, InvalidInput
+from .photos import VIETNAM_OFFSET
 from .inputs import FieldReader
 from .stages import CLOSED, STAGES
 
@@ -24,6 +27,19 @@ class CaseFilters:
     khu_vuc: str = ""
     category: Optional[str] = None
     officer_id: Optional[int] = None
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+
+    def as_query(self):
+        """The filters as URL parameters (only those set)."""
+        values = {
+            "stage": self.stage, "overdue": "1" if self.overdue else None, "due_this_week": "1" if self.due_this_week else None,
+            "waiting": "1" if self.waiting else None, "route": self.route_id, "khu_vuc": self.khu_vuc or None,
+            "category": self.category, "officer": self.officer_id,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
 
 
 def read_filters(args):
@@ -33,14 +49,38 @@ def read_filters(args):
         stage=reader.choice("stage", STAGES), overdue=reader.flag("overdue"), due_this_week=reader.flag("due_this_week"),
         waiting=reader.flag("waiting"), route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
         category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
+        date_from=_date(reader, "date_from"), date_to=_date(reader, "date_to"),
     )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        reader.error("date_to", N_("The end of the date range is before its start."))
     reader.finish()
     return filters
 
 
-def find_cases(session, filters, today, limit=1000):
-    """Cases matching the filters, most urgent deadline first, then newest."""
-    statement = select(Violation)
+def check_filter_ids(session, filters):
+    """Raise InvalidFields when the route or officer of a filter does not exist."""
+    errors = {}
+    if filters.route_id and session.get(Route, filters.route_id) is None:
+        errors["route"] = InvalidInput(N_("This route does not exist."))
+    if filters.officer_id and session.get(User, filters.officer_id) is None:
+        errors["officer"] = InvalidInput(N_("No such officer."))
+    if errors:
+        raise InvalidFields(errors)
+
+
+def _date(reader, name):
+    raw = reader.text(name, 10)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        reader.error(name, N_("Enter a date as YYYY-MM-DD."))
+        return None
+
+
+def filtered(statement, filters, today):
+    """The statement with the filters applied (used by lists, the map and the GeoJSON API)."""
     if filters.stage:
         statement = statement.where(Violation.stage == filters.stage)
     if filters.overdue:
@@ -58,6 +98,20 @@ def find_cases(session, filters, today, limit=1000):
         statement = statement.where(Violation.category == filters.category)
     if filters.officer_id:
         statement = statement.where(Violation.officer_id == filters.officer_id)
+    if filters.date_from:
+        statement = statement.where(Violation.detected_at >= _local_midnight(filters.date_from))
+    if filters.date_to:
+        statement = statement.where(Violation.detected_at < _local_midnight(filters.date_to + timedelta(days=1)))
+    return statement
+
+
+def _local_midnight(day):
+    return datetime.combine(day, time.min).replace(tzinfo=VIETNAM_OFFSET)
+
+
+def find_cases(session, filters, today, limit=1000):
+    """Cases matching the filters, most urgent deadline first, then newest."""
+    statement = filtered(select(Violation), filters, today)
     statement = statement.order_by(Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc()).limit(limit)
     return session.scalars(statement).all()
 

@@ -35,18 +35,41 @@ def to_local_metres(geometry, lon0, lat0):
     return shapely.transform(geometry, lambda xy: (xy - origin) * scale)
 
 
-def route_coverage(route_coords, track_coords, corridor_m):
-    """Share (0..1) of the route's length lying within corridor_m of the track."""
+def from_local_metres(geometry, lon0, lat0):
+    """Inverse of to_local_metres."""
+    kx, ky = _scales(lat0)
+    origin, scale = np.array([lon0, lat0]), np.array([kx, ky])
+    return shapely.transform(geometry, lambda xy: xy / scale + origin)
+
+
+def _track_geometry(track_coords):
+    distinct = {tuple(c) for c in track_coords}
+    return LineString(track_coords) if len(distinct) > 1 else Point(track_coords[0])
+
+
+def combined_coverage(route_coords, tracks, corridor_m):
+    """(share 0..1, uncovered parts as lon/lat geometry or None) of a route by several tracks.
+
+    The tracks' corridors are merged first, so stretches walked twice count once.
+    """
     route = LineString(route_coords)
-    if not track_coords or route.length == 0:
-        return 0.0
+    tracks = [t for t in tracks if t]
     centre = route.centroid
     route_m = to_local_metres(route, centre.x, centre.y)
-    distinct = {tuple(c) for c in track_coords}
-    track = LineString(track_coords) if len(distinct) > 1 else Point(track_coords[0])
-    corridor = to_local_metres(track, centre.x, centre.y).buffer(corridor_m, quad_segs=16)
+    if not tracks or route_m.length == 0:
+        return 0.0, route
+    corridor = shapely.union_all(
+        [to_local_metres(_track_geometry(t), centre.x, centre.y).buffer(corridor_m, quad_segs=16) for t in tracks]
+    )
     covered = route_m.intersection(corridor).length
-    return max(0.0, min(1.0, covered / route_m.length))
+    uncovered = route_m.difference(corridor)
+    share = max(0.0, min(1.0, covered / route_m.length))
+    return share, (None if uncovered.is_empty or uncovered.length < 1 else from_local_metres(uncovered, centre.x, centre.y))
+
+
+def route_coverage(route_coords, track_coords, corridor_m):
+    """Share (0..1) of the route's length lying within corridor_m of the track."""
+    return combined_coverage(route_coords, [track_coords] if track_coords else [], corridor_m)[0]
 
 
 def path_length_m(coords):

@@ -295,19 +295,29 @@ def day_of(session, inspector, day_start, day_end):
     return patrols, visits, cases
 
 
-def violations_feature_collection(session, bbox=None, limit=5000):
-    """Cases as GeoJSON points (code, stage, category), optionally inside a bbox."""
+def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None):
+    """Cases as GeoJSON points (code, stage, category, address, due date, overdue, first photo id),
+    optionally inside a bbox and filtered; `truncated` says whether the limit cut the list."""
+    from .case_queries import filtered
+
     geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
-    statement = select(Violation, geojson).order_by(Violation.id).limit(limit)
+    statement = select(Violation, geojson).order_by(Violation.id).limit(limit + 1)
     if bbox is not None:
         statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
+    if filters is not None:
+        statement = filtered(statement, filters, today)
+    rows = session.execute(statement).all()
+    photos = first_photos(session, [v.id for v, _ in rows[:limit]])
     features = [
         {"type": "Feature", "id": v.id, "geometry": json.loads(g),
          "properties": {"code": v.code, "stage": v.stage, "category": v.category,
-                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc}}
-        for v, g in session.execute(statement).all()
+                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
+                        "due_date": v.due_date.isoformat() if v.due_date else None,
+                        "overdue": bool(today and v.stage != "closed" and v.due_date and v.due_date < today),
+                        "photo_id": photos[v.id].id if v.id in photos else None}}
+        for v, g in rows[:limit]
     ]
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
 
 
 def violation_lon_lat(session, violation):

@@ -1,0 +1,75 @@
+"""The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import current_app, flash, render_template, request
+from flask_babel import gettext
+
+from ..auth.access import role_required
+from ..config import lifecycle_context
+from ..domain import accounts, case_queries, geography, overview
+from ..domain.categories import CATEGORIES
+from ..domain.errors import InvalidFields
+from ..domain.roles import ADMIN, CHAIRMAN
+from ..domain.stages import STAGES
+from ..extensions import db
+from ..i18n import stage_label, translate_error
+from . import bp
+from .folium_map import build_map, map_parts
+
+STAGE_COLOURS = {"detected": "#f1c232", "warning": "#e69138", "stop_work": "#cc0000",
+                 "enforcement": "#674ea7", "closed": "#6aa84f"}
+
+
+def _read_week(raw, today):
+    if not raw:
+        return overview.week_start(today), None
+    try:
+        return overview.week_start(date.fromisoformat(raw)), None
+    except ValueError:
+        return overview.week_start(today), gettext("The week must be a date (YYYY-MM-DD); showing this week.")
+
+
+@bp.route("/")
+@role_required(CHAIRMAN, ADMIN)
+def index():
+    """The ward map with cases by stage, routes, this week's patrols and what is overdue."""
+    context = lifecycle_context(current_app.config)
+    status = 200
+    try:
+        filters = case_queries.read_filters(request.args)
+        case_queries.check_filter_ids(db.session, filters)
+    except InvalidFields as exc:
+        for name, problem in exc.errors.items():
+            flash(f"{name}: {translate_error(problem)}", "error")
+        flash(gettext("The filter was not applied: the whole map is shown."), "error")
+        filters, status = case_queries.CaseFilters(), 400
+    monday, week_problem = _read_week(request.args.get("week"), context.today)
+    if week_problem:
+        flash(week_problem, "error")
+        status = 400
+    routes_week = overview.patrol_week(db.session, monday)
+    labels = {
+        "tiles": gettext("Base map"), "boundary": gettext("Ward boundary"), "unverified": gettext("unverified"),
+        "tracks": gettext("Patrol tracks of the week"), "uncovered": gettext("Stretches not patrolled this week"),
+    }
+    ward = geography.get_ward(db.session)
+    ward_map, control = build_map(
+        overview.boundary_geojson(db.session, ward), routes_week, current_app.config["TILE_URL"],
+        current_app.config["TILE_ATTRIBUTION"], labels,
+    )
+    header, body, script = map_parts(ward_map)
+    client = {
+        "mapName": ward_map.get_name(), "controlName": control.get_name(), "dataUrl": "/api/violations.geojson",
+        "filterQuery": urlencode(filters.as_query()),
+        "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
+        "labels": {"heat": gettext("Heatmap of cases"), "overdue": gettext("Overdue"), "open": gettext("Open the case"),
+                   "due": gettext("Deadline"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),
+                   "truncated": gettext("Too many cases here: zoom in to see them all.")},
+    }
+    return render_template(
+        "map/index.html", map_header=header, map_body=body, map_script=script, client=client, filters=filters,
+        numbers=overview.overview_numbers(db.session, context.today), routes_week=routes_week, monday=monday,
+        routes=geography.routes_with_length(db.session), khu_vuc_values=case_queries.khu_vuc_values(db.session),
+        categories=CATEGORIES, officers=accounts.list_users(db.session), stages=STAGES,
+    ), status

@@ -1,0 +1,96 @@
+"""The chairman's map in desktop Chromium with no internet: layers, toggles, filters, safe popups."""
+import re
+
+from inspect_app.extensions import db
+from inspect_app.models import Violation
+
+from ..factories import make_case
+from .conftest import ARTIFACTS, login
+
+PAYLOADS = (
+    "<img src=x onerror=alert(1)>",
+    "${alert(2)}",
+    "`-alert(4)-`\\`${alert(5)}\\",
+    "</script><script>alert(3)</script>",
+)
+
+
+def _offline(context, outside):
+    """Anything not served by the app (except map tiles, answered blank) is refused and noted."""
+    def guard(route):
+        outside.append(route.request.url)
+        route.abort()
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|tile\.openstreetmap\.org).*"), guard)
+
+
+def _layers(page):
+    return page.evaluate("""() => {
+        const s = InspectMap.state, out = {};
+        for (const [stage, group] of Object.entries(s.groups)) out[stage] = {on: s.map.hasLayer(group), n: group.getLayers().length};
+        out.boundary = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry && l.feature.geometry.type.includes('Polygon')).length;
+        out.lines = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry && l.feature.geometry.type === 'LineString').length;
+        return out; }""")
+
+
+def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, page_errors):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    outside = []
+    _offline(desk, outside)
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "chutich-demo")
+    page.get_by_role("link", name="Bản đồ").first.click()
+    page.wait_for_function("document.getElementById('ward-map').dataset.loaded === '6'")
+    layers = _layers(page)
+    assert layers["boundary"] >= 1 and layers["lines"] >= 3
+    assert sum(v["n"] for k, v in layers.items() if isinstance(v, dict)) == 6
+    assert layers["warning"]["n"] == 2 and layers["warning"]["on"]
+    page.screenshot(path=str(ARTIFACTS / "desk-map.png"), full_page=True)
+
+    page.locator(".leaflet-control-layers").hover()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
+    assert _layers(page)["warning"]["on"] is False
+    markers_shown = page.evaluate("Object.values(InspectMap.state.map._layers).filter(l => l instanceof L.CircleMarker && l.feature && l.feature.properties.stage === 'warning').length")
+    assert markers_shown == 0
+
+    with app.app_context():
+        r1_cases = db.session.query(Violation).filter(Violation.route.has(code="R1")).count()
+    page.select_option("select[name=route]", label="R1")
+    page.get_by_role("button", name="Lọc").click()
+    page.wait_for_url(re.compile(r".*route=\d+.*"))
+    page.wait_for_function(f"document.getElementById('ward-map').dataset.loaded === '{r1_cases}'")
+    assert 0 < r1_cases < 6
+    assert page_errors.errors == [] and outside == []
+
+
+def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_errors):
+    with app.app_context():
+        for i, payload in enumerate(PAYLOADS):
+            make_case(db.session, people["inspector"], "warning", address=payload, owner_name=payload,
+                      description=payload, khu_vuc=payload[:100])
+        db.session.commit()
+    dialogs = []
+    page = page_errors(desk.new_page())
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, live_server, "chutich", "mat-khau-dai")
+    page.goto(f"{live_server}/map/")
+    page.wait_for_function(f"document.getElementById('ward-map').dataset.loaded === '{len(PAYLOADS)}'")
+    texts = page.evaluate("""async () => {
+        const texts = [];
+        const map = InspectMap.state.map;
+        const markers = Object.values(InspectMap.state.groups).flatMap(g => g.getLayers());
+        for (const marker of markers) {
+            // The marker's own popup content, opened as a real Leaflet popup on the map (clusters
+            // would otherwise hide markers that are close together).
+            const popup = L.popup({autoPan: false}).setLatLng(marker.getLatLng())
+                .setContent(marker.getPopup().getContent()(marker)).openOn(map);
+            await new Promise(r => setTimeout(r, 50));
+            texts.push(popup.getElement().textContent);
+            map.closePopup(popup);
+        }
+        return texts; }""")
+    assert len(texts) == len(PAYLOADS)
+    for payload in PAYLOADS:
+        assert any(payload in t for t in texts), payload  # shown as text, not run
+    page.goto(f"{live_server}/cases/")
+    page.wait_for_timeout(300)
+    assert dialogs == [] and page_errors.errors == []

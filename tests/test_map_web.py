@@ -1,0 +1,87 @@
+"""The map page over HTTP: who sees it, no CDN, filters kept, bad filters answered, safe labels."""
+import json
+import re
+
+import pytest
+
+from inspect_app.extensions import db
+
+from .test_cases_web import login
+
+
+def _config(html):
+    return json.loads(re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+
+
+def test_only_chairman_and_admin_open_the_map(app, people, demo_ward):
+    assert login(app, "kiemtra").get("/map/").status_code == 403
+    assert login(app, "quantri").get("/map/").status_code == 200
+
+
+def test_map_page_loads_nothing_from_outside_but_tiles(app, people, demo_ward):
+    html = login(app, "chutich").get("/map/").get_data(as_text=True)
+    outside = set(re.findall(r'(?:src|href)="(https?://[^"]+)"', html))
+    assert outside == set()
+    assert "cdn" not in html.lower() and "tile.openstreetmap.org" in html
+    assert "/vendor/npm/markercluster/leaflet.markercluster.js" in html and "/vendor/leaflet/leaflet.js" in html
+    for route in ("R1", "R2", "R3"):
+        assert f'data-route="{route}"' in html
+    assert "8 8" in html  # unverified routes are dashed
+
+
+def test_filters_are_kept_for_the_map_data(app, people, demo_ward):
+    client = login(app, "chutich")
+    html = client.get("/map/?stage=warning&overdue=1&date_from=2026-11-01&date_to=2026-11-30").get_data(as_text=True)
+    query = _config(html)["filterQuery"]
+    assert "stage=warning" in query and "overdue=1" in query and "date_from=2026-11-01" in query
+    assert 'name="overdue" value="1" checked' in html
+
+
+@pytest.mark.parametrize("query,message", [
+    ("stage=demolished", "không có trong danh sách"),
+    ("route=9999", "Tuyến này không tồn tại."),
+    ("date_from=2026-11-30&date_to=2026-11-01", "trước ngày bắt đầu"),
+    ("date_from=hôm-qua", "YYYY-MM-DD"),
+    ("week=tuần-này", "tuần này"),
+])
+def test_bad_filters_show_a_message_and_the_whole_map(app, people, demo_ward, query, message):
+    response = login(app, "chutich").get(f"/map/?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert 'id="ward-map"' in html
+    if "week" not in query:
+        assert _config(html)["filterQuery"] == ""
+
+
+def test_malformed_bbox_is_a_clear_json_error(app, people):
+    client = login(app, "chutich")
+    response = client.get("/api/violations.geojson?bbox=105.6,10.2")
+    assert response.status_code == 400 and "bbox" in response.get_json()["error"]
+
+
+def test_route_names_are_escaped_in_the_layer_control(app, people, runner, tmp_path):
+    payload = "<img src=x onerror=alert(1)>`${alert(2)}`\\"
+    path = tmp_path / "r.geojson"
+    path.write_text(json.dumps({"type": "Feature", "properties": {"code": "RX", "name": payload},
+                                "geometry": {"type": "LineString", "coordinates": [[105.59, 10.17], [105.6, 10.18]]}}))
+    assert runner.invoke(args=["geo", "import", str(path)]).exit_code == 0
+    html = login(app, "chutich").get("/map/").get_data(as_text=True)
+    layer_names = re.search(r"_layers = \{(.*?)\};", html, re.S).group(1)
+    assert "RX" in layer_names
+    # In the layer control (HTML inside a JS string) nothing of the payload stays active.
+    for raw in ("<img", "`", "${", "\\\\"):
+        assert raw not in layer_names.replace("\\u0026", "&"), raw
+    assert "&lt;img src=x" in html and "<img src=x" not in html
+
+
+def test_geojson_filters_and_properties(app, people, demo_ward, runner):
+    runner.invoke(args=["seed-demo"])
+    client = login(app, "chutich")
+    everything = client.get("/api/violations.geojson").get_json()
+    assert len(everything["features"]) == 6 and everything["truncated"] is False
+    props = everything["features"][0]["properties"]
+    assert props["url"].startswith("/cases/") and props["stage_label"]
+    warning = client.get("/api/violations.geojson?stage=warning").get_json()
+    assert {f["properties"]["stage"] for f in warning["features"]} == {"warning"}
+    bad = client.get("/api/violations.geojson?stage=nope")
+    assert bad.status_code == 400 and "stage" in bad.get_json()["fields"]
