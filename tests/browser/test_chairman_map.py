@@ -23,6 +23,12 @@ def _offline(context, outside):
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1|tile\.openstreetmap\.org).*"), guard)
 
 
+def _wait_loaded(page, count):
+    """Until the map has loaded this many cases (safe while the page is still navigating)."""
+    page.wait_for_function("n => (document.getElementById('ward-map') || {dataset: {}}).dataset.loaded === String(n)",
+                           arg=count)
+
+
 def _layers(page):
     return page.evaluate("""() => {
         const s = InspectMap.state, out = {};
@@ -39,7 +45,8 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
     page = page_errors(desk.new_page())
     login(page, live_server, "chutich", "chutich-demo")
     page.get_by_role("link", name="Bản đồ").first.click()
-    page.wait_for_function("document.getElementById('ward-map').dataset.loaded === '6'")
+    page.wait_for_url(re.compile(r".*/map/$"))
+    _wait_loaded(page, 6)
     layers = _layers(page)
     assert layers["boundary"] >= 1 and layers["lines"] >= 3
     assert sum(v["n"] for k, v in layers.items() if isinstance(v, dict)) == 6
@@ -57,7 +64,7 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
     page.select_option("select[name=route]", label="R1")
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_url(re.compile(r".*route=\d+.*"))
-    page.wait_for_function(f"document.getElementById('ward-map').dataset.loaded === '{r1_cases}'")
+    _wait_loaded(page, r1_cases)
     assert 0 < r1_cases < 6
     assert page_errors.errors == [] and outside == []
 
@@ -73,7 +80,7 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     login(page, live_server, "chutich", "mat-khau-dai")
     page.goto(f"{live_server}/map/")
-    page.wait_for_function(f"document.getElementById('ward-map').dataset.loaded === '{len(PAYLOADS)}'")
+    _wait_loaded(page, len(PAYLOADS))
     texts = page.evaluate("""async () => {
         const texts = [];
         const map = InspectMap.state.map;
@@ -94,3 +101,20 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     page.goto(f"{live_server}/cases/")
     page.wait_for_timeout(300)
     assert dialogs == [] and page_errors.errors == []
+
+
+def test_the_map_works_with_the_tile_server_unreachable(app, live_server, browser, runner):
+    """No internet at all: tiles fail, and boundary, routes and cases are still drawn."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+    page = context.new_page()
+    script_errors = []
+    page.on("pageerror", lambda exc: script_errors.append(str(exc)))
+    login(page, live_server, "chutich", "chutich-demo")
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+    layers = _layers(page)
+    assert layers["boundary"] >= 1 and layers["lines"] >= 3
+    assert script_errors == []
+    context.close()
