@@ -75,7 +75,7 @@ def main():
         inspector = accounts.create_user(session, "bench", "inspector", "bench-password")
         session.commit()
         points = [(rng.uniform(BOX[0], BOX[2]), rng.uniform(BOX[1], BOX[3])) for _ in range(QUERIES)]
-        print(f"| database | cases | through the index: median / p95 (ms) | full scan: median / p95 (ms) | found per query |")
+        print("| database | cases | through the index: median / p95 (ms) | full scan: median / p95 (ms) | found per query |")
         print("| --- | ---: | ---: | ---: | ---: |")
         have = 0
         for size in SIZES:

@@ -1,17 +1,16 @@
 """The case lifecycle on both databases: every (stage, action, role, mode), proposals and
 approvals, deadlines with holidays, extensions, the hash chain, lost updates."""
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
-from inspect_app.config import lifecycle_context
-from inspect_app.domain import audit, case_actions, case_queries, workflow
+from inspect_app.domain import case_actions, case_queries, workflow
 from inspect_app.domain.case_actions import LifecycleContext
 from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
-from inspect_app.domain.errors import Conflict, DomainError, Forbidden, InvalidFields, InvalidInput
+from inspect_app.domain.errors import Conflict, Forbidden, InvalidFields, InvalidInput
 from inspect_app.domain.field_reports import FieldRules
 from inspect_app.domain.photos import PhotoFiles
 from inspect_app.domain.roles import ROLES

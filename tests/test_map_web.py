@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from inspect_app.extensions import db
 
 from .test_cases_web import login
 

@@ -7,10 +7,9 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 
 from inspect_app.domain import overview
-from inspect_app.extensions import db
 from inspect_app.models import Patrol, Route
 
-from .factories import make_case, new_uuid, offset, points_along
+from .factories import make_case, new_uuid, points_along
 
 MONDAY = date(2026, 11, 23)
 IN_THE_WEEK = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)

@@ -1,7 +1,6 @@
 """Home pages per role, the routes page, the routes GeoJSON and the health check."""
 import pytest
 
-from inspect_app.domain import spatial
 from inspect_app.extensions import db
 
 from .conftest import ON_POSTGIS

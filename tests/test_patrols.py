@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from inspect_app.domain import accounts, coverage, patrols
 from inspect_app.domain.errors import Conflict, Forbidden, InvalidInput
-from inspect_app.extensions import db
 from inspect_app.models import Patrol, Route, TrackPoint
 from inspect_app.models.types import utcnow
 

@@ -5,14 +5,15 @@ from flask_login import current_user
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, field_reports, geography, workflow
-from ..domain.categories import BY_KEY, CATEGORIES
-from ..domain.errors import DomainError, InvalidFields
+from ..domain import case_actions, case_queries, field_reports, workflow
+from ..domain.categories import BY_KEY
+from ..domain.errors import DomainError
 from ..domain.inputs import FieldReader
 from ..domain.photos import photo_file
 from ..domain.roles import ADMIN, CHAIRMAN
 from ..errors import domain_status
 from ..extensions import db
+from ..filters import filter_choices, filters_from_request
 from ..i18n import translate_error
 from ..models import Photo
 from ..uploads import photo_transaction, uploaded_photos
@@ -23,21 +24,12 @@ from . import bp
 @login_required
 def index():
     """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
-    status = 200
-    try:
-        filters = case_queries.read_filters(request.args)
-        case_queries.check_filter_ids(db.session, filters)
-    except InvalidFields as exc:
-        for name, problem in exc.errors.items():
-            flash(f"{name}: {translate_error(problem)}", "error")
-        filters, status = case_queries.CaseFilters(), 400
+    filters, ok = filters_from_request()
     context = lifecycle_context(current_app.config)
     return render_template(
         "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
-        counts=case_queries.stage_counts(db.session), routes=geography.routes_with_length(db.session),
-        khu_vuc_values=case_queries.khu_vuc_values(db.session), categories=CATEGORIES,
-        officers=accounts.list_users(db.session), today=context.today,
-    ), status
+        counts=case_queries.stage_counts(db.session), today=context.today, **filter_choices(),
+    ), 200 if ok else 400
 
 
 @bp.route("/queue")

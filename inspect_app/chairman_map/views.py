@@ -7,13 +7,12 @@ from flask_babel import gettext
 
 from ..auth.access import role_required
 from ..config import lifecycle_context
-from ..domain import accounts, case_queries, geography, overview
-from ..domain.categories import CATEGORIES
-from ..domain.errors import InvalidFields
+from ..domain import geography, overview
 from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
 from ..extensions import db
-from ..i18n import stage_label, translate_error
+from ..filters import filter_choices, filters_from_request
+from ..i18n import stage_label
 from . import bp
 from .folium_map import build_map, map_parts
 
@@ -35,15 +34,10 @@ def _read_week(raw, today):
 def index():
     """The ward map with cases by stage, routes, this week's patrols and what is overdue."""
     context = lifecycle_context(current_app.config)
-    status = 200
-    try:
-        filters = case_queries.read_filters(request.args)
-        case_queries.check_filter_ids(db.session, filters)
-    except InvalidFields as exc:
-        for name, problem in exc.errors.items():
-            flash(f"{name}: {translate_error(problem)}", "error")
+    filters, ok = filters_from_request()
+    status = 200 if ok else 400
+    if not ok:
         flash(gettext("The filter was not applied: the whole map is shown."), "error")
-        filters, status = case_queries.CaseFilters(), 400
     monday, week_problem = _read_week(request.args.get("week"), context.today)
     if week_problem:
         flash(week_problem, "error")
@@ -70,6 +64,5 @@ def index():
     return render_template(
         "map/index.html", map_header=header, map_body=body, map_script=script, client=client, filters=filters,
         numbers=overview.overview_numbers(db.session, context.today), routes_week=routes_week, monday=monday,
-        routes=geography.routes_with_length(db.session), khu_vuc_values=case_queries.khu_vuc_values(db.session),
-        categories=CATEGORIES, officers=accounts.list_users(db.session), stages=STAGES,
+        **filter_choices(),
     ), status

@@ -7,7 +7,6 @@ Create Date: 2026-11-26 23:57:11.542908
 """
 from alembic import op
 import sqlalchemy as sa
-import geoalchemy2
 from geoalchemy2 import Geometry
 
 # revision identifiers, used by Alembic.

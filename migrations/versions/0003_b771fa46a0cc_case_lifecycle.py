@@ -7,7 +7,6 @@ Create Date: 2026-11-27 00:40:27.930667
 """
 from alembic import op
 import sqlalchemy as sa
-import geoalchemy2
 
 
 # revision identifiers, used by Alembic.

@@ -1,0 +1,30 @@
+"""Case filters from a request, shared by the case list and the map (same fields, same messages)."""
+from flask import flash, request
+
+from .domain import accounts, case_queries, geography
+from .domain.categories import CATEGORIES
+from .domain.errors import InvalidFields
+from .domain.stages import STAGES
+from .extensions import db
+from .i18n import translate_error
+
+
+def filters_from_request():
+    """(CaseFilters, ok): unfiltered with the problems flashed when the query is not valid."""
+    try:
+        filters = case_queries.read_filters(request.args)
+        case_queries.check_filter_ids(db.session, filters)
+        return filters, True
+    except InvalidFields as exc:
+        for name, problem in exc.errors.items():
+            flash(f"{name}: {translate_error(problem)}", "error")
+        return case_queries.CaseFilters(), False
+
+
+def filter_choices():
+    """What the filter form offers: stages, routes, khu vực values, categories, officers."""
+    return {
+        "stages": STAGES, "routes": geography.routes_with_length(db.session),
+        "khu_vuc_values": case_queries.khu_vuc_values(db.session), "categories": CATEGORIES,
+        "officers": accounts.list_users(db.session),
+    }
