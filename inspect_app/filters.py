@@ -1,5 +1,6 @@
 """Case filters from a request, shared by the case list and the map (same fields, same messages)."""
 from flask import flash, request
+from flask_babel import lazy_gettext as _l
 
 from .domain import accounts, case_queries, geography
 from .domain.categories import CATEGORIES
@@ -7,6 +8,12 @@ from .domain.errors import InvalidFields
 from .domain.stages import STAGES
 from .extensions import db
 from .i18n import translate_error
+
+
+FIELD_LABELS = {
+    "stage": _l("Stage"), "route": _l("Route"), "khu_vuc": _l("Neighbourhood (khu vực)"), "category": _l("Violation"),
+    "officer": _l("Officer in charge"), "date_from": _l("From"), "date_to": _l("To"),
+}
 
 
 def filters_from_request():
@@ -17,7 +24,7 @@ def filters_from_request():
         return filters, True
     except InvalidFields as exc:
         for name, problem in exc.errors.items():
-            flash(f"{name}: {translate_error(problem)}", "error")
+            flash(f"{FIELD_LABELS.get(name, name)}: {translate_error(problem)}", "error")
         return case_queries.CaseFilters(), False
 
 

@@ -165,7 +165,7 @@ def test_case_list_filters_are_kept_in_the_url(app, people):
     assert html.count("data-case=") == 1 and f'data-case="{code}"' in html and "QUÁ HẠN" in html
     assert 'name="overdue" value="1" checked' in html
     bad = client.get("/cases/?stage=teleported")
-    assert bad.status_code == 400 and "stage: Lựa chọn này không có trong danh sách." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Giai đoạn: Lựa chọn này không có trong danh sách." in bad.get_data(as_text=True)
 
 
 def test_extension_is_shown_with_its_reason(app, people, case_id):
