@@ -188,3 +188,14 @@ def test_chairman_home_counts_waiting_and_overdue(app, people):
         db.session.commit()
     html = login(app, "chutich").get("/").get_data(as_text=True)
     assert re.search(r'id="overdue-count">1<', html) and re.search(r'id="waiting-count">0<', html)
+
+
+def test_photos_of_two_events_stay_with_their_own_event(app, people, case_id, runner):
+    client = login(app, "kiemtra")
+    assert post_action(client, case_id, BB, photos=[(jpeg_bytes(), "a.jpg")]).status_code == 302
+    second = post_action(client, case_id, {"action": "site_check", "note": "Ảnh sau"}, photos=[(jpeg_bytes(colour=(9, 9, 9)), "a.jpg")])
+    assert second.status_code == 302
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert re.search(r'id="event-1".*?/thumb.*?id="event-2".*?/thumb', html, re.S)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output

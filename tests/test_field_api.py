@@ -225,3 +225,19 @@ def test_chairman_cannot_post_field_reports(client, auth, demo_ward):
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     response = post_report(client, token)
     assert response.status_code == 403
+
+
+def test_a_photo_identifier_cannot_move_a_photo_to_another_case(phone, db_snapshot):
+    client, token = phone
+    photo_uuid = new_uuid()
+    first = client.post("/api/violations", data={
+        "client_uuid": new_uuid(), "lon": str(BRIDGE[0]), "lat": str(BRIDGE[1]), "category": "no_permit",
+        "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")], "photo_uuid": [photo_uuid]}, headers={"X-CSRFToken": token})
+    assert first.status_code == 201
+    before = db_snapshot()
+    far = offset(*BRIDGE, metres_east=300)
+    second = client.post("/api/violations", data={
+        "client_uuid": new_uuid(), "lon": str(far[0]), "lat": str(far[1]), "category": "no_permit",
+        "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")], "photo_uuid": [photo_uuid]}, headers={"X-CSRFToken": token})
+    assert second.status_code == 409 and "đã được gửi kèm một hồ sơ khác" in second.get_json()["error"]
+    assert db_snapshot() == before

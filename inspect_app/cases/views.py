@@ -1,4 +1,6 @@
 """Case list, case page with its timeline and actions, the chairman's queue, photo files."""
+import uuid
+
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -78,7 +80,8 @@ def add_event(violation_id):
     """Record an action or propose one; the case page shows the result."""
     context = lifecycle_context(current_app.config)
     try:
-        inp = case_actions.read_action_input(request.form, uploaded_photos(None), context.today)
+        # Photos of a case event get fresh identifiers: the case version already stops a repeat.
+        inp = case_actions.read_action_input(request.form, uploaded_photos(str(uuid.uuid4())), context.today)
         with photo_transaction() as files:
             violation = case_actions.load_case_for_change(db.session, violation_id)
             event = case_actions.take_action(db.session, violation, current_user, inp, context, files)

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from ..models import Photo
-from .errors import N_, InvalidInput
+from .errors import N_, Conflict, InvalidInput
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 THUMB_SIZE = 320
@@ -162,6 +162,13 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
     client_uuid, data, name = upload
     existing = session.scalar(select(Photo).where(Photo.client_uuid == client_uuid))
     if existing is not None:
+        same_owner = (
+            existing.uploaded_by_id == uploader.id
+            and (violation is None or existing.violation_id == violation.id)
+            and (visit is None or existing.visit_id == visit.id)
+        )
+        if not same_owner:
+            raise Conflict(N_("This photo was already sent with another record."))
         return existing
     facts = inspect_image(data, max_bytes, max_pixels, name=name)
     stored_name, thumb_name = files.write(data, facts)
