@@ -179,13 +179,26 @@ def _check_position(session, lon, lat, confirmed):
     return True
 
 
+def _prepare(session, model, inspector, report, rules):
+    """(record already stored under this UUID or None, the inspector's patrol); photos checked first."""
+    existing = _existing(session, model, report.client_uuid, inspector)
+    if existing is not None:
+        return existing, None
+    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
+    return None, _own_patrol(session, report.patrol_id, inspector)
+
+
+def _store_photos(session, files, inspector, report, rules, **owner):
+    for upload in report.photos:
+        add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels, **owner)
+    session.flush()
+
+
 def report_violation(session, inspector, report, rules, files, now=None):
     """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
-    existing = _existing(session, Violation, report.client_uuid, inspector)
+    existing, patrol = _prepare(session, Violation, inspector, report, rules)
     if existing is not None:
         return existing, False
-    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
-    patrol = _own_patrol(session, report.patrol_id, inspector)
     outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
     nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m)
     if nearby and not report.confirm_new:
@@ -213,19 +226,15 @@ def report_violation(session, inspector, report, rules, files, now=None):
         outside_ward=outside, visited_at=now,
     )
     session.add(visit)
-    for upload in report.photos:
-        add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels, violation=violation)
-    session.flush()
+    _store_photos(session, files, inspector, report, rules, violation=violation)
     return violation, True
 
 
 def log_visit(session, inspector, report, rules, files, now=None):
     """Save a visit (a follow-up attaches to its case whatever stage it is at); returns (visit, created)."""
-    existing = _existing(session, Visit, report.client_uuid, inspector)
+    existing, patrol = _prepare(session, Visit, inspector, report, rules)
     if existing is not None:
         return existing, False
-    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
-    patrol = _own_patrol(session, report.patrol_id, inspector)
     violation = None
     if report.violation_id is not None:
         violation = session.get(Violation, report.violation_id)
@@ -242,9 +251,7 @@ def log_visit(session, inspector, report, rules, files, now=None):
         accuracy_m=report.accuracy_m, outside_ward=outside, visited_at=now or utcnow(),
     )
     session.add(visit)
-    for upload in report.photos:
-        add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels, visit=visit)
-    session.flush()
+    _store_photos(session, files, inspector, report, rules, visit=visit)
     return visit, True
 
 
