@@ -70,6 +70,7 @@ def register_blueprints(app):
     from .chairman_map import bp as map_bp
     from .field import bp as field_bp
     from .main import bp as main_bp
+    from .reports import bp as reports_bp
     from .vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
@@ -77,6 +78,7 @@ def register_blueprints(app):
     app.register_blueprint(field_bp, url_prefix="/field")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(map_bp, url_prefix="/map")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")

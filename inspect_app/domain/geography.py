@@ -107,6 +107,11 @@ def import_geography(session, parsed, ward_name, code_prefix, boundary_name=None
     return result
 
 
+def list_routes(session):
+    """Every route, by code."""
+    return session.scalars(select(Route).order_by(Route.code)).all()
+
+
 def routes_with_length(session):
     """(route, length in metres) for every route, by code."""
     length = spatial.length_m_expr(session, Route.geom).label("length_m")

@@ -1,0 +1,357 @@
+"""The weekly enforcement list (DOMAIN.md): which cases belong to an ISO week, their rows and the week's totals.
+
+A case belongs to week W when, by what the app knew at the end of W (or now, for the current week):
+it was detected in W; or it had an event or a visit in W; or it was open at the start of W with a
+deadline on or before W's Sunday (a deadline in W, or overdue from an earlier week).
+Each row shows the case as it stood at that moment, reconstructed from its event history, so
+last week's list prints the same on Monday as it did on Sunday night. Events are counted by the
+moment they were entered in the app; the documents' own dates are shown in the columns.
+"""
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..models import CaseEvent, Route, Violation, Visit
+from .categories import BY_KEY as CATEGORIES
+from .errors import N_, InvalidFields, InvalidInput
+from .inputs import FieldReader
+from .photos import VIETNAM_OFFSET
+from .stages import CLOSED, STAGES
+
+EFFECTIVE = ("action", "approval")       # event kinds that change a case; proposals and rejections do not
+RECORD_DOCUMENTS = ("bb_vphc", "bb_continuation")
+DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_cuong_che": N_("Enforcement")}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ReportWeek:
+    """An ISO week, Monday to Sunday, in the ward's local time."""
+
+    year: int
+    number: int
+
+    @property
+    def monday(self):
+        """The week's first day."""
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def sunday(self):
+        """The week's last day."""
+        return self.monday + timedelta(days=6)
+
+    @property
+    def iso(self):
+        """The week as the URL and `<input type=week>` write it: 2026-W48."""
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def starts_at(self):
+        """Local midnight at the start of Monday (aware datetime)."""
+        return datetime.combine(self.monday, time.min).replace(tzinfo=VIETNAM_OFFSET)
+
+    @property
+    def ends_at(self):
+        """Local midnight after Sunday (aware datetime, exclusive)."""
+        return self.starts_at + timedelta(days=7)
+
+    def previous(self):
+        """The week before."""
+        return week_of(self.monday - timedelta(days=7))
+
+    def next(self):
+        """The week after."""
+        return week_of(self.monday + timedelta(days=7))
+
+    def date_range(self):
+        """'23/11 – 29/11/2026' (the year on both ends when the week spans two years)."""
+        first = "%d/%m" if self.monday.year == self.sunday.year else "%d/%m/%Y"
+        return f"{self.monday.strftime(first)} – {self.sunday.strftime('%d/%m/%Y')}"
+
+
+def week_of(day):
+    """The ISO week containing a date."""
+    year, number, _ = day.isocalendar()
+    return ReportWeek(year, number)
+
+
+@dataclass
+class WeeklyFilters:
+    """Route, khu vực and stage asked for (kept in the URL)."""
+
+    route_id: Optional[int] = None
+    khu_vuc: str = ""
+    stage: Optional[str] = None
+
+    def as_query(self):
+        """The filters as URL parameters (only those set)."""
+        values = {"route": self.route_id, "khu_vuc": self.khu_vuc or None, "stage": self.stage}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def read_week_request(args, today):
+    """(ReportWeek, WeeklyFilters) from query parameters; raises InvalidFields naming every bad one."""
+    reader = FieldReader(args)
+    raw_week = reader.text("week", 20)
+    week = week_of(today)
+    if raw_week:
+        try:
+            week = parse_week(raw_week)
+        except InvalidInput as problem:
+            reader.errors["week"] = problem
+    filters = WeeklyFilters(route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
+                            stage=reader.choice("stage", STAGES))
+    reader.finish()
+    return week, filters
+
+
+def parse_week(text):
+    """'2026-W48' (or '2026W48') as a ReportWeek; InvalidInput for malformed or non-existent weeks."""
+    match = _WEEK_PATTERN.match(text.strip())
+    if not match:
+        raise InvalidInput(N_("Enter the week as YYYY-Www, for example %(example)s."), example="2026-W48")
+    year, number = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(N_("The year must be between %(first)s and %(last)s."), first=FIRST_YEAR, last=LAST_YEAR)
+    weeks_in_year = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the year's last ISO week
+    if not 1 <= number <= weeks_in_year:
+        raise InvalidInput(N_("Week %(number)s does not exist in %(year)s: its weeks run from 1 to %(last)s."),
+                           number=number, year=year, last=weeks_in_year)
+    return ReportWeek(year, number)
+
+
+def check_route(session, filters):
+    """Raise InvalidFields when the route filter names a route that does not exist."""
+    if filters.route_id and session.get(Route, filters.route_id) is None:
+        raise InvalidFields({"route": InvalidInput(N_("This route does not exist."))})
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark in the Ghi chú column: a msgid and its parameters (translated where shown)."""
+
+    message: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """A record or decision as the list shows it."""
+
+    kind: str
+    number: str
+    dated: Optional[date]
+
+
+@dataclass
+class ListRow:
+    """One case as it stood at the list's moment."""
+
+    case: Violation
+    stage: str
+    due_date: Optional[date]
+    overdue_days: int
+    records: list
+    decisions: list
+    fine_vnd: Optional[int]
+    remedy: str
+    outcome: str
+    notes: list
+    number: int = 0
+
+    @property
+    def overdue(self):
+        """True when the case was open and past its deadline at the list's moment."""
+        return self.overdue_days > 0
+
+    @property
+    def category_label(self):
+        """The msgid of the case's violation category."""
+        category = CATEGORIES.get(self.case.category)
+        return category.label if category else self.case.category
+
+
+@dataclass
+class WeeklyList:
+    """The list for one week: rows grouped by stage, in legal order, and the week's totals."""
+
+    week: ReportWeek
+    as_of: datetime
+    groups: list          # [(stage, [ListRow])]
+    totals: dict
+    filters: WeeklyFilters
+
+    @property
+    def rows(self):
+        """Every row in print order."""
+        return [row for _, rows in self.groups for row in rows]
+
+
+
+TOTAL_KEYS = ("detected", "records", "stop_work", "penalty_decisions", "fines_vnd", "enforced", "closed", "overdue")
+TOTAL_LABELS = {
+    "detected": N_("Detected"), "records": N_("Records (BB) written"), "stop_work": N_("Works stopped"),
+    "penalty_decisions": N_("Penalty decisions"), "fines_vnd": N_("Fines (VND)"), "enforced": N_("Enforced"),
+    "closed": N_("Closed"), "overdue": N_("Overdue"),
+}
+
+
+def build_weekly_list(session, week, filters, now, officer_id=None):
+    """The week's list; officer_id limits it to the cases that officer is in charge of."""
+    as_of = min(week.ends_at, now)
+    known_at_start = min(week.starts_at, now)
+    cases = _candidate_cases(session, week, filters, known_at_start, as_of, officer_id)
+    events = _events_by_case(session, [c.id for c in cases])
+    visited = _visited_in_week(session, [c.id for c in cases], week.starts_at, as_of)
+    # Overdue means past the deadline on a day of the week: for a finished week, on its Sunday.
+    as_of_day = min(now.astimezone(VIETNAM_OFFSET).date(), week.sunday)
+    groups = {stage: [] for stage in STAGES}
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    for case in cases:
+        every_event = events.get(case.id, [])
+        history = [e for e in every_event if e.recorded_at < as_of]
+        in_week = [e for e in history if e.recorded_at >= week.starts_at]
+        start_stage, start_due = _state_at(case, every_event, known_at_start)
+        active = week.starts_at <= case.detected_at < as_of or in_week or case.id in visited
+        due_by_sunday = start_stage != CLOSED and start_due is not None and start_due <= week.sunday
+        if not (active or due_by_sunday):
+            continue
+        row = _row(case, every_event, history, as_of, as_of_day)
+        if filters.stage and row.stage != filters.stage:
+            continue
+        groups[row.stage].append(row)
+        _count(totals, case, in_week, row, week)
+    number = 0
+    for stage in STAGES:
+        groups[stage].sort(key=lambda r: (r.due_date is None, r.due_date or date.max, r.case.code))
+        for row in groups[stage]:
+            number += 1
+            row.number = number
+    return WeeklyList(week=week, as_of=as_of, groups=[(s, groups[s]) for s in STAGES if groups[s]],
+                      totals=totals, filters=filters)
+
+
+def _candidate_cases(session, week, filters, known_at_start, as_of, officer_id):
+    """Every case that existed by as_of and was not closed before the week began (a superset)."""
+    closed_before = select(CaseEvent.violation_id).where(
+        CaseEvent.kind.in_(EFFECTIVE), CaseEvent.stage_after == CLOSED, CaseEvent.recorded_at < known_at_start)
+    active_in_week = select(CaseEvent.violation_id).where(
+        CaseEvent.recorded_at >= week.starts_at, CaseEvent.recorded_at < as_of)
+    visited = select(Visit.violation_id).where(
+        Visit.violation_id.is_not(None), Visit.visited_at >= week.starts_at, Visit.visited_at < as_of)
+    statement = select(Violation).where(
+        Violation.detected_at < as_of,
+        or_(Violation.id.not_in(closed_before), Violation.id.in_(active_in_week), Violation.id.in_(visited)),
+    )
+    if filters.route_id:
+        statement = statement.where(Violation.route_id == filters.route_id)
+    if filters.khu_vuc:
+        statement = statement.where(Violation.khu_vuc == filters.khu_vuc)
+    if officer_id is not None:
+        statement = statement.where(Violation.officer_id == officer_id)
+    statement = statement.options(selectinload(Violation.officer), selectinload(Violation.route))
+    return session.scalars(statement.order_by(Violation.id)).all()
+
+
+def _events_by_case(session, case_ids):
+    """{case id: [its events, in order]}, loaded in chunks of ids."""
+    result = defaultdict(list)
+    for chunk in _chunks(case_ids, 500):
+        statement = select(CaseEvent).where(CaseEvent.violation_id.in_(chunk))
+        for event in session.scalars(statement.order_by(CaseEvent.violation_id, CaseEvent.seq)):
+            result[event.violation_id].append(event)
+    return result
+
+
+def _visited_in_week(session, case_ids, starts_at, as_of):
+    """Ids of the cases that had a visit in the week."""
+    found = set()
+    for chunk in _chunks(case_ids, 500):
+        found.update(session.scalars(select(Visit.violation_id).where(
+            Visit.violation_id.in_(chunk), Visit.visited_at >= starts_at, Visit.visited_at < as_of)))
+    return found
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _state_at(case, every_event, moment):
+    """(stage, due date) of a case at a moment, from all its effective events."""
+    effective = [e for e in every_event if e.kind in EFFECTIVE]
+    before = [e for e in effective if e.recorded_at < moment]
+    if before:
+        return before[-1].stage_after, before[-1].due_date
+    if effective:  # the case changed only after the moment: it was where its first change started from
+        return effective[0].stage_before, None
+    return case.stage, case.due_date  # a case with no history at all (imported): as stored
+
+
+def _row(case, every_event, history, as_of, as_of_day):
+    """The row of a case as it stood at as_of (history: its events entered before then)."""
+    stage, due = _state_at(case, every_event, as_of)
+    effective = [e for e in history if e.kind in EFFECTIVE]
+    records = [Document(e.document_kind, e.document_number, e.document_date)
+               for e in effective if e.document_kind in RECORD_DOCUMENTS]
+    decisions = [Document(e.document_kind, e.document_number, e.document_date)
+                 for e in effective if e.document_kind in DECISION_DOCUMENTS]
+    penalty = [e for e in effective if e.action == "penalty_decision"]
+    closing = [e for e in effective if e.stage_after == CLOSED]
+    overdue_days = (as_of_day - due).days if stage != CLOSED and due is not None and due < as_of_day else 0
+    return ListRow(
+        case=case, stage=stage, due_date=due if stage != CLOSED else None, overdue_days=overdue_days,
+        records=records, decisions=decisions, fine_vnd=penalty[-1].fine_vnd if penalty else None,
+        remedy=penalty[-1].remedy if penalty else "", outcome=closing[-1].outcome if closing else "",
+        notes=_notes(case, history, overdue_days),
+    )
+
+
+def _notes(case, history, overdue_days):
+    notes = []
+    if overdue_days:
+        notes.append(Note(N_("Overdue by %(days)s days"), {"days": overdue_days}))
+    answered = {e.answers_event_id for e in history if e.kind in ("approval", "rejection")}
+    waiting = [e for e in history if e.kind == "proposal" and e.id not in answered]
+    if waiting:
+        notes.append(Note(N_("Waiting for the chairman: %(action)s"), {"action": _action_label(waiting[-1].action)}))
+    continued = sum(1 for e in history if e.kind in EFFECTIVE and e.action == "record_continuation")
+    if continued:
+        notes.append(Note(N_("Works continued after the record: %(times)s times"), {"times": continued}))
+    if case.outside_ward:
+        notes.append(Note(N_("Outside the ward boundary")))
+    return notes
+
+
+def _action_label(key):
+    from .workflow import ACTIONS
+
+    return ACTIONS[key].label if key in ACTIONS else key
+
+
+def _count(totals, case, in_week, row, week):
+    if week.starts_at <= case.detected_at < week.ends_at:
+        totals["detected"] += 1
+    for event in in_week:
+        if event.kind not in EFFECTIVE:
+            continue
+        if event.document_kind in RECORD_DOCUMENTS:
+            totals["records"] += 1
+        if event.action == "start_stop_work":
+            totals["stop_work"] += 1
+        if event.action == "penalty_decision":
+            totals["penalty_decisions"] += 1
+            totals["fines_vnd"] += event.fine_vnd or 0
+        if event.action == "enforcement_record":
+            totals["enforced"] += 1
+        if event.stage_after == CLOSED and event.stage_before != CLOSED:
+            totals["closed"] += 1
+    if row.overdue:
+        totals["overdue"] += 1

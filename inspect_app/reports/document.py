@@ -1,0 +1,125 @@
+"""What the official weekly list says, in one place: ward header, title, columns and each row's cells.
+
+The list is a Vietnamese administrative document (Decree 30/2020 layout), so it is always
+rendered in Vietnamese (`force_locale("vi")` around its use), whatever the reader's language.
+The HTML/PDF template and the spreadsheets take their column names and cell texts from here.
+"""
+import unicodedata
+
+from flask_babel import gettext
+
+from ..domain.weekly_list import DECISION_DOCUMENTS, TOTAL_KEYS, TOTAL_LABELS
+from ..i18n import category_label, stage_label, translate_error
+from ..domain.workflow import OUTCOMES
+
+TITLE = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"
+COLUMNS = (
+    "STT", "Mã vụ", "Chủ đầu tư", "Địa chỉ / khu vực", "Tuyến", "Hành vi vi phạm", "Biên bản số, ngày",
+    "Quyết định số, ngày", "Số tiền phạt", "Biện pháp khắc phục", "Hạn", "Tình trạng", "Cán bộ phụ trách", "Ghi chú",
+)
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+
+
+def full_title(week):
+    """'DANH SÁCH … – TUẦN 48 (23/11 – 29/11/2026)'."""
+    return f"{TITLE} – TUẦN {week.number:02d} ({week.date_range()})"
+
+
+def place_name(ward_name):
+    """'Thới Long' from 'Phường Thới Long' (the place in 'Thới Long, ngày … tháng … năm …')."""
+    for prefix in ("Phường ", "Xã ", "Thị trấn "):
+        if ward_name.startswith(prefix):
+            return ward_name[len(prefix):]
+    return ward_name
+
+
+def file_stem(ward_name, week):
+    """An ASCII file name for downloads: 'danh-sach-vi-pham-phuong-thoi-long-2026-W48'."""
+    plain = unicodedata.normalize("NFKD", ward_name.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in plain).split())
+    return f"danh-sach-vi-pham-{slug}-{week.iso}"
+
+
+def money(amount):
+    """60.000.000 (Vietnamese thousands separator)."""
+    return f"{amount:,}".replace(",", ".") if amount is not None else ""
+
+
+def day(value):
+    """dd/mm/yyyy, or empty."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def document_line(document):
+    """'12/BB-VPHC, 02/11/2026' (the number is blank on paper when the app has none)."""
+    text = ", ".join(part for part in (document.number or "…", day(document.dated)) if part)
+    label = DECISION_DOCUMENTS.get(document.kind)
+    return f"{text} ({gettext(label).lower()})" if label else text
+
+
+def violation_text(row):
+    """The category, with the area and floors when known."""
+    parts = [gettext(row.category_label)]
+    extent = []
+    if row.case.area_m2:
+        extent.append(f"{row.case.area_m2:g} m²".replace(".", ","))
+    if row.case.floors:
+        extent.append(gettext("%(n)s floors", n=row.case.floors))
+    if extent:
+        parts.append(", ".join(extent))
+    return " – ".join(parts)
+
+
+def status_text(row):
+    """The stage, with the outcome for a closed case."""
+    text = stage_label(row.stage)
+    if row.outcome in OUTCOMES:
+        text += f": {gettext(OUTCOMES[row.outcome])}"
+    return text
+
+
+def officer_name(row):
+    """The officer in charge as people know them."""
+    return row.case.officer.full_name or row.case.officer.username
+
+
+def route_name(row):
+    """The route's name, or empty when the case is off every route."""
+    return row.case.route.name if row.case.route is not None else ""
+
+
+def address_text(row):
+    """Address and khu vực on separate lines."""
+    return "\n".join(part for part in (row.case.address, row.case.khu_vuc) if part)
+
+
+def notes_lines(row):
+    """The remarks in the current language."""
+    return [translate_error(note) for note in row.notes]
+
+
+def notes_text(row):
+    """The remarks, one per line."""
+    return "\n".join(notes_lines(row))
+
+
+def due_text(row):
+    """The deadline, with QUÁ HẠN when it has passed."""
+    if row.due_date is None:
+        return ""
+    return day(row.due_date) + (f"\n{gettext('OVERDUE')}" if row.overdue else "")
+
+
+def row_values(row):
+    """The row's 14 cells as typed values (int, str, date), in column order, for spreadsheets."""
+    return [
+        row.number, row.case.code, row.case.owner_name, address_text(row), route_name(row), violation_text(row),
+        "\n".join(document_line(d) for d in row.records), "\n".join(document_line(d) for d in row.decisions),
+        row.fine_vnd, row.remedy, row.due_date, status_text(row), officer_name(row), notes_text(row),
+    ]
+
+
+def totals_lines(totals):
+    """[(label, value)] of the week's totals in the order DOMAIN.md gives."""
+    return [(gettext(TOTAL_LABELS[key]), totals[key]) for key in TOTAL_KEYS]

@@ -1,0 +1,118 @@
+"""The weekly list page and its downloads. Chairman and admin see every case; an inspector sees
+only the cases in their charge."""
+import io
+from pathlib import Path
+from datetime import datetime, timezone
+
+from flask import current_app, flash, render_template, request, send_file
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from ..auth.access import login_required
+from ..config import lifecycle_context
+from ..domain import case_queries, geography, weekly_list
+from ..domain.errors import InvalidFields
+from ..domain.roles import ADMIN, CHAIRMAN
+from ..domain.stages import STAGES
+from ..extensions import db
+from ..i18n import translate_error
+from . import bp, document, exports
+
+REPORT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "report.css"
+FIELD_NAMES = {"week": _l("Week"), "route": _l("Route"), "khu_vuc": _l("Neighbourhood (khu vực)"), "stage": _l("Stage")}
+
+
+def _read_request():
+    """(week, filters, ok): the current week unfiltered, with the problems flashed, when the query is wrong."""
+    today = lifecycle_context(current_app.config).today
+    try:
+        week, filters = weekly_list.read_week_request(request.args, today)
+        weekly_list.check_route(db.session, filters)
+        return week, filters, True
+    except InvalidFields as exc:
+        for name, problem in exc.errors.items():
+            flash(f"{FIELD_NAMES.get(name, name)}: {translate_error(problem)}", "error")
+        return weekly_list.week_of(today), weekly_list.WeeklyFilters(), False
+
+
+def _build(week, filters):
+    sees_everything = current_user.role in (CHAIRMAN, ADMIN)
+    return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc),
+                                         officer_id=None if sees_everything else current_user.id)
+
+
+def _ward_name():
+    ward = geography.get_ward(db.session)
+    return ward.name if ward is not None else current_app.config["WARD_NAME"]
+
+
+def _document_html(listing, for_pdf=False):
+    """The official document (header, title, table, totals, signatures), always in Vietnamese."""
+    with force_locale("vi"):
+        return Markup(render_template("reports/_weekly_document.html", listing=listing, doc=document,
+                               ward_name=_ward_name(), for_pdf=for_pdf,
+                               route_names={r.id: r.name for r in geography.list_routes(db.session)},
+                               limited_to=None if current_user.role in (CHAIRMAN, ADMIN) else current_user))
+
+
+def _page(week, filters, ok):
+    listing = _build(week, filters)
+    return render_template(
+        "reports/weekly.html", listing=listing, week=week, filters=filters, document_html=_document_html(listing),
+        stages=STAGES, routes=geography.list_routes(db.session),
+        khu_vuc_values=case_queries.khu_vuc_values(db.session),
+    ), 200 if ok else 400
+
+
+@bp.route("/weekly")
+@login_required
+def weekly():
+    """The week's list (ISO week in ?week=2026-W48, default this week) with filters; prints on A4 landscape."""
+    return _page(*_read_request())
+
+
+@bp.route("/weekly.pdf")
+@login_required
+def weekly_pdf():
+    """The same list as a PDF, rendered from the same template."""
+    week, filters, ok = _read_request()
+    if not ok:
+        return _page(week, filters, ok)
+    listing = _build(week, filters)
+    html = render_template("reports/weekly_pdf.html", document_html=_document_html(listing, for_pdf=True))
+    return _download(exports.pdf_bytes(html, REPORT_CSS), week, "pdf", "application/pdf")
+
+
+@bp.route("/weekly.xlsx")
+@login_required
+def weekly_xlsx():
+    """The list as an Excel workbook: same columns, real dates, fines as numbers."""
+    week, filters, ok = _read_request()
+    if not ok:
+        return _page(week, filters, ok)
+    listing = _build(week, filters)
+    with force_locale("vi"):
+        content = exports.xlsx_bytes(listing, _ward_name())
+    return _download(content, week, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/weekly.csv")
+@login_required
+def weekly_csv():
+    """The list as CSV in UTF-8 with a byte-order mark, so that Excel shows Vietnamese correctly."""
+    week, filters, ok = _read_request()
+    if not ok:
+        return _page(week, filters, ok)
+    listing = _build(week, filters)
+    with force_locale("vi"):
+        content = exports.csv_bytes(listing)
+    return _download(content, week, "csv", "text/csv; charset=utf-8")
+
+
+def _download(content, week, extension, mimetype):
+    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                         download_name=f"{document.file_stem(_ward_name(), week)}.{extension}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
