@@ -1,4 +1,160 @@
-// The weekly list: the print button prints the page (the print stylesheet hides everything but the document).
-document.querySelectorAll("[data-print]").forEach(function (button) {
-  button.addEventListener("click", function () { window.print(); });
-});
+/* Violation report and visit forms: GPS fix, draggable pin (report), nearby open cases,
+   photos downscaled before upload, answers from the server shown beside the fields. */
+"use strict";
+(function () {
+  var form = document.getElementById("report-form") || document.getElementById("visit-form");
+  if (!form) return;
+  var isReport = form.id === "report-form";
+  var el = function (id) { return document.getElementById(id); };
+  var field = function (name) { return form.querySelector('[name="' + name + '"]'); };
+  var map = null, pin = null, nearbyTimer = null;
+
+  function setPin(lat, lon, moveMap) {
+    field("lat").value = lat.toFixed(7);
+    field("lon").value = lon.toFixed(7);
+    if (pin) {
+      pin.setLatLng([lat, lon]);
+      if (moveMap) map.setView([lat, lon], 18);
+    }
+    if (isReport) scheduleNearby();
+  }
+
+  if (isReport && window.L) {
+    var box = el("pin-map");
+    map = L.map(box, {zoomControl: true}).setView(JSON.parse(box.dataset.centre), 15);
+    if (box.dataset.tiles) {
+      L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);
+    }
+    pin = L.marker(JSON.parse(box.dataset.centre), {draggable: true, autoPan: true}).addTo(map);
+    pin.on("dragend", function () { var p = pin.getLatLng(); setPin(p.lat, p.lng, false); el("pin-moved").hidden = false; });
+    map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); el("pin-moved").hidden = false; });
+  }
+
+  function onFix(pos) {
+    var c = pos.coords;
+    field("gps_lat").value = c.latitude.toFixed(7);
+    field("gps_lon").value = c.longitude.toFixed(7);
+    field("gps_accuracy_m").value = Math.round(c.accuracy * 10) / 10;
+    el("gps-status").textContent = Field.fill(Field.text("msg-gps-fix"), {acc: Math.round(c.accuracy)});
+    el("gps-status").className = c.accuracy > parseFloat(form.dataset.accuracyLimit) ? "flash flash-error" : "note";
+    el("gps-help").hidden = true;
+    if (!el("pin-moved") || el("pin-moved").hidden) setPin(c.latitude, c.longitude, true);
+  }
+
+  function onError(err) {
+    el("gps-status").textContent = err.code === 1 ? Field.text("msg-gps-denied") : Field.text("msg-gps-unavailable");
+    el("gps-status").className = "flash flash-error";
+    el("gps-help").hidden = false;
+    if (isReport && !field("lat").value) {
+      var c = pin.getLatLng();
+      setPin(c.lat, c.lng, false);
+    }
+  }
+
+  if (navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition(onFix, onError, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+  } else {
+    onError({code: 2});
+  }
+
+  function scheduleNearby() {
+    clearTimeout(nearbyTimer);
+    nearbyTimer = setTimeout(loadNearby, 300);
+  }
+
+  function loadNearby() {
+    var url = "/api/violations/nearby?lon=" + encodeURIComponent(field("lon").value) + "&lat=" + encodeURIComponent(field("lat").value);
+    Field.request(url).then(function (r) { if (r.ok) showNearby(r.body.cases || []); });
+  }
+
+  function showNearby(cases) {
+    var section = el("nearby"), list = el("nearby-list");
+    list.innerHTML = "";
+    section.hidden = cases.length === 0;
+    field("confirm_new").checked = false;
+    cases.forEach(function (c) {
+      var item = document.createElement("li");
+      item.className = "card nearby-case";
+      item.dataset.caseId = c.id;
+      if (c.thumb_url) {
+        var img = document.createElement("img");
+        img.src = c.thumb_url; img.alt = ""; img.className = "thumb";
+        item.appendChild(img);
+      }
+      var info = document.createElement("div");
+      var title = document.createElement("strong");
+      title.textContent = c.code + " · " + c.stage_label;
+      var where = document.createElement("div");
+      where.textContent = [c.address, c.khu_vuc].filter(Boolean).join(", ") + " (" + Math.round(c.distance_m) + " m)";
+      var attach = document.createElement("button");
+      attach.type = "button"; attach.className = "button";
+      attach.textContent = Field.text("msg-attach");
+      attach.addEventListener("click", function () { attachFollowUp(c, attach); });
+      info.appendChild(title); info.appendChild(where); info.appendChild(attach);
+      item.appendChild(info);
+      list.appendChild(item);
+    });
+  }
+
+  function photoData(data) {
+    var files = Array.prototype.slice.call(field("photos").files || []);
+    return Promise.all(files.map(function (f) { return Field.downscale(f, 2048); })).then(function (ready) {
+      ready.forEach(function (file) {
+        data.append("photos", file, file.name);
+        data.append("photo_uuid", Field.uuid());
+      });
+      return data;
+    });
+  }
+
+  function busy(on) {
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = on; });
+    el("sending").hidden = !on;
+  }
+
+  function attachFollowUp(c, button) {
+    var data = new FormData();
+    data.append("client_uuid", Field.uuid());
+    data.append("outcome", "follow_up");
+    data.append("violation_id", c.id);
+    data.append("note", field("description").value);
+    data.append("lon", field("gps_lon").value || field("lon").value);
+    data.append("lat", field("gps_lat").value || field("lat").value);
+    data.append("gps_accuracy_m", field("gps_accuracy_m").value);
+    data.append("confirm_outside", field("confirm_outside").checked ? "1" : "");
+    if (field("patrol_id").value) data.append("patrol_id", field("patrol_id").value);
+    busy(true);
+    photoData(data).then(function (d) { return Field.postForm("/api/visits", d); }).then(function (r) {
+      busy(false);
+      if (r.ok) { window.location = r.body.case_url; return; }
+      Field.showErrors(form, r.body);
+    }, function () { busy(false); Field.showErrors(form, {error: Field.text("msg-network")}); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    data.delete("photos");
+    busy(true);
+    photoData(data).then(function (d) {
+      return Field.postForm(form.action, d);
+    }).then(function (r) {
+      busy(false);
+      if (r.ok) {
+        window.location = r.body.url || r.body.case_url || form.dataset.done;
+        return;
+      }
+      Field.showErrors(form, r.body);
+      if (r.status === 409 && r.body.confirm === "nearby") {
+        showNearby(r.body.cases || []);
+        el("nearby").scrollIntoView({block: "start"});
+      }
+      if (r.status === 409 && r.body.confirm === "outside_ward") {
+        el("outside-confirm").hidden = false;
+      }
+    }, function () {
+      busy(false);
+      Field.showErrors(form, {error: Field.text("msg-network")});
+    });
+  });
+})();
