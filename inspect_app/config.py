@@ -45,6 +45,10 @@ class Defaults:
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap"
 
+    # The weekly list's PDF is printed by headless Chromium; empty: the first of chromium,
+    # chromium-browser, google-chrome on PATH.
+    CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "")
+
 
 def _env_flag(name):
     """True when the environment variable is set to a yes-like value."""

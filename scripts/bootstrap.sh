@@ -12,11 +12,11 @@ say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. System packages (Debian names) -------------------------------------------------
-# pango and fonts with Vietnamese glyphs for the PDF weekly list (WeasyPrint)
-need_debs=(libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core)
+# Chromium prints the weekly list to PDF; Liberation (metrics of Times New Roman) and DejaVu have the Vietnamese glyphs
+need_debs=(libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_debs+=(nodejs npm)
 if [ "$purpose" = test ]; then
-  need_debs+=(chromium poppler-utils)
+  need_debs+=(poppler-utils)
 fi
 missing=()
 for pkg in "${need_debs[@]}"; do

@@ -61,7 +61,7 @@ def test_page_shows_the_official_list_grouped_with_totals(app, seeded):
     for stage, expected in scenario.EXPECTED_GROUPS.items():
         assert f'data-stage="{stage}"' in html
     assert re.findall(r'data-stage="(\w+)"', html) == ["detected", "warning", "stop_work", "enforcement", "closed"]
-    overdue = {scenario.letter_of(c) for c in re.findall(r'class="case-row overdue" data-case="([^"]+)"', html)}
+    overdue = {scenario.letter_of(c) for c in re.findall(r'class="weekly-row overdue" data-case="([^"]+)"', html)}
     assert overdue == scenario.EXPECTED_OVERDUE
     totals = re.findall(r'data-total="\d+">([^<]*)<', html)
     assert totals == ["2", "1", "1", "1", "60.000.000", "1", "1", "3"]
@@ -227,7 +227,7 @@ def test_script_payloads_stay_text_on_the_page_and_in_the_pdf(app, seeded, tmp_p
     assert payload not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     text = pdf_text(client.get(f"/reports/weekly.pdf?week={WEEK}").data, tmp_path)
     # The narrow owner column wraps the payload; each piece is there, printed as the text it is.
-    for piece in ('<script>alert("', 'script><img', 'onerror=alert(1'):
+    for piece in ('<script>alert("', '</script>', '<img src=x', 'onerror=alert(1'):
         assert piece in text, piece
 
 
@@ -275,3 +275,16 @@ def test_the_document_stays_vietnamese_for_an_english_reader(app, seeded):
     html = client.get(f"/reports/weekly?week={WEEK}").get_data(as_text=True)
     assert "Weekly enforcement list" in html and "Previous week" in html
     assert TITLE in html and "LẬP BIÊN BẢN / CẢNH BÁO" in html and "Quá hạn 19 ngày" in html
+
+
+@pytest.mark.parametrize("chromium,message", [
+    ("/nonexistent/chromium", "Chromium"),  # not installed
+    ("/bin/false", "Vui lòng thử lại"),       # installed but fails
+])
+def test_without_a_working_chromium_the_pdf_link_explains_and_shows_the_list(app, seeded, chromium, message):
+    app.config["CHROMIUM_PATH"] = chromium
+    response = login(app, "chutich").get(f"/reports/weekly.pdf?week={WEEK}")
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert message in html and 'class="flash flash-error"' in html
+    assert TITLE in html  # the list is still there to print from the browser

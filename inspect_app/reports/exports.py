@@ -1,11 +1,10 @@
-"""The weekly list as files: PDF (WeasyPrint, from the page's own template), XLSX and CSV.
+"""The weekly list as spreadsheets: XLSX and CSV (the PDF is made by pdf.py from the page's own template).
 
 Spreadsheet cells that hold text typed by people are neutralised so that a value such as
 `=HYPERLINK(...)` is shown as text and never run as a formula.
 """
 import csv
 import io
-from pathlib import Path
 
 from . import document
 
@@ -21,16 +20,6 @@ def neutralise(text):
     if isinstance(text, str) and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
-
-
-def pdf_bytes(html, stylesheet_path):
-    """The HTML rendered to PDF with the report stylesheet; nothing is fetched, from disk or network."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    refuse_all = URLFetcher(allowed_protocols=())  # user text is escaped, but a PDF must never reach out
-    stylesheet = CSS(string=Path(stylesheet_path).read_text(encoding="utf-8"), url_fetcher=refuse_all)
-    return HTML(string=html, url_fetcher=refuse_all).write_pdf(stylesheets=[stylesheet])
 
 
 def xlsx_bytes(listing, ward_name):
@@ -49,18 +38,19 @@ def xlsx_bytes(listing, ward_name):
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
+    wrapped, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
     for row in listing.rows:
         sheet.append([None] * len(document.COLUMNS))
         for column, value in enumerate(document.row_values(row)):
             cell = sheet.cell(row=sheet.max_row, column=column + 1)
             _set(cell, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrapped
             if column == DATE_COLUMN and value is not None:
                 cell.number_format = XLSX_DATE_FORMAT
             if column == MONEY_COLUMN and value is not None:
                 cell.number_format = XLSX_MONEY_FORMAT
             if row.overdue:
-                cell.font = Font(bold=True)
+                cell.font = bold
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     if listing.rows:
         sheet.auto_filter.ref = f"A{header_row}:{_column_letter(len(document.COLUMNS))}{sheet.max_row}"

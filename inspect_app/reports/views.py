@@ -18,7 +18,7 @@ from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
 from ..extensions import db
 from ..i18n import translate_error
-from . import bp, document, exports
+from . import bp, document, exports, pdf
 
 REPORT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "report.css"
 FIELD_NAMES = {"week": _l("Week"), "route": _l("Route"), "khu_vuc": _l("Neighbourhood (khu vực)"), "stage": _l("Stage")}
@@ -76,13 +76,20 @@ def weekly():
 @bp.route("/weekly.pdf")
 @login_required
 def weekly_pdf():
-    """The same list as a PDF, rendered from the same template."""
+    """The same list as a PDF, made by Chromium from the same template and stylesheet as the page."""
     week, filters, ok = _read_request()
     if not ok:
         return _page(week, filters, ok)
     listing = _build(week, filters)
-    html = render_template("reports/weekly_pdf.html", document_html=_document_html(listing, for_pdf=True))
-    return _download(exports.pdf_bytes(html, REPORT_CSS), week, "pdf", "application/pdf")
+    html = render_template("reports/weekly_pdf.html", document_html=_document_html(listing, for_pdf=True),
+                           stylesheet=Markup(REPORT_CSS.read_text(encoding="utf-8")),
+                           title=document.file_stem(_ward_name(), week))
+    try:
+        content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
+    except pdf.PdfUnavailable as exc:
+        flash(translate_error(exc), "error")
+        return _page(week, filters, True)[0], 503
+    return _download(content, week, "pdf", "application/pdf")
 
 
 @bp.route("/weekly.xlsx")
