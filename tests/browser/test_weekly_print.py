@@ -50,6 +50,8 @@ def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_pa
     assert page.locator("tr.weekly-row").count() == ROWS
     assert page.locator("[data-print]").is_visible() and page.locator("#download-pdf").is_visible()
 
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "weekly-list-screen.png"))
     page.emulate_media(media="print")
     for hidden in ("[data-print]", "#download-pdf", "#previous-week", "header.topbar", "#weekly-filters"):
         assert not page.locator(hidden).is_visible(), hidden
