@@ -288,3 +288,8 @@ def test_without_a_working_chromium_the_pdf_link_explains_and_shows_the_list(app
     html = response.get_data(as_text=True)
     assert message in html and 'class="flash flash-error"' in html
     assert TITLE in html  # the list is still there to print from the browser
+
+
+def test_inspectors_are_told_the_list_holds_their_cases_only(app, seeded):
+    assert "Bạn chỉ thấy các vụ do bạn phụ trách." in login(app, "kiemtra").get("/reports/weekly").get_data(as_text=True)
+    assert "Bạn chỉ thấy các vụ do bạn phụ trách." not in login(app, "chutich").get("/reports/weekly").get_data(as_text=True)

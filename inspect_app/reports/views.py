@@ -1,8 +1,8 @@
 """The weekly list page and its downloads. Chairman and admin see every case; an inspector sees
 only the cases in their charge."""
 import io
-from pathlib import Path
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flask import current_app, flash, render_template, request, send_file
 from flask_babel import force_locale
@@ -37,10 +37,13 @@ def _read_request():
         return weekly_list.week_of(today), weekly_list.WeeklyFilters(), False
 
 
+def _sees_every_case():
+    return current_user.role in (CHAIRMAN, ADMIN)
+
+
 def _build(week, filters):
-    sees_everything = current_user.role in (CHAIRMAN, ADMIN)
     return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc),
-                                         officer_id=None if sees_everything else current_user.id)
+                                         officer_id=None if _sees_every_case() else current_user.id)
 
 
 def _ward_name():
@@ -51,17 +54,18 @@ def _ward_name():
 def _document_html(listing, for_pdf=False):
     """The official document (header, title, table, totals, signatures), always in Vietnamese."""
     with force_locale("vi"):
-        return Markup(render_template("reports/_weekly_document.html", listing=listing, doc=document,
-                               ward_name=_ward_name(), for_pdf=for_pdf,
-                               route_names={r.id: r.name for r in geography.list_routes(db.session)},
-                               limited_to=None if current_user.role in (CHAIRMAN, ADMIN) else current_user))
+        return Markup(render_template(
+            "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
+            route_names={r.id: r.name for r in geography.list_routes(db.session)},
+            limited_to=None if _sees_every_case() else current_user,
+        ))
 
 
 def _page(week, filters, ok):
     listing = _build(week, filters)
     return render_template(
         "reports/weekly.html", listing=listing, week=week, filters=filters, document_html=_document_html(listing),
-        stages=STAGES, routes=geography.list_routes(db.session),
+        stages=STAGES, routes=geography.list_routes(db.session), only_own_cases=not _sees_every_case(),
         khu_vuc_values=case_queries.khu_vuc_values(db.session),
     ), 200 if ok else 400
 
