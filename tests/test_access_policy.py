@@ -23,8 +23,13 @@ def test_policies_name_only_known_roles(app):
         assert policy == PUBLIC or (policy and set(policy) <= set(ROLES)), rule.endpoint
 
 
+SAMPLE_UUID = "00000000-0000-4000-8000-000000000001"
+
+
 def _sample_url(rule):
-    return rule.build({arg: 1 for arg in rule.arguments})[1]
+    """The rule's URL with a sample value of the right kind for each argument."""
+    values = {arg: SAMPLE_UUID if type(rule._converters[arg]).__name__ == "UUIDConverter" else 1 for arg in rule.arguments}
+    return rule.build(values)[1]
 
 
 def test_anonymous_users_are_refused_everywhere_but_public_views(app, client):

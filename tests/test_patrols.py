@@ -6,7 +6,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from inspect_app.domain import accounts, coverage, patrols
-from inspect_app.domain.errors import Conflict, Forbidden, InvalidInput
+from inspect_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.models import Patrol, Route, TrackPoint
 from inspect_app.models.types import utcnow
 
@@ -146,8 +146,52 @@ def test_ending_twice_changes_nothing(session, field):
     ended_at, length = patrol.ended_at, patrol.track_length_m
     patrols.end_patrol(session, patrol, inspector, RULES)
     assert (patrol.ended_at, patrol.track_length_m) == (ended_at, length)
+
+
+def test_a_patrol_started_and_ended_offline_keeps_the_phone_times(session, field):
+    inspector, r1, coords = field
+    phone_start = utcnow() - timedelta(hours=3)
+    patrol, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES, started_at=phone_start)
+    assert patrol.started_at == phone_start
+    patrols.end_patrol(session, patrol, inspector, RULES, ended_at=phone_start + timedelta(minutes=40))
+    assert patrol.ended_at == phone_start + timedelta(minutes=40) and patrol.track is None
+    # An end time before the start or after now is kept within the patrol's life.
+    other, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES, started_at=phone_start)
+    patrols.end_patrol(session, other, inspector, RULES, ended_at=phone_start - timedelta(hours=1))
+    assert other.ended_at == phone_start
+
+
+def test_points_that_arrive_after_the_end_are_added_and_the_track_computed_again(session, field):
+    """A phone that was offline sends its last points after the end: they count; later ones are refused."""
+    inspector, r1, coords = field
+    phone_start = utcnow() - timedelta(hours=2)
+    patrol, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES, started_at=phone_start)
+    walk = points_along(coords, 100)
+    half = len(walk) // 2
+    patrols.add_track_points(session, patrol, inspector, _batch(walk[:half], phone_start, step_s=5), RULES)
+    patrols.end_patrol(session, patrol, inspector, RULES, ended_at=phone_start + timedelta(hours=1))
+    first_length, first_coverage = patrol.track_length_m, patrol.coverage
+    late = _batch(walk[half:], phone_start + timedelta(seconds=5 * half), step_s=5)
+    result = patrols.add_track_points(session, patrol, inspector, late, RULES)
+    assert result["added"] == len(walk) - half
+    assert patrol.track_length_m > first_length and patrol.coverage > first_coverage
+    assert patrol.status == "ended" and patrol.ended_at == phone_start + timedelta(hours=1)
+    again = patrols.add_track_points(session, patrol, inspector, late, RULES)
+    assert again["added"] == 0
     with pytest.raises(Conflict):
-        patrols.add_track_points(session, patrol, inspector, _batch(coords, patrol.started_at + timedelta(hours=1)), RULES)
+        patrols.add_track_points(session, patrol, inspector, _batch(coords, phone_start + timedelta(minutes=90)), RULES)
+
+
+def test_a_patrol_is_found_by_its_uuid_only_by_its_inspector(session, field, app):
+    inspector, r1, coords = field
+    client_uuid = new_uuid()
+    patrol, _ = patrols.start_patrol(session, inspector, r1.id, client_uuid, RULES)
+    assert patrols.get_patrol_by_uuid(session, client_uuid, inspector) is patrol
+    other = accounts.create_user(session, "kiemtra9", "inspector", "mat-khau-dai-9", full_name="Người Khác")
+    with pytest.raises(Forbidden):
+        patrols.get_patrol_by_uuid(session, client_uuid, other)
+    with pytest.raises(NotFound):
+        patrols.get_patrol_by_uuid(session, new_uuid(), inspector)
 
 
 def test_patrol_geojson_has_track_and_route(session, field):

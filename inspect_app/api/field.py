@@ -11,6 +11,7 @@ from ..domain.roles import INSPECTOR
 from ..errors import domain_error_payload
 from ..extensions import db
 from ..i18n import category_label, stage_label
+from ..models.types import utcnow
 from ..uploads import photo_transaction, uploaded_photos
 from . import bp
 
@@ -32,6 +33,76 @@ def add_track_points(patrol_id):
     )
     db.session.commit()
     return jsonify(result)
+
+
+def _patrol_body(patrol):
+    return {"id": patrol.id, "client_uuid": patrol.client_uuid, "status": patrol.status,
+            "started_at": patrol.started_at.isoformat(), "ended_at": patrol.ended_at.isoformat() if patrol.ended_at else None,
+            "url": url_for("field.patrol", patrol_id=patrol.id)}
+
+
+@bp.route("/patrols", methods=["POST"])
+@role_required(INSPECTOR)
+def start_patrol():
+    """Start a patrol from the phone's outbox: {client_uuid, route_id, started_at}; 201 new, 200 repeat."""
+    rules = patrol_rules(current_app.config)
+    reader = FieldReader(_json_body())
+    client_uuid = reader.uuid("client_uuid")
+    route_id = reader.optional_id("route_id")
+    if route_id is None and "route_id" not in reader.errors:
+        reader.error("route_id", N_("Choose a route."))
+    started_at = reader.moment("started_at", utcnow(), rules.max_offline, rules.future_tolerance)
+    reader.finish()
+    patrols.end_stale_patrols(db.session, rules)
+    patrol, created = patrols.start_patrol(db.session, current_user, route_id, client_uuid, rules, started_at=started_at)
+    db.session.commit()
+    return jsonify(_patrol_body(patrol)), 201 if created else 200
+
+
+@bp.route("/patrols/<uuid:client_uuid>/points", methods=["POST"])
+@role_required(INSPECTOR)
+def add_track_points_by_uuid(client_uuid):
+    """Store a batch of GPS points of the patrol the phone knows by its UUID (repeats are ignored)."""
+    patrol = patrols.get_patrol_by_uuid(db.session, str(client_uuid), current_user)
+    result = patrols.add_track_points(
+        db.session, patrol, current_user, _json_body().get("points"), patrol_rules(current_app.config)
+    )
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.route("/patrols/<uuid:client_uuid>/end", methods=["POST"])
+@role_required(INSPECTOR)
+def end_patrol_by_uuid(client_uuid):
+    """End the patrol the phone knows by its UUID, at the phone's time {ended_at}; ending twice changes nothing."""
+    rules = patrol_rules(current_app.config)
+    reader = FieldReader(_json_body())
+    ended_at = reader.moment("ended_at", utcnow(), rules.max_offline, rules.future_tolerance)
+    reader.finish()
+    patrol = patrols.get_patrol_by_uuid(db.session, str(client_uuid), current_user)
+    patrols.end_patrol(db.session, patrol, current_user, rules, ended_at=ended_at)
+    db.session.commit()
+    return jsonify(_patrol_body(patrol))
+
+
+@bp.route("/photos", methods=["POST"])
+@role_required(INSPECTOR)
+def add_photo():
+    """One photo of a report or visit, sent on its own: fields record_uuid, photo_uuid, file photo; 201 new, 200 repeat."""
+    reader = FieldReader(request.form)
+    record_uuid = reader.uuid("record_uuid")
+    photo_uuid = reader.uuid("photo_uuid")
+    storage = request.files.get("photo")
+    if storage is None or not (storage.filename or storage.content_length):
+        reader.error("photo", N_("Choose a photo."))
+    reader.finish()
+    rules = field_rules(current_app.config, geography.get_ward(db.session))
+    with photo_transaction() as files:
+        photo, created = field_reports.add_record_photo(
+            db.session, current_user, record_uuid, (photo_uuid, storage.read(), (storage.filename or "photo")[:80]),
+            rules, files)
+    return jsonify({"id": photo.id, "client_uuid": photo.client_uuid, "sha256": photo.sha256, "created": created}), \
+        201 if created else 200
 
 
 def case_summary(violation, distance_m=None, photo=None):

@@ -6,6 +6,7 @@ already stored. Photos are checked before anything is stored and written only wi
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
@@ -17,13 +18,17 @@ from ..models.types import utcnow
 from . import spatial
 from .case_codes import next_case_code
 from .categories import CATEGORY_KEYS
-from .errors import N_, Conflict, Forbidden, InvalidFields, NeedsConfirmation, NotFound
+from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET, add_photo, check_uploads
 from .stages import DETECTED, OPEN_STAGES
 
 VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
 MAX_CORRIDOR_SEARCH_M = 1000
+# A report made offline carries the phone's time (observed_at); it may arrive this late, and a
+# phone clock may run this far ahead of the server's.
+OFFLINE_MAX_AGE = timedelta(days=30)
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class ViolationReport:
     area_m2: Optional[float] = None
     floors: Optional[int] = None
     patrol_id: Optional[int] = None
+    patrol_uuid: Optional[str] = None
+    observed_at: Optional[datetime] = None
     confirm_new: bool = False
     confirm_outside: bool = False
     photos: list = field(default_factory=list)
@@ -72,13 +79,16 @@ class VisitReport:
     accuracy_m: Optional[float] = None
     note: str = ""
     patrol_id: Optional[int] = None
+    patrol_uuid: Optional[str] = None
+    observed_at: Optional[datetime] = None
     violation_id: Optional[int] = None
     confirm_outside: bool = False
     photos: list = field(default_factory=list)
 
 
-def read_violation_report(data, photos):
+def read_violation_report(data, photos, now=None):
     """Parse the violation form (strings or JSON values); raises InvalidFields listing every problem."""
+    now = now or utcnow()
     reader = FieldReader(data)
     client_uuid = reader.uuid("client_uuid")
     lon, lat = reader.position("lon", "lat")
@@ -91,7 +101,8 @@ def read_violation_report(data, photos):
         owner_name=reader.text("owner_name", 200), owner_phone=_phone(reader, "owner_phone"),
         description=reader.text("description", 4000, multiline=True),
         area_m2=reader.number("area_m2", 0, 1_000_000), floors=reader.number("floors", 0, 200, integer=True),
-        patrol_id=reader.optional_id("patrol_id"),
+        patrol_id=reader.optional_id("patrol_id"), patrol_uuid=reader.optional_uuid("patrol_uuid"),
+        observed_at=reader.moment("observed_at", now, OFFLINE_MAX_AGE, CLOCK_TOLERANCE),
         confirm_new=reader.flag("confirm_new"), confirm_outside=reader.flag("confirm_outside"),
         photos=photos,
     )
@@ -99,16 +110,18 @@ def read_violation_report(data, photos):
     return report
 
 
-def read_visit_report(data, photos):
+def read_visit_report(data, photos, now=None):
     """Parse the visit form; raises InvalidFields listing every problem."""
+    now = now or utcnow()
     reader = FieldReader(data)
     report = VisitReport(
         client_uuid=reader.uuid("client_uuid"),
         outcome=reader.choice("outcome", VISIT_OUTCOMES, required=True),
         note=reader.text("note", 4000, multiline=True),
         accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
-        patrol_id=reader.optional_id("patrol_id"), violation_id=reader.optional_id("violation_id"),
-        confirm_outside=reader.flag("confirm_outside"), photos=photos,
+        patrol_id=reader.optional_id("patrol_id"), patrol_uuid=reader.optional_uuid("patrol_uuid"),
+        observed_at=reader.moment("observed_at", now, OFFLINE_MAX_AGE, CLOCK_TOLERANCE),
+        violation_id=reader.optional_id("violation_id"), confirm_outside=reader.flag("confirm_outside"), photos=photos,
     )
     report.lon, report.lat = reader.position("lon", "lat", required=False)
     if report.outcome == "follow_up" and report.violation_id is None:
@@ -149,12 +162,17 @@ def route_for_point(session, lon, lat):
     return None
 
 
-def _own_patrol(session, patrol_id, inspector):
-    if patrol_id is None:
+def _own_patrol(session, patrol_id, inspector, patrol_uuid=None):
+    """The inspector's patrol named by server id or, from a phone that was offline, by its UUID."""
+    if patrol_id is None and patrol_uuid is None:
         return None
-    patrol = session.get(Patrol, patrol_id)
+    if patrol_id is not None:
+        patrol = session.get(Patrol, patrol_id)
+    else:
+        patrol = session.scalar(select(Patrol).where(Patrol.client_uuid == patrol_uuid))
     if patrol is None:
-        raise InvalidFields({"patrol_id": NotFound(N_("This patrol does not exist."))})
+        name = "patrol_id" if patrol_id is not None else "patrol_uuid"
+        raise InvalidFields({name: NotFound(N_("This patrol does not exist."))})
     if patrol.inspector_id != inspector.id:
         raise Forbidden(N_("This patrol belongs to another inspector."))
     return patrol
@@ -185,7 +203,7 @@ def _prepare(session, model, inspector, report, rules):
     if existing is not None:
         return existing, None
     check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
-    return None, _own_patrol(session, report.patrol_id, inspector)
+    return None, _own_patrol(session, report.patrol_id, inspector, report.patrol_uuid)
 
 
 def _store_photos(session, files, inspector, report, rules, **owner):
@@ -206,7 +224,7 @@ def report_violation(session, inspector, report, rules, files, now=None):
             N_("There are open cases within %(m)s m. Attach this visit to one of them, or confirm that this is a new case."),
             kind="nearby", details=nearby, m=int(rules.nearby_radius_m),
         )
-    now = now or utcnow()
+    now = report.observed_at or now or utcnow()
     route = route_for_point(session, report.lon, report.lat)
     violation = Violation(
         client_uuid=report.client_uuid, code=next_case_code(session, rules.code_prefix, _local_year(now)),
@@ -248,11 +266,33 @@ def log_visit(session, inspector, report, rules, files, now=None):
     visit = Visit(
         client_uuid=report.client_uuid, inspector_id=inspector.id, patrol_id=patrol.id if patrol else None,
         violation=violation, outcome=report.outcome, note=report.note, position=position,
-        accuracy_m=report.accuracy_m, outside_ward=outside, visited_at=now or utcnow(),
+        accuracy_m=report.accuracy_m, outside_ward=outside, visited_at=report.observed_at or now or utcnow(),
     )
     session.add(visit)
     _store_photos(session, files, inspector, report, rules, visit=visit)
     return visit, True
+
+
+def add_record_photo(session, inspector, record_uuid, upload, rules, files):
+    """One photo sent on its own (from the phone's outbox) for the inspector's report or visit,
+    named by the record's UUID; returns (photo, created). A repeat returns the stored photo."""
+    record = session.scalar(select(Violation).where(Violation.client_uuid == record_uuid))
+    owner = "violation"
+    if record is None:
+        record, owner = session.scalar(select(Visit).where(Visit.client_uuid == record_uuid)), "visit"
+    if record is None:
+        raise NotFound(N_("The report this photo belongs to has not reached the server yet."))
+    if record.inspector_id != inspector.id:
+        raise Forbidden(N_("This record belongs to another inspector."))
+    known = session.scalar(select(Photo).where(Photo.client_uuid == upload[0]))
+    if known is None:
+        attached = [p for p in record.photos if p.event_id is None]
+        if len(attached) >= rules.max_photos:
+            raise InvalidInput(N_("At most %(n)s photos per record."), n=rules.max_photos)
+    photo = add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels,
+                      **{owner: record})
+    session.flush()
+    return photo, known is None
 
 
 def _derived_uuid(client_uuid):

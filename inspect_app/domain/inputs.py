@@ -119,6 +119,32 @@ class FieldReader:
         value = self.number(name, 1, 2**31 - 1, integer=True)
         return value
 
+    def optional_uuid(self, name):
+        """A UUID when given, else None."""
+        if self._raw(name) is _MISSING:
+            return None
+        return self.uuid(name)
+
+    def moment(self, name, now, max_age, future_tolerance):
+        """A time the phone recorded (epoch ms or ISO 8601 with zone), within [now - max_age, now + tolerance]; or None."""
+        raw = self._raw(name)
+        if raw is _MISSING:
+            return None
+        if isinstance(raw, str) and raw.lstrip("-").isdigit():
+            raw = int(raw)
+        try:
+            value = parse_client_time(raw)
+        except InvalidInput as problem:
+            self.errors.setdefault(name, problem)
+            return None
+        if value > now + future_tolerance:
+            self.error(name, N_("This time is in the future; check the phone's clock."))
+            return None
+        if value < now - max_age:
+            self.error(name, N_("This time is too long ago to be sent now (more than %(days)s days)."), days=max_age.days)
+            return None
+        return value
+
     def position(self, lon_name, lat_name, required=True):
         """A WGS84 longitude/latitude pair, or (None, None)."""
         lon = self.number(lon_name, -180, 180, required=required)

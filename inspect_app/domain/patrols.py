@@ -24,6 +24,17 @@ class PatrolRules:
     accuracy_limit_m: float = 50.0
     future_tolerance_s: float = 300.0
     auto_end_after_h: float = 12.0
+    max_offline_days: int = 30          # how old a time recorded on the phone may be when it arrives
+
+    @property
+    def future_tolerance(self):
+        """How far ahead of the server a phone's clock may run."""
+        return timedelta(seconds=self.future_tolerance_s)
+
+    @property
+    def max_offline(self):
+        """How long a phone may keep a record before sending it."""
+        return timedelta(days=self.max_offline_days)
 
 
 def get_route(session, route_id):
@@ -34,9 +45,13 @@ def get_route(session, route_id):
     return route
 
 
-def start_patrol(session, inspector, route_id, client_uuid, rules, now=None):
-    """Start a patrol (or return the one already started with this UUID); returns (patrol, created)."""
+def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, started_at=None):
+    """Start a patrol (or return the one already started with this UUID); returns (patrol, created).
+
+    started_at is the phone's time when the patrol was started offline and is sent later.
+    """
     now = now or utcnow()
+    started_at = started_at or now
     existing = session.scalar(select(Patrol).where(Patrol.client_uuid == client_uuid))
     if existing is not None:
         if existing.inspector_id != inspector.id:
@@ -44,11 +59,22 @@ def start_patrol(session, inspector, route_id, client_uuid, rules, now=None):
         return existing, False
     route = get_route(session, route_id)
     for still_open in open_patrols_of(session, inspector):
-        end_patrol(session, still_open, inspector, rules, now=now)
-    patrol = Patrol(client_uuid=client_uuid, inspector_id=inspector.id, route_id=route.id, started_at=now, status="open")
+        end_patrol(session, still_open, inspector, rules, now=now, ended_at=max(started_at, still_open.started_at))
+    patrol = Patrol(client_uuid=client_uuid, inspector_id=inspector.id, route_id=route.id, started_at=started_at,
+                    status="open")
     session.add(patrol)
     session.flush()
     return patrol, True
+
+
+def get_patrol_by_uuid(session, client_uuid, user):
+    """The user's patrol with this client UUID (the phone knows no server id while offline)."""
+    patrol = session.scalar(select(Patrol).where(Patrol.client_uuid == client_uuid))
+    if patrol is None:
+        raise NotFound(N_("This patrol does not exist."))
+    if patrol.inspector_id != user.id:
+        raise Forbidden(N_("This patrol belongs to another inspector."))
+    return patrol
 
 
 def open_patrols_of(session, inspector):
@@ -97,16 +123,26 @@ def read_track_points(raw_points, rules, started_at, now):
     return points
 
 
+LATE_POINT_GRACE = timedelta(minutes=10)
+
+
 def add_track_points(session, patrol, user, raw_points, rules, now=None):
-    """Store a batch of GPS points; a point already stored (same time) is not added again."""
+    """Store a batch of GPS points; a point already stored (same time) is not added again.
+
+    Points may arrive after the patrol ended (a phone that was offline sends them late): those
+    recorded before the end are added and the track, length and coverage are computed again.
+    """
     now = now or utcnow()
     if patrol.inspector_id != user.id:
         raise Forbidden(N_("This patrol belongs to another inspector."))
-    if patrol.status != "open":
-        raise Conflict(N_("This patrol has already ended."))
     points = read_track_points(raw_points, rules, patrol.started_at, now)
+    if patrol.status == "ended" and not patrol.ended_by_system:
+        if any(p["recorded_at"] > patrol.ended_at + LATE_POINT_GRACE for p in points):
+            raise Conflict(N_("This patrol has already ended."))
     rows = [dict(point, patrol_id=patrol.id, received_at=now) for point in points]
     added = spatial.insert_ignoring_duplicates(session, TrackPoint.__table__, rows, ["patrol_id", "recorded_at"])
+    if added and patrol.status == "ended":
+        _store_track(session, patrol)
     return {"received": len(rows), "added": added, "poor_accuracy": sum(1 for p in points if not p["usable"])}
 
 
@@ -124,12 +160,26 @@ def usable_track(session, patrol):
     return coords
 
 
-def end_patrol(session, patrol, user, rules, now=None, by_system=False):
-    """End a patrol: store its track, length and route coverage. Ending twice changes nothing."""
+def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at=None):
+    """End a patrol: store its track, length and route coverage. Ending twice changes nothing.
+
+    ended_at is the phone's time when the patrol was ended offline (kept between start and now).
+    """
     if not by_system and patrol.inspector_id != user.id:
         raise Forbidden(N_("This patrol belongs to another inspector."))
     if patrol.status == "ended":
         return patrol
+    now = now or utcnow()
+    _store_track(session, patrol)
+    patrol.status = "ended"
+    patrol.ended_at = max(patrol.started_at, min(ended_at or now, now))
+    patrol.ended_by_system = by_system
+    session.flush()
+    return patrol
+
+
+def _store_track(session, patrol):
+    """Compute and store the track, its length, point counts and route coverage from the stored points."""
     coords = usable_track(session, patrol)
     counts = dict(session.execute(
         select(TrackPoint.usable, func.count()).where(TrackPoint.patrol_id == patrol.id).group_by(TrackPoint.usable)
@@ -148,11 +198,7 @@ def end_patrol(session, patrol, user, rules, now=None, by_system=False):
     else:
         patrol.track = None
         patrol.track_length_m = 0.0
-    patrol.status = "ended"
-    patrol.ended_at = now or utcnow()
-    patrol.ended_by_system = by_system
     session.flush()
-    return patrol
 
 
 def end_stale_patrols(session, rules, now=None):
