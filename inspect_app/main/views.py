@@ -1,5 +1,5 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,6 +37,35 @@ def home():
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra)
+
+
+@bp.route("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest: the field pages can be added to the phone's home screen."""
+    ward = current_app.config["WARD_NAME"]
+    response = jsonify({
+        "name": f"Kiểm tra trật tự xây dựng – {ward}", "short_name": "Trật tự XD", "lang": "vi", "dir": "ltr",
+        "description": "Tuần tra, báo cáo vi phạm và theo dõi vụ việc trật tự xây dựng",
+        "start_url": url_for("field.today"), "scope": "/", "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#0b5394",
+        "icons": [
+            {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    })
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The service worker, from the site's root so that it may keep every field page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/routes")

@@ -1,0 +1,19 @@
+/* Loaded on every page. For an inspector: installs the service worker (the field pages then open
+   with no network) and gives start-patrol forms a fresh identifier, since a page may come from the
+   phone's copy. Logged out: removes the kept pages, which hold the last user's work. */
+"use strict";
+(function () {
+  var who = document.documentElement.dataset.fieldUser;
+  if (!("serviceWorker" in navigator) || !window.caches) return;
+  if (who === "1") {
+    navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () { /* the app works without it */ });
+    document.querySelectorAll("form[data-fresh-uuid] input[name=client_uuid]").forEach(function (input) {
+      if (window.Field) input.value = Field.uuid();
+      else if (window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();
+    });
+  } else if (who === "0") {
+    caches.keys().then(function (names) {
+      names.filter(function (n) { return /^(pages|data)-/.test(n); }).forEach(function (n) { caches.delete(n); });
+    });
+  }
+})();

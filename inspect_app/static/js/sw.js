@@ -1,0 +1,92 @@
+/* Service worker (served at /sw.js, scope /): keeps the inspector's pages, their scripts and styles,
+   the routes and the nearby cases last loaded, so that after one visit online the field pages open
+   with no network. Writes (POST) are never cached or replayed here: they go through the page. */
+"use strict";
+var VERSION = "v1";
+var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
+var SHELL_FILES = [
+  "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
+  "/static/js/offline.js", "/static/icons/icon.svg", "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
+  "/manifest.webmanifest",
+];
+var PAGE_PATHS = [/^\/$/, /^\/field\//];
+var DATA_PATHS = [/^\/api\/routes\.geojson$/, /^\/api\/violations\/nearby$/];
+var LAST_NEARBY = "/api/violations/nearby?last";
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL).then(function (cache) {
+    return cache.addAll(SHELL_FILES.map(function (url) { return new Request(url, {cache: "reload"}); }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  var keep = [SHELL, PAGES, DATA];
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return keep.indexOf(n) < 0; }).map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function matches(patterns, path) {
+  return patterns.some(function (p) { return p.test(path); });
+}
+
+/* The network first; what it answered is kept; with no network, the kept answer. */
+function networkFirst(request, cacheName, fallbackKey) {
+  return fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone(), spare = fallbackKey ? response.clone() : null;
+      caches.open(cacheName).then(function (cache) {
+        cache.put(request, copy);
+        if (spare) cache.put(fallbackKey, spare);
+      });
+    }
+    return response;
+  }, function () {
+    return caches.open(cacheName).then(function (cache) {
+      return cache.match(request).then(function (hit) {
+        return hit || (fallbackKey ? cache.match(fallbackKey) : undefined);
+      });
+    }).then(function (hit) { return hit || offlineAnswer(request); });
+  });
+}
+
+/* Files: the kept copy at once, refreshed in the background when the network is there. */
+function cacheFirst(request) {
+  return caches.open(SHELL).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      var refresh = fetch(request).then(function (response) {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      });
+      return hit || refresh;
+    });
+  });
+}
+
+function offlineAnswer(request) {
+  if (request.mode === "navigate") {
+    return new Response(
+      '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+      '<title>Không có mạng</title><link rel="stylesheet" href="/static/css/app.css"><main class="page" id="offline-page">' +
+      "<h1>Không có mạng</h1><p>Trang này chưa được mở khi có mạng nên chưa có trên điện thoại. " +
+      'Các trang đã mở trước đó vẫn dùng được. <a href="/field/today">Ngày của tôi</a></p>' +
+      "<p lang=\"en\">No network, and this page was not opened online before.</p></main>",
+      {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+  }
+  return new Response(JSON.stringify({error: "Không có mạng. / No network."}),
+                      {status: 503, headers: {"Content-Type": "application/json"}});
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && matches(PAGE_PATHS, url.pathname)) {
+    event.respondWith(networkFirst(request, PAGES));
+  } else if (/^\/(static|vendor)\//.test(url.pathname) || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(cacheFirst(request));
+  } else if (matches(DATA_PATHS, url.pathname)) {
+    var lastNearby = url.pathname === "/api/violations/nearby" ? LAST_NEARBY : null;
+    event.respondWith(networkFirst(request, DATA, lastNearby));
+  }
+});
