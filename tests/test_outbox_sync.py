@@ -232,3 +232,47 @@ def test_a_record_takes_at_most_the_configured_number_of_photos(app, phone):
                                      "fields": {"record_uuid": report_uuid, "photo_uuid": new_uuid()}}).status_code
                 for i in range(3)]
     assert statuses == [201, 201, 400]
+
+
+def _record_bb_as_chairman(app, case_id):
+    from inspect_app.config import lifecycle_context
+    from inspect_app.domain import accounts, case_actions
+    from inspect_app.domain.photos import PhotoFiles
+
+    with app.app_context():
+        chairman = accounts.find_user(db.session, "chutich")
+        case = db.session.get(Violation, case_id)
+        context = lifecycle_context(app.config)
+        for key, extra in (("record_violation", {"document_number": "9/BB", "document_date": context.today.isoformat()}),
+                           ("close", {"outcome": "dismissed"})):
+            form = {"action": key, "mode": "record", "version": str(case.version), **extra}
+            case_actions.take_action(db.session, case, chairman, case_actions.read_action_input(form, [], context.today),
+                                     context, PhotoFiles(app.config["PHOTO_DIR"]))
+            db.session.commit()
+
+
+def test_an_old_phone_state_never_overwrites_what_the_server_knows(app, phone, db_snapshot):
+    """A report sent again after the chairman closed the case changes nothing; a follow-up made
+    offline before the closing is kept with the case and the phone is told."""
+    client, token = phone
+    report = {"kind": "form", "url": "/api/violations", "fields": {
+        "client_uuid": new_uuid(), "lon": str(BRIDGE[0]), "lat": str(BRIDGE[1]), "category": "no_permit",
+        "owner_name": "Tên trên điện thoại", "confirm_new": "1"}}
+    first = send(client, token, report)
+    case_id = first.get_json()["id"]
+    _record_bb_as_chairman(app, case_id)
+    before = db_snapshot()
+    again = send(client, token, dict(report, fields=dict(report["fields"], owner_name="Tên đã sửa trên điện thoại")))
+    assert again.status_code == 200 and again.get_json()["id"] == case_id
+    assert db_snapshot() == before
+    with app.app_context():
+        case = db.session.get(Violation, case_id)
+        assert case.stage == "closed" and case.owner_name == "Tên trên điện thoại"
+
+    visit = send(client, token, {"kind": "form", "url": "/api/visits", "fields": {
+        "client_uuid": new_uuid(), "outcome": "follow_up", "violation_id": str(case_id), "note": "Kiểm tra lại (ngoại tuyến)",
+        "observed_at": str(ms(utcnow() - timedelta(hours=2)))}})
+    assert visit.status_code == 201
+    assert "đã kết thúc" in visit.get_json()["notice"] and visit.get_json()["case_url"].endswith(f"/cases/{case_id}")
+    with app.app_context():
+        assert "Kiểm tra lại (ngoại tuyến)" in [v.note for v in db.session.get(Violation, case_id).visits]

@@ -1,5 +1,6 @@
 """JSON endpoints the phone's scripts call: track points, reports, visits, nearby cases, GeoJSON."""
 from flask import current_app, jsonify, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.access import login_required, role_required
@@ -8,6 +9,7 @@ from ..domain import case_queries, field_reports, geography, patrols
 from ..domain.errors import N_, InvalidInput, NeedsConfirmation
 from ..domain.inputs import FieldReader
 from ..domain.roles import INSPECTOR
+from ..domain.stages import CLOSED
 from ..errors import domain_error_payload
 from ..extensions import db
 from ..i18n import category_label, stage_label
@@ -164,6 +166,11 @@ def log_visit():
         visit, created = field_reports.log_visit(db.session, current_user, report, rules, files)
     body = {"id": visit.id, "created": created, "photos": len(visit.photos),
             "case_url": url_for("cases.show", violation_id=visit.violation_id) if visit.violation_id else None}
+    case = visit.violation
+    if case is not None and case.stage == CLOSED and report.outcome == "follow_up":
+        # Sent from a phone that did not know yet: the visit is kept with the case, and the inspector is told.
+        body["notice"] = gettext("Case %(code)s was closed meanwhile; the visit is kept with it for the office.",
+                                 code=case.code)
     return jsonify(body), 201 if created else 200
 
 

@@ -62,6 +62,13 @@ def patrol(patrol_id):
     )
 
 
+@bp.route("/live")
+@role_required(INSPECTOR)
+def live():
+    """The live page of a patrol started on the phone (?patrol=<uuid>), run from the phone's copy."""
+    return render_template("field/live.html", settings=_page_settings())
+
+
 @bp.route("/patrols/<int:patrol_id>/end", methods=["POST"])
 @role_required(INSPECTOR)
 def end_patrol(patrol_id):
@@ -73,12 +80,21 @@ def end_patrol(patrol_id):
     return redirect(url_for("field.patrol", patrol_id=patrol.id))
 
 
+def _patrol_uuid_arg():
+    """The patrol UUID a page was opened with (a patrol started offline has no server id yet)."""
+    try:
+        return str(uuid.UUID(request.args.get("patrol_uuid", "")))
+    except ValueError:
+        return ""
+
+
 @bp.route("/report")
 @role_required(INSPECTOR)
 def report():
     """The violation report form (position, pin, details, photos)."""
     return render_template(
-        "field/report.html", patrol_id=request.args.get("patrol", type=int), categories=CATEGORIES,
+        "field/report.html", patrol_id=request.args.get("patrol", type=int), patrol_uuid=_patrol_uuid_arg(),
+        categories=CATEGORIES,
         client_uuid=str(uuid.uuid4()), settings=_page_settings(), ward_centre=geography.ward_centre(db.session),
     )
 
@@ -92,7 +108,8 @@ def visit():
     if violation_id:
         violation = field_reports.get_violation(db.session, violation_id)
     return render_template(
-        "field/visit.html", patrol_id=request.args.get("patrol", type=int), violation=violation,
+        "field/visit.html", patrol_id=request.args.get("patrol", type=int), patrol_uuid=_patrol_uuid_arg(),
+        violation=violation,
         client_uuid=str(uuid.uuid4()), settings=_page_settings(),
     )
 

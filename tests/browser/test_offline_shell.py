@@ -47,6 +47,8 @@ def test_field_pages_open_from_the_phone_with_no_network(live_server, phone, dem
         assert colour == "rgb(11, 83, 148)", (path, colour)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "offline-report-page.png"), full_page=True)
+    routes = page.evaluate("fetch('/api/routes.geojson').then(r => r.json())")  # kept by the service worker
+    assert {f["properties"]["code"] for f in routes["features"]} >= {"R1", "R2", "R3"}
     page.goto(f"{live_server}/field/never-opened")
     assert page.locator("#offline-page").is_visible() and "Không có mạng" in page.inner_text("#offline-page")
     phone.set_offline(False)

@@ -8,6 +8,10 @@
   var el = function (id) { return document.getElementById(id); };
   var field = function (name) { return form.querySelector('[name="' + name + '"]'); };
   var map = null, pin = null, nearbyTimer = null;
+  var recordUuid = Field.uuid();  // one per report: a repeat of the same report is harmless
+  var fromUrl = new URLSearchParams(window.location.search);
+  if (field("patrol_uuid") && fromUrl.get("patrol_uuid")) field("patrol_uuid").value = fromUrl.get("patrol_uuid");
+  if (field("patrol_id") && fromUrl.get("patrol")) field("patrol_id").value = fromUrl.get("patrol");
 
   function setPin(lat, lon, moveMap) {
     field("lat").value = lat.toFixed(7);
@@ -96,15 +100,57 @@
     });
   }
 
-  function photoData(data) {
+  /* The chosen photos, downscaled, each with its own identifier. */
+  function preparedPhotos() {
     var files = Array.prototype.slice.call(field("photos").files || []);
     return Promise.all(files.map(function (f) { return Field.downscale(f, 2048); })).then(function (ready) {
-      ready.forEach(function (file) {
-        data.append("photos", file, file.name);
-        data.append("photo_uuid", Field.uuid());
-      });
-      return data;
+      return ready.map(function (file) { return {uuid: Field.uuid(), file: file}; });
     });
+  }
+
+  function fieldsOf(data) {
+    var fields = {};
+    data.forEach(function (value, key) { if (typeof value === "string" && value !== "") fields[key] = value; });
+    return fields;
+  }
+
+  /* Store the record and its photos in the outbox first, then send them at once in one request.
+     On an answer from the server the outbox copy is dropped (the page shows the answer); with no
+     network it stays, and the outbox sends it later, the record first and each photo on its own. */
+  function save(url, fields, photos, label) {
+    fields.observed_at = fields.observed_at || String(Date.now());
+    var data = new FormData();
+    Object.keys(fields).forEach(function (k) { data.append(k, fields[k]); });
+    photos.forEach(function (p) { data.append("photos", p.file, p.file.name); data.append("photo_uuid", p.uuid); });
+    if (!window.Outbox) return Field.postForm(url, data);
+    var items = [{kind: "form", url: url, fields: fields, confirms: fields.client_uuid, label: label}].concat(
+      photos.map(function (p, i) {
+        return {kind: "photo", url: "/api/photos", fields: {record_uuid: fields.client_uuid, photo_uuid: p.uuid},
+                blob: p.file, name: p.file.name, record: fields.client_uuid, label: label + " – " + (i + 1)};
+      }));
+    return Outbox.add(items, {hold: true}).then(function (stored) {
+      return Field.postForm(url, data).then(function (r) {
+        if (r.status >= 500) return Outbox.release(stored).then(function () { return {stored: true}; });
+        return Outbox.forget(stored).then(function () { return r; });
+      }, function () {
+        return Outbox.release(stored).then(function () { return {stored: true}; });
+      });
+    });
+  }
+
+  function savedOnPhone() {
+    busy(false);
+    Field.showErrors(form, {});
+    var note = el("saved-locally");
+    note.hidden = false;
+    note.scrollIntoView({block: "center"});
+    recordUuid = Field.uuid();
+    ["category", "address", "khu_vuc", "owner_name", "owner_phone", "description", "area_m2", "floors", "note"].forEach(function (name) {
+      if (field(name)) field(name).value = "";
+    });
+    form.querySelectorAll('input[name="outcome"]').forEach(function (r) { r.checked = false; });
+    if (field("photos")) field("photos").value = "";
+    if (field("confirm_new")) field("confirm_new").checked = false;
   }
 
   function busy(on) {
@@ -113,32 +159,37 @@
   }
 
   function attachFollowUp(c, button) {
-    var data = new FormData();
-    data.append("client_uuid", Field.uuid());
-    data.append("outcome", "follow_up");
-    data.append("violation_id", c.id);
-    data.append("note", field("description").value);
-    data.append("lon", field("gps_lon").value || field("lon").value);
-    data.append("lat", field("gps_lat").value || field("lat").value);
-    data.append("gps_accuracy_m", field("gps_accuracy_m").value);
-    data.append("confirm_outside", field("confirm_outside").checked ? "1" : "");
-    if (field("patrol_id").value) data.append("patrol_id", field("patrol_id").value);
+    var fields = {
+      client_uuid: Field.uuid(), outcome: "follow_up", violation_id: String(c.id), note: field("description").value,
+      lon: field("gps_lon").value || field("lon").value, lat: field("gps_lat").value || field("lat").value,
+      gps_accuracy_m: field("gps_accuracy_m").value, confirm_outside: field("confirm_outside").checked ? "1" : "",
+      patrol_id: field("patrol_id").value, patrol_uuid: field("patrol_uuid") ? field("patrol_uuid").value : "",
+    };
+    Object.keys(fields).forEach(function (k) { if (!fields[k]) delete fields[k]; });
     busy(true);
-    photoData(data).then(function (d) { return Field.postForm("/api/visits", d); }).then(function (r) {
+    preparedPhotos().then(function (photos) {
+      return save("/api/visits", fields, photos, Field.text("msg-label-visit") + " " + c.code);
+    }).then(function (r) {
+      if (r.stored) return savedOnPhone();
       busy(false);
       if (r.ok) { window.location = r.body.case_url; return; }
       Field.showErrors(form, r.body);
-    }, function () { busy(false); Field.showErrors(form, {error: Field.text("msg-network")}); });
+    });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    el("saved-locally").hidden = true;
     var data = new FormData(form);
     data.delete("photos");
+    data.set("client_uuid", recordUuid);
+    var fields = fieldsOf(data);
+    var label = isReport ? Field.text("msg-label-report") : Field.text("msg-label-visit");
     busy(true);
-    photoData(data).then(function (d) {
-      return Field.postForm(form.action, d);
+    preparedPhotos().then(function (photos) {
+      return save(form.action, fields, photos, label + " " + new Date().toLocaleTimeString("vi-VN"));
     }).then(function (r) {
+      if (r.stored) return savedOnPhone();
       busy(false);
       if (r.ok) {
         window.location = r.body.url || r.body.case_url || form.dataset.done;

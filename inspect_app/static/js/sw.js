@@ -2,11 +2,11 @@
    the routes and the nearby cases last loaded, so that after one visit online the field pages open
    with no network. Writes (POST) are never cached or replayed here: they go through the page. */
 "use strict";
-var VERSION = "v1";
+var VERSION = "v2";
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
 var SHELL_FILES = [
   "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
-  "/static/js/offline.js", "/static/icons/icon.svg", "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
+  "/static/js/offline.js", "/static/js/outbox.js", "/static/icons/icon.svg", "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
   "/manifest.webmanifest",
 ];
 var PAGE_PATHS = [/^\/$/, /^\/field\//];
@@ -44,7 +44,11 @@ function networkFirst(request, cacheName, fallbackKey) {
   }, function () {
     return caches.open(cacheName).then(function (cache) {
       return cache.match(request).then(function (hit) {
-        return hit || (fallbackKey ? cache.match(fallbackKey) : undefined);
+        if (hit) return hit;
+        if (fallbackKey) return cache.match(fallbackKey);
+        // A page opened before with other parameters (?patrol=…) is the same page: its script reads them.
+        if (request.mode === "navigate") return cache.match(request, {ignoreSearch: true});
+        return undefined;
       });
     }).then(function (hit) { return hit || offlineAnswer(request); });
   });

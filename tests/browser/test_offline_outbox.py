@@ -1,0 +1,272 @@
+"""A day's field work with no network: a patrol with its track, two reports with two photos each and a
+visit, all kept on the phone and sent when the network comes back, exactly once; also when the network
+drops in the middle of sending and when the server restarts between two sends."""
+import hashlib
+import re
+import threading
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from inspect_app.extensions import db
+from inspect_app.models import Patrol, Photo, Route, TrackPoint, Violation, Visit
+
+from ..factories import jpeg_bytes, offset, points_along
+from .conftest import ARTIFACTS, login
+
+
+class RestartableServer:
+    """The app on a fixed port, which the test can stop and start again (a server restart)."""
+
+    def __init__(self, app):
+        self.app, self.server, self.thread = app, None, None
+        self.start(0)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, port=None):
+        self.server = make_server("127.0.0.1", self.port if port is None else port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(app, demo_ward):
+    app.config["TRACK_SEND_INTERVAL_S"] = 1
+    running = RestartableServer(app)
+    yield running
+    try:
+        running.stop()
+    except Exception:
+        pass
+
+
+def _photo_files(tmp_path, prefix, count):
+    """Photos small enough that the phone sends them as they are (so their SHA-256 can be compared)."""
+    paths = {}
+    for i in range(count):
+        content = jpeg_bytes(width=1200, height=900, colour=(30 + 60 * i, 120, len(prefix) * 20))
+        path = tmp_path / f"{prefix}-{i}.jpg"
+        path.write_bytes(content)
+        paths[str(path)] = hashlib.sha256(content).hexdigest()
+    return paths
+
+
+def _waiting(page):
+    page.wait_for_selector("#outbox[data-ready='1']", state="attached")
+    return int(page.get_attribute("#outbox", "data-waiting") or "0")
+
+
+def _visit_online(page, base):
+    page.goto(f"{base}/")
+    installed = page.evaluate("""Promise.race([navigator.serviceWorker.ready.then(() => true),
+                                              new Promise(done => setTimeout(() => done(false), 10000))])""")
+    assert installed, "the service worker did not install"
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    for path in ("/field/live", "/field/report", "/field/visit", "/field/today"):
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+
+
+def _report(page, lonlat, context, photos, owner):
+    context.set_geolocation({"longitude": lonlat[0], "latitude": lonlat[1], "accuracy": 6})
+    page.get_by_role("link", name="Báo cáo vi phạm").click()
+    page.wait_for_selector("#report-form")
+    page.wait_for_function(f"Math.abs(parseFloat(document.querySelector('[name=lat]').value) - {lonlat[1]}) < 1e-6")
+    page.select_option("#category", "no_permit")
+    page.fill("#owner_name", owner)
+    page.set_input_files("#photos", list(photos))
+    if page.locator("#nearby").is_visible():
+        page.check("[name=confirm_new]")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_selector("#saved-locally:not([hidden])")
+    page.go_back()
+    page.wait_for_selector("#patrol-live")
+
+
+def collect_a_day_offline(app, page, context, base, tmp_path):
+    """Online once, then no network: patrol on R1, two reports with two photos, a visit, end. Returns what was sent."""
+    with app.app_context():
+        r1 = list(to_shape(db.session.scalar(select(Route.geom).where(Route.code == "R1"))).coords)
+    walk = points_along(r1, 120)[2:8]
+    context.set_geolocation({"longitude": walk[0][0], "latitude": walk[0][1], "accuracy": 6})
+    login(page, base)
+    _visit_online(page, base)
+
+    context.set_offline(True)
+    page.goto(f"{base}/")  # from the phone's copy
+    page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
+    page.wait_for_url(re.compile(r".*/field/live\?patrol=.+"))
+    page.wait_for_function("document.getElementById('patrol-live').dataset.fixes === '1'")
+    for number, (lon, lat) in enumerate(walk[1:], start=2):
+        context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 6})
+        page.wait_for_function(f"document.getElementById('patrol-live').dataset.fixes === '{number}'")
+    page.wait_for_function(f"document.getElementById('patrol-live').dataset.stored === '{len(walk)}'")
+
+    photos = {}
+    for number, metres in enumerate((150, 400)):
+        files = _photo_files(tmp_path, f"report{number}", 2)
+        photos.update(files)
+        _report(page, offset(*walk[number * 3], metres_north=metres), context, files, f"Chủ đầu tư ngoại tuyến {number}")
+
+    page.get_by_role("link", name="Ghi lượt kiểm tra").click()
+    page.wait_for_selector("#visit-form")
+    page.get_by_label("Không có vi phạm").check()
+    page.fill("#note", "Kiểm tra khi mất sóng")
+    page.get_by_role("button", name="Lưu lượt kiểm tra").click()
+    page.wait_for_selector("#saved-locally:not([hidden])")
+    page.go_back()
+    page.wait_for_selector("#patrol-live")
+
+    page.get_by_role("button", name="Kết thúc tuần tra").click()
+    page.wait_for_url(f"{base}/field/today")
+    assert _waiting(page) >= 1 + 1 + 2 * 3 + 1 + 1  # start, track, reports and photos, visit, end
+    assert re.search(r"\d+ mục chưa gửi", page.inner_text("#outbox-count"))
+    assert page.locator("#outbox-local li.local-only").count() >= 4  # patrol, two reports, visit: only on the phone
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "outbox-waiting.png"), full_page=True)
+    kept = _outbox_items(page)
+    points = sum(len(i["body"]["points"]) for i in kept if i["url"].endswith("/points"))
+    assert points >= len(walk)  # every fix, including those taken when the page was opened again
+    assert sum(1 for i in kept if i["kind"] == "photo") == 4
+    return {"points": points, "photos": photos}
+
+
+def assert_stored_exactly_once(app, sent):
+    with app.app_context():
+        patrols = db.session.scalars(select(Patrol)).all()
+        assert len(patrols) == 1 and patrols[0].status == "ended"
+        patrol = patrols[0]
+        assert db.session.scalar(select(func.count()).select_from(TrackPoint).where(TrackPoint.patrol_id == patrol.id)) == sent["points"]
+        assert patrol.points_used == sent["points"] and patrol.track_length_m > 100
+        cases = db.session.scalars(select(Violation).where(Violation.patrol_id == patrol.id)).all()
+        assert sorted(c.owner_name for c in cases) == ["Chủ đầu tư ngoại tuyến 0", "Chủ đầu tư ngoại tuyến 1"]
+        visits = db.session.scalars(select(Visit).where(Visit.patrol_id == patrol.id, Visit.outcome == "nothing_wrong")).all()
+        assert len(visits) == 1 and visits[0].note == "Kiểm tra khi mất sóng"
+        photos = db.session.scalars(select(Photo).where(Photo.violation_id.in_([c.id for c in cases]))).all()
+        assert sorted(p.sha256 for p in photos) == sorted(sent["photos"].values())
+        assert all(len([p for p in photos if p.violation_id == c.id]) == 2 for c in cases)
+        assert patrol.started_at < min(c.detected_at for c in cases) <= max(c.detected_at for c in cases) < patrol.ended_at
+
+
+def _outbox_items(page):
+    """What the phone keeps in its outbox (photos without their bytes)."""
+    return page.evaluate("""new Promise(done => { const r = indexedDB.open('inspect-outbox');
+        r.onsuccess = () => { const out = [], q = r.result.transaction('items').objectStore('items').openCursor();
+            q.onsuccess = e => { const c = e.target.result;
+                if (c) { const v = Object.assign({}, c.value); delete v.blob; out.push(v); c.continue(); } else done(out); }; }; })""")
+
+
+def _outbox_count(page):
+    return page.evaluate("""new Promise(done => { const r = indexedDB.open('inspect-outbox');
+        r.onsuccess = () => { const c = r.result.transaction('items').objectStore('items').count();
+                              c.onsuccess = () => done(c.result); }; })""")
+
+
+def test_a_day_offline_arrives_exactly_once_when_the_network_returns(app, server, phone, tmp_path):
+    page = phone.new_page()
+    sent = collect_a_day_offline(app, page, phone, server.url, tmp_path)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Patrol)) == 0  # nothing reached the server yet
+    phone.set_offline(False)  # the page sends by itself when the network returns
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    assert _outbox_count(page) == 0
+    assert "Đã gửi hết" in page.inner_text("#outbox-count")
+    assert_stored_exactly_once(app, sent)
+
+
+def test_network_drops_in_the_middle_of_a_sync(app, server, phone, tmp_path):
+    page = phone.new_page()
+    sent = collect_a_day_offline(app, page, phone, server.url, tmp_path)
+    photo_requests = []
+
+    def cut_after_first_photo(route):
+        photo_requests.append(route.request.url)
+        if len(photo_requests) == 1:
+            route.continue_()
+        else:
+            route.abort("connectionreset")
+
+    page.route("**/api/photos", cut_after_first_photo)
+    phone.set_offline(False)
+    page.wait_for_function("() => document.getElementById('outbox').dataset.waiting !== '0'")
+    page.wait_for_timeout(1500)
+    assert len(photo_requests) >= 2 and _waiting(page) > 0  # the sync stopped at the second photo
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
+    page.unroute("**/api/photos")
+    page.click("#outbox-send")
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    assert _outbox_count(page) == 0
+    assert_stored_exactly_once(app, sent)
+
+
+def test_the_server_restarts_between_two_syncs(app, server, phone, tmp_path):
+    page = phone.new_page()
+    sent = collect_a_day_offline(app, page, phone, server.url, tmp_path)
+    seen = []
+
+    def server_goes_down_after_five(route):
+        seen.append(route.request.url)
+        if len(seen) == 6:
+            server.stop()  # the sixth request finds the server gone
+        route.continue_()
+
+    page.route("**/api/**", server_goes_down_after_five)
+    phone.set_offline(False)
+    page.wait_for_function("() => document.getElementById('outbox').dataset.waiting !== '0'")
+    page.wait_for_timeout(1500)
+    left = _waiting(page)
+    assert len(seen) >= 6 and left > 0
+    page.unroute("**/api/**")
+    server.start()  # back on the same address, with the same database
+    page.click("#outbox-send")
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    assert _outbox_count(page) == 0
+    assert_stored_exactly_once(app, sent)
+
+
+def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, server, phone, tmp_path):
+    from inspect_app.domain import accounts
+
+    with app.app_context():
+        accounts.create_user(db.session, "kiemtra2", "inspector", "mat-khau-dai", full_name="Lê Thị Hai")
+        db.session.commit()
+    page = phone.new_page()
+    phone.set_geolocation({"longitude": 105.6050, "latitude": 10.1650, "accuracy": 6})
+    login(page, server.url)
+    _visit_online(page, server.url)
+    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))  # no sending for now
+    page.goto(f"{server.url}/field/report")
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    page.select_option("#category", "encroachment")
+    page.fill("#owner_name", "Người của kiemtra")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_selector("#saved-locally:not([hidden])")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(f"{server.url}/login")
+    login(page, server.url, "kiemtra2", "mat-khau-dai")
+    page.unroute("**/api/**")
+    page.click("#outbox-send")
+    page.wait_for_function("document.getElementById('outbox').dataset.others === '1'")
+    assert "tài khoản khác" in page.inner_text("#outbox-last")
+    page.wait_for_timeout(500)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Violation).where(Violation.owner_name == "Người của kiemtra")) == 0
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(f"{server.url}/login")
+    login(page, server.url)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    with app.app_context():
+        case = db.session.scalar(select(Violation).where(Violation.owner_name == "Người của kiemtra"))
+        assert case is not None and case.inspector.username == "kiemtra"
