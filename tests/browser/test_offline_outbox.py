@@ -270,3 +270,48 @@ def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, ser
     with app.app_context():
         case = db.session.scalar(select(Violation).where(Violation.owner_name == "Người của kiemtra"))
         assert case is not None and case.inspector.username == "kiemtra"
+
+
+def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_phone_is_told(app, server, phone, tmp_path):
+    from inspect_app.config import lifecycle_context
+    from inspect_app.domain import accounts, case_actions
+    from inspect_app.domain.photos import PhotoFiles
+
+    spot = (105.6032, 10.1661)
+    phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})
+    page = phone.new_page()
+    login(page, server.url)
+    _visit_online(page, server.url)
+    page.goto(f"{server.url}/field/report")
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    page.select_option("#category", "no_permit")
+    page.fill("#owner_name", "Chủ công trình sẽ đóng")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    case_id = int(page.url.rsplit("/", 1)[1])
+    page.goto(f"{server.url}/field/report")  # online at the same spot: the nearby case is loaded (and kept)
+    page.wait_for_selector(f'#nearby-list [data-case-id="{case_id}"]')
+
+    phone.set_offline(True)
+    page.reload()
+    attach = page.locator(f'#nearby-list [data-case-id="{case_id}"] button')
+    attach.wait_for()  # the nearby list the phone kept
+    attach.click()
+    page.wait_for_selector("#saved-locally:not([hidden])")
+
+    with app.app_context():  # meanwhile, at the office, the case is closed
+        chairman = accounts.find_user(db.session, "chutich")
+        case = db.session.get(Violation, case_id)
+        context = lifecycle_context(app.config)
+        form = {"action": "close", "mode": "record", "version": str(case.version), "outcome": "dismissed"}
+        case_actions.take_action(db.session, case, chairman, case_actions.read_action_input(form, [], context.today),
+                                 context, PhotoFiles(app.config["PHOTO_DIR"]))
+        db.session.commit()
+
+    phone.set_offline(False)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_selector("#outbox-notices li")
+    assert "đã kết thúc" in page.inner_text("#outbox-notices")
+    with app.app_context():
+        visits = db.session.get(Violation, case_id).visits
+        assert [v.outcome for v in visits].count("follow_up") == 1

@@ -2,7 +2,7 @@
    the routes and the nearby cases last loaded, so that after one visit online the field pages open
    with no network. Writes (POST) are never cached or replayed here: they go through the page. */
 "use strict";
-var VERSION = "v2";
+var VERSION = "v3";
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
 var SHELL_FILES = [
   "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
@@ -26,6 +26,12 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+function onlyPatrolParameters(url) {
+  var ok = true;
+  url.searchParams.forEach(function (_, key) { if (key !== "patrol" && key !== "patrol_uuid") ok = false; });
+  return ok;
+}
+
 function matches(patterns, path) {
   return patterns.some(function (p) { return p.test(path); });
 }
@@ -46,8 +52,11 @@ function networkFirst(request, cacheName, fallbackKey) {
       return cache.match(request).then(function (hit) {
         if (hit) return hit;
         if (fallbackKey) return cache.match(fallbackKey);
-        // A page opened before with other parameters (?patrol=…) is the same page: its script reads them.
-        if (request.mode === "navigate") return cache.match(request, {ignoreSearch: true});
+        // A page opened before with other patrol parameters is the same page (its script reads them);
+        // a page for one case (?case=…) is not the page for another.
+        if (request.mode === "navigate" && onlyPatrolParameters(new URL(request.url))) {
+          return cache.match(request, {ignoreSearch: true});
+        }
         return undefined;
       });
     }).then(function (hit) { return hit || offlineAnswer(request); });
