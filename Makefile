@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: setup run test test-postgis migrate seed messages clean-venv
+.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv
 
 setup:
 	@scripts/bootstrap.sh run
@@ -15,6 +15,10 @@ setup:
 run: setup migrate
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## serve: the production server (gunicorn, gunicorn.conf.py) on 127.0.0.1:8000; put HTTPS in front (docs/DEPLOY.md)
+serve: setup migrate
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 migrate:
 	$(FLASK) db upgrade
@@ -31,6 +35,11 @@ test:
 ## test-postgis: the same suite against a throwaway PostGIS database on 127.0.0.1:5432
 test-postgis:
 	@scripts/with-postgis-db.sh $(MAKE) test
+
+## load-test: simulated inspectors against gunicorn, SpatiaLite then PostGIS (bench/load.py, docs/BENCHMARKS.md)
+load-test: setup
+	$(PY) bench/load.py
+	scripts/with-postgis-db.sh $(PY) bench/load.py
 
 ## messages: refresh the Vietnamese catalogue after adding strings (then translate them)
 messages: setup

@@ -18,6 +18,9 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # PostgreSQL connections per app process (gunicorn threads share them); SQLite needs none.
+    DB_POOL_SIZE = int(os.environ.get("INSPECT_DB_POOL_SIZE", 10))
+    DB_MAX_OVERFLOW = int(os.environ.get("INSPECT_DB_MAX_OVERFLOW", 10))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -71,6 +74,8 @@ def load_config(app, test_config=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("PHOTO_DIR"):
+        app.config["PHOTO_DIR"] = os.environ["PHOTO_DIR"]  # photos on another disk, or a load test's folder
     if _env_flag("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

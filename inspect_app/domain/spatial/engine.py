@@ -45,10 +45,11 @@ def stdlib_sqlite_loads_extensions():
     return hasattr(sqlite3.Connection, "enable_load_extension")
 
 
-def engine_options(url):
-    """Extra create_engine() options for the database at url."""
+def engine_options(url, pool_size=10, max_overflow=10):
+    """Extra create_engine() options for the database at url (PostgreSQL: a connection pool per process)."""
     if kind_of_url(url) != SPATIALITE:
-        return {"pool_pre_ping": True}
+        return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": 1800,
+                "pool_timeout": 30}
     options = {"connect_args": {"timeout": 30}}
     if not stdlib_sqlite_loads_extensions():
         # pyenv-style builds lack extension loading; pysqlite3-binary has it
