@@ -13,6 +13,11 @@ def create_app(test_config=None):
     """Build the app: config, extensions, blueprints, error pages and CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # nginx on the same machine: the phone's address and https come from its headers (one hop).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
@@ -41,6 +46,9 @@ def register_extensions(app):
     from .auth.access import init_login_manager
 
     init_login_manager(app, login_manager)
+    from . import security
+
+    security.init_app(app)
 
 
 def _declare_writing_requests(app):

@@ -48,6 +48,15 @@ class Defaults:
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap"
 
+    # A session with no request for this long ends (a phone left in a car); the outbox then asks
+    # the inspector to log in again and keeps what waits.
+    SESSION_IDLE_HOURS = 12
+    # Failed logins allowed per minute before the form refuses even the right password
+    LOGIN_FAILURES_PER_USERNAME = 5
+    LOGIN_FAILURES_PER_ADDRESS = 20
+    # Behind nginx on the same machine: take the phone's address from X-Forwarded-For (one proxy)
+    BEHIND_PROXY = False  # INSPECT_BEHIND_PROXY=1 in the environment
+
     # The weekly list's PDF is printed by headless Chromium; empty: the first of chromium,
     # chromium-browser, google-chrome on PATH.
     CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "")
@@ -76,6 +85,8 @@ def load_config(app, test_config=None):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("PHOTO_DIR"):
         app.config["PHOTO_DIR"] = os.environ["PHOTO_DIR"]  # photos on another disk, or a load test's folder
+    if _env_flag("INSPECT_BEHIND_PROXY"):
+        app.config["BEHIND_PROXY"] = True
     if _env_flag("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -111,6 +122,14 @@ def field_rules(config, ward=None):
         max_photo_pixels=config["MAX_PHOTO_PIXELS"], max_photos=config["MAX_PHOTOS_PER_RECORD"],
         code_prefix=ward.code_prefix if ward is not None else config["WARD_CODE_PREFIX"],
     )
+
+
+def login_rules(config):
+    """The failed-login limits as the domain wants them."""
+    from .domain.login_limits import LoginLimits
+
+    return LoginLimits(per_username=config["LOGIN_FAILURES_PER_USERNAME"],
+                       per_address=config["LOGIN_FAILURES_PER_ADDRESS"])
 
 
 def lifecycle_context(config, today=None):

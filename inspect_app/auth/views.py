@@ -1,13 +1,15 @@
 """Login and logout views: parse the form, call domain.accounts, commit, render."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
-from ..domain import accounts
+from ..config import login_rules
+from ..domain import accounts, login_limits
 from ..domain.errors import AccountInactive
 from ..extensions import db
+from ..models.types import utcnow
 from ..i18n import translate_error
 from . import bp
 from .access import login_required, public
@@ -33,13 +35,24 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        name, address, now = accounts.normalise_username(form.username.data), request.remote_addr or "", utcnow()
         try:
+            login_limits.check_allowed(db.session, name, address, login_rules(current_app.config), now)
             user = accounts.authenticate(db.session, form.username.data, form.password.data)
+        except login_limits.TooManyAttempts as exc:
+            flash(translate_error(exc), "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except AccountInactive as exc:
+            login_limits.record_attempt(db.session, name, address, False, now)
+            db.session.commit()
             flash(translate_error(exc), "error")
             return render_template("auth/login.html", form=form), 403
+        login_limits.record_attempt(db.session, name, address, user is not None, now)
         if user is None:
-            current_app.logger.info("failed login for %r from %s", form.username.data[:64], request.remote_addr)
+            db.session.commit()
+            current_app.logger.info("failed login for %r from %s", name, address)
             flash(gettext("Wrong user name or password."), "error")
             status = 401
         else:

@@ -2,6 +2,7 @@
 from .case_event import CaseEvent
 from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
+from .login_attempt import LoginAttempt
 from .user import User
 
-__all__ = ["CaseCounter", "CaseEvent", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = ["CaseCounter", "CaseEvent", "LoginAttempt", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]

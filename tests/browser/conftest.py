@@ -57,7 +57,9 @@ BLANK_TILE = bytes.fromhex(
 def _phone_context(playwright, browser, geolocation=True):
     device = dict(playwright.devices["Pixel 7"])
     device.pop("default_browser_type", None)
-    options = dict(device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the app's policy forbids;
+    # tests/browser/test_content_security_policy.py checks the pages under the real policy.
+    options = dict(device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True)
     if geolocation:
         options.update(geolocation={"latitude": 10.1716, "longitude": 105.5891, "accuracy": 8}, permissions=["geolocation"])
     context = browser.new_context(**options)
@@ -77,7 +79,8 @@ def phone(playwright, browser):
 @pytest.fixture
 def desk(browser):
     """The chairman's or the office's desktop browser, in Vietnamese."""
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1366, "height": 900},
+                                  bypass_csp=True)
     context.set_default_timeout(10_000)
     context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
     yield context

@@ -1,0 +1,51 @@
+"""Response headers that keep pages from being framed, sniffed or fed outside scripts, and the
+end of a session after a long idle time."""
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from flask import request, session
+from flask_login import current_user, logout_user
+
+LAST_SEEN_KEY = "seen"
+
+
+def content_security_policy(tile_url):
+    """The app's own files, plus images from the tile server; inline scripts are allowed because
+    Folium writes the map's set-up inline (every user text reaching a page is escaped)."""
+    parts = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    tiles = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    return "; ".join((
+        "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}".strip(), "connect-src 'self'", "worker-src 'self'",
+        "manifest-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'",
+    ))
+
+
+def init_app(app):
+    """Add the headers to every response and end idle sessions."""
+    policy = content_security_policy(app.config["TILE_URL"])
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.before_request
+    def end_idle_sessions():
+        # Files need no user; looking one up would also run Flask-Login's session check on the
+        # service worker's own file requests, which some browsers send with another User-Agent.
+        if request.endpoint in ("static", "main.service_worker", "main.manifest") or request.path.startswith("/vendor/"):
+            return
+        if not current_user.is_authenticated:
+            return
+        now = datetime.now(timezone.utc).timestamp()
+        seen = session.get(LAST_SEEN_KEY)
+        if seen is not None and now - seen > app.config["SESSION_IDLE_HOURS"] * 3600:
+            logout_user()
+            session.pop(LAST_SEEN_KEY, None)
+            return
+        if seen is None or now - seen > 60 or request.method != "GET":  # no cookie rewrite on every request
+            session[LAST_SEEN_KEY] = now
