@@ -6,7 +6,7 @@ from flask_babel import gettext
 
 from .config import field_rules, lifecycle_context, patrol_rules
 from .domain.photos import PhotoFiles
-from .domain import accounts, audit, demo, geography, patrols
+from .domain import accounts, audit, backups, demo, geography, patrols
 from .domain.errors import DomainError
 from .domain.geo_import import parse_geo_file
 from .domain.roles import ROLES
@@ -141,6 +141,34 @@ def seed_demo(if_empty):
         click.echo(f"  {role:<10} {username} / {password}")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(file_okay=False))
+def backup(path):
+    """Copy the database (consistently, while the app runs) and the photos into the new folder PATH."""
+    try:
+        manifest = backups.create_backup(db.engine, current_app.config["PHOTO_DIR"], path)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(gettext("Backup written to %(path)s: the database and %(n)s photo files.", path=path, n=len(manifest["photos"])))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path, yes):
+    """Replace the database and the photos with the backup in PATH (stop the app first)."""
+    if not yes:
+        click.confirm(gettext("Everything stored since the backup will be lost. Restore?"), abort=True)
+    db.session.remove()
+    try:
+        manifest = backups.restore_backup(db.engine, current_app.config["PHOTO_DIR"], path)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(gettext("Restored the backup made at %(when)s.", when=manifest["made_at"]))
+
+
 def init_app(app):
     """Register the commands."""
     app.cli.add_command(users_cli)
@@ -148,3 +176,5 @@ def init_app(app):
     app.cli.add_command(patrols_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

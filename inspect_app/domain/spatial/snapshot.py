@@ -1,0 +1,72 @@
+"""Consistent copies of the database while the app runs, and putting one back: SQLite's online
+backup API for SpatiaLite, pg_dump / pg_restore for PostGIS. Part of the one package that knows
+the two databases apart."""
+import os
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ..errors import N_, InvalidInput
+from .engine import SPATIALITE, kind_of_url
+
+SQLITE_FILE = "database.sqlite"
+POSTGRES_FILE = "database.pgdump"
+
+
+def dump(engine, folder):
+    """Write a consistent copy of the database into folder; returns the file name."""
+    folder = Path(folder)
+    if kind_of_url(engine.url) == SPATIALITE:
+        target = folder / SQLITE_FILE
+        dbapi = engine.dialect.dbapi
+        raw = engine.raw_connection()
+        try:
+            destination = dbapi.connect(str(target))
+            try:
+                raw.driver_connection.backup(destination)  # pages copied under SQLite's own locking
+            finally:
+                destination.close()
+        finally:
+            raw.close()
+        return target.name
+    target = folder / POSTGRES_FILE
+    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", _libpq_url(engine.url)])
+    return target.name
+
+
+def restore(engine, folder):
+    """Put the copy in folder back in place of the database's content."""
+    folder = Path(folder)
+    if kind_of_url(engine.url) == SPATIALITE:
+        source = folder / SQLITE_FILE
+        if not source.is_file():
+            raise InvalidInput(N_("This folder holds no SQLite backup (%(name)s)."), name=SQLITE_FILE)
+        engine.dispose()
+        dbapi = engine.dialect.dbapi
+        origin = dbapi.connect(str(source))
+        raw = engine.raw_connection()
+        try:
+            origin.backup(raw.driver_connection)
+        finally:
+            raw.close()
+            origin.close()
+        engine.dispose()
+        return
+    source = folder / POSTGRES_FILE
+    if not source.is_file():
+        raise InvalidInput(N_("This folder holds no PostgreSQL backup (%(name)s)."), name=POSTGRES_FILE)
+    engine.dispose()
+    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+          f"--dbname={_libpq_url(engine.url)}", str(source)])
+
+
+def _libpq_url(url):
+    """The SQLAlchemy URL as libpq takes it (no '+psycopg' driver part)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run(command):
+    result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
+    if result.returncode != 0:
+        raise InvalidInput(N_("%(program)s failed: %(detail)s"), program=command[0], detail=result.stderr.strip()[-500:])

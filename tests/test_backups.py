@@ -1,0 +1,70 @@
+"""Backups on the database under test: back up while the app serves, add more, restore, and find the
+database rows and the photo files exactly as they were at the backup, with every history intact."""
+import hashlib
+import io
+import json
+from pathlib import Path
+
+from .conftest import csrf_token_from
+from .factories import jpeg_bytes, new_uuid
+
+
+def _photos(app):
+    folder = Path(app.config["PHOTO_DIR"])
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _report(client, token, colour, lon="105.5975"):
+    data = {"client_uuid": new_uuid(), "lon": lon, "lat": "10.1775", "category": "no_permit", "confirm_new": "1",
+            "photos": [(io.BytesIO(jpeg_bytes(colour=colour)), "a.jpg")]}
+    response = client.post("/api/violations", data=data, headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_backup_add_more_restore_gives_back_exactly_the_backup(app, demo_ward, auth, client, runner, db_snapshot, tmp_path):
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    _report(client, token, (200, 10, 10))
+    target = tmp_path / "sao-luu"
+    result = runner.invoke(args=["backup", str(target)])  # the app keeps serving meanwhile
+    assert result.exit_code == 0, result.output
+    at_backup, photos_at_backup = db_snapshot(), _photos(app)
+    manifest = json.loads((target / "backup.json").read_text())
+    assert set(manifest["photos"]) == set(photos_at_backup) and len(photos_at_backup) >= 2  # photo and thumbnail
+
+    _report(client, token, (10, 200, 10), lon="105.6010")
+    assert db_snapshot() != at_backup and _photos(app) != photos_at_backup
+
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert db_snapshot() == at_backup
+    assert _photos(app) == photos_at_backup
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0 and "nguyên vẹn" in verify.output, verify.output
+    assert client.get("/").status_code == 200  # the app goes on working on the restored data
+
+
+def test_a_backup_goes_only_into_a_new_folder_and_a_restore_needs_a_backup(app, demo_ward, runner, db_snapshot, tmp_path):
+    occupied = tmp_path / "co-san"
+    occupied.mkdir()
+    (occupied / "x.txt").write_text("x")
+    result = runner.invoke(args=["backup", str(occupied)])
+    assert result.exit_code != 0 and "không trống" in result.output
+    before = db_snapshot()
+    result = runner.invoke(args=["restore", str(occupied), "--yes"])
+    assert result.exit_code != 0 and "backup.json" in result.output
+    assert db_snapshot() == before
+
+
+def test_a_damaged_backup_is_refused_before_anything_changes(app, demo_ward, auth, client, runner, db_snapshot, tmp_path):
+    auth.login()
+    _report(client, csrf_token_from(client.get("/").get_data(as_text=True)), (90, 90, 200))
+    target = tmp_path / "hong"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    photo = next(p for p in (target / "photos").rglob("*") if p.is_file())
+    photo.write_bytes(b"damaged")
+    before = db_snapshot()
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code != 0 and "hỏng" in result.output
+    assert db_snapshot() == before
