@@ -189,3 +189,12 @@ def people(app):
         db.session.add_all(rows.values())
         db.session.commit()
         return {key: user.id for key, user in rows.items()}
+
+
+@pytest.fixture
+def phone(client, auth, demo_ward):
+    """The demo inspector's logged-in client and its CSRF token, as the phone's scripts use the API.
+    (tests/browser/conftest.py has its own `phone`: a real browser.)"""
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    return client, token

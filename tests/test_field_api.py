@@ -12,14 +12,6 @@ from .factories import jpeg_bytes, new_uuid, offset, png_bytes
 BRIDGE = (105.5975, 10.1775)
 
 
-@pytest.fixture
-def phone(client, auth, demo_ward):
-    """A logged-in inspector's client and its CSRF token."""
-    auth.login()
-    token = csrf_token_from(client.get("/").get_data(as_text=True))
-    return client, token
-
-
 def start_patrol(client, token, route_code="R1"):
     home = client.get("/").get_data(as_text=True)
     import re

@@ -20,13 +20,6 @@ from .factories import jpeg_bytes, new_uuid, offset, points_along
 BRIDGE = (105.5975, 10.1775)
 
 
-@pytest.fixture
-def phone(client, auth, demo_ward):
-    auth.login()
-    token = csrf_token_from(client.get("/").get_data(as_text=True))
-    return client, token
-
-
 def route_id(client, code="R1"):
     home = client.get("/").get_data(as_text=True)
     return int(re.search(r'data-route="%s".*?name="route_id" value="(\d+)"' % code, home, re.S).group(1))

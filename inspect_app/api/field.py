@@ -48,15 +48,8 @@ def _patrol_body(patrol):
 def start_patrol():
     """Start a patrol from the phone's outbox: {client_uuid, route_id, started_at}; 201 new, 200 repeat."""
     rules = patrol_rules(current_app.config)
-    reader = FieldReader(_json_body())
-    client_uuid = reader.uuid("client_uuid")
-    route_id = reader.optional_id("route_id")
-    if route_id is None and "route_id" not in reader.errors:
-        reader.error("route_id", N_("Choose a route."))
-    started_at = reader.moment("started_at", utcnow(), rules.max_offline, rules.future_tolerance)
-    reader.finish()
-    patrols.end_stale_patrols(db.session, rules)
-    patrol, created = patrols.start_patrol(db.session, current_user, route_id, client_uuid, rules, started_at=started_at)
+    start = patrols.read_patrol_start(_json_body(), rules)
+    patrol, created = patrols.begin_patrol(db.session, current_user, start, rules)
     db.session.commit()
     return jsonify(_patrol_body(patrol)), 201 if created else 200
 

@@ -1,7 +1,8 @@
 """Patrols: start on a route, receive GPS points in batches, end with track and coverage."""
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import LineString
@@ -12,7 +13,7 @@ from ..models.types import utcnow
 from . import spatial
 from .coverage import path_length_m, route_coverage
 from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
-from .inputs import parse_client_time
+from .inputs import FieldReader, parse_client_time
 
 MAX_POINTS_PER_BATCH = 500
 
@@ -35,6 +36,33 @@ class PatrolRules:
     def max_offline(self):
         """How long a phone may keep a record before sending it."""
         return timedelta(days=self.max_offline_days)
+
+
+@dataclass(frozen=True)
+class PatrolStart:
+    """A request to start a patrol: the phone's UUID, the route, and the phone's time when offline."""
+
+    client_uuid: str
+    route_id: int
+    started_at: Optional[datetime] = None
+
+
+def read_patrol_start(data, rules, now=None):
+    """A patrol start from a form or JSON body; raises InvalidFields naming every problem."""
+    reader = FieldReader(data)
+    client_uuid = reader.uuid("client_uuid")
+    route_id = reader.optional_id("route_id")
+    if route_id is None and "route_id" not in reader.errors:
+        reader.error("route_id", N_("Choose a route."))
+    started_at = reader.moment("started_at", now or utcnow(), rules.max_offline, rules.future_tolerance)
+    reader.finish()
+    return PatrolStart(client_uuid, route_id, started_at)
+
+
+def begin_patrol(session, inspector, start, rules):
+    """End the patrols left open too long, then start this one (or return it on a repeat)."""
+    end_stale_patrols(session, rules)
+    return start_patrol(session, inspector, start.route_id, start.client_uuid, rules, started_at=start.started_at)
 
 
 def get_route(session, route_id):

@@ -12,7 +12,6 @@ from ..config import patrol_rules
 from ..domain import field_reports, geography, patrols
 from ..domain.categories import CATEGORIES
 from ..domain.errors import DomainError
-from ..domain.inputs import FieldReader
 from ..domain.roles import INSPECTOR
 from ..extensions import db
 from ..i18n import translate_error
@@ -34,15 +33,9 @@ def _page_settings():
 @role_required(INSPECTOR)
 def start_patrol():
     """Start a patrol on the chosen route and open its page."""
-    reader = FieldReader(request.form)
-    client_uuid = reader.uuid("client_uuid")
-    route_id = reader.optional_id("route_id")
+    rules = patrol_rules(current_app.config)
     try:
-        reader.finish()
-        patrols.end_stale_patrols(db.session, patrol_rules(current_app.config))
-        patrol, _created = patrols.start_patrol(
-            db.session, current_user, route_id, client_uuid, patrol_rules(current_app.config)
-        )
+        patrol, _created = patrols.begin_patrol(db.session, current_user, patrols.read_patrol_start(request.form, rules), rules)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
