@@ -128,7 +128,7 @@ def seed_demo(if_empty):
         )
         ward = geography.get_ward(db.session)
         files = PhotoFiles(config["PHOTO_DIR"])
-        cases = demo.seed_demo_cases(db.session, lifecycle_context(config), field_rules(config, ward), files)
+        cases = demo.seed_demo_cases(db.session, lifecycle_context(config, ward), field_rules(config, ward), files)
         db.session.commit()
     except DomainError as exc:
         _fail(exc)

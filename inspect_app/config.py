@@ -132,17 +132,19 @@ def login_rules(config):
                        per_address=config["LOGIN_FAILURES_PER_ADDRESS"])
 
 
-def lifecycle_context(config, today=None):
-    """Deadline rules, the ward's working calendar, today's local date and photo limits."""
+def lifecycle_context(config, ward=None, today=None):
+    """Deadline rules and working calendar (config, then the ward's settings), today (local), photo limits."""
     from datetime import datetime
 
     from .domain.case_actions import LifecycleContext
-    from .domain.deadlines import WorkingCalendar, rules_from_config
+    from .domain.deadlines import WorkingCalendar
     from .domain.photos import VIETNAM_OFFSET
+    from .domain.ward_settings import effective_days_off, effective_rules
 
     return LifecycleContext(
-        rules=rules_from_config(config["DEADLINE_RULES"]), calendar=WorkingCalendar(config["WARD_DAYS_OFF"]),
-        today=today or datetime.now(VIETNAM_OFFSET).date(), photo_rules=field_rules(config),
+        rules=effective_rules(config["DEADLINE_RULES"], ward),
+        calendar=WorkingCalendar(effective_days_off(config["WARD_DAYS_OFF"], ward)),
+        today=today or datetime.now(VIETNAM_OFFSET).date(), photo_rules=field_rules(config, ward),
     )
 
 

@@ -1,20 +1,254 @@
-"""Admin views (read-only in this version; editing comes with the administration issue)."""
-from flask import render_template
+"""Admin pages: users, routes and boundary, the ward's settings, and the log.
+
+Every change is logged (domain/admin_log.py) in the same transaction as the change itself.
+"""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 
 from ..auth.access import role_required
-from ..domain import accounts, geography
-from ..domain.roles import ADMIN
+from ..config import lifecycle_context
+from ..domain import accounts, admin_log, geography, route_admin, ward_settings
+from ..domain.deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS
+from ..domain.errors import N_, DomainError
+from ..domain.inputs import FieldReader
+from ..domain.roles import ADMIN, ROLES
+from ..errors import domain_status
 from ..extensions import db
+from ..i18n import translate_error
 from . import bp
+
+UNIT_LABELS = {WORKING_DAYS: N_("working days"), CALENDAR_DAYS: N_("calendar days"), MONTHS: N_("months")}
+USER_CHANGES = ("role", "deactivate", "reactivate", "password", "delete")
+ROUTE_CHANGES = ("corridor", "verify", "unverify", "track")
+
+
+def _refused(exc):
+    """Undo the change and tell the administrator why, in their language."""
+    db.session.rollback()
+    flash(translate_error(exc), "error")
+    for problem in getattr(exc, "errors", {}).values():
+        flash(translate_error(problem), "error")
+    return domain_status(exc)
 
 
 @bp.route("/")
 @role_required(ADMIN)
 def index():
-    """Users and routes, for the office administrator."""
+    """Users and routes at a glance, with links to each admin page."""
     return render_template(
         "admin/index.html",
         users=accounts.list_users(db.session),
         routes=geography.routes_with_length(db.session),
         ward=geography.get_ward(db.session),
+    )
+
+
+def _users_page(status=200, form=None):
+    return render_template("admin/users.html", users=accounts.list_users(db.session), roles=ROLES, form=form or {},
+                           min_password=current_app.config["MIN_PASSWORD_LENGTH"]), status
+
+
+@bp.route("/users")
+@role_required(ADMIN)
+def users():
+    """Every account with its role and status, and the form to add one."""
+    return _users_page()
+
+
+@bp.route("/users", methods=["POST"])
+@role_required(ADMIN)
+def create_user():
+    """Add an account."""
+    reader = FieldReader(request.form)
+    username = reader.text("username", 64, required=True)
+    full_name = reader.text("full_name", 120)
+    role = reader.choice("role", ROLES, required=True)
+    password = request.form.get("password", "")
+    try:
+        reader.finish()
+        user = accounts.create_user(db.session, username, role, password, full_name,
+                                    current_app.config["MIN_PASSWORD_LENGTH"])
+        admin_log.log_admin_action(db.session, current_user, "user.create", user.username, role)
+        db.session.commit()
+    except DomainError as exc:
+        return _users_page(_refused(exc), form=request.form)
+    flash(gettext("Account %(name)s created.", name=user.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["POST"])
+@role_required(ADMIN)
+def change_user(user_id):
+    """Change a role, deactivate or reactivate, set a new password, or delete an account without records."""
+    reader = FieldReader(request.form)
+    change = reader.choice("change", USER_CHANGES, required=True)
+    try:
+        reader.finish()
+        user = accounts.get_user_or_fail(db.session, user_id)
+        name = user.username
+        if change == "role":
+            role = reader.choice("role", ROLES, required=True)
+            reader.finish()
+            previous = accounts.change_role(db.session, user, role, current_user)
+            detail, message = f"{previous} → {role}", gettext("Role of %(name)s changed.", name=name)
+        elif change in ("deactivate", "reactivate"):
+            accounts.set_active(db.session, user, change == "reactivate", current_user)
+            detail = ""
+            message = gettext("%(name)s can log in again.", name=name) if change == "reactivate" else \
+                gettext("%(name)s can no longer log in; their records stay.", name=name)
+        elif change == "password":
+            accounts.reset_password(user, request.form.get("password", ""), current_app.config["MIN_PASSWORD_LENGTH"])
+            detail, message = "", gettext("New password set for %(name)s. Give it to them in person.", name=name)
+        else:
+            accounts.delete_user(db.session, user, current_user)
+            detail, message = "", gettext("Account %(name)s deleted.", name=name)
+        admin_log.log_admin_action(db.session, current_user, f"user.{change}", name, detail)
+        db.session.commit()
+    except DomainError as exc:
+        return _users_page(_refused(exc))
+    flash(message, "info")
+    return redirect(url_for("admin.users"))
+
+
+def _geography_page(status=200):
+    return render_template(
+        "admin/geography.html", routes=geography.routes_with_length(db.session), ward=geography.get_ward(db.session),
+        patrols=route_admin.patrols_with_tracks(db.session),
+    ), status
+
+
+@bp.route("/geography")
+@role_required(ADMIN)
+def geography_page():
+    """Routes and the ward boundary: import, redraw from a patrol, verify, corridor width."""
+    return _geography_page()
+
+
+@bp.route("/geography/import", methods=["POST"])
+@role_required(ADMIN)
+def import_geography():
+    """Import a GeoJSON or GPX file: the boundary and routes it holds replace those with the same code."""
+    upload = request.files.get("file")
+    config = current_app.config
+    try:
+        reader = FieldReader(request.form)
+        route_code = reader.text("route_code", 16)
+        reader.finish()
+        data = upload.read(route_admin.MAX_IMPORT_BYTES + 1) if upload else b""
+        parsed = route_admin.parse_uploaded_geography(upload.filename if upload else "", data, route_code)
+        ward = geography.get_ward(db.session)
+        result = geography.import_geography(
+            db.session, parsed, ward.name if ward else config["WARD_NAME"],
+            ward.code_prefix if ward else config["WARD_CODE_PREFIX"], default_corridor_m=config["DEFAULT_CORRIDOR_M"],
+        )
+        summary = ", ".join(filter(None, [
+            result.boundary and f"boundary {result.boundary}",
+            result.routes_created and "new " + " ".join(result.routes_created),
+            result.routes_updated and "replaced " + " ".join(result.routes_updated),
+        ]))
+        admin_log.log_admin_action(db.session, current_user, "geography.import", upload.filename[:200], summary)
+        db.session.commit()
+    except DomainError as exc:
+        return _geography_page(_refused(exc))
+    flash(gettext("Imported: %(summary)s.", summary=summary or "-"), "info")
+    return redirect(url_for("admin.geography_page"))
+
+
+@bp.route("/routes/<int:route_id>", methods=["POST"])
+@role_required(ADMIN)
+def change_route(route_id):
+    """Change a route's corridor width, mark it verified or not, or redraw it along a patrol's track."""
+    reader = FieldReader(request.form)
+    change = reader.choice("change", ROUTE_CHANGES, required=True)
+    try:
+        reader.finish()
+        route = route_admin.get_route_or_fail(db.session, route_id)
+        if change == "corridor":
+            metres = reader.number("corridor_m", 1, 1000, required=True, integer=True)
+            reader.finish()
+            detail = f"{route_admin.set_corridor(route, metres)} m → {metres} m"
+        elif change in ("verify", "unverify"):
+            route_admin.set_route_verified(route, change == "verify")
+            detail = ""
+        else:
+            patrol_id = reader.number("patrol_id", 1, 2**31 - 1, required=True, integer=True)
+            reader.finish()
+            patrol = route_admin.replace_line_with_track(db.session, route, patrol_id)
+            detail = f"patrol #{patrol.id}"
+        admin_log.log_admin_action(db.session, current_user, f"route.{change}", route.code, detail)
+        db.session.commit()
+    except DomainError as exc:
+        return _geography_page(_refused(exc))
+    flash(gettext("Route %(code)s changed.", code=route.code), "info")
+    return redirect(url_for("admin.geography_page"))
+
+
+@bp.route("/boundary", methods=["POST"])
+@role_required(ADMIN)
+def change_boundary():
+    """Mark the ward boundary verified or unverified."""
+    reader = FieldReader(request.form)
+    verified = reader.choice("verified", ("yes", "no"), required=True)
+    try:
+        reader.finish()
+        ward = geography.get_ward(db.session)
+        route_admin.set_boundary_verified(ward, verified == "yes")
+        admin_log.log_admin_action(db.session, current_user, "boundary.verify" if verified == "yes" else "boundary.unverify",
+                                   ward.boundary_name or ward.name)
+        db.session.commit()
+    except DomainError as exc:
+        return _geography_page(_refused(exc))
+    flash(gettext("Boundary status changed."), "info")
+    return redirect(url_for("admin.geography_page"))
+
+
+def _settings_page(status=200, form=None, errors=None):
+    ward = geography.get_ward(db.session)
+    context = lifecycle_context(current_app.config, ward)
+    return render_template(
+        "admin/settings.html", ward=ward, rules=context.rules, units=UNIT_LABELS, form=form,
+        days_off="\n".join(d.strftime("%d/%m/%Y") for d in ward_settings.days_off_of(ward)), errors=errors or {},
+    ), status
+
+
+@bp.route("/settings")
+@role_required(ADMIN)
+def settings():
+    """The ward's name, document prefix, days off and deadline rules."""
+    return _settings_page()
+
+
+@bp.route("/settings", methods=["POST"])
+@role_required(ADMIN)
+def save_settings():
+    """Save the ward's settings; deadlines already set on cases stay as they were computed."""
+    ward = geography.get_ward(db.session)
+    base_rules = lifecycle_context(current_app.config, ward).rules
+    try:
+        settings_input = ward_settings.read_settings_form(request.form, base_rules)
+        changed = ward_settings.apply_settings(ward, settings_input)
+        if changed:
+            admin_log.log_admin_action(db.session, current_user, "ward.settings", ward.name, ", ".join(changed))
+        db.session.commit()
+    except DomainError as exc:
+        errors = {name: translate_error(problem) for name, problem in getattr(exc, "errors", {}).items()}
+        db.session.rollback()
+        flash(translate_error(exc), "error")
+        return _settings_page(domain_status(exc), form=request.form, errors=errors)
+    flash(gettext("Settings saved.") if changed else gettext("Nothing was changed."), "info")
+    return redirect(url_for("admin.settings"))
+
+
+@bp.route("/log")
+@role_required(ADMIN)
+def log():
+    """Logins (successful and failed) and every administrative change, newest first."""
+    show = request.args.get("show", "all")
+    if show not in ("all", "logins", "failed", "changes"):
+        show = "all"
+    return render_template(
+        "admin/log.html", show=show,
+        logins=admin_log.recent_logins(db.session, failed_only=show == "failed") if show != "changes" else [],
+        changes=admin_log.recent_changes(db.session) if show in ("all", "changes") else [],
     )

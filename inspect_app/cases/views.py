@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import case_actions, case_queries, field_reports, workflow
+from ..domain import case_actions, case_queries, field_reports, geography, workflow
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError
 from ..domain.inputs import FieldReader
@@ -22,12 +22,16 @@ from ..uploads import photo_transaction, uploaded_photos
 from . import bp
 
 
+def _case_context():
+    return lifecycle_context(current_app.config, geography.get_ward(db.session))
+
+
 @bp.route("/")
 @login_required
 def index():
     """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
     filters, ok = filters_from_request()
-    context = lifecycle_context(current_app.config)
+    context = _case_context()
     return render_template(
         "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
         counts=case_queries.stage_counts(db.session), today=context.today, **filter_choices(),
@@ -39,11 +43,11 @@ def index():
 def queue():
     """Proposals waiting for the chairman's decision, oldest first."""
     return render_template("cases/queue.html", proposals=case_actions.pending_proposals(db.session),
-                           today=lifecycle_context(current_app.config).today)
+                           today=_case_context().today)
 
 
 def _render_case(violation, status=200, errors=None, form=None):
-    context = lifecycle_context(current_app.config)
+    context = _case_context()
     lon, lat = field_reports.violation_lon_lat(db.session, violation)
     pending = case_actions.pending_proposals(db.session, violation)
     return render_template(
@@ -78,7 +82,7 @@ def _failed(violation_id, exc, form):
 @login_required
 def add_event(violation_id):
     """Record an action or propose one; the case page shows the result."""
-    context = lifecycle_context(current_app.config)
+    context = _case_context()
     try:
         # Photos of a case event get fresh identifiers: the case version already stops a repeat.
         inp = case_actions.read_action_input(request.form, uploaded_photos(str(uuid.uuid4())), context.today)
@@ -95,7 +99,7 @@ def add_event(violation_id):
 @role_required(CHAIRMAN, ADMIN)
 def decide(violation_id, event_id):
     """Approve or reject a proposal."""
-    context = lifecycle_context(current_app.config)
+    context = _case_context()
     reader = FieldReader(request.form)
     decision = reader.choice("decision", ("approve", "reject"), required=True)
     version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)

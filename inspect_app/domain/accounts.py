@@ -1,13 +1,13 @@
 """Accounts: creating, authenticating and deactivating users. The caller commits."""
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import User
+from ..models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
 from ..models.types import utcnow
-from .errors import N_, AccountInactive, Conflict, InvalidInput, NotFound
-from .roles import ROLES
+from .errors import N_, AccountInactive, Conflict, Forbidden, InvalidInput, NotFound
+from .roles import ADMIN, ROLES
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 # Compared against when the user name is unknown, so a wrong name costs as long as a
@@ -86,6 +86,84 @@ def deactivate_user(session, username):
         raise NotFound(N_("No user named %(name)s."), name=normalise_username(username))
     user.active = False
     return user
+
+
+def get_user_or_fail(session, user_id):
+    """The user with this id; NotFound otherwise."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound(N_("This user does not exist."))
+    return user
+
+
+def _other_active_admins(session, user):
+    return session.scalar(
+        select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+    )
+
+
+def _refuse_self(user, acting_user, message):
+    if acting_user is not None and user.id == acting_user.id:
+        raise Forbidden(message)
+
+
+def change_role(session, user, role, acting_user):
+    """Give a user another role; an administrator cannot change their own, and one active admin must remain."""
+    if role not in ROLES:
+        raise InvalidInput(N_("Unknown role %(role)r; choose one of: %(roles)s."), role=role, roles=", ".join(ROLES))
+    _refuse_self(user, acting_user, N_("You cannot change your own role; ask another administrator."))
+    if user.role == ADMIN and role != ADMIN and user.active and not _other_active_admins(session, user):
+        raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
+                       name=user.username)
+    if user.role == role:
+        raise InvalidInput(N_("%(name)s already has this role."), name=user.username)
+    previous, user.role = user.role, role
+    return previous
+
+
+def set_active(session, user, active, acting_user):
+    """Deactivate (they can no longer log in; records stay theirs) or reactivate a user."""
+    if user.active == active:
+        raise InvalidInput(N_("%(name)s is already active.") if active else N_("%(name)s is already deactivated."),
+                           name=user.username)
+    if not active:
+        _refuse_self(user, acting_user, N_("You cannot deactivate your own account."))
+        if user.role == ADMIN and not _other_active_admins(session, user):
+            raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
+                           name=user.username)
+    user.active = active
+    return user
+
+
+def reset_password(user, new_password, min_length):
+    """Set a new password chosen by the administrator (the user should change it after logging in)."""
+    validate_password(new_password, min_length)
+    if len(new_password) > 200:
+        raise InvalidInput(N_("The password is longer than %(n)s characters."), n=200)
+    user.password_hash = generate_password_hash(new_password)
+    return user
+
+
+def has_records(session, user):
+    """True when anything in the ward's records names this user (patrols, cases, visits, photos, history, log)."""
+    references = (
+        Patrol.inspector_id, Violation.inspector_id, Violation.officer_id, Visit.inspector_id,
+        Photo.uploaded_by_id, CaseEvent.actor_id, AdminEvent.actor_id,
+    )
+    return any(session.scalar(select(exists().where(column == user.id))) for column in references)
+
+
+def delete_user(session, user, acting_user):
+    """Delete an account created by mistake; people who have records can only be deactivated."""
+    _refuse_self(user, acting_user, N_("You cannot delete your own account."))
+    if has_records(session, user):
+        raise Conflict(N_("%(name)s has records in the ward's files and cannot be deleted; deactivate the account instead."),
+                       name=user.username)
+    if user.role == ADMIN and user.active and not _other_active_admins(session, user):
+        raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
+                       name=user.username)
+    session.delete(user)
+    session.flush()
 
 
 def list_users(session):

@@ -1,0 +1,91 @@
+"""The office's changes to routes and the boundary: corridor width, verified flags, a route
+redrawn from a patrol's GPS track, and imports from uploaded files. The caller commits.
+"""
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString
+from sqlalchemy import select
+
+from ..models import Patrol, Route
+from . import spatial
+from .errors import N_, InvalidInput, NotFound
+from .geo_import import make_route_input, parse_geojson, parse_gpx
+from .photos import VIETNAM_OFFSET
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A GPS track has a fix every few metres with jitter; ~2 m of simplification keeps the shape.
+TRACK_SIMPLIFY_DEGREES = 0.00002
+
+
+def get_route_or_fail(session, route_id):
+    """The route with this id; NotFound otherwise."""
+    route = session.get(Route, route_id) if isinstance(route_id, int) else None
+    if route is None:
+        raise NotFound(N_("This route does not exist."))
+    return route
+
+
+def set_corridor(route, metres):
+    """Change how far from the line still counts as 'on the route' (1–1000 m)."""
+    if not isinstance(metres, int) or isinstance(metres, bool) or not 1 <= metres <= 1000:
+        raise InvalidInput(N_("Route %(code)s has a corridor width of %(value)s; use 1 to 1000 metres."),
+                           code=route.code, value=metres)
+    previous, route.corridor_m = route.corridor_m, metres
+    return previous
+
+
+def set_route_verified(route, verified):
+    """Mark the route's line as checked on the ground (or not)."""
+    route.verified = bool(verified)
+
+
+def set_boundary_verified(ward, verified):
+    """Mark the ward boundary as checked against the official map (or not)."""
+    if ward is None or ward.boundary is None:
+        raise InvalidInput(N_("The ward has no boundary yet; import one first."))
+    ward.boundary_verified = bool(verified)
+
+
+def patrols_with_tracks(session, limit=50):
+    """Ended patrols that have a usable track, newest first (candidates for redrawing a route)."""
+    return session.scalars(
+        select(Patrol).where(Patrol.status == "ended", Patrol.track.is_not(None))
+        .order_by(Patrol.started_at.desc()).limit(limit)
+    ).all()
+
+
+def replace_line_with_track(session, route, patrol_id):
+    """Redraw the route along a patrol's GPS track; the route is then unverified until checked."""
+    patrol = session.get(Patrol, patrol_id) if isinstance(patrol_id, int) else None
+    if patrol is None:
+        raise NotFound(N_("This patrol does not exist."))
+    if patrol.status != "ended" or patrol.track is None:
+        raise InvalidInput(N_("Patrol #%(id)s has no finished GPS track to use."), id=patrol.id)
+    line = to_shape(patrol.track).simplify(TRACK_SIMPLIFY_DEGREES, preserve_topology=False)
+    if not isinstance(line, LineString):
+        raise InvalidInput(N_("Patrol #%(id)s has no finished GPS track to use."), id=patrol.id)
+    checked = make_route_input(code=route.code, name=route.name, geom=line)
+    started = patrol.started_at.astimezone(VIETNAM_OFFSET).strftime("%d/%m/%Y")
+    route.geom = from_shape(checked.line, srid=spatial.SRID)
+    route.verified = False
+    route.source = f"GPS track of patrol #{patrol.id} ({patrol.inspector.username}, {started})"
+    session.flush()
+    return patrol
+
+
+def parse_uploaded_geography(filename, data, route_code=None):
+    """Parse an uploaded .geojson/.json or .gpx file (bytes) into checked boundaries and routes."""
+    if not data:
+        raise InvalidInput(N_("Choose a GeoJSON or GPX file to import."))
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(N_("The file is larger than %(mb)s MB."), mb=MAX_IMPORT_BYTES // (1024 * 1024))
+    try:
+        text_value = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(N_("The file %(path)s is not UTF-8 text."), path=filename or "?")
+    filename = "".join(ch for ch in (filename or "") if ch.isprintable())[-100:]
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in ("geojson", "json"):
+        return parse_geojson(text_value, filename)
+    if suffix == "gpx":
+        return parse_gpx(text_value, filename, route_code=route_code or None)
+    raise InvalidInput(N_("Unknown file type %(suffix)s: use .geojson or .gpx."), suffix=f".{suffix}" if suffix else "?")

@@ -1,0 +1,129 @@
+"""The ward's own settings: name, document prefix, days off and deadline rules.
+
+Kept on the ward row (days off and rule overrides as JSON text) so the office changes them
+on the admin page; instance/config.py still gives the starting values. The caller commits.
+"""
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .deadlines import CALENDAR_DAYS, DEFAULT_RULES, MONTHS, WORKING_DAYS, rules_from_config
+from .errors import N_, InvalidInput
+from .inputs import FieldReader
+
+CODE_PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{1,10}$")
+UNITS = (WORKING_DAYS, CALENDAR_DAYS, MONTHS)
+MAX_DAYS_OFF = 200
+_DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class WardSettings:
+    """Settings as read from the form, all checked."""
+
+    name: str
+    code_prefix: str
+    days_off: tuple
+    deadline_overrides: dict = field(default_factory=dict)
+
+
+def days_off_of(ward):
+    """The ward's own days off as dates (empty when there is no ward)."""
+    if ward is None:
+        return ()
+    return tuple(date.fromisoformat(day) for day in json.loads(ward.days_off or "[]"))
+
+
+def rule_overrides_of(ward):
+    """The ward's deadline-rule overrides ({key: {amount, unit, citation}})."""
+    if ward is None:
+        return {}
+    return json.loads(ward.deadline_rules or "{}")
+
+
+def effective_rules(config_overrides, ward):
+    """The rule table: defaults, then instance/config.py, then the ward's settings."""
+    merged = {key: dict(value) for key, value in (config_overrides or {}).items()}
+    for key, changes in rule_overrides_of(ward).items():
+        merged.setdefault(key, {}).update(changes)
+    return rules_from_config(merged)
+
+
+def effective_days_off(config_days_off, ward):
+    """Every day the ward declares off: from instance/config.py and from its settings."""
+    return tuple(config_days_off or ()) + days_off_of(ward)
+
+
+def parse_day(text_value):
+    """A date written dd/mm/yyyy (or yyyy-mm-dd); None when it is not one."""
+    for pattern in _DAY_FORMATS:
+        try:
+            return datetime.strptime(text_value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _read_days_off(reader, name):
+    raw = reader.text(name, 20 * MAX_DAYS_OFF, multiline=True)
+    days, bad = set(), []
+    for line in re.split(r"[\n,;]+", raw):
+        line = line.strip()
+        if not line:
+            continue
+        day = parse_day(line)
+        if day is None or not 2000 <= day.year <= 2100:
+            bad.append(line[:20])
+        else:
+            days.add(day)
+    if bad:
+        reader.error(name, N_("Not a date (use dd/mm/yyyy, one per line): %(days)s"), days=", ".join(bad[:5]))
+    elif len(days) > MAX_DAYS_OFF:
+        reader.error(name, N_("At most %(n)s days off."), n=MAX_DAYS_OFF)
+    return tuple(sorted(days))
+
+
+def read_settings_form(data, base_rules):
+    """Check the settings form; raises InvalidFields naming every wrong field."""
+    reader = FieldReader(data)
+    name = reader.text("name", 120, required=True)
+    prefix = reader.text("code_prefix", 10, required=True).upper()
+    if prefix and not CODE_PREFIX_PATTERN.match(prefix):
+        reader.error("code_prefix", N_("Use 1–10 capital letters A–Z or digits, without accents or spaces."))
+    days_off = _read_days_off(reader, "days_off")
+    overrides = {}
+    for key, rule in base_rules.items():
+        amount = reader.number(f"rule_{key}_amount", 1, 366, required=True, integer=True)
+        unit = reader.choice(f"rule_{key}_unit", UNITS, required=True)
+        citation = reader.text(f"rule_{key}_citation", 120, required=True)
+        default = DEFAULT_RULES.get(key)
+        changes = {}
+        if amount is not None and (default is None or amount != default.amount):
+            changes["amount"] = amount
+        if unit is not None and (default is None or unit != default.unit):
+            changes["unit"] = unit
+        if citation and (default is None or citation != default.citation):
+            changes["citation"] = citation
+        if changes:
+            overrides[key] = changes
+        if (unit or "") == MONTHS and (amount or 0) > 24:
+            reader.error(f"rule_{key}_amount", N_("At most %(n)s months."), n=24)
+    reader.finish()
+    return WardSettings(name=name, code_prefix=prefix, days_off=days_off, deadline_overrides=overrides)
+
+
+def apply_settings(ward, settings):
+    """Store checked settings on the ward; returns the names of what changed."""
+    if ward is None:
+        raise InvalidInput(N_("The ward is not set up yet: import its boundary or load the demo ward first."))
+    new_values = {
+        "name": settings.name,
+        "code_prefix": settings.code_prefix,
+        "days_off": json.dumps([d.isoformat() for d in settings.days_off]),
+        "deadline_rules": json.dumps(settings.deadline_overrides, ensure_ascii=False, sort_keys=True),
+    }
+    changed = [name for name, value in new_values.items() if getattr(ward, name) != value]
+    for name in changed:
+        setattr(ward, name, new_values[name])
+    return changed

@@ -1,0 +1,290 @@
+"""The admin pages over HTTP on both databases: users, routes and boundary, ward settings, the log."""
+import io
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+
+from inspect_app.domain.deadlines import WorkingCalendar
+from inspect_app.domain import accounts, geography, patrols
+from inspect_app.extensions import db
+from inspect_app.models import AdminEvent, Route, User, Violation
+from inspect_app.models.types import utcnow
+
+from .conftest import csrf_token_from
+from .factories import make_case, new_uuid, offset, points_along
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def admin(app, client, auth, demo_ward):
+    """The demo administrator's logged-in client and a CSRF token."""
+    auth.login("quantri", "quantri-demo")
+    token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
+    return client, token
+
+
+def user_id(app, username):
+    with app.app_context():
+        return accounts.find_user(db.session, username).id
+
+
+def log_entries(app):
+    with app.app_context():
+        return [(e.action, e.target, e.detail, e.actor.username)
+                for e in db.session.scalars(select(AdminEvent).order_by(AdminEvent.id))]
+
+
+def test_admin_creates_an_account_that_can_log_in_and_the_log_says_who(app, admin):
+    client, token = admin
+    response = client.post("/admin/users", data={"csrf_token": token, "username": "Kiemtra3", "full_name": "Phạm Ba",
+                                                  "role": "inspector", "password": "mot-hai-ba-bon"})
+    assert response.status_code == 302
+    assert "Đã tạo tài khoản kiemtra3" in client.get("/admin/users").get_data(as_text=True)
+    assert log_entries(app) == [("user.create", "kiemtra3", "inspector", "quantri")]
+    other = app.test_client()
+    page = other.get("/login").get_data(as_text=True)
+    assert other.post("/login", data={"username": "kiemtra3", "password": "mot-hai-ba-bon",
+                                      "csrf_token": csrf_token_from(page)}).status_code == 302
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"username": "ab", "role": "inspector", "password": "mot-hai-ba-bon"}, "không hợp lệ"),
+    ({"username": "kiemtra", "role": "inspector", "password": "mot-hai-ba-bon"}, "đã tồn tại"),
+    ({"username": "moi", "role": "inspector", "password": "ngan"}, "ít nhất 8 ký tự"),
+    ({"username": "moi", "role": "superuser", "password": "mot-hai-ba-bon"}, "không có trong danh sách"),
+])
+def test_a_bad_new_account_is_refused_with_a_message_and_nothing_stored(app, admin, db_snapshot, fields, message):
+    client, token = admin
+    before = db_snapshot()
+    response = client.post("/admin/users", data={"csrf_token": token, **fields})
+    assert response.status_code in (400, 409)
+    assert message in response.get_data(as_text=True)
+    assert db_snapshot() == before
+
+
+def test_role_change_deactivate_reactivate_and_password_reset(app, admin):
+    client, token = admin
+    target = user_id(app, "kiemtra")
+    assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "role", "role": "chairman"}).status_code == 302
+    assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "deactivate"}).status_code == 302
+    with app.app_context():
+        user = db.session.get(User, target)
+        assert (user.role, user.active) == ("chairman", False)
+    blocked = app.test_client()
+    page = blocked.get("/login").get_data(as_text=True)
+    refused = blocked.post("/login", data={"username": "kiemtra", "password": "kiemtra-demo", "csrf_token": csrf_token_from(page)})
+    assert "đã bị vô hiệu hóa" in refused.get_data(as_text=True)
+    assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "reactivate"}).status_code == 302
+    assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "password",
+                                                       "password": "mat-khau-moi-123"}).status_code == 302
+    fresh = app.test_client()
+    page = fresh.get("/login").get_data(as_text=True)
+    assert fresh.post("/login", data={"username": "kiemtra", "password": "mat-khau-moi-123",
+                                      "csrf_token": csrf_token_from(page)}).status_code == 302
+    assert [e[0] for e in log_entries(app)] == ["user.role", "user.deactivate", "user.reactivate", "user.password"]
+    assert log_entries(app)[0][2] == "inspector → chairman"
+
+
+def test_someone_with_records_cannot_be_deleted_only_deactivated(app, admin, db_snapshot):
+    client, token = admin
+    with app.app_context():
+        make_case(db.session, user_id(app, "kiemtra"))
+        db.session.commit()
+    before = db_snapshot()
+    response = client.post(f"/admin/users/{user_id(app, 'kiemtra')}", data={"csrf_token": token, "change": "delete"})
+    assert response.status_code == 409
+    assert "không thể xóa" in response.get_data(as_text=True) and "vô hiệu hóa tài khoản" in response.get_data(as_text=True)
+    assert db_snapshot() == before
+
+
+def test_an_account_without_records_can_be_deleted(app, admin):
+    client, token = admin
+    client.post("/admin/users", data={"csrf_token": token, "username": "nham", "role": "inspector", "password": "mot-hai-ba-bon"})
+    response = client.post(f"/admin/users/{user_id(app, 'nham')}", data={"csrf_token": token, "change": "delete"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert accounts.find_user(db.session, "nham") is None
+    assert [e[0] for e in log_entries(app)] == ["user.create", "user.delete"]
+
+
+def test_the_admin_cannot_lock_themselves_out(app, admin, db_snapshot):
+    client, token = admin
+    me = user_id(app, "quantri")
+    before = db_snapshot()
+    for change, message in (("deactivate", "không thể vô hiệu hóa tài khoản của chính mình"),
+                            ("role", "không thể đổi vai trò của chính mình"),
+                            ("delete", "không thể xóa tài khoản của chính mình")):
+        response = client.post(f"/admin/users/{me}", data={"csrf_token": token, "change": change, "role": "inspector"})
+        assert response.status_code == 403
+        assert message in response.get_data(as_text=True)
+    assert db_snapshot() == before
+
+
+def test_the_last_active_administrator_stays(app, session, demo_ward):
+    me = accounts.find_user(session, "quantri")
+    second = accounts.create_user(session, "quantri2", "admin", "mot-hai-ba-bon", min_password_length=8)
+    accounts.set_active(session, me, False, second)
+    with pytest.raises(accounts.Conflict):
+        accounts.change_role(session, second, "inspector", me)
+
+
+def settings_form(client):
+    """The settings form as the page fills it in."""
+    html = client.get("/admin/settings").get_data(as_text=True)
+    form = dict(re.findall(r'name="(rule_[a-z_]+_(?:amount|citation))" [^>]*?value="([^"]*)"', html))
+    form.update(re.findall(r'<select name="(rule_[a-z_]+_unit)"[^>]*>.*?<option value="([a-z_]+)" selected', html, re.S))
+    form.update(name="Phường Thới Long", code_prefix="TL", days_off="", csrf_token=csrf_token_from(html))
+    assert len(form) == 3 * 8 + 4
+    return form
+
+
+def test_settings_change_name_prefix_days_off_and_the_next_deadline_follows(app, admin):
+    client, _token = admin
+    today = date.today()
+    calendar = WorkingCalendar()
+    days_off, day = [], today
+    while len(days_off) < 3:  # the next three working days become days off
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            days_off.append(day)
+    form = settings_form(client)
+    form.update({"name": "Phường Thới Long (mới)", "code_prefix": "tl2",
+                 "days_off": "\n".join(f"{d:%d/%m/%Y}" for d in days_off[:2]) + f"\n{days_off[2].isoformat()}",
+                 "rule_penalty_decision_amount": "10", "rule_penalty_decision_citation": "NĐ mới 2027"})
+    assert client.post("/admin/settings", data=form).status_code == 302
+    with app.app_context():
+        ward = geography.get_ward(db.session)
+        assert (ward.name, ward.code_prefix) == ("Phường Thới Long (mới)", "TL2")
+        case = make_case(db.session, user_id(app, "kiemtra"))
+        db.session.commit()
+        case_id = case.id
+    assert "Phường Thới Long (mới)" in client.get("/").get_data(as_text=True)
+    assert log_entries(app)[-1][:2] == ("ward.settings", "Phường Thới Long (mới)")
+    inspector = app.test_client()
+    login_page = inspector.get("/login").get_data(as_text=True)
+    inspector.post("/login", data={"username": "kiemtra", "password": "kiemtra-demo", "csrf_token": csrf_token_from(login_page)})
+    page = inspector.get(f"/cases/{case_id}").get_data(as_text=True)
+    response = inspector.post(f"/cases/{case_id}/events", data={
+        "csrf_token": csrf_token_from(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+        "mode": "record", "action": "record_violation", "document_number": "1/BB", "document_date": today.isoformat()})
+    assert response.status_code == 302
+    expected = WorkingCalendar(days_off).add_working_days(today, 10)
+    with app.app_context():
+        case = db.session.get(Violation, case_id)
+        assert (case.due_date, case.due_citation) == (expected, "NĐ mới 2027")
+
+
+@pytest.mark.parametrize("changes, field_message", [
+    ({"name": ""}, "Ô này bắt buộc."),
+    ({"code_prefix": "TL-2026"}, "chữ in hoa A–Z"),
+    ({"days_off": "31/02/2027"}, "Không phải ngày"),
+    ({"rule_compliance_amount": "0"}, "Phải trong khoảng"),
+    ({"rule_compliance_unit": "weeks"}, "không có trong danh sách"),
+    ({"rule_compliance_citation": "<script>alert(1)</script>\x07"}, "ký tự điều khiển"),
+])
+def test_bad_settings_are_refused_field_by_field_and_nothing_changes(app, admin, db_snapshot, changes, field_message):
+    client, _token = admin
+    form = settings_form(client)
+    form.update(changes)
+    before = db_snapshot()
+    response = client.post("/admin/settings", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert field_message in page and "chưa có gì được lưu" in page
+    assert "<script>alert(1)</script>" not in page
+    assert db_snapshot() == before
+
+
+def test_import_a_gpx_route_then_redraw_it_from_a_patrol_track_then_verify_and_widen(app, admin):
+    client, token = admin
+    gpx = (DATA / "track_good.gpx").read_bytes()
+    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(gpx), "moi.gpx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "R5" in client.get("/admin/geography").get_data(as_text=True)
+    with app.app_context():
+        r5 = db.session.scalar(select(Route).where(Route.code == "R5"))
+        inspector = accounts.find_user(db.session, "kiemtra")
+        rules = patrols.PatrolRules(accuracy_limit_m=50, future_tolerance_s=300, auto_end_after_h=12)
+        start = utcnow() - timedelta(minutes=30)
+        patrol, _ = patrols.start_patrol(db.session, inspector, r5.id, new_uuid(), rules, started_at=start)
+        walk = points_along([offset(105.5891, 10.1716, 0, 5), offset(105.5930, 10.1745, 0, 5)], 10)
+        batch = [{"t": int((start + timedelta(seconds=10 * i)).timestamp() * 1000), "lon": lon, "lat": lat, "acc": 5}
+                 for i, (lon, lat) in enumerate(walk)]
+        patrols.add_track_points(db.session, patrol, inspector, batch, rules)
+        patrols.end_patrol(db.session, patrol, inspector, rules)
+        db.session.commit()
+        route_id, patrol_id = r5.id, patrol.id
+    response = client.post(f"/admin/routes/{route_id}", data={"csrf_token": token, "change": "track", "patrol_id": str(patrol_id)})
+    assert response.status_code == 302
+    for change in ({"change": "verify"}, {"change": "corridor", "corridor_m": "80"}):
+        assert client.post(f"/admin/routes/{route_id}", data={"csrf_token": token, **change}).status_code == 302
+    with app.app_context():
+        r5 = db.session.get(Route, route_id)
+        line = to_shape(r5.geom)
+        assert line.coords[0] == pytest.approx(offset(105.5891, 10.1716, 0, 5), abs=1e-6)
+        assert 2 <= len(line.coords) < len(walk)  # simplified: a straight walk needs few vertices
+        assert (r5.verified, r5.corridor_m) == (True, 80)
+        assert f"patrol #{patrol_id}" in r5.source
+    actions = [e[0] for e in log_entries(app)]
+    assert actions == ["geography.import", "route.track", "route.verify", "route.corridor"]
+
+
+def test_import_a_geojson_boundary_and_mark_it_verified(app, admin):
+    client, token = admin
+    boundary = (DATA / "boundary_good.geojson").read_bytes()
+    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(boundary), "ranh-gioi.geojson")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert client.post("/admin/boundary", data={"csrf_token": token, "verified": "yes"}).status_code == 302
+    with app.app_context():
+        ward = geography.get_ward(db.session)
+        assert ward.boundary_verified is True
+        assert (ward.boundary_name, ward.boundary_source) == ("Ranh giới thử", "Sở TN-MT")
+
+
+@pytest.mark.parametrize("filename, content, message", [
+    ("ranh-gioi.shp", b"\x00\x01", "không được hỗ trợ"),
+    ("hong.geojson", b"{not json", "không phải GeoJSON hợp lệ"),
+    ("vn2000.geojson", json.dumps({"type": "Feature", "properties": {"code": "R9"},
+                                   "geometry": {"type": "LineString", "coordinates": [[587000, 1124000], [588000, 1125000]]}}).encode(),
+     "VN-2000"),
+    ("rong.gpx", (DATA / "no_track.gpx").read_bytes(), "không có track"),
+    ("latin1.geojson", "{\"type\": \"Feature\", \"name\": \"Th\xe1i\"}".encode("latin-1"), "không phải văn bản UTF-8"),
+])
+def test_a_bad_import_file_stores_nothing(app, admin, db_snapshot, filename, content, message):
+    client, token = admin
+    before = db_snapshot()
+    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db_snapshot() == before
+
+
+def test_the_log_shows_failed_and_successful_logins_newest_first(app, client, auth, demo_ward):
+    auth.login("kiemtra", "sai-mat-khau")
+    auth.login("quantri", "quantri-demo")
+    html = client.get("/admin/log?show=logins").get_data(as_text=True)
+    rows = re.findall(r'<tr data-succeeded="(yes|no)"><td>[^<]+</td><td>([a-z]+)</td>', html)
+    assert rows[:2] == [("yes", "quantri"), ("no", "kiemtra")]
+    failed = client.get("/admin/log?show=failed").get_data(as_text=True)
+    assert 'data-succeeded="yes"' not in failed and 'data-succeeded="no"' in failed
+
+
+@pytest.mark.parametrize("username", ["kiemtra", "chutich"])
+def test_only_the_administrator_reads_the_log_or_changes_anything(app, client, auth, demo_ward, db_snapshot, username):
+    auth.login(username, f"{username}-demo")
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert client.get("/admin/log").status_code == 403
+    before = db_snapshot()
+    target = user_id(app, "kiemtra")
+    for url, data in ((f"/admin/users/{target}", {"change": "role", "role": "admin"}), ("/admin/users", {"username": "x"}),
+                      ("/admin/settings", {"name": "X"}), ("/admin/boundary", {"verified": "yes"})):
+        assert client.post(url, data={"csrf_token": token, **data}).status_code == 403
+    assert db_snapshot() == before
