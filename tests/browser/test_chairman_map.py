@@ -1,8 +1,11 @@
 """The chairman's map in desktop Chromium with no internet: layers, toggles, filters, safe popups."""
 import re
 
+from geoalchemy2.shape import from_shape
+from shapely.geometry import LineString
+
 from inspect_app.extensions import db
-from inspect_app.models import Violation
+from inspect_app.models import Route, Violation
 
 from ..factories import make_case
 from .conftest import ARTIFACTS, login
@@ -74,6 +77,8 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
         for i, payload in enumerate(PAYLOADS):
             make_case(db.session, people["inspector"], "warning", address=payload, owner_name=payload,
                       description=payload, khu_vuc=payload[:100])
+            db.session.add(Route(code=f"X{i}", name=payload, corridor_m=50, source=payload,
+                                 geom=from_shape(LineString([(105.59, 10.17 + i / 1000), (105.60, 10.18)]), srid=4326)))
         db.session.commit()
     dialogs = []
     page = page_errors(desk.new_page())
@@ -98,6 +103,9 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     assert len(texts) == len(PAYLOADS)
     for payload in PAYLOADS:
         assert any(payload in t for t in texts), payload  # shown as text, not run
+    layer_names = page.locator(".leaflet-control-layers-overlays").inner_text()
+    for payload in PAYLOADS:
+        assert payload in layer_names, payload  # route names in the layer control, as text
     page.goto(f"{live_server}/cases/")
     page.wait_for_timeout(300)
     assert dialogs == [] and page_errors.errors == []
