@@ -32,16 +32,24 @@ def _sample_url(rule):
     return rule.build(values)[1]
 
 
-def test_anonymous_users_are_refused_everywhere_but_public_views(app, client):
+def _methods(rule):
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def test_anonymous_users_are_refused_everywhere_but_public_views(app, client, db_snapshot):
+    app.config["WTF_CSRF_ENABLED"] = False  # see the role check, not the CSRF check
+    before = db_snapshot()
+    checked = 0
     for rule in _endpoints(app):
         if app.view_functions[rule.endpoint].access_policy == PUBLIC:
             continue
-        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
-        app.config["WTF_CSRF_ENABLED"] = False  # see the role check, not the CSRF check
-        response = client.open(_sample_url(rule), method=method)
-        assert response.status_code in (302, 401), rule.endpoint
-        if response.status_code == 302:
-            assert response.headers["Location"].startswith("/login")
+        for method in _methods(rule):
+            response = client.open(_sample_url(rule), method=method)
+            assert response.status_code in (302, 401), (rule.endpoint, method)
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith("/login")
+            checked += 1
+    assert checked >= 40 and db_snapshot() == before
 
 
 @pytest.mark.parametrize("username", ["kiemtra", "chutich", "quantri"])
@@ -57,3 +65,25 @@ def test_each_role_gets_exactly_what_its_policies_say(app, client, auth, demo_wa
             assert status != 403, rule.endpoint
         else:
             assert status == 403, rule.endpoint
+
+
+@pytest.mark.parametrize("username", ["kiemtra", "chutich", "quantri"])
+def test_each_role_is_refused_every_change_its_policies_do_not_allow(app, client, auth, demo_ward, db_snapshot, username):
+    """POST to every endpoint the role may not use: 403, and nothing stored."""
+    auth.login(username, f"{username}-demo")
+    role = {"kiemtra": "inspector", "chutich": "chairman", "quantri": "admin"}[username]
+    app.config["WTF_CSRF_ENABLED"] = False  # see the role check, not the CSRF check
+    before = db_snapshot()
+    refused = []
+    for rule in _endpoints(app):
+        policy = app.view_functions[rule.endpoint].access_policy
+        if policy == PUBLIC or role in policy:
+            continue
+        for method in _methods(rule):
+            assert client.open(_sample_url(rule), method=method, data={"change": "role", "role": "admin"}).status_code == 403, \
+                (rule.endpoint, method)
+            refused.append(rule.endpoint)
+    assert refused, "every role is refused something"
+    if role == "inspector":
+        assert {"admin.log", "admin.change_user", "admin.save_settings", "cases.decide", "cases.queue"} <= set(refused)
+    assert db_snapshot() == before

@@ -199,3 +199,29 @@ def test_photos_of_two_events_stay_with_their_own_event(app, people, case_id, ru
     assert re.search(r'id="event-1".*?/thumb.*?id="event-2".*?/thumb', html, re.S)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_another_inspector_cannot_alter_decide_or_replace_a_pending_proposal(app, people, db_snapshot):
+    with app.app_context():
+        case = make_case(db.session, people["inspector"], "warning")
+        db.session.commit()
+        case_id = case.id
+    proposal = {"action": "penalty_decision", "mode": "propose", "document_number": "9/QĐ-XPVPHC",
+                "document_date": TODAY.isoformat(), "fine_vnd": "60000000", "remedy": "Buộc phá dỡ"}
+    assert post_action(login(app, "kiemtra"), case_id, proposal).status_code == 302
+    other = login(app, "kiemtra2")
+    html, token, version = case_form(other, case_id)
+    proposal_id = re.search(r'data-proposal="(\d+)"', html).group(1)
+    assert 'name="decision"' not in html  # no approve/reject buttons for an inspector
+    before = db_snapshot()
+    for decision in ("approve", "reject"):
+        response = other.post(f"/cases/{case_id}/proposals/{proposal_id}",
+                              data={"csrf_token": token, "version": version, "decision": decision, "note": "sửa"})
+        assert response.status_code == 403
+        assert "Bạn không có quyền" in response.get_data(as_text=True)
+    replaced = post_action(other, case_id, dict(proposal, fine_vnd="1000000"))
+    assert replaced.status_code == 409 and "đã có một đề xuất đang chờ" in replaced.get_data(as_text=True)
+    assert db_snapshot() == before
+    with app.app_context():
+        pending = db.session.get(CaseEvent, int(proposal_id))
+        assert (pending.fine_vnd, pending.actor_id) == (60000000, people["inspector"])
