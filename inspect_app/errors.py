@@ -1,5 +1,5 @@
 """Error pages in the user's language, JSON for API calls; the session is rolled back."""
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
@@ -15,7 +15,7 @@ MESSAGES = {
     403: lambda: gettext("You do not have permission to open this page."),
     404: lambda: gettext("Page not found."),
     405: lambda: gettext("This action is not allowed here."),
-    413: lambda: gettext("The upload is too large: at most %(mb)s MB at once. Send fewer or smaller photos.", mb=16),
+    413: lambda: gettext("The upload is too large: at most %(mb)s MB at once. Send fewer or smaller photos.", mb=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)),
     500: lambda: gettext("Something went wrong on the server. Your data was not changed; please try again."),
 }
 DOMAIN_STATUS = (

@@ -42,9 +42,10 @@ def test_pages_are_vietnamese_by_default_and_english_on_request(client):
     assert '<html lang="en"' in page and "User name" in page
 
 
-def test_unknown_language_is_ignored(client):
+def test_unknown_language_is_refused_with_a_message_and_kept_as_it_was(client):
     from .conftest import csrf_token_from
 
     page = client.get("/login").get_data(as_text=True)
-    client.post("/language", data={"lang": "xx", "csrf_token": csrf_token_from(page)})
+    response = client.post("/language", data={"lang": "xx", "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 400 and "Chọn tiếng Việt hoặc tiếng Anh." in response.get_data(as_text=True)
     assert '<html lang="vi"' in client.get("/login").get_data(as_text=True)

@@ -8,5 +8,5 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     """User name and password (field names fixed: username, password)."""
 
-    username = StringField(_l("User name"), validators=[DataRequired(message=_l("Please enter your user name.")), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")), Length(max=256)])
+    username = StringField(_l("User name"), validators=[DataRequired(message=_l("Please enter your user name.")), Length(max=64, message=_l("At most %(max)d characters."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")), Length(max=256, message=_l("At most %(max)d characters."))])

@@ -13,8 +13,10 @@ from ..domain import field_reports, geography, patrols
 from ..domain.categories import CATEGORIES
 from ..domain.errors import DomainError
 from ..domain.roles import INSPECTOR
+from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
+from ..main.views import render_home
 from . import bp
 
 
@@ -40,7 +42,9 @@ def start_patrol():
     except DomainError as exc:
         db.session.rollback()
         flash(translate_error(exc), "error")
-        return redirect(url_for("main.home"))
+        for problem in getattr(exc, "errors", {}).values():
+            flash(translate_error(problem), "error")
+        return render_home(domain_status(exc))
     return redirect(url_for("field.patrol", patrol_id=patrol.id))
 
 

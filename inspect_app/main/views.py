@@ -1,5 +1,6 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
 from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +24,11 @@ HOME_TEMPLATES = {
 @login_required
 def home():
     """The start page of the logged-in user's role."""
+    return render_home()
+
+
+def render_home(status=200):
+    """The role's start page (also shown again, with the message, when a start form was wrong)."""
     routes = geography.routes_with_length(db.session)
     ward = geography.get_ward(db.session)
     extra = {}
@@ -36,7 +42,7 @@ def home():
         extra["overdue_count"] = len(case_queries.find_cases(db.session, case_queries.CaseFilters(overdue=True), today))
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
-    return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra)
+    return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status
 
 
 @bp.route("/manifest.webmanifest")
@@ -80,8 +86,9 @@ def routes():
 def set_language():
     """Remember the chosen language (vi or en) for this session."""
     chosen = request.form.get("lang", "")
-    if chosen in current_app.config["LANGUAGES"]:
-        session[LANGUAGE_SESSION_KEY] = chosen
+    if chosen not in current_app.config["LANGUAGES"]:
+        return render_template("errors/error.html", status=400, message=gettext("Choose Vietnamese or English.")), 400
+    session[LANGUAGE_SESSION_KEY] = chosen
     return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
 
 
