@@ -65,7 +65,10 @@ def _copy_tree(source, target):
         name = path.relative_to(source).as_posix()
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+        try:
+            shutil.copy2(path, destination)
+        except FileNotFoundError:
+            continue  # removed meanwhile by a request that failed and rolled back: no row names it
         files[name] = _sha256(destination)
     return files
 

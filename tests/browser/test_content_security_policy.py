@@ -11,6 +11,7 @@ WATCH = """() => { window.__violations = [];
 @pytest.mark.parametrize("username,pages", [
     ("kiemtra", ["/", "/field/report", "/field/visit", "/field/today", "/field/live", "/routes"]),
     ("chutich", ["/", "/map/", "/cases/", "/cases/queue", "/reports/weekly"]),
+    ("quantri", ["/", "/admin/", "/admin/users", "/admin/geography", "/admin/settings", "/admin/log"]),
 ])
 def test_pages_run_under_the_real_policy(browser, live_server, demo_ward, username, pages):
     context = browser.new_context(locale="vi-VN", geolocation={"latitude": 10.1716, "longitude": 105.5891},
