@@ -102,8 +102,10 @@ CORPUS = {
                                                   form=lambda w: {"username": "a" * 100_000, "password": "x" * 10}),
     "login: missing password": Bad("anonymous", "POST", "/login", 400, "Vui lòng nhập mật khẩu",
                                    form=lambda w: {"username": "kiemtra"}),
-    "login: control characters and SQL in the name": Bad("anonymous", "POST", "/login", 401, "Sai tên đăng nhập hoặc mật khẩu",
-                                                         form=lambda w: {"username": "kiemtra'--\x00", "password": "' OR '1'='1"}),
+    "login: NUL byte in the name": Bad("anonymous", "POST", "/login", 400, "ký tự điều khiển",
+                                       form=lambda w: {"username": "kiemtra\x00", "password": "mat-khau-dai"}),
+    "login: SQL in the name and password": Bad("anonymous", "POST", "/login", 401, "Sai tên đăng nhập hoặc mật khẩu",
+                                               form=lambda w: {"username": "kiemtra'--", "password": "' OR '1'='1"}),
     "language: unknown language": Bad("kiemtra", "POST", "/language", 400, "Chọn tiếng Việt hoặc tiếng Anh",
                                       form=lambda w: {"lang": "fr"}),
     # --- violation report (phone API)
@@ -195,6 +197,9 @@ CORPUS = {
     # --- filters and lists
     "case list: SQL in the stage filter": Bad("chutich", "GET", "/cases/?stage=warning'%20OR%201=1--", 400, "Giai đoạn"),
     "case list: route id as text": Bad("chutich", "GET", "/cases/?route=1%20UNION%20SELECT", 400, "Tuyến"),
+    "case list: NUL byte in the khu vực filter": Bad("chutich", "GET", "/cases/?khu_vuc=Th%E1%BB%9Bi%00", 400, "ký tự điều khiển"),
+    "weekly list: NUL byte in a filter": Bad("chutich", "GET", "/reports/weekly.csv?week=2026-W40&khu_vuc=%00", 400, "ký tự điều khiển"),
+    "map data: NUL byte in a filter": Bad("chutich", "GET", "/api/violations.geojson?khu_vuc=a%00b", 400, "ký tự điều khiển"),
     "nearby: latitude 200": Bad("kiemtra", "GET", "/api/violations/nearby?lon=105.6&lat=200", 400, "-90 đến 90"),
     "map data: a broken bbox": Bad("chutich", "GET", "/api/violations.geojson?bbox=1,2,3", 400, "bbox"),
     "weekly list: week 54": Bad("chutich", "GET", "/reports/weekly.xlsx?week=2026-W54", 400, "không có tuần 54"),
@@ -219,6 +224,10 @@ CORPUS = {
         "quantri", "POST", "/admin/geography/import", 400, "ngoài phạm vi",
         form=lambda w: {"file": (io.BytesIO(b'{"type": "Feature", "properties": {"code": "R9"}, "geometry": {"type": '
                                             b'"LineString", "coordinates": [[105.6, 10.1], [205.6, 95.2]]}}'), "r9.geojson")}),
+    "admin: import with a NUL byte in a route name": Bad(
+        "quantri", "POST", "/admin/geography/import", 400, "ký tự điều khiển",
+        form=lambda w: {"file": (io.BytesIO(b'{"type": "Feature", "properties": {"code": "R9", "name": "Tuy\\u0000n"}, "geometry": '
+                                            b'{"type": "LineString", "coordinates": [[105.6, 10.1], [105.61, 10.11]]}}'), "r9.geojson")}),
     "admin: import file larger than 5 MB": Bad("quantri", "POST", "/admin/geography/import", 400, "lớn hơn 5 MB",
                                               form=lambda w: {"file": (io.BytesIO(b" " * (5 * 1024 * 1024 + 10)), "big.geojson")}),
     "admin: settings with a document prefix of SQL": Bad("quantri", "POST", "/admin/settings", 400, "chữ in hoa A–Z",

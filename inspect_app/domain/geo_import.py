@@ -5,6 +5,7 @@ and checked whole before anything is stored, so a bad file stores nothing.
 """
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -18,6 +19,7 @@ from shapely.validation import explain_validity
 from .errors import N_, InvalidInput
 
 ROUTE_CODE_MAX = 16
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GEOGRAPHIC_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "EPSG:4326"}
 
 
@@ -180,7 +182,14 @@ def _positions(coordinates, number, title):
         yield from _positions(item, number, title)
 
 
+def _refuse_control_characters(title, *values):
+    # PostgreSQL refuses NUL in text, and no name needs invisible characters.
+    if any(_CONTROL.search(value or "") for value in values):
+        raise InvalidInput(N_("%(title)s has invisible control characters in its name or source."), title=title[:40])
+
+
 def _boundary(geom, name, verified, source, number):
+    _refuse_control_characters(name, name, source)
     if not geom.is_valid:
         raise InvalidInput(N_("Boundary %(name)s is not a valid polygon: %(reason)s."), name=name, reason=explain_validity(geom))
     area = geom if isinstance(geom, MultiPolygon) else MultiPolygon([geom])
@@ -190,6 +199,7 @@ def _boundary(geom, name, verified, source, number):
 def make_route_input(code, name, geom, name_en="", verified=False, source="", corridor_m=None):
     """Validate one route's code, name, corridor and line; returns a RouteInput."""
     code = code.strip()
+    _refuse_control_characters(code, code, name, name_en, source)
     if not code or len(code) > ROUTE_CODE_MAX or any(ch.isspace() for ch in code):
         raise InvalidInput(N_("Route code %(code)r is not allowed: 1–16 characters without spaces."), code=code)
     if isinstance(geom, MultiLineString):
