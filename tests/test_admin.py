@@ -288,3 +288,21 @@ def test_only_the_administrator_reads_the_log_or_changes_anything(app, client, a
                       ("/admin/settings", {"name": "X"}), ("/admin/boundary", {"verified": "yes"})):
         assert client.post(url, data={"csrf_token": token, **data}).status_code == 403
     assert db_snapshot() == before
+
+
+def test_a_rule_set_back_to_its_configured_value_follows_the_configuration_again(app, admin):
+    client, _token = admin
+    app.config["DEADLINE_RULES"] = {"compliance": {"amount": 20, "citation": "Quyết định của UBND thành phố"}}
+    form = settings_form(client)
+    assert (form["rule_compliance_amount"], form["rule_compliance_citation"]) == ("20", "Quyết định của UBND thành phố")
+    assert client.post("/admin/settings", data=dict(form, rule_compliance_amount="25")).status_code == 302
+    with app.app_context():
+        ward = geography.get_ward(db.session)
+        assert json.loads(ward.deadline_rules) == {"compliance": {"amount": 25}}
+    assert client.post("/admin/settings", data=dict(settings_form(client), rule_compliance_amount="20")).status_code == 302
+    app.config["DEADLINE_RULES"] = {"compliance": {"amount": 30}}  # a later change of the configuration applies
+    with app.app_context():
+        ward = geography.get_ward(db.session)
+        assert json.loads(ward.deadline_rules) == {}
+        from inspect_app.config import lifecycle_context
+        assert lifecycle_context(app.config, ward).rules["compliance"].amount == 30

@@ -224,9 +224,9 @@ def settings():
 def save_settings():
     """Save the ward's settings; deadlines already set on cases stay as they were computed."""
     ward = geography.get_ward(db.session)
-    base_rules = lifecycle_context(current_app.config, ward).rules
+    config_rules = ward_settings.effective_rules(current_app.config["DEADLINE_RULES"], None)
     try:
-        settings_input = ward_settings.read_settings_form(request.form, base_rules)
+        settings_input = ward_settings.read_settings_form(request.form, config_rules)
         changed = ward_settings.apply_settings(ward, settings_input)
         if changed:
             admin_log.log_admin_action(db.session, current_user, "ward.settings", ward.name, ", ".join(changed))

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .deadlines import CALENDAR_DAYS, DEFAULT_RULES, MONTHS, WORKING_DAYS, rules_from_config
+from .deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS, rules_from_config
 from .errors import N_, InvalidInput
 from .inputs import FieldReader
 
@@ -84,8 +84,12 @@ def _read_days_off(reader, name):
     return tuple(sorted(days))
 
 
-def read_settings_form(data, base_rules):
-    """Check the settings form; raises InvalidFields naming every wrong field."""
+def read_settings_form(data, config_rules):
+    """Check the settings form; raises InvalidFields naming every wrong field.
+
+    config_rules is the rule table without the ward's settings: only what differs from it is
+    stored, so a rule set back to its configured value follows the configuration again.
+    """
     reader = FieldReader(data)
     name = reader.text("name", 120, required=True)
     prefix = reader.text("code_prefix", 10, required=True).upper()
@@ -93,22 +97,16 @@ def read_settings_form(data, base_rules):
         reader.error("code_prefix", N_("Use 1–10 capital letters A–Z or digits, without accents or spaces."))
     days_off = _read_days_off(reader, "days_off")
     overrides = {}
-    for key, rule in base_rules.items():
+    for key, base in config_rules.items():
         amount = reader.number(f"rule_{key}_amount", 1, 366, required=True, integer=True)
         unit = reader.choice(f"rule_{key}_unit", UNITS, required=True)
         citation = reader.text(f"rule_{key}_citation", 120, required=True)
-        default = DEFAULT_RULES.get(key)
-        changes = {}
-        if amount is not None and (default is None or amount != default.amount):
-            changes["amount"] = amount
-        if unit is not None and (default is None or unit != default.unit):
-            changes["unit"] = unit
-        if citation and (default is None or citation != default.citation):
-            changes["citation"] = citation
+        if unit == MONTHS and (amount or 0) > 24:
+            reader.error(f"rule_{key}_amount", N_("At most %(n)s months."), n=24)
+        changes = {field_name: value for field_name, value in (("amount", amount), ("unit", unit), ("citation", citation))
+                   if value not in (None, "") and value != getattr(base, field_name)}
         if changes:
             overrides[key] = changes
-        if (unit or "") == MONTHS and (amount or 0) > 24:
-            reader.error(f"rule_{key}_amount", N_("At most %(n)s months."), n=24)
     reader.finish()
     return WardSettings(name=name, code_prefix=prefix, days_off=days_off, deadline_overrides=overrides)
 
