@@ -80,13 +80,17 @@ def test_role_change_deactivate_reactivate_and_password_reset(app, admin):
     refused = blocked.post("/login", data={"username": "kiemtra", "password": "kiemtra-demo", "csrf_token": csrf_token_from(page)})
     assert "đã bị vô hiệu hóa" in refused.get_data(as_text=True)
     assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "reactivate"}).status_code == 302
+    assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "full_name",
+                                                       "full_name": "Nguyễn Văn Kiểm"}).status_code == 302
     assert client.post(f"/admin/users/{target}", data={"csrf_token": token, "change": "password",
                                                        "password": "mat-khau-moi-123"}).status_code == 302
     fresh = app.test_client()
     page = fresh.get("/login").get_data(as_text=True)
     assert fresh.post("/login", data={"username": "kiemtra", "password": "mat-khau-moi-123",
                                       "csrf_token": csrf_token_from(page)}).status_code == 302
-    assert [e[0] for e in log_entries(app)] == ["user.role", "user.deactivate", "user.reactivate", "user.password"]
+    assert [e[0] for e in log_entries(app)] == ["user.role", "user.deactivate", "user.reactivate", "user.full_name",
+                                                "user.password"]
+    assert log_entries(app)[3][2] == "Nguyễn Văn Kiểm (demo) → Nguyễn Văn Kiểm"
     assert log_entries(app)[0][2] == "inspector → chairman"
 
 

@@ -146,3 +146,14 @@ def test_login_follows_a_local_next(client, demo_ward):
         data={"username": "kiemtra", "password": "kiemtra-demo", "csrf_token": csrf_token_from(page)},
     )
     assert response.headers["Location"] == "/routes"
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, client, auth, demo_ward):
+    auth.login()
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        accounts.reset_password(accounts.find_user(db.session, "kiemtra"), "mat-khau-moi-123", 8)
+        db.session.commit()
+    assert client.get("/").status_code == 302  # the old session no longer opens anything
+    auth.login("kiemtra", "mat-khau-moi-123")
+    assert client.get("/").status_code == 200

@@ -214,6 +214,8 @@ CORPUS = {
     "admin: full name with script and 500 characters": Bad("quantri", "POST", "/admin/users", 400, "Tối đa 120 ký tự",
                                                            form=lambda w: {"username": "moi", "role": "inspector",
                                                                            "full_name": SCRIPT * 20, "password": "mot-hai-ba-bon"}),
+    "admin: full name with control characters": Bad("quantri", "POST", "/admin/users/{inspector2}", 400, "ký tự điều khiển",
+                                                    form=lambda w: {"change": "full_name", "full_name": "Lê\x08Thị"}),
     "admin: corridor of 0 m": Bad("quantri", "POST", "/admin/routes/{route}", 400, "Phải trong khoảng 1 đến 1000",
                                   form=lambda w: {"change": "corridor", "corridor_m": "0"}),
     "admin: redraw from an unknown patrol": Bad("quantri", "POST", "/admin/routes/{route}", 404, "không tồn tại",

@@ -19,7 +19,7 @@ from ..i18n import translate_error
 from . import bp
 
 UNIT_LABELS = {WORKING_DAYS: N_("working days"), CALENDAR_DAYS: N_("calendar days"), MONTHS: N_("months")}
-USER_CHANGES = ("role", "deactivate", "reactivate", "password", "delete")
+USER_CHANGES = ("role", "full_name", "deactivate", "reactivate", "password", "delete")
 ROUTE_CHANGES = ("corridor", "verify", "unverify", "track")
 
 
@@ -80,7 +80,7 @@ def create_user():
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @role_required(ADMIN)
 def change_user(user_id):
-    """Change a role, deactivate or reactivate, set a new password, or delete an account without records."""
+    """Change a role or full name, deactivate or reactivate, set a new password, or delete an account without records."""
     reader = FieldReader(request.form)
     change = reader.choice("change", USER_CHANGES, required=True)
     try:
@@ -92,6 +92,11 @@ def change_user(user_id):
             reader.finish()
             previous = accounts.change_role(db.session, user, role, current_user)
             detail, message = f"{previous} → {role}", gettext("Role of %(name)s changed.", name=name)
+        elif change == "full_name":
+            full_name = reader.text("full_name", 120)
+            reader.finish()
+            previous = accounts.rename(user, full_name)
+            detail, message = f"{previous} → {full_name}", gettext("Full name of %(name)s changed.", name=name)
         elif change in ("deactivate", "reactivate"):
             accounts.set_active(db.session, user, change == "reactivate", current_user)
             detail = ""

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..domain import accounts
 from ..domain.roles import ROLES
 from ..extensions import db
+from ..models.user import password_stamp
 
 PUBLIC = "public"
 
@@ -79,8 +80,12 @@ def init_login_manager(app, login_manager):
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id):
+    def load_user(session_id):
+        user_id, _, stamp = str(session_id).partition(":")
         try:
-            return accounts.get_user(db.session, int(user_id))
+            user = accounts.get_user(db.session, int(user_id))
         except (TypeError, ValueError):
             return None
+        if user is None or stamp != password_stamp(user.password_hash):
+            return None  # the password changed since this session began
+        return user

@@ -135,6 +135,17 @@ def set_active(session, user, active, acting_user):
     return user
 
 
+def rename(user, full_name):
+    """Change the name shown in the app and on documents (the user name stays)."""
+    full_name = (full_name or "").strip()
+    if len(full_name) > 120:
+        raise InvalidInput(N_("The full name is longer than %(n)s characters."), n=120)
+    if full_name == user.full_name:
+        raise InvalidInput(N_("%(name)s already has this full name."), name=user.username)
+    previous, user.full_name = user.full_name, full_name
+    return previous
+
+
 def reset_password(user, new_password, min_length):
     """Set a new password chosen by the administrator (the user should change it after logging in)."""
     validate_password(new_password, min_length)

@@ -1,4 +1,5 @@
 """Accounts of the people who use the app."""
+import hashlib
 from datetime import datetime
 from typing import Optional
 
@@ -9,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..domain.roles import ROLES
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+
+
+def password_stamp(password_hash):
+    """A short fingerprint of the stored password hash (the hash itself never goes into a cookie)."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class User(UserMixin, db.Model):
@@ -27,6 +33,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+    def get_id(self):
+        """Flask-Login: the session names the user and their current password, so a new password
+        (set by the user or reset by the administrator) ends every session opened with the old one."""
+        return f"{self.id}:{password_stamp(self.password_hash)}"
 
     @property
     def is_active(self):
