@@ -168,6 +168,7 @@ def test_settings_change_name_prefix_days_off_and_the_next_deadline_follows(app,
         db.session.commit()
         case_id = case.id
     assert "Phường Thới Long (mới)" in client.get("/").get_data(as_text=True)
+    assert client.get("/manifest.webmanifest").get_json()["name"].endswith("Phường Thới Long (mới)")
     assert log_entries(app)[-1][:2] == ("ward.settings", "Phường Thới Long (mới)")
     inspector = app.test_client()
     login_page = inspector.get("/login").get_data(as_text=True)

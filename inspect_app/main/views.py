@@ -49,7 +49,8 @@ def render_home(status=200):
 @public
 def manifest():
     """The web app manifest: the field pages can be added to the phone's home screen."""
-    ward = current_app.config["WARD_NAME"]
+    stored = geography.get_ward(db.session)
+    ward = stored.name if stored is not None else current_app.config["WARD_NAME"]
     response = jsonify({
         "name": f"Kiểm tra trật tự xây dựng – {ward}", "short_name": "Trật tự XD", "lang": "vi", "dir": "ltr",
         "description": "Tuần tra, báo cáo vi phạm và theo dõi vụ việc trật tự xây dựng",
