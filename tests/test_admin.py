@@ -3,13 +3,14 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from inspect_app.domain.deadlines import WorkingCalendar
 from inspect_app.domain import accounts, geography, patrols
+from inspect_app.domain.deadlines import WorkingCalendar
 from inspect_app.extensions import db
 from inspect_app.models import AdminEvent, Route, User, Violation
 from inspect_app.models.types import utcnow
@@ -17,7 +18,7 @@ from inspect_app.models.types import utcnow
 from .conftest import csrf_token_from
 from .factories import make_case, new_uuid, offset, points_along
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -205,12 +206,15 @@ def test_bad_settings_are_refused_field_by_field_and_nothing_changes(app, admin,
     assert db_snapshot() == before
 
 
+def upload(client, token, content, filename):
+    """Send a file to the admin import form."""
+    return client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
 def test_import_a_gpx_route_then_redraw_it_from_a_patrol_track_then_verify_and_widen(app, admin):
     client, token = admin
-    gpx = (DATA / "track_good.gpx").read_bytes()
-    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(gpx), "moi.gpx")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload(client, token, (DATA / "track_good.gpx").read_bytes(), "moi.gpx").status_code == 302
     assert "R5" in client.get("/admin/geography").get_data(as_text=True)
     with app.app_context():
         r5 = db.session.scalar(select(Route).where(Route.code == "R5"))
@@ -242,10 +246,7 @@ def test_import_a_gpx_route_then_redraw_it_from_a_patrol_track_then_verify_and_w
 
 def test_import_a_geojson_boundary_and_mark_it_verified(app, admin):
     client, token = admin
-    boundary = (DATA / "boundary_good.geojson").read_bytes()
-    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(boundary), "ranh-gioi.geojson")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload(client, token, (DATA / "boundary_good.geojson").read_bytes(), "ranh-gioi.geojson").status_code == 302
     assert client.post("/admin/boundary", data={"csrf_token": token, "verified": "yes"}).status_code == 302
     with app.app_context():
         ward = geography.get_ward(db.session)
@@ -265,8 +266,7 @@ def test_import_a_geojson_boundary_and_mark_it_verified(app, admin):
 def test_a_bad_import_file_stores_nothing(app, admin, db_snapshot, filename, content, message):
     client, token = admin
     before = db_snapshot()
-    response = client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+    response = upload(client, token, content, filename)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert db_snapshot() == before

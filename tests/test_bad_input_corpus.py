@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from inspect_app.domain import accounts, case_actions
+from inspect_app.domain import accounts
 from inspect_app.extensions import db
 from inspect_app.models import Violation
 from inspect_app.models.types import utcnow
