@@ -239,7 +239,7 @@ def test_import_a_gpx_route_then_redraw_it_from_a_patrol_track_then_verify_and_w
         assert line.coords[0] == pytest.approx(offset(105.5891, 10.1716, 0, 5), abs=1e-6)
         assert 2 <= len(line.coords) < len(walk)  # simplified: a straight walk needs few vertices
         assert (r5.verified, r5.corridor_m) == (True, 80)
-        assert f"patrol #{patrol_id}" in r5.source
+        assert f"chuyến tuần tra #{patrol_id}" in r5.source
     actions = [e[0] for e in log_entries(app)]
     assert actions == ["geography.import", "route.track", "route.verify", "route.corridor"]
 

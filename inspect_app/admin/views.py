@@ -19,6 +19,16 @@ from ..i18n import translate_error
 from . import bp
 
 UNIT_LABELS = {WORKING_DAYS: N_("working days"), CALENDAR_DAYS: N_("calendar days"), MONTHS: N_("months")}
+# What the log shows for each kind of change (the stored code stays language-neutral)
+LOG_ACTIONS = {
+    "user.create": N_("account created"), "user.role": N_("role changed"), "user.full_name": N_("full name changed"),
+    "user.deactivate": N_("account deactivated"), "user.reactivate": N_("account reactivated"),
+    "user.password": N_("new password set"), "user.delete": N_("account deleted"),
+    "geography.import": N_("file imported"), "route.corridor": N_("corridor width changed"),
+    "route.verify": N_("route marked verified"), "route.unverify": N_("route marked unverified"),
+    "route.track": N_("route redrawn along a patrol track"), "boundary.verify": N_("boundary marked verified"),
+    "boundary.unverify": N_("boundary marked unverified"), "ward.settings": N_("ward settings changed"),
+}
 USER_CHANGES = ("role", "full_name", "deactivate", "reactivate", "password", "delete")
 ROUTE_CHANGES = ("corridor", "verify", "unverify", "track")
 
@@ -147,10 +157,10 @@ def import_geography():
             db.session, parsed, ward.name if ward else config["WARD_NAME"],
             ward.code_prefix if ward else config["WARD_CODE_PREFIX"], default_corridor_m=config["DEFAULT_CORRIDOR_M"],
         )
-        summary = ", ".join(filter(None, [
-            result.boundary and f"boundary {result.boundary}",
-            result.routes_created and "new " + " ".join(result.routes_created),
-            result.routes_updated and "replaced " + " ".join(result.routes_updated),
+        summary = "; ".join(filter(None, [
+            result.boundary and gettext("boundary %(name)s", name=result.boundary),
+            result.routes_created and gettext("new routes %(codes)s", codes=" ".join(result.routes_created)),
+            result.routes_updated and gettext("replaced routes %(codes)s", codes=" ".join(result.routes_updated)),
         ]))
         admin_log.log_admin_action(db.session, current_user, "geography.import", upload.filename[:200], summary)
         db.session.commit()
@@ -253,7 +263,7 @@ def log():
     if show not in ("all", "logins", "failed", "changes"):
         show = "all"
     return render_template(
-        "admin/log.html", show=show,
+        "admin/log.html", show=show, action_labels=LOG_ACTIONS,
         logins=admin_log.recent_logins(db.session, failed_only=show == "failed") if show != "changes" else [],
         changes=admin_log.recent_changes(db.session) if show in ("all", "changes") else [],
     )

@@ -67,7 +67,8 @@ def replace_line_with_track(session, route, patrol_id):
     started = patrol.started_at.astimezone(VIETNAM_OFFSET).strftime("%d/%m/%Y")
     route.geom = from_shape(checked.line, srid=spatial.SRID)
     route.verified = False
-    route.source = f"GPS track of patrol #{patrol.id} ({patrol.inspector.username}, {started})"
+    # Stored data, read by the ward's staff: written in Vietnamese like the rest of their records.
+    route.source = f"Vết GPS của chuyến tuần tra #{patrol.id} ({patrol.inspector.username}, {started})"
     session.flush()
     return patrol
 

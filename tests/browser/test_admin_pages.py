@@ -44,12 +44,13 @@ def test_the_administrator_manages_accounts_settings_and_routes(app, live_server
     route_file.write_text(GEOJSON, encoding="utf-8")
     page.set_input_files("#import input[type=file]", str(route_file))
     page.locator("#import").get_by_role("button", name="Nhập").click()
-    assert page.get_by_text("Đã nhập: new R7.").is_visible()
+    assert page.get_by_text("Đã nhập: tuyến mới R7.").is_visible()
     assert page.locator('tr[data-route="R7"]').get_by_text("Chưa xác minh").is_visible()
 
     page.get_by_role("link", name="Nhật ký").click()
     actions = page.locator("#changes tr[data-action]").evaluate_all("rows => rows.map(r => r.dataset.action)")
     assert actions == ["geography.import", "ward.settings", "user.deactivate", "user.create"]
+    assert page.locator('#changes tr[data-action="user.deactivate"]').get_by_text("vô hiệu hóa tài khoản").is_visible()
     assert page.locator('#logins tr[data-succeeded="yes"]').first.inner_text().split("\t")[1] == "quantri"
     with app.app_context():
         ward = geography.get_ward(db.session)
