@@ -2,6 +2,7 @@
 import re
 
 from geoalchemy2.shape import from_shape
+from playwright.sync_api import expect
 from shapely.geometry import LineString
 
 from inspect_app.extensions import db
@@ -32,6 +33,19 @@ def _wait_loaded(page, count):
                            arg=count)
 
 
+def _open_layer_list(page):
+    """Scroll the whole map into view and open the layer list, as the chairman does with the mouse.
+
+    Leaflet closes the list when the pointer leaves it; were the page to scroll while clicking a
+    box low in the list, the list would slide from under the pointer and close.
+    """
+    page.locator("#ward-map").scroll_into_view_if_needed()
+    page.locator(".leaflet-control-layers").hover()
+    expect(page.locator(".leaflet-control-layers")).to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    assert page.evaluate("() => { const r = document.querySelector('.leaflet-control-layers').getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= window.innerHeight; }"), "layer list not fully on screen"
+
+
 def _layers(page):
     return page.evaluate("""() => {
         const s = InspectMap.state, out = {};
@@ -55,8 +69,10 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
     assert sum(v["n"] for k, v in layers.items() if isinstance(v, dict)) == 6
     assert layers["warning"]["n"] == 2 and layers["warning"]["on"]
     page.screenshot(path=str(ARTIFACTS / "desk-map.png"), full_page=True)
+    box = page.locator("#ward-map").bounding_box()
+    assert box["y"] + box["height"] / 2 < 900, box  # most of the map on the desk's first screen
 
-    page.locator(".leaflet-control-layers").hover()
+    _open_layer_list(page)
     page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
     assert _layers(page)["warning"]["on"] is False
     markers_shown = page.evaluate("Object.values(InspectMap.state.map._layers).filter(l => l instanceof L.CircleMarker && l.feature && l.feature.properties.stage === 'warning').length")
