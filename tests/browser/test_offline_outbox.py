@@ -4,6 +4,7 @@ drops in the middle of sending and when the server restarts between two sends.""
 import hashlib
 import re
 import threading
+import time
 
 import pytest
 from geoalchemy2.shape import to_shape
@@ -15,6 +16,14 @@ from inspect_app.models import Patrol, Photo, Route, TrackPoint, Violation, Visi
 
 from ..factories import jpeg_bytes, offset, points_along
 from .conftest import ARTIFACTS, login
+
+
+def _until(page, condition, seconds=20):
+    """Let the page run until condition() holds (route handlers run meanwhile); fail after seconds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the phone did not get there in time"
+        page.wait_for_timeout(100)
 
 
 class RestartableServer:
@@ -197,9 +206,8 @@ def test_network_drops_in_the_middle_of_a_sync(app, server, phone, tmp_path):
 
     page.route("**/api/photos", cut_after_first_photo)
     phone.set_offline(False)
-    page.wait_for_function("() => document.getElementById('outbox').dataset.waiting !== '0'")
-    page.wait_for_timeout(1500)
-    assert len(photo_requests) >= 2 and _waiting(page) > 0  # the sync stopped at the second photo
+    _until(page, lambda: len(photo_requests) >= 2)
+    assert _waiting(page) > 0  # the sync stopped at the second photo
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
     page.unroute("**/api/photos")
@@ -222,10 +230,8 @@ def test_the_server_restarts_between_two_syncs(app, server, phone, tmp_path):
 
     page.route("**/api/**", server_goes_down_after_five)
     phone.set_offline(False)
-    page.wait_for_function("() => document.getElementById('outbox').dataset.waiting !== '0'")
-    page.wait_for_timeout(1500)
-    left = _waiting(page)
-    assert len(seen) >= 6 and left > 0
+    _until(page, lambda: len(seen) >= 6)
+    assert _waiting(page) > 0
     page.unroute("**/api/**")
     server.start()  # back on the same address, with the same database
     page.click("#outbox-send")
