@@ -3,6 +3,7 @@ each HTML page of each role, the weekly PDF, XLSX and CSV. (Map popups and layer
 checked in a real browser: tests/browser/test_chairman_map.py.)"""
 import csv
 import io
+from urllib.parse import quote
 from datetime import date
 
 import pytest
@@ -26,33 +27,49 @@ RAW_MARKS = ('<script>alert("x")', "<img src=x onerror")
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
 
 
+def build_payload_case(session, people, photo_dir, payload):
+    """The weekly scenario plus one case whose every free-text field, officer, route and ward name is payload."""
+    scenario.build(session, people, photo_dir)
+    session.add(Ward(name="Phường Thới Long " + payload, code_prefix="TL"))
+    officer = accounts.create_user(session, "kiemtra3", "inspector", "mat-khau-dai", full_name=payload)
+    route = Route(code="R9", name=payload, name_en=payload, source=payload, corridor_m=50,
+                  geom=from_shape(LineString([(105.59, 10.17), (105.60, 10.18)]), srid=4326))
+    session.add(route)
+    session.flush()
+    case = make_case(session, officer.id, detected_at=scenario.local(date(2026, 9, 29)), code="TL-2026-0999",
+                     owner_name=payload, address=payload, description=payload, khu_vuc=payload[:100],
+                     route_id=route.id)
+    files = PhotoFiles(photo_dir)
+    chairman = session.get(User, people["chairman"])
+    scenario._act(session, files, case, officer, "record_violation", scenario.local(date(2026, 9, 30)),
+                  document_number=payload[:60], document_date="2026-09-30", note=payload)
+    scenario._act(session, files, case, chairman, "penalty_decision", scenario.local(date(2026, 10, 2)),
+                  document_number=payload[:60], document_date="2026-10-02", fine_vnd=1000000, remedy=payload,
+                  note=payload)
+    scenario._act(session, files, case, officer, "enforcement_decision", scenario.local(date(2026, 10, 2), 16),
+                  document_number=payload[:60], document_date="2026-10-02", mode="propose", note=payload)
+    session.add(Visit(client_uuid=new_uuid(), inspector_id=officer.id, violation_id=case.id, outcome="follow_up",
+                      note=payload, visited_at=scenario.local(date(2026, 10, 1), 10)))
+    session.commit()
+    return case.id
+
+
+# Every page of the three roles that shows cases, routes, people or the ward; and where the payload must be seen.
+PAGES_BY_ROLE = [
+    ("chutich", ["/", "/cases/", "/cases/{id}", "/cases/queue", "/map/", f"/reports/weekly?week={WEEK}", "/routes",
+                 "/cases/?q=<script>", "/cases/?khu_vuc={payload}"],
+     {"/cases/{id}", "/cases/", f"/reports/weekly?week={WEEK}", "/cases/queue", "/routes"}),
+    ("kiemtra3", ["/field/today", "/field/report", "/field/visit", "/cases/{id}"], {"/cases/{id}", "/field/today"}),
+    ("quantri", ["/admin/", "/admin/users", "/admin/geography", "/admin/settings", "/admin/log"],
+     {"/admin/users", "/admin/geography"}),
+]
+
+
 @pytest.fixture
 def payload_case(app, people, tmp_path):
-    """The weekly scenario plus one case whose every free-text field, officer, route and ward name is the payload."""
+    """The scenario with the script payload in every free-text field."""
     with app.app_context():
-        scenario.build(db.session, people, tmp_path / "scenario-photos")
-        db.session.add(Ward(name="Phường Thới Long " + PAYLOAD, code_prefix="TL"))
-        officer = accounts.create_user(db.session, "kiemtra3", "inspector", "mat-khau-dai", full_name=PAYLOAD)
-        route = Route(code="R9", name=PAYLOAD, name_en=PAYLOAD, source=PAYLOAD, corridor_m=50,
-                      geom=from_shape(LineString([(105.59, 10.17), (105.60, 10.18)]), srid=4326))
-        db.session.add(route)
-        db.session.flush()
-        case = make_case(db.session, officer.id, detected_at=scenario.local(date(2026, 9, 29)), code="TL-2026-0999",
-                         owner_name=PAYLOAD, address=PAYLOAD, description=PAYLOAD, khu_vuc=PAYLOAD[:100],
-                         route_id=route.id)
-        files = PhotoFiles(tmp_path / "scenario-photos")
-        chairman = db.session.get(User, people["chairman"])
-        scenario._act(db.session, files, case, officer, "record_violation", scenario.local(date(2026, 9, 30)),
-                      document_number=PAYLOAD[:60], document_date="2026-09-30", note=PAYLOAD)
-        scenario._act(db.session, files, case, chairman, "penalty_decision", scenario.local(date(2026, 10, 2)),
-                      document_number=PAYLOAD[:60], document_date="2026-10-02", fine_vnd=1000000, remedy=PAYLOAD,
-                      note=PAYLOAD)
-        scenario._act(db.session, files, case, officer, "enforcement_decision", scenario.local(date(2026, 10, 2), 16),
-                      document_number=PAYLOAD[:60], document_date="2026-10-02", mode="propose", note=PAYLOAD)
-        db.session.add(Visit(client_uuid=new_uuid(), inspector_id=officer.id, violation_id=case.id, outcome="follow_up",
-                             note=PAYLOAD, visited_at=scenario.local(date(2026, 10, 1), 10)))
-        db.session.commit()
-        return case.id
+        return build_payload_case(db.session, people, tmp_path / "scenario-photos", PAYLOAD)
 
 
 def _assert_text_only(html, where):
@@ -60,18 +77,11 @@ def _assert_text_only(html, where):
         assert mark not in html, (where, mark)
 
 
-@pytest.mark.parametrize("username, paths, shown_on", [
-    ("chutich", ["/", "/cases/", "/cases/{id}", "/cases/queue", "/map/", f"/reports/weekly?week={WEEK}", "/routes",
-                 "/cases/?q=<script>", "/cases/?khu_vuc=" + PAYLOAD[:100]],
-     {"/cases/{id}", "/cases/", f"/reports/weekly?week={WEEK}", "/cases/queue", "/routes"}),
-    ("kiemtra3", ["/field/today", "/field/report", "/field/visit", "/cases/{id}"], {"/cases/{id}", "/field/today"}),
-    ("quantri", ["/admin/", "/admin/users", "/admin/geography", "/admin/settings", "/admin/log"],
-     {"/admin/users", "/admin/geography"}),
-])
+@pytest.mark.parametrize("username, paths, shown_on", PAGES_BY_ROLE)
 def test_every_page_shows_the_payload_as_text(app, payload_case, username, paths, shown_on):
     client = login(app, username)
     for path in paths:
-        url = path.format(id=payload_case)
+        url = path.format(id=payload_case, payload=quote(PAYLOAD[:100]))
         response = client.get(url)
         assert response.status_code in (200, 400), url
         html = response.get_data(as_text=True)

@@ -1,47 +1,61 @@
 """Building the Folium map: boundary, routes, the week's tracks and uncovered stretches.
 
-Cases are not put into the Folium HTML: static/js/map.js loads them for the visible area from
-/api/violations.geojson, so the page stays small at any number of cases, and every text a
-user typed reaches the page through textContent, never through HTML or a JS template.
+Folium renders its output through Jinja twice (branca wraps each element's rendered script in
+a new ``Element``, whose text is compiled as a template), so any text handed to Folium is
+template source. No text from a user, an import file or the database is ever handed to it:
+layers get neutral keys (``LayerLabels``), and static/js/map.js puts the real names into the
+layer list with textContent. Cases are not in the Folium HTML either: map.js loads them from
+/api/violations.geojson for the visible area.
 """
-import html
+import re
 
 import folium
 from flask import url_for
 
 UNVERIFIED_DASH = "8 8"
+_NEUTRAL_KEY = re.compile(r"^layer-[a-z0-9-]+$")
 
 
-def safe_label(text):
-    """Text for Leaflet's layer control, which shows names as HTML inside a JS string."""
-    escaped = html.escape(str(text), quote=True)
-    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+class LayerLabels:
+    """Neutral keys for Folium's layer names, and the real names the browser puts in their place."""
+
+    def __init__(self):
+        self.names = {}
+
+    def key(self, slug, text):
+        """A key safe for any template engine (letters, digits, dashes) standing for text."""
+        key = f"layer-{slug}"
+        if not _NEUTRAL_KEY.match(key):
+            raise ValueError(f"layer key {key!r} is not neutral")
+        self.names[key] = str(text)
+        return key
 
 
 def build_map(boundary, routes_week, tile_url, tile_attribution, labels):
-    """A Folium map of the ward; returns (map, layer control)."""
+    """A Folium map of the ward; returns (map, layer control, {neutral key: layer name})."""
+    names = LayerLabels()
     ward_map = folium.Map(location=[10.17, 105.59], zoom_start=13, tiles=None, control_scale=True, prefer_canvas=True)
     ward_map.default_js = [("leaflet", url_for("vendor.leaflet_file", filename="leaflet.js"))]
     ward_map.default_css = [("leaflet_css", url_for("vendor.leaflet_file", filename="leaflet.css"))]
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=safe_label(labels["tiles"]), max_zoom=19).add_to(ward_map)
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=names.key("tiles", labels["tiles"]), max_zoom=19).add_to(ward_map)
     if boundary:
         folium.GeoJson(
-            {"type": "Feature", "geometry": boundary, "properties": {}}, name=safe_label(labels["boundary"]),
+            {"type": "Feature", "geometry": boundary, "properties": {}}, name=names.key("boundary", labels["boundary"]),
             style_function=lambda _f: {"color": "#5b3a8c", "weight": 2, "fillColor": "#5b3a8c", "fillOpacity": 0.04},
         ).add_to(ward_map)
         ys = [c[1] for ring in _rings(boundary) for c in ring]
         xs = [c[0] for ring in _rings(boundary) for c in ring]
         ward_map.fit_bounds([[min(ys), min(xs)], [max(ys), max(xs)]])
     # Added first so that it is drawn under the routes: a red halo along what nobody walked.
-    uncovered = folium.FeatureGroup(name=safe_label(labels["uncovered"]), show=True).add_to(ward_map)
-    tracks = folium.FeatureGroup(name=safe_label(labels["tracks"]), show=True)
+    uncovered = folium.FeatureGroup(name=names.key("uncovered", labels["uncovered"]), show=True).add_to(ward_map)
+    tracks = folium.FeatureGroup(name=names.key("tracks", labels["tracks"]), show=True)
     for week in routes_week:
         route = week.route
         line = week.route_geometry
         dash = None if route.verified else UNVERIFIED_DASH
         name = f"{route.code} · {route.name}" + ("" if route.verified else f" ({labels['unverified']})")
-        group = folium.FeatureGroup(name=safe_label(name), show=True)
+        group = folium.FeatureGroup(name=names.key(f"route-{int(route.id)}", name), show=True)
         folium.GeoJson(
             {"type": "Feature", "geometry": line, "properties": {}},
             style_function=lambda _f, dash=dash: {"color": "#0b5394", "weight": 5, "opacity": 0.8, "dashArray": dash},
@@ -56,7 +70,7 @@ def build_map(boundary, routes_week, tile_url, tile_attribution, labels):
     tracks.add_to(ward_map)
     control = folium.LayerControl(collapsed=True)
     control.add_to(ward_map)
-    return ward_map, control
+    return ward_map, control, names.names
 
 
 def _rings(geometry):

@@ -48,14 +48,14 @@ def index():
         "tracks": gettext("Patrol tracks of the week"), "uncovered": gettext("Stretches not patrolled this week"),
     }
     ward = geography.get_ward(db.session)
-    ward_map, control = build_map(
+    ward_map, control, layer_names = build_map(
         overview.boundary_geojson(db.session, ward), routes_week, current_app.config["TILE_URL"],
         current_app.config["TILE_ATTRIBUTION"], labels,
     )
     header, body, script = map_parts(ward_map)
     client = {
         "mapName": ward_map.get_name(), "controlName": control.get_name(), "dataUrl": "/api/violations.geojson",
-        "filterQuery": urlencode(filters.as_query()),
+        "filterQuery": urlencode(filters.as_query()), "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {"heat": gettext("Heatmap of cases"), "overdue": gettext("Overdue"), "open": gettext("Open the case"),
                    "due": gettext("Deadline"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),

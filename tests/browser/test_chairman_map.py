@@ -16,6 +16,10 @@ PAYLOADS = (
     "${alert(2)}",
     "`-alert(4)-`\\`${alert(5)}\\",
     "</script><script>alert(3)</script>",
+    # Template source for Jinja (Folium renders its output twice) and other engines: shown as typed.
+    "Tuyen {{7*191}}",
+    "{% for x in range(3) %}x{% endfor %}",
+    "Hẻm {{ 3 {# c #} #{7*191}",
 )
 
 
@@ -122,6 +126,7 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     layer_names = page.locator(".leaflet-control-layers-overlays").inner_text()
     for payload in PAYLOADS:
         assert payload in layer_names, payload  # route names in the layer control, as text
+    assert "1337" not in page.content() and "Tuyen 1337" not in layer_names
     page.goto(f"{live_server}/cases/")
     page.wait_for_timeout(300)
     assert dialogs == [] and page_errors.errors == []

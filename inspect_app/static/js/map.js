@@ -47,8 +47,20 @@ var InspectMap = (function () {
     return b;
   }
 
+  // Folium only knows neutral keys for the layers made on the server (its output is compiled as
+  // a template): the names, which come from the database, are put in here as text.
+  function nameLayers(layerControl, names) {
+    layerControl._layers.forEach(function (entry) {
+      if (Object.prototype.hasOwnProperty.call(names, entry.name)) {
+        entry.name = el("span", "", names[entry.name]).outerHTML;
+      }
+    });
+    layerControl._update();
+  }
+
   function init(map, layerControl, cfg) {
     var colours = {};
+    nameLayers(layerControl, cfg.layerNames || {});
     cfg.stages.forEach(function (s) {
       colours[s.key] = s.colour;
       var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45});
