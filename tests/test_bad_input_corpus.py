@@ -239,6 +239,52 @@ CORPUS = {
                                                          form=settings(code_prefix="TL';--")),
     "admin: settings with a formula as the ward name and a bad day off": Bad(
         "quantri", "POST", "/admin/settings", 400, "Không phải ngày", form=settings(name="=cmd|'/C calc'!A0", days_off="30/02/2027")),
+    # --- times and dates at the ends of the calendar (year 1, year 9999, with offsets), huge ids, deep JSON
+    "patrol start: started in year 1 at -12:00": Bad("kiemtra", "POST", "/api/patrols", 400, "Thời gian không hợp lệ",
+                                                    json=lambda w: {"client_uuid": new_uuid(), "route_id": w["route"],
+                                                                    "started_at": "0001-01-01T00:00:00-12:00"}),
+    "patrol start: started in year 9999 at -12:00": Bad("kiemtra", "POST", "/api/patrols", 400, "Thời gian không hợp lệ",
+                                                       json=lambda w: {"client_uuid": new_uuid(), "route_id": w["route"],
+                                                                       "started_at": "9999-12-31T23:00:00-12:00"}),
+    "points: a fix in year 1": Bad("kiemtra", "POST", "/api/patrols/{own_patrol_uuid}/points", 400, "không hợp lệ",
+                                   json=points({"t": -62135596800000})),
+    "points: a fix in year 9999 as text": Bad("kiemtra", "POST", "/api/patrols/{own_patrol_uuid}/points", 400, "không hợp lệ",
+                                              json=points({"t": "9999-12-31T23:59:59+14:00"})),
+    "report: observed in year 9999 at +14:00": Bad("kiemtra", "POST", "/api/violations", 400, "Thời gian không hợp lệ",
+                                                   form=report(observed_at="9999-12-31T23:59:59+14:00")),
+    "report: observed in year 1 at -12:00": Bad("kiemtra", "POST", "/api/violations", 400, "Thời gian không hợp lệ",
+                                                form=report(observed_at="0001-01-01T00:00:00-12:00")),
+    "end patrol: ended in year 9999": Bad("kiemtra", "POST", "/api/patrols/{own_patrol_uuid}/end", 400, "không hợp lệ",
+                                          json=lambda w: {"ended_at": "9999-12-31T23:00:00-12:00"}),
+    "case list: date_from in year 1": Bad("chutich", "GET", "/cases/?date_from=0001-01-01", 400, "Ngày phải trong khoảng"),
+    "case list: date_to in year 9999": Bad("chutich", "GET", "/cases/?date_to=9999-12-31", 400, "Ngày phải trong khoảng"),
+    "map data: date_from in year 1": Bad("chutich", "GET", "/api/violations.geojson?date_from=0001-01-01", 400,
+                                         "Ngày phải trong khoảng"),
+    "map data: date_to in year 9999": Bad("chutich", "GET", "/api/violations.geojson?date_to=9999-12-31", 400,
+                                          "Ngày phải trong khoảng"),
+    "map page: the week of 9999-12-31": Bad("chutich", "GET", "/map/?week=9999-12-31", 400, "Tuần phải là một ngày"),
+    "case action: document dated 9999-12-31": Bad("chutich", "POST", "/cases/{case}/events", 400, "Ngày phải trong khoảng",
+                                                  form=action(action="penalty_decision", document_number="1/QĐ",
+                                                              document_date="9999-12-31", fine_vnd="1000000",
+                                                              remedy="Phá dỡ")),
+    "case page: id beyond any integer": Bad("chutich", "GET", "/cases/99999999999999999999", 404, "Không tìm thấy"),
+    "case page: id beyond PostgreSQL's integer": Bad("chutich", "GET", "/cases/2147483648", 404, "Không tìm thấy"),
+    "case action: id beyond any integer": Bad("kiemtra", "POST", "/cases/99999999999999999999/events", 404, "Không tìm thấy",
+                                              form=action()),
+    "photo file: id beyond any integer": Bad("kiemtra", "GET", "/cases/photos/99999999999999999999", 404, "Không tìm thấy"),
+    "patrol GeoJSON: id beyond any integer": Bad("kiemtra", "GET", "/api/patrols/99999999999999999999.geojson", 404,
+                                                 "Không tìm thấy"),
+    "points by id: id beyond any integer": Bad("kiemtra", "POST", "/api/patrols/99999999999999999999/points", 404,
+                                               "Không tìm thấy", json=points({})),
+    "visit: case id beyond any integer": Bad("kiemtra", "POST", "/api/visits", 400, "Phải trong khoảng",
+                                             form=visit(violation_id="99999999999999999999")),
+    "patrol start: JSON nested 100,000 deep": Bad("kiemtra", "POST", "/api/patrols", 400, "đối tượng JSON",
+                                                  raw=b"[" * 100_000 + b"]" * 100_000),
+    "points: JSON nested 100,000 deep": Bad("kiemtra", "POST", "/api/patrols/{own_patrol_uuid}/points", 400, "đối tượng JSON",
+                                            raw=b'{"points": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    "admin: import of JSON nested 100,000 deep": Bad(
+        "quantri", "POST", "/admin/geography/import", 400, "lồng nhau quá sâu",
+        form=lambda w: {"file": (io.BytesIO(b'{"type": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"), "sau.geojson")}),
     "admin: boundary verified 'maybe'": Bad("quantri", "POST", "/admin/boundary", 400, "không có trong danh sách",
                                             form=lambda w: {"verified": "maybe"}),
 }
@@ -384,3 +430,40 @@ def test_a_file_name_from_the_phone_never_names_the_stored_file(app, world):
     assert not list(Path(app.instance_path).rglob("secret_key.jpg"))
     with pytest.raises(InvalidInput):
         photo_file(app.config["PHOTO_DIR"], "../secret_key")
+
+
+@pytest.mark.parametrize("taken, offset", [("0001:01:01 00:00:00", "-12:00"), ("9999:12:31 23:59:59", "-12:00"),
+                                           ("9999:12:31 23:59:59", "+14:00")])
+def test_a_photo_with_an_exif_date_at_the_ends_of_the_calendar_is_kept_without_that_date(app, world, taken, offset):
+    """The photo is evidence and is accepted; the unreadable time is left out, never guessed."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(jpeg_bytes(taken=taken)))
+    exif = image.getexif()
+    exif.get_ifd(0x8769)[36881] = offset  # OffsetTimeOriginal
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    client, token = world["client_of"]("kiemtra")
+    photo_uuid = new_uuid()
+    response = client.post("/api/photos", data={"record_uuid": world["case_uuid"], "photo_uuid": photo_uuid,
+                                                "photo": (io.BytesIO(buffer.getvalue()), "anh.jpg")},
+                           headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    from inspect_app.models import Photo
+    from sqlalchemy import select
+
+    with app.app_context():
+        stored = db.session.scalar(select(Photo).where(Photo.client_uuid == photo_uuid))
+        assert stored is not None and stored.taken_at is None
+
+
+@pytest.mark.parametrize("next_url", ["/%0d%0aSet-Cookie:x=1", "/cases/%0aLocation:%20http://evil.example", "/\\evil.example"])
+def test_a_next_address_with_line_breaks_after_login_goes_home(app, people, next_url):
+    client = app.test_client()
+    page = client.get(f"/login?next={next_url}").get_data(as_text=True)
+    response = client.post(f"/login?next={next_url}", data={"username": "kiemtra", "password": "mat-khau-dai",
+                                                             "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location in ("/", "http://localhost/") and "\n" not in location and "\r" not in location
+    assert not any("x=1" in cookie for cookie in response.headers.get_all("Set-Cookie"))

@@ -19,7 +19,10 @@ from . import bp
 
 
 def _json_body():
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a body any phone sends
+        body = None
     if not isinstance(body, dict):
         raise InvalidInput(N_("The request body must be a JSON object."))
     return body

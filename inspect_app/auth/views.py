@@ -20,6 +20,8 @@ def _safe_next(target):
     """Only same-site relative paths are followed after login."""
     if not target:
         return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return None  # a CR/LF would split the Location header; a backslash is "/" to some browsers
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

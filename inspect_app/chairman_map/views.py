@@ -1,5 +1,4 @@
 """The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import current_app, flash, render_template, request
@@ -8,6 +7,7 @@ from flask_babel import gettext
 from ..auth.access import role_required
 from ..config import lifecycle_context
 from ..domain import geography, overview
+from ..domain.inputs import FieldReader
 from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
 from ..extensions import db
@@ -23,10 +23,10 @@ STAGE_COLOURS = {"detected": "#f1c232", "warning": "#e69138", "stop_work": "#cc0
 def _read_week(raw, today):
     if not raw:
         return overview.week_start(today), None
-    try:
-        return overview.week_start(date.fromisoformat(raw)), None
-    except ValueError:
+    day = FieldReader({"week": raw}).day("week")
+    if day is None:
         return overview.week_start(today), gettext("The week must be a date (YYYY-MM-DD); showing this week.")
+    return overview.week_start(day), None
 
 
 @bp.route("/")

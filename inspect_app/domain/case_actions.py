@@ -57,21 +57,6 @@ class ActionInput:
     photos: list = field(default_factory=list)
 
 
-def _date(reader, name, today, required):
-    raw = reader.text(name, 10, required=required)
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        reader.error(name, N_("Enter a date as YYYY-MM-DD."))
-        return None
-    if value < date(2000, 1, 1):
-        reader.error(name, N_("This date is too far in the past."))
-        return None
-    return value
-
-
 def read_action_input(data, photos, today):
     """Parse an action form; raises InvalidFields naming every problem, including forged fields."""
     reader = FieldReader(data)
@@ -85,7 +70,7 @@ def read_action_input(data, photos, today):
     inp = ActionInput(action=action, mode=mode, expected_version=expected_version, photos=photos)
     if action.document:
         inp.document_number = reader.text("document_number", 60, required=action.document.number_required)
-        inp.document_date = _date(reader, "document_date", today, required=True)
+        inp.document_date = reader.day("document_date", required=True)
         if inp.document_date and inp.document_date > today:
             reader.error("document_date", N_("A document date cannot be in the future."))
     if action.fine:
@@ -97,7 +82,7 @@ def read_action_input(data, photos, today):
         inp.outcome = reader.choice("outcome", tuple(workflow.OUTCOMES), required=True) or ""
     if action.extension:
         inp.extension_kind = reader.choice("extension_kind", tuple(workflow.EXTENSION_KINDS), required=True) or ""
-        inp.new_due_date = _date(reader, "new_due_date", today, required=inp.extension_kind == "other")
+        inp.new_due_date = reader.day("new_due_date", required=inp.extension_kind == "other")
     if action.corrects:
         inp.corrects_event_id = reader.number("corrects_event_id", 1, 2**31 - 1, required=True, integer=True)
     inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)

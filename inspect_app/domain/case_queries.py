@@ -49,7 +49,7 @@ def read_filters(args):
         stage=reader.choice("stage", STAGES), overdue=reader.flag("overdue"), due_this_week=reader.flag("due_this_week"),
         waiting=reader.flag("waiting"), route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
         category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
-        date_from=_date(reader, "date_from"), date_to=_date(reader, "date_to"),
+        date_from=reader.day("date_from"), date_to=reader.day("date_to"),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         reader.error("date_to", N_("The end of the date range is before its start."))
@@ -66,17 +66,6 @@ def check_filter_ids(session, filters):
         errors["officer"] = InvalidInput(N_("No such officer."))
     if errors:
         raise InvalidFields(errors)
-
-
-def _date(reader, name):
-    raw = reader.text(name, 10)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        reader.error(name, N_("Enter a date as YYYY-MM-DD."))
-        return None
 
 
 def filtered(statement, filters, today):

@@ -81,6 +81,8 @@ def parse_geojson(text_value, label="GeoJSON"):
         document = json.loads(text_value)
     except json.JSONDecodeError as exc:
         raise InvalidInput(N_("The file is not valid GeoJSON (line %(line)s: %(error)s)."), line=exc.lineno, error=exc.msg)
+    except RecursionError:
+        raise InvalidInput(N_("The file is not valid GeoJSON: it is nested too deeply."))
     if not isinstance(document, dict) or "type" not in document:
         raise InvalidInput(N_("The file is JSON but not GeoJSON: it has no \"type\"."))
     _check_crs(document)

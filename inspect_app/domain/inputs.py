@@ -6,12 +6,22 @@ import math
 import re
 import unicodedata
 import uuid as uuid_module
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from .errors import N_, InvalidFields, InvalidInput
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MISSING = object()
+# The span of dates the app accepts anywhere (filters, documents, phone times, photo EXIF): wide
+# enough for any real case, narrow enough that a week or a time zone around it stays a date.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
+
+def plausible_day(value):
+    """True when a date (or datetime) lies within EARLIEST_DAY..LATEST_DAY."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 class FieldReader:
@@ -145,6 +155,22 @@ class FieldReader:
             return None
         return value
 
+    def day(self, name, required=False):
+        """A date written YYYY-MM-DD within EARLIEST_DAY..LATEST_DAY, or None."""
+        raw = self.text(name, 10, required=required)
+        if not raw:
+            return None
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            self.error(name, N_("Enter a date as YYYY-MM-DD."))
+            return None
+        if not plausible_day(value):
+            self.error(name, N_("The date must be between %(first)s and %(last)s."),
+                       first=EARLIEST_DAY.strftime("%d/%m/%Y"), last=LATEST_DAY.strftime("%d/%m/%Y"))
+            return None
+        return value
+
     def position(self, lon_name, lat_name, required=True):
         """A WGS84 longitude/latitude pair, or (None, None)."""
         lon = self.number(lon_name, -180, 180, required=required)
@@ -167,15 +193,21 @@ def parse_client_time(value):
         if not math.isfinite(value):
             raise InvalidInput(N_("A time is not valid."))
         try:
-            return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+            moment = datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
             raise InvalidInput(N_("A time is not valid."))
-    if isinstance(value, str):
+    elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidInput(N_("A time is not valid."))
         if parsed.tzinfo is None:
             raise InvalidInput(N_("A time has no time zone."))
-        return parsed.astimezone(timezone.utc)
-    raise InvalidInput(N_("A time is not valid."))
+        if not plausible_day(parsed):  # year 1 or 9999 with an offset has no UTC equivalent
+            raise InvalidInput(N_("A time is not valid."))
+        moment = parsed.astimezone(timezone.utc)
+    else:
+        raise InvalidInput(N_("A time is not valid."))
+    if not plausible_day(moment):
+        raise InvalidInput(N_("A time is not valid."))
+    return moment

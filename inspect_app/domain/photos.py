@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..models import Photo
 from .errors import N_, Conflict, InvalidInput
+from .inputs import plausible_day
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 THUMB_SIZE = 320
@@ -91,8 +92,9 @@ def _exif_facts(image):
                 sign = -1 if str(offset)[0] == "-" else 1
                 hours, minutes = int(str(offset)[1:3]), int(str(offset)[4:6])
                 zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-            taken_at = local.replace(tzinfo=zone).astimezone(timezone.utc)
-    except (ValueError, TypeError, KeyError):
+            # Year 1 or 9999 with an offset has no UTC time: the fact is unreadable, the photo still good.
+            taken_at = local.replace(tzinfo=zone).astimezone(timezone.utc) if plausible_day(local) else None
+    except (ValueError, TypeError, KeyError, OverflowError):
         taken_at = None
     try:
         gps = exif.get_ifd(0x8825)
