@@ -38,6 +38,7 @@ class Defaults:
     MAX_PHOTO_PIXELS = 40_000_000
     MAX_PHOTOS_PER_RECORD = 10
     TRACK_SEND_INTERVAL_S = 10
+    OUTBOX_MAX_SERVER_ERRORS = 3     # 5xx answers in a row before an outbox item is set aside as "needs attention"
 
     # Deadlines: overrides of domain/deadlines.py DEFAULT_RULES, e.g.
     # {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …"}}

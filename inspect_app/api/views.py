@@ -1,5 +1,5 @@
 """API views: logged-in users only; errors come back as JSON."""
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -22,6 +22,7 @@ def routes_geojson():
 @login_required
 def session_info():
     """Who is logged in and a fresh CSRF token: the phone's outbox asks before it sends."""
-    response = jsonify(csrf_token=generate_csrf(), username=current_user.username, role=current_user.role)
+    response = jsonify(csrf_token=generate_csrf(), username=current_user.username, role=current_user.role,
+                       max_server_errors=current_app.config["OUTBOX_MAX_SERVER_ERRORS"])
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -321,3 +321,33 @@ def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_ph
     with app.app_context():
         visits = db.session.get(Violation, case_id).visits
         assert [v.outcome for v in visits].count("follow_up") == 1
+
+
+def test_an_item_the_server_keeps_failing_on_is_set_aside_and_the_rest_is_sent(app, server, phone, tmp_path):
+    """A report answered 500 again and again goes to "needs attention" with the server's words after
+    OUTBOX_MAX_SERVER_ERRORS tries; the visit, the other report and the patrol's end behind it arrive."""
+    app.config["OUTBOX_MAX_SERVER_ERRORS"] = 2
+    page = phone.new_page()
+    collect_a_day_offline(app, page, phone, server.url, tmp_path)
+    failures = []
+
+    def first_report_breaks_the_server(route):
+        if "Chủ đầu tư ngoại tuyến 0".encode() in (route.request.post_data_buffer or b""):
+            failures.append(route.request.url)
+            route.fulfill(status=500, content_type="application/json",
+                          body='{"error": "Máy chủ gặp lỗi khi lưu mục này (thử nghiệm)."}')
+        else:
+            route.continue_()
+
+    page.route("**/api/violations", first_report_breaks_the_server)
+    phone.set_offline(False)
+    page.wait_for_function("document.getElementById('outbox').dataset.attention === '1'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '2'", timeout=30000)  # its 2 photos
+    assert len(failures) == 2
+    assert "Máy chủ gặp lỗi khi lưu mục này" in page.inner_text("#outbox-attention")
+    with app.app_context():
+        patrol = db.session.scalars(select(Patrol)).one()
+        assert patrol.status == "ended"
+        owners = db.session.scalars(select(Violation.owner_name)).all()
+        assert owners == ["Chủ đầu tư ngoại tuyến 1"]
+        assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.outcome == "nothing_wrong")) == 1

@@ -6,6 +6,8 @@ var Outbox = (function () {
   var DB_NAME = "inspect-outbox", STORE = "items", META = "meta";
   var RETRY_MIN_MS = 2000, RETRY_MAX_MS = 300000, HOLD_MS = 60000;
   var dbPromise = null, syncing = null, retryMs = RETRY_MIN_MS, retryTimer = null, listeners = [];
+  // Answers 5xx in a row after which an item stops blocking the ones behind it (the server's setting).
+  var serverErrorLimit = 3;
 
   function open() {
     if (dbPromise) return dbPromise;
@@ -108,7 +110,7 @@ var Outbox = (function () {
       return response.text().then(function (text) {
         var body = {};
         try { body = text ? JSON.parse(text) : {}; } catch (e) { body = {}; }
-        return {status: response.status, ok: response.ok, body: body};
+        return {status: response.status, ok: response.ok, body: body, retryAfter: response.headers.get("Retry-After")};
       });
     });
   }
@@ -122,6 +124,7 @@ var Outbox = (function () {
       return freshToken().then(function (session) {
         // Work recorded under another account on this phone waits for that account to log in.
         var mine = due.filter(function (i) { return !i.owner || i.owner === session.username; });
+        if (session.max_server_errors > 0) serverErrorLimit = session.max_server_errors;
         return sendEach(mine, session.csrf_token, 0, {});
       });
     }).then(function (result) {
@@ -152,7 +155,16 @@ var Outbox = (function () {
         }).then(function () { notify(); return sendEach(rest, token, sent + 1, blocked); });
       }
       if (r.status === 401) throw {loggedOut: true};
-      if (r.status >= 500 || r.status === 0) throw {network: true};
+      if (r.status === 0 || (r.status === 503 && r.retryAfter)) throw {network: true};  // no network, or busy
+      if (r.status >= 500) {
+        // The server failed on this item. Try again later, but after a few failures in a row keep it
+        // aside with the server's words, so that it never holds back everything recorded after it.
+        item.serverErrors = (item.serverErrors || 0) + 1;
+        if (item.serverErrors < serverErrorLimit) return put(item).then(function () { throw {network: true}; });
+        item.state = "attention"; item.error = r.body.error || String(r.status); item.answer = r.body;
+        if (item.confirms) blocked[item.confirms] = true;
+        return put(item).then(function () { notify(); return sendEach(rest, token, sent, blocked); });
+      }
       if (r.status === 400 && /CSRF/i.test(r.body.error || "")) throw {network: true};
       if (r.status === 404 && item.kind === "photo") {  // its record has not arrived: try again later
         blocked[item.record] = true;
