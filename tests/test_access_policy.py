@@ -26,9 +26,18 @@ def test_policies_name_only_known_roles(app):
 SAMPLE_UUID = "00000000-0000-4000-8000-000000000001"
 
 
+def _sample_value(converter):
+    kind = type(converter).__name__
+    if kind == "UUIDConverter":
+        return SAMPLE_UUID
+    if kind == "UnicodeConverter":
+        return "0" * 32  # photo public ids
+    return 1
+
+
 def _sample_url(rule):
     """The rule's URL with a sample value of the right kind for each argument."""
-    values = {arg: SAMPLE_UUID if type(rule._converters[arg]).__name__ == "UUIDConverter" else 1 for arg in rule.arguments}
+    values = {arg: _sample_value(rule._converters[arg]) for arg in rule.arguments}
     return rule.build(values)[1]
 
 

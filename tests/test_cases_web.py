@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from inspect_app.extensions import db
-from inspect_app.models import CaseEvent
+from inspect_app.models import CaseEvent, Violation
 
 from .conftest import csrf_token_from
 from .factories import jpeg_bytes, make_case
@@ -53,7 +53,7 @@ def test_inspector_records_a_bb_with_a_photo_and_the_page_shows_the_deadline(app
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "15/BB-VPHC" in html and "Lập biên bản VPHC, yêu cầu dừng thi công" in html
     assert "Luật XLVPHC Điều 66 khoản 1" in html and 'id="case-deadline"' in html
-    assert re.search(r'id="event-1".*?cases/photos/\d+/thumb', html, re.S)
+    assert re.search(r'id="event-1".*?cases/photos/[0-9a-f]{32}/thumb', html, re.S)
 
 
 BAD = {
@@ -168,17 +168,28 @@ def test_case_list_filters_are_kept_in_the_url(app, people):
     assert bad.status_code == 400 and "Giai đoạn: Lựa chọn này không có trong danh sách." in bad.get_data(as_text=True)
 
 
-def test_extension_is_shown_with_its_reason(app, people, case_id):
+def test_extension_is_proposed_shown_with_its_reason_and_moves_the_deadline_when_approved(app, people, case_id):
     client = login(app, "kiemtra")
     post_action(client, case_id, BB)
-    response = post_action(client, case_id, {"action": "extend_deadline", "extension_kind": "penalty_decision_explanation",
+    recorded = post_action(client, case_id, {"action": "extend_deadline", "extension_kind": "other",
+                                             "new_due_date": "2099-12-31", "note": "Tự gia hạn"})
+    assert recorded.status_code == 403  # not the inspector's act alone
+    response = post_action(client, case_id, {"action": "extend_deadline", "mode": "propose",
+                                             "extension_kind": "penalty_decision_explanation",
                                              "note": "Chủ đầu tư xin giải trình"})
     assert response.status_code == 302
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "Gia hạn" in html and "Chủ đầu tư xin giải trình" in html
+    assert "Gia hạn" in html and "Chủ đầu tư xin giải trình" in html and "Thời hạn đề nghị" in html
+    chairman = login(app, "chutich")
+    html, token, version = case_form(chairman, case_id)
+    proposal_id = re.search(r'data-proposal="(\d+)"', html).group(1)
+    assert chairman.post(f"/cases/{case_id}/proposals/{proposal_id}",
+                         data={"csrf_token": token, "version": version, "decision": "approve"}).status_code == 302
     with app.app_context():
         events = db.session.query(CaseEvent).order_by(CaseEvent.seq).all()
-        assert events[1].due_date > events[0].due_date
+        assert [e.kind for e in events] == ["action", "proposal", "approval"]
+        assert events[2].due_date == events[1].due_date > events[0].due_date
+        assert db.session.get(Violation, case_id).due_date == events[2].due_date
 
 
 def test_chairman_home_counts_waiting_and_overdue(app, people):
@@ -220,7 +231,7 @@ def test_another_inspector_cannot_alter_decide_or_replace_a_pending_proposal(app
         assert response.status_code == 403
         assert "Bạn không có quyền" in response.get_data(as_text=True)
     replaced = post_action(other, case_id, dict(proposal, fine_vnd="1000000"))
-    assert replaced.status_code == 409 and "đã có một đề xuất đang chờ" in replaced.get_data(as_text=True)
+    assert replaced.status_code == 403 and "cán bộ phụ trách" in replaced.get_data(as_text=True)
     assert db_snapshot() == before
     with app.app_context():
         pending = db.session.get(CaseEvent, int(proposal_id))

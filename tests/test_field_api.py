@@ -52,12 +52,13 @@ def test_photos_are_served_only_to_logged_in_users(phone, app):
     page = client.get(body["url"]).get_data(as_text=True)
     import re
 
-    photo_url = re.search(r'href="(/cases/photos/\d+)"', page).group(1)
+    photo_url = re.search(r'href="(/cases/photos/[0-9a-f]{32})"', page).group(1)
     assert client.get(photo_url).status_code == 200
     assert client.get(photo_url + "/thumb").mimetype == "image/jpeg"
     anonymous = app.test_client()
     assert anonymous.get(photo_url).status_code == 302
     assert client.get("/cases/photos/99999").status_code == 404
+    assert client.get("/cases/photos/" + "0" * 32).status_code == 404
 
 
 BAD_REPORTS = {

@@ -43,6 +43,8 @@ def valid_form(action, case, session, today=TODAY):
     if action.corrects:
         first = session.scalar(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq))
         form["corrects_event_id"] = str(first.id) if first else "999999"
+    if action.reassigns:
+        form["officer_id"] = str(session.scalar(select(User.id).where(User.username == "kiemtra2")))
     return form
 
 
@@ -53,22 +55,26 @@ def _seed_event(session, case, user):
     case_actions._seal(session, case, event)
 
 
+# Who acts: the officer in charge, another inspector of the ward, the chairman, the administrator.
+ACTORS = {"officer": "inspector", "other_inspector": "inspector2", "chairman": "chairman", "admin": "admin"}
 COMBINATIONS = [
-    (stage, key, role, mode)
-    for stage in STAGES for key in workflow.ACTIONS for role in ROLES for mode in ("record", "propose")
+    (stage, key, actor, mode)
+    for stage in STAGES for key in workflow.ACTIONS for actor in ACTORS for mode in ("record", "propose")
 ]
 
 
-@pytest.mark.parametrize("stage,key,role,mode", COMBINATIONS)
-def test_every_stage_action_role_and_mode(app, session, people, tmp_path, stage, key, role, mode):
-    user = session.get(User, people[role] if role != "inspector" else people["inspector"])
+@pytest.mark.parametrize("stage,key,actor,mode", COMBINATIONS)
+def test_every_stage_action_actor_and_mode(app, session, people, tmp_path, stage, key, actor, mode):
+    user = session.get(User, people[ACTORS[actor]])
+    role = user.role
     officer = session.get(User, people["inspector"])
     case = make_case(session, officer.id, stage, due=TODAY + timedelta(days=5))
     _seed_event(session, case, officer)
     session.commit()
     action = workflow.ACTIONS[key]
     form = dict(valid_form(action, case, session), mode=mode)
-    allowed = stage in action.from_stages and (
+    # Another inspector only adds observations; legal steps belong to the officer in charge.
+    allowed = stage in action.from_stages and (actor != "other_inspector" or action.observation) and (
         workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
     )
     events_before = session.scalar(select(func.count()).select_from(CaseEvent))
@@ -172,20 +178,58 @@ def test_the_rule_table_is_configuration(session, people):
     assert case.due_date == date(2027, 2, 19) and case.due_citation == "NĐ mới 2027 Điều 5"
 
 
-def test_extensions_move_the_deadline_and_say_why(session, people):
-    inspector = session.get(User, people["inspector"])
+def test_extensions_are_proposed_by_the_inspector_and_move_the_deadline_only_when_approved(session, people):
+    inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
     case = make_case(session, inspector.id)
     _act(session, case, inspector, "record_violation", today=date(2027, 1, 29), document_number="01/BB",
          document_date="2027-01-29")
-    event = _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1),
-                 extension_kind="penalty_decision_explanation", note="Người vi phạm có văn bản xin giải trình")
-    assert case.due_date == date(2027, 2, 28) and event.due_date == date(2027, 2, 28)
-    assert event.note.startswith("Người vi phạm")
-    with pytest.raises(InvalidFields):
+    due_before = case.due_date
+    with pytest.raises(Forbidden):  # never the inspector's act alone
         _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
+             new_due_date="2099-12-31", note="Tự gia hạn")
+    proposal = _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), mode="propose",
+                    extension_kind="penalty_decision_explanation", note="Người vi phạm có văn bản xin giải trình")
+    assert proposal.kind == "proposal" and proposal.due_date == date(2027, 2, 28)  # what it asks for, shown
+    assert case.due_date == due_before  # nothing moves before the chairman approves
+    approval = case_actions.decide(session, case, chairman, proposal.id, True, case.version, context(date(2027, 2, 1)))
+    assert case.due_date == date(2027, 2, 28) and approval.due_date == date(2027, 2, 28)
+    with pytest.raises(InvalidFields):
+        _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
              new_due_date="2027-02-20", note="Sớm hơn")
-    _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), extension_kind="very_complex", note="Phức tạp")
+    _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="very_complex", note="Phức tạp")
     assert case.due_date == date(2027, 3, 28)
+
+
+def test_an_extension_approved_after_the_deadline_moved_past_it_is_refused(session, people):
+    inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    case = make_case(session, inspector.id, "warning", due=date(2027, 3, 20))
+    proposal = _act(session, case, inspector, "extend_deadline", mode="propose", extension_kind="other",
+                    new_due_date="2027-04-01", note="Chờ giấy phép")
+    _act(session, case, chairman, "extend_deadline", extension_kind="other", new_due_date="2027-05-01", note="Phức tạp")
+    with pytest.raises(InvalidFields):
+        case_actions.decide(session, case, chairman, proposal.id, True, case.version, context())
+    assert case.due_date == date(2027, 5, 1)
+
+
+def test_reassignment_is_an_event_with_a_reason_and_moves_the_legal_steps(session, people):
+    officer, other = session.get(User, people["inspector"]), session.get(User, people["inspector2"])
+    chairman = session.get(User, people["chairman"])
+    case = make_case(session, officer.id, "detected")
+    with pytest.raises(Forbidden):
+        _act(session, case, other, "record_violation", document_number="02/BB", document_date="2027-03-14")
+    _act(session, case, other, "site_check", note="Tôi đi ngang, công trình vẫn thi công")  # an observation
+    with pytest.raises(Forbidden):
+        _act(session, case, officer, "reassign", officer_id=str(other.id), note="Tự chuyển")
+    with pytest.raises(InvalidFields):
+        _act(session, case, chairman, "reassign", officer_id=str(officer.id), note="Đã phụ trách")
+    with pytest.raises(InvalidFields):
+        _act(session, case, chairman, "reassign", officer_id=str(chairman.id), note="Không phải cán bộ")
+    event = _act(session, case, chairman, "reassign", officer_id=str(other.id), note="Anh Kiểm nghỉ phép")
+    assert case.officer_id == other.id and event.officer_id == other.id and event.note == "Anh Kiểm nghỉ phép"
+    _act(session, case, other, "record_violation", document_number="02/BB", document_date="2027-03-14")
+    with pytest.raises(Forbidden):
+        _act(session, case, officer, "start_stop_work", document_date="2027-03-14")
+    assert case.stage == "warning"
 
 
 def test_compliance_period_comes_from_the_decision(session, people):

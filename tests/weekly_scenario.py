@@ -116,10 +116,10 @@ def build(session, people, photo_dir):
     h = new("H", local(date(2026, 9, 1)))
     record(session, files, h, inspector, date(2026, 9, 4), "5/BB-VPHC")
     _act(session, files, h, chairman, "close", local(date(2026, 9, 25)), outcome="demolished")
-    # I: deadline moved to the week's Sunday the week before: listed for its deadline, not overdue on Sunday.
+    # I: deadline moved (by the chairman) to the week's Sunday the week before: listed for its deadline, not overdue on Sunday.
     i = new("I", local(date(2026, 9, 21)))
     record(session, files, i, inspector, date(2026, 9, 22), "22/BB-VPHC")
-    _act(session, files, i, inspector, "extend_deadline", local(date(2026, 9, 24)), extension_kind="other",
+    _act(session, files, i, chairman, "extend_deadline", local(date(2026, 9, 24)), extension_kind="other",
          new_due_date="2026-10-04", note="Chủ đầu tư xin giải trình")
     # J: detected after the week (Monday 00:10 local): not on the list.
     new("J", local(date(2026, 10, 5), 0, 10))

@@ -109,7 +109,7 @@ def case_summary(violation, distance_m=None, photo=None):
         "id": violation.id, "code": violation.code, "address": violation.address, "khu_vuc": violation.khu_vuc,
         "stage": violation.stage, "stage_label": stage_label(violation.stage),
         "url": url_for("cases.show", violation_id=violation.id),
-        "thumb_url": url_for("cases.photo_thumb", photo_id=photo.id) if photo else None,
+        "thumb_url": url_for("cases.photo_thumb", public_id=photo.public_id) if photo else None,
     }
     if distance_m is not None:
         data["distance_m"] = round(distance_m, 1)
@@ -192,7 +192,7 @@ def violations_geojson():
     for feature in collection["features"]:
         props = feature["properties"]
         props["url"] = url_for("cases.show", violation_id=feature["id"])
-        props["thumb_url"] = url_for("cases.photo_thumb", photo_id=props["photo_id"]) if props["photo_id"] else None
+        props["thumb_url"] = url_for("cases.photo_thumb", public_id=props["photo"]) if props["photo"] else None
         props["stage_label"] = stage_label(props["stage"])
         props["category_label"] = category_label(props["category"])
     response = jsonify(collection)

@@ -4,10 +4,11 @@ import uuid
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import case_actions, case_queries, field_reports, geography, workflow
+from ..domain import accounts, case_actions, case_queries, field_reports, geography, workflow
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError
 from ..domain.inputs import FieldReader
@@ -53,7 +54,8 @@ def _render_case(violation, status=200, errors=None, form=None):
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        actions=workflow.available_actions(violation.stage, current_user.role), outcomes=workflow.OUTCOMES,
+        actions=case_actions.available_actions(violation, current_user), outcomes=workflow.OUTCOMES,
+        in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
         may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
         errors=errors or {}, form=form or {}, rules=context.rules,
@@ -117,8 +119,8 @@ def decide(violation_id, event_id):
     return redirect(url_for("cases.show", violation_id=violation_id))
 
 
-def _send_photo(photo_id, thumbnail):
-    photo = db.session.get(Photo, photo_id)
+def _send_photo(public_id, thumbnail):
+    photo = db.session.scalar(select(Photo).where(Photo.public_id == public_id))
     if photo is None:
         abort(404)
     name = photo.thumb_name if thumbnail else photo.stored_name
@@ -131,18 +133,18 @@ def _send_photo(photo_id, thumbnail):
     return response
 
 
-@bp.route("/photos/<int:photo_id>")
+@bp.route("/photos/<string(length=32):public_id>")
 @login_required
-def photo(photo_id):
-    """The photo as uploaded."""
-    return _send_photo(photo_id, thumbnail=False)
+def photo(public_id):
+    """The photo as uploaded (by its random public id: photos cannot be found by counting)."""
+    return _send_photo(public_id, thumbnail=False)
 
 
-@bp.route("/photos/<int:photo_id>/thumb")
+@bp.route("/photos/<string(length=32):public_id>/thumb")
 @login_required
-def photo_thumb(photo_id):
+def photo_thumb(public_id):
     """The photo's thumbnail."""
-    return _send_photo(photo_id, thumbnail=True)
+    return _send_photo(public_id, thumbnail=True)
 
 
 def event_label(event):

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
 from ..models.types import utcnow
 from .errors import N_, AccountInactive, Conflict, Forbidden, InvalidInput, NotFound
-from .roles import ADMIN, ROLES
+from .roles import ADMIN, INSPECTOR, ROLES
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 # Compared against when the user name is unknown, so a wrong name costs as long as a
@@ -180,6 +180,13 @@ def delete_user(session, user, acting_user):
 def list_users(session):
     """All users, by role then name."""
     return session.scalars(select(User).order_by(User.role, User.username)).all()
+
+
+def active_inspectors(session):
+    """Inspectors who can be put in charge of a case, by name."""
+    return session.scalars(
+        select(User).where(User.role == INSPECTOR, User.active.is_(True)).order_by(User.full_name, User.username)
+    ).all()
 
 
 def count_users(session):

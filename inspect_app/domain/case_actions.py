@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import CaseEvent, Violation
+from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
 from . import workflow
 from .deadlines import due_date
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .roles import INSPECTOR
 from .stages import CLOSED, STAGE_LABELS
 
 GENESIS = "0" * 64
@@ -53,6 +54,7 @@ class ActionInput:
     extension_kind: str = ""
     new_due_date: Optional[date] = None
     corrects_event_id: Optional[int] = None
+    officer_id: Optional[int] = None
     note: str = ""
     photos: list = field(default_factory=list)
 
@@ -85,6 +87,8 @@ def read_action_input(data, photos, today):
         inp.new_due_date = reader.day("new_due_date", required=inp.extension_kind == "other")
     if action.corrects:
         inp.corrects_event_id = reader.number("corrects_event_id", 1, 2**31 - 1, required=True, integer=True)
+    if action.reassigns:
+        inp.officer_id = reader.number("officer_id", 1, 2**31 - 1, required=True, integer=True)
     inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)
     reader.finish()
     return inp
@@ -111,7 +115,39 @@ def _check_version(case, expected_version, session):
     )
 
 
-def _check_allowed(case, action, role, mode):
+def in_charge(case, user):
+    """The user may take legal steps on the case: its officer in charge, or any non-inspector role
+    the workflow table lets act (chairman, admin)."""
+    return user.role != INSPECTOR or case.officer_id == user.id
+
+
+def is_observation(session, action, user, corrects_event_id=None):
+    """An entry any inspector may add to any case: a site check, or a correction of their own entry."""
+    if action.observation:
+        return True
+    if action.corrects and corrects_event_id is not None:
+        target = session.get(CaseEvent, corrects_event_id)
+        return target is not None and target.actor_id == user.id and workflow.ACTIONS[target.action].observation
+    return False
+
+
+def available_actions(case, user):
+    """[(action, mode)] the user may take on this case now (role, stage and officer in charge)."""
+    offered = workflow.available_actions(case.stage, user.role)
+    if in_charge(case, user):
+        return offered
+    return [(action, mode) for action, mode in offered if action.observation or action.corrects]
+
+
+def _check_allowed(session, case, action, user, mode, corrects_event_id=None):
+    role = user.role
+    if not in_charge(case, user) and not is_observation(session, action, user, corrects_event_id):
+        officer = case.officer
+        raise Forbidden(
+            N_("Only the officer in charge of this case (%(officer)s) or the chairman may record or propose "
+               "“%(action)s”. You can add a site check or a follow-up visit."),
+            officer=(officer.full_name or officer.username) if officer else "?", action=action.label,
+        )
     if case.stage == CLOSED and CLOSED not in action.from_stages:
         raise InvalidInput(N_("This case is closed: only a correction can still be added."))
     if case.stage not in action.from_stages:
@@ -130,20 +166,28 @@ def _check_allowed(case, action, role, mode):
 def take_action(session, case, user, inp, ctx, files, now=None):
     """Record an action (it takes effect) or a proposal (it waits for approval); returns the event."""
     _check_version(case, inp.expected_version, session)
-    _check_allowed(case, inp.action, user.role, inp.mode)
-    if inp.mode == "propose" and pending_proposals(session, case):
-        raise Conflict(N_("This case already has a proposal waiting for the chairman."))
     if inp.action.corrects:
         target = session.get(CaseEvent, inp.corrects_event_id)
         if target is None or target.violation_id != case.id:
             raise InvalidFields({"corrects_event_id": InvalidInput(N_("Choose an entry of this case."))})
+    _check_allowed(session, case, inp.action, user, inp.mode, inp.corrects_event_id)
+    if inp.mode == "propose" and pending_proposals(session, case):
+        raise Conflict(N_("This case already has a proposal waiting for the chairman."))
+    if inp.action.reassigns:
+        _check_new_officer(session, case, inp.officer_id)
+    extension_target = None
+    if inp.action.extension:
+        extension_target = _extension_target(session, case, ctx, inp.extension_kind, inp.new_due_date)
     if ctx.photo_rules is not None:
         check_uploads(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels, ctx.photo_rules.max_photos)
     kind = "action" if inp.mode == "record" else "proposal"
     event = _new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)
     if kind == "action":
-        _apply(session, case, inp.action, event, ctx, extension=(inp.extension_kind, inp.new_due_date))
+        _apply(session, case, inp.action, event, ctx, extension_target)
+    elif extension_target is not None:
+        # The proposal carries the deadline it asks for, with its basis, for the chairman to see.
+        event.due_date, event.due_rule, event.due_citation = extension_target
     if inp.action.corrects:
         event.answers_event_id = inp.corrects_event_id
     _attach_photos(session, case, event, user, inp.photos, ctx, files)
@@ -174,9 +218,11 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
     event.answers_event_id = proposal.id
     event.note = note[:4000]
     if approve:
-        for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days", "outcome"):
+        for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days",
+                     "outcome", "officer_id"):
             setattr(event, name, getattr(proposal, name))
-        _apply(session, case, action, event, ctx)
+        extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation) if action.extension else None
+        _apply(session, case, action, event, ctx, extension_target)
     _seal(session, case, event)
     return event
 
@@ -203,10 +249,19 @@ def _copy_input(event, inp):
     event.remedy = inp.remedy
     event.compliance_days = inp.compliance_days
     event.outcome = inp.outcome
+    event.officer_id = inp.officer_id
     event.note = inp.note
 
 
-def _apply(session, case, action, event, ctx, extension=None):
+def _check_new_officer(session, case, officer_id):
+    officer = session.get(User, officer_id)
+    if officer is None or not officer.active or officer.role != INSPECTOR:
+        raise InvalidFields({"officer_id": InvalidInput(N_("Choose an active inspector."))})
+    if officer.id == case.officer_id:
+        raise InvalidFields({"officer_id": InvalidInput(N_("This inspector is already in charge of the case."))})
+
+
+def _apply(session, case, action, event, ctx, extension_target=None):
     """Make an action take effect on the case: stage, deadline, outcome."""
     if action.to_stage:
         case.stage = action.to_stage
@@ -216,7 +271,9 @@ def _apply(session, case, action, event, ctx, extension=None):
         amount = _compliance_days(session, case) if rule.key == "compliance" else None
         _set_due(case, due_date(rule, start, ctx.calendar, amount), rule)
     if action.extension:
-        _extend(session, case, ctx, *extension)
+        _move_deadline(case, extension_target)
+    if action.reassigns:
+        case.officer_id = event.officer_id
     if action.clears_deadline:
         case.due_date, case.due_rule, case.due_citation = None, "", ""
     if action.outcome:
@@ -239,7 +296,8 @@ def _compliance_days(session, case):
     return decision.compliance_days if decision is not None else None
 
 
-def _extend(session, case, ctx, kind, new_date):
+def _extension_target(session, case, ctx, kind, new_date):
+    """(new due date, rule key, citation) an extension of this kind asks for; raises when it cannot apply."""
     if case.due_date is None:
         raise InvalidInput(N_("This case has no deadline to extend."))
     if kind == "other":
@@ -256,10 +314,23 @@ def _extend(session, case, ctx, kind, new_date):
     else:
         rule = ctx.rules[kind]
         target, rule_key, citation = due_date(rule, case.due_date, ctx.calendar), case.due_rule, rule.citation
+    _check_later(case, target)
+    return target, rule_key, citation
+
+
+def _check_later(case, target):
+    if case.due_date is None:
+        raise InvalidInput(N_("This case has no deadline to extend."))
     if target is None or target <= case.due_date:
         raise InvalidFields({"new_due_date": InvalidInput(N_("The new deadline must be later than the current one (%(due)s)."),
                                                           due=case.due_date.strftime("%d/%m/%Y"))})
-    case.due_date, case.due_rule, case.due_citation = target, rule_key, citation
+
+
+def _move_deadline(case, target):
+    """Set the deadline an extension (recorded, or proposed and now approved) asked for."""
+    when, rule_key, citation = target
+    _check_later(case, when)  # the deadline may have moved since the proposal
+    case.due_date, case.due_rule, case.due_citation = when, rule_key, citation
 
 
 def _attach_photos(session, case, event, user, photos, ctx, files):
@@ -296,6 +367,8 @@ def event_content(event, photo_hashes):
         "due": [event.due_date.isoformat() if event.due_date else None, event.due_rule, event.due_citation],
         "answers": event.answers_event_id, "note": event.note, "photos": sorted(photo_hashes),
     }
+    if event.officer_id is not None:  # only reassignments name one; older events hash as they always did
+        content["officer"] = event.officer_id
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

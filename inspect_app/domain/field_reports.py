@@ -343,7 +343,7 @@ def day_of(session, inspector, day_start, day_end):
 
 
 def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None):
-    """Cases as GeoJSON points (code, stage, category, address, due date, overdue, first photo id),
+    """Cases as GeoJSON points (code, stage, category, address, due date, overdue, first photo's public id),
     optionally inside a bbox and filtered; `truncated` says whether the limit cut the list."""
     from .case_queries import filtered
 
@@ -361,7 +361,7 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
                         "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
                         "due_date": v.due_date.isoformat() if v.due_date else None,
                         "overdue": bool(today and v.stage != "closed" and v.due_date and v.due_date < today),
-                        "photo_id": photos[v.id].id if v.id in photos else None}}
+                        "photo": photos[v.id].public_id if v.id in photos else None}}
         for v, g in rows[:limit]
     ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}

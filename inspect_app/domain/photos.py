@@ -175,8 +175,8 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
     facts = inspect_image(data, max_bytes, max_pixels, name=name)
     stored_name, thumb_name = files.write(data, facts)
     photo = Photo(
-        client_uuid=client_uuid, violation=violation, visit=visit, uploaded_by_id=uploader.id,
-        stored_name=stored_name, thumb_name=thumb_name, media_type=facts.media_type,
+        client_uuid=client_uuid, public_id=secrets.token_hex(16), violation=violation, visit=visit,
+        uploaded_by_id=uploader.id, stored_name=stored_name, thumb_name=thumb_name, media_type=facts.media_type,
         sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), width=facts.width,
         height=facts.height, taken_at=facts.taken_at, exif_lon=facts.lon, exif_lat=facts.lat,
     )

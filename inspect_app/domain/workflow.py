@@ -2,7 +2,8 @@
 who approves, which document and which deadline. Nothing else in the code decides these.
 
 Roles in `record` make the action take effect at once; roles in `propose` create a proposal
-that takes effect only when a role in `approve` approves it.
+that takes effect only when a role in `approve` approves it. An inspector takes a legal step only
+on a case in their charge (case_actions.in_charge); an `observation` any inspector may add.
 """
 from dataclasses import dataclass
 from typing import Optional
@@ -41,6 +42,8 @@ class Action:
     note_required: bool = False
     deadline: Optional[str] = None          # rule key started by this action (from the document date)
     clears_deadline: bool = False
+    observation: bool = False               # any inspector of the ward may add it, on any case
+    reassigns: bool = False                 # gives the case to another officer (officer_id)
 
 
 OUTCOMES = {
@@ -66,7 +69,8 @@ ACTIONS = {
                from_stages=(DETECTED,), to_stage=WARNING, record=FIELD + SIGNER,
                document=DocumentSpec("bb_vphc", N_("Record of administrative violation (BB VPHC)")),
                deadline="penalty_decision"),
-        Action("site_check", N_("Site check"), from_stages=ACTIVE, record=FIELD + SIGNER, note_required=True),
+        Action("site_check", N_("Site check"), from_stages=ACTIVE, record=FIELD + SIGNER, note_required=True,
+               observation=True),
         Action("start_stop_work", N_("Supervised stoppage of works"), from_stages=(WARNING,), to_stage=STOP_WORK,
                record=FIELD + SIGNER,
                document=DocumentSpec("stop_work_notice", N_("Stop-work notice"), number_required=False)),
@@ -94,8 +98,11 @@ ACTIONS = {
                record=FIELD + SIGNER,
                document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
                clears_deadline=True),
-        Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=FIELD + SIGNER,
-               extension=True, note_required=True),
+        # Moving a deadline is never an inspector's act alone: the chairman approves it.
+        Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=SIGNER, propose=FIELD,
+               approve=SIGNER, extension=True, note_required=True),
+        Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, record=SIGNER + (ADMIN,),
+               reassigns=True, note_required=True),
         Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),
                propose=FIELD, approve=SIGNER + (ADMIN,), outcome=True, clears_deadline=True),
         Action("correction", N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,

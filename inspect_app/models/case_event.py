@@ -42,9 +42,14 @@ class CaseEvent(db.Model):
     due_citation: Mapped[str] = mapped_column(String(120), default="")
     answers_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case_events.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Set by a reassignment (and its proposal): the officer the case is given to.
+    officer_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", name="fk_case_events_officer_id_users"), nullable=True
+    )
     prev_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
 
-    actor = relationship("User")
+    actor = relationship("User", foreign_keys=[actor_id])
+    officer = relationship("User", foreign_keys=[officer_id])
     violation = relationship("Violation", back_populates="events")
     photos = relationship("Photo", back_populates="event", order_by="Photo.id")

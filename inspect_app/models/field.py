@@ -140,6 +140,8 @@ class Photo(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    # In photo URLs: random (from the server), so photos cannot be found by counting.
+    public_id: Mapped[Optional[str]] = mapped_column(String(32), unique=True, index=True, nullable=True)
     violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
     visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id"), nullable=True, index=True)
     event_id: Mapped[Optional[int]] = mapped_column(

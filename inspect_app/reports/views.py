@@ -7,14 +7,12 @@ from pathlib import Path
 from flask import current_app, flash, render_template, request, send_file
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.access import login_required
 from ..config import lifecycle_context
 from ..domain import case_queries, geography, weekly_list
 from ..domain.errors import InvalidFields
-from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
 from ..extensions import db
 from ..i18n import translate_error
@@ -37,13 +35,9 @@ def _read_request():
         return weekly_list.week_of(today), weekly_list.WeeklyFilters(), False
 
 
-def _sees_every_case():
-    return current_user.role in (CHAIRMAN, ADMIN)
-
-
 def _build(week, filters):
-    return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc),
-                                         officer_id=None if _sees_every_case() else current_user.id)
+    # Every role sees the whole ward's list: inspectors share routes and must see each other's cases.
+    return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc))
 
 
 def _ward_name():
@@ -57,7 +51,6 @@ def _document_html(listing, for_pdf=False):
         return Markup(render_template(
             "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
-            limited_to=None if _sees_every_case() else current_user,
         ))
 
 
@@ -65,7 +58,7 @@ def _page(week, filters, ok):
     listing = _build(week, filters)
     return render_template(
         "reports/weekly.html", listing=listing, week=week, filters=filters, document_html=_document_html(listing),
-        stages=STAGES, routes=geography.list_routes(db.session), only_own_cases=not _sees_every_case(),
+        stages=STAGES, routes=geography.list_routes(db.session),
         khu_vuc_values=case_queries.khu_vuc_values(db.session),
     ), 200 if ok else 400
 
