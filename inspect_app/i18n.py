@@ -26,8 +26,16 @@ def translate_error(error):
 
     Text parameters that are themselves msgids (an action's or a stage's name) are translated too.
     """
-    params = {key: gettext(value) if isinstance(value, str) else value for key, value in error.params.items()}
+    params = {key: _translate_param(value) for key, value in error.params.items()}
     return gettext(error.message, **params)
+
+
+def _translate_param(value):
+    if isinstance(value, str):
+        return gettext(value)
+    if isinstance(value, tuple):  # a list of msgids, e.g. the fields that differ
+        return ", ".join(gettext(item) for item in value)
+    return value
 
 
 def role_label(role):

@@ -111,6 +111,41 @@ def test_an_outbox_replayed_twice_stores_everything_exactly_once(app, phone, db_
     assert stored_files(app) == files
 
 
+def _changed(items, url_end, change):
+    """The first item sent to url_end, with change applied to a copy of its fields or body."""
+    import copy
+
+    item = copy.deepcopy(next(i for i in items if i["url"].endswith(url_end)))
+    change(item)
+    return item
+
+
+def _other_patrol_route(client):
+    return route_id(client, "R2")
+
+
+@pytest.mark.parametrize("what, url_end, change, named", [
+    ("a report at another position", "/api/violations",
+     lambda i: i["fields"].update(lat=str(float(i["fields"]["lat"]) + 0.001)), "Vị trí"),
+    ("a report of another category", "/api/violations", lambda i: i["fields"].update(category="deviates_from_permit"), "Hành vi vi phạm"),
+    ("a report with another owner and time", "/api/violations",
+     lambda i: i["fields"].update(owner_name="Người khác", observed_at=str(int(i["fields"]["observed_at"]) - 60_000)),
+     "Chủ đầu tư"),
+    ("a photo with other bytes", "/api/photos", lambda i: i.update(photo=jpeg_bytes(colour=(1, 2, 3))), "ảnh khác"),
+    ("a visit with another outcome", "/api/visits", lambda i: i["fields"].update(outcome="violation_found"), "Kết quả"),
+    ("a patrol with another route", "/api/patrols", lambda i: i["body"].update(route_id=i["body"]["route_id"] + 1), "Tuyến"),
+])
+def test_a_replay_with_other_content_is_refused_naming_what_differs(app, phone, db_snapshot, what, url_end, change, named):
+    client, token = phone
+    items, _photos, _start, _points = a_day_offline(route_id(client))
+    assert all(send(client, token, item).status_code in (200, 201) for item in items)
+    snapshot, files = db_snapshot(), stored_files(app)
+    response = send(client, token, _changed(items, url_end, change))
+    assert response.status_code == 409, (what, response.status_code, response.get_json())
+    assert named in response.get_json()["error"] and "đã nhận" in response.get_json()["error"], response.get_json()
+    assert db_snapshot() == snapshot and stored_files(app) == files  # the first version is kept, nothing else
+
+
 def test_records_keep_the_phone_times_and_their_patrol(app, phone):
     client, token = phone
     items, _photos, start, _ = a_day_offline(route_id(client))
@@ -256,7 +291,8 @@ def test_an_old_phone_state_never_overwrites_what_the_server_knows(app, phone, d
     _record_bb_as_chairman(app, case_id)
     before = db_snapshot()
     again = send(client, token, dict(report, fields=dict(report["fields"], owner_name="Tên đã sửa trên điện thoại")))
-    assert again.status_code == 200 and again.get_json()["id"] == case_id
+    assert again.status_code == 409 and "Chủ đầu tư" in again.get_json()["error"]  # never silently dropped
+    assert send(client, token, report).status_code == 200  # the same content again is a harmless repeat
     assert db_snapshot() == before
     with app.app_context():
         case = db.session.get(Violation, case_id)

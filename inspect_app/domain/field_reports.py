@@ -21,6 +21,7 @@ from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .replays import refuse_if_changed
 from .stages import DETECTED, OPEN_STAGES
 
 VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
@@ -216,6 +217,13 @@ def report_violation(session, inspector, report, rules, files, now=None):
     """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
     existing, patrol = _prepare(session, Violation, inspector, report, rules)
     if existing is not None:
+        refuse_if_changed([
+            (N_("Violation"), existing.category, report.category), (N_("Address"), existing.address, report.address),
+            (N_("Khu vực"), existing.khu_vuc, report.khu_vuc), (N_("Owner or builder"), existing.owner_name, report.owner_name),
+            (N_("Owner's phone"), existing.owner_phone, report.owner_phone),
+            (N_("Description"), existing.description, report.description), (N_("Area (m²)"), existing.area_m2, report.area_m2),
+            (N_("Floors"), existing.floors, report.floors), (N_("Time"), existing.detected_at, report.observed_at),
+        ], existing.position, report.lon, report.lat)
         return existing, False
     outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
     nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m)
@@ -252,6 +260,10 @@ def log_visit(session, inspector, report, rules, files, now=None):
     """Save a visit (a follow-up attaches to its case whatever stage it is at); returns (visit, created)."""
     existing, patrol = _prepare(session, Visit, inspector, report, rules)
     if existing is not None:
+        refuse_if_changed([
+            (N_("Outcome"), existing.outcome, report.outcome), (N_("Note"), existing.note, report.note),
+            (N_("Case"), existing.violation_id, report.violation_id), (N_("Time"), existing.visited_at, report.observed_at),
+        ], existing.position, report.lon, report.lat)
         return existing, False
     violation = None
     if report.violation_id is not None:

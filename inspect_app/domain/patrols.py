@@ -14,6 +14,7 @@ from . import spatial
 from .coverage import path_length_m, route_coverage
 from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from .inputs import FieldReader, parse_client_time
+from .replays import refuse_if_changed
 
 MAX_POINTS_PER_BATCH = 500
 
@@ -79,12 +80,13 @@ def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, sta
     started_at is the phone's time when the patrol was started offline and is sent later.
     """
     now = now or utcnow()
-    started_at = started_at or now
     existing = session.scalar(select(Patrol).where(Patrol.client_uuid == client_uuid))
     if existing is not None:
         if existing.inspector_id != inspector.id:
             raise Conflict(N_("This record identifier belongs to someone else's record."))
+        refuse_if_changed([(N_("Route"), existing.route_id, route_id), (N_("Started"), existing.started_at, started_at)])
         return existing, False
+    started_at = started_at or now
     route = get_route(session, route_id)
     for still_open in open_patrols_of(session, inspector):
         end_patrol(session, still_open, inspector, rules, now=now, ended_at=max(started_at, still_open.started_at))

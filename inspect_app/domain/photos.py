@@ -171,6 +171,8 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
         )
         if not same_owner:
             raise Conflict(N_("This photo was already sent with another record."))
+        if hashlib.sha256(data).hexdigest() != existing.sha256:
+            raise Conflict(N_("A different photo was already received under this identifier; the first one is kept."))
         return existing
     facts = inspect_image(data, max_bytes, max_pixels, name=name)
     stored_name, thumb_name = files.write(data, facts)

@@ -351,3 +351,36 @@ def test_an_item_the_server_keeps_failing_on_is_set_aside_and_the_rest_is_sent(a
         owners = db.session.scalars(select(Violation.owner_name)).all()
         assert owners == ["Chủ đầu tư ngoại tuyến 1"]
         assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.outcome == "nothing_wrong")) == 1
+
+
+def test_a_changed_replay_is_shown_under_needs_attention_with_the_servers_words(app, server, phone, tmp_path):
+    """A report the server already has, sent again from the outbox with another category, is not
+    'sent': the phone keeps it aside with the server's 409 message naming what differs."""
+    spot = (105.6032, 10.1661)
+    phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})
+    page = phone.new_page()
+    login(page, server.url)
+    page.goto(f"{server.url}/field/report")
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    page.select_option("#category", "no_permit")
+    page.fill("#owner_name", "Chủ công trình gửi lại")
+    fields = page.evaluate("""() => { const out = {};
+        new FormData(document.getElementById('report-form')).forEach((v, k) => { if (typeof v === 'string' && v) out[k] = v; });
+        return out; }""")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    with app.app_context():
+        stored = db.session.get(Violation, int(page.url.rsplit("/", 1)[1]))
+        record_uuid, observed_ms = stored.client_uuid, int(stored.detected_at.timestamp() * 1000)
+    page.goto(f"{server.url}/field/today")
+    page.wait_for_selector("#outbox[data-ready='1']", state="attached")
+    changed = dict(fields, client_uuid=record_uuid, observed_at=str(observed_ms), category="deviates_from_permit")
+    page.evaluate("""fields => Outbox.add([{kind: 'form', url: '/api/violations', fields: fields,
+                                           confirms: fields.client_uuid, label: 'Báo cáo gửi lại'}])
+                                .then(() => Outbox.sync())""", changed)
+    page.wait_for_function("document.getElementById('outbox').dataset.attention === '1'", timeout=20000)
+    text = page.inner_text("#outbox-attention")
+    assert "đã nhận bản ghi này với nội dung khác" in text and "Hành vi vi phạm" in text, text
+    with app.app_context():
+        case = db.session.scalars(select(Violation).where(Violation.client_uuid == record_uuid)).one()
+        assert case.category == "no_permit"  # the first version is kept
