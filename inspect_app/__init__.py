@@ -49,6 +49,7 @@ def register_extensions(app):
     db.init_app(app)
     with app.app_context():
         install_connection_hooks(db.engine)
+    _seal_cases_on_commit()
     _declare_writing_requests(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
     csrf.init_app(app)
@@ -61,6 +62,21 @@ def register_extensions(app):
 
     security.init_app(app)
     _share_ward_name(app)
+
+
+_SEALING = []
+
+
+def _seal_cases_on_commit():
+    """Every commit that touched a case seals it (domain/audit_anchors.py), whichever app commits."""
+    if _SEALING:
+        return  # one listener for the shared session, however many apps a process builds
+    from flask import current_app
+
+    from .domain import audit_anchors
+
+    audit_anchors.install(db.session, lambda: current_app.config["AUDIT_KEY"])
+    _SEALING.append(True)
 
 
 def _share_ward_name(app):

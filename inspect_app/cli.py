@@ -6,7 +6,7 @@ from flask_babel import gettext
 
 from .config import field_rules, lifecycle_context, patrol_rules
 from .domain.photos import PhotoFiles
-from .domain import accounts, audit, backups, demo, geography, patrols
+from .domain import accounts, audit, audit_anchors, backups, demo, geography, patrols
 from .domain.errors import DomainError
 from .domain.geo_import import parse_geo_file
 from .domain.roles import ROLES
@@ -101,16 +101,52 @@ def end_stale_patrols():
 
 @audit_cli.command("verify")
 def verify_audit():
-    """Walk every case's history; name the first event whose content, photo or order changed."""
-    checked, problems = audit.verify_all(db.session, current_app.config["PHOTO_DIR"])
-    what = {"order": gettext("order or link to the previous entry"), "content": gettext("content"),
-            "photo": gettext("photo file")}
+    """Check every case: its history, its photo files, its row against its history and its last seal."""
+    checked, failing, problems = audit.verify_all(db.session, current_app.config["PHOTO_DIR"],
+                                                  current_app.config["AUDIT_KEY"])
+    kinds = {
+        "order": gettext("order or link to the previous entry"), "content": gettext("content"),
+        "photo": gettext("photo file"), "evidence_photo": gettext("photo file of the report or a visit"),
+        "stage": gettext("stage differs from its history"), "deadline": gettext("deadline differs from its history"),
+        "outcome": gettext("outcome differs from its history"),
+        "officer": gettext("officer in charge differs from its history"),
+        "unsealed": gettext("no seal: the case was never sealed, or its seals were deleted"),
+        "seal": gettext("a seal was altered, removed or forged"),
+        "history": gettext("its history was shortened or rewritten since the last seal (entries)"),
+        "row": gettext("changed outside the app since the last seal"),
+    }
     for problem in problems:
-        click.echo(gettext("Case %(code)s, entry #%(seq)s: %(what)s no longer matches.",
-                           code=problem.case_code, seq=problem.seq, what=what[problem.what]))
+        where = gettext("Case %(code)s, entry #%(seq)s", code=problem.case_code, seq=problem.seq) \
+            if problem.seq is not None else gettext("Case %(code)s", code=problem.case_code)
+        click.echo(f"{where}: {kinds[problem.what]}" + (f" ({problem.detail})" if problem.detail else ""))
     if problems:
-        raise click.ClickException(gettext("%(n)s of %(total)s cases failed the check.", n=len(problems), total=checked))
+        raise click.ClickException(gettext("%(n)s of %(total)s cases failed the check.", n=failing, total=checked))
     click.echo(gettext("%(n)s cases checked: every history is intact.", n=checked))
+
+
+@audit_cli.command("seal-unsealed")
+def seal_unsealed():
+    """Seal the cases that have no seal yet (once, after upgrading a ward that has cases)."""
+    sealed = audit_anchors.seal_unsealed(db.session, current_app.config["AUDIT_KEY"])
+    db.session.commit()
+    click.echo(gettext("%(n)s cases sealed.", n=sealed))
+
+
+@audit_cli.command("fingerprint")
+@click.option("--week", default=None, help="ISO week, e.g. 2026-W48: the fingerprint printed on that week's list.")
+def fingerprint(week):
+    """The fingerprint of every case's history at the end of a week (compare it with the signed list)."""
+    from datetime import datetime, timezone
+
+    from .domain import weekly_list
+
+    try:
+        chosen = weekly_list.parse_week(week) if week else weekly_list.week_of(lifecycle_context(current_app.config).today)
+    except DomainError as exc:
+        _fail(exc)
+    until = min(chosen.ends_at, datetime.now(timezone.utc))
+    text, cases = audit_anchors.chain_fingerprint(db.session, until)
+    click.echo(f"{text}  ({cases})")
 
 
 @click.command("seed-demo")

@@ -101,6 +101,10 @@ def load_config(app, test_config=None):
     app.config.setdefault("PHOTO_DIR", str(Path(app.instance_path) / "photos"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    # Keys the case seals (domain/audit_anchors.py); kept out of the database on purpose. Every app
+    # server of one database needs the same file (docs/DEPLOY.md), and it goes with the backups' key.
+    app.config["AUDIT_KEY"] = os.environ.get("AUDIT_KEY") or app.config.get("AUDIT_KEY") or \
+        _instance_secret(Path(app.instance_path), "audit_key")
 
 
 def patrol_rules(config):
@@ -149,9 +153,9 @@ def lifecycle_context(config, ward=None, today=None):
     )
 
 
-def _instance_secret(instance_dir):
-    """Read the instance's secret key, creating it (readable by the owner only) the first time."""
-    path = instance_dir / "secret_key"
+def _instance_secret(instance_dir, name="secret_key"):
+    """Read one of the instance's secrets, creating it (readable by the owner only) the first time."""
+    path = instance_dir / name
     if not path.exists():
         instance_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

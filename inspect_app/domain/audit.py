@@ -1,49 +1,110 @@
-"""Checking that every case's history is what was written: order, content and photo files."""
+"""Checking that every case is what was written: its history's order, content and photo files, the
+case row against what its history implies, and the case against its last keyed seal
+(audit_anchors). Each problem names the case and what differs."""
 import hashlib
 from dataclasses import dataclass
+from typing import Optional
 
 from sqlalchemy import select
 
-from ..models import CaseEvent, Photo, Violation
+from ..models import CaseEvent, Photo, Violation, Visit
+from . import workflow
+from .audit_anchors import check_seals
 from .case_actions import GENESIS, event_hash
 from .photos import photo_file
+from .stages import DETECTED
+
+APPLIED = ("action", "approval")  # events that changed the case (proposals and rejections do not)
 
 
 @dataclass(frozen=True)
 class AuditProblem:
-    """The first event of a case that no longer matches its hash chain."""
+    """Something in a case that no longer matches what was written: `what` names the kind of difference,
+    `seq` the history entry (when one is at fault) and `detail` the values or fields."""
 
     case_code: str
-    seq: int
+    seq: Optional[int]
     what: str
+    detail: str = ""
 
 
-def verify_case(session, case, photo_dir):
-    """The first problem in the case's history, or None when it proves itself."""
-    previous = GENESIS
-    expected_seq = 1
-    events = session.scalars(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq)).all()
+def _history_problem(session, case, events, photo_dir):
+    previous, expected_seq = GENESIS, 1
     for event in events:
         if event.seq != expected_seq or event.prev_hash != previous:
             return AuditProblem(case.code, event.seq, "order")
         photos = session.scalars(select(Photo).where(Photo.event_id == event.id)).all()
-        for photo in photos:
-            path = photo_file(photo_dir, photo.stored_name)
-            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != photo.sha256:
-                return AuditProblem(case.code, event.seq, "photo")
+        if any(not _file_matches(photo_dir, photo) for photo in photos):
+            return AuditProblem(case.code, event.seq, "photo")
         if event_hash(event, [p.sha256 for p in photos]) != event.content_hash:
             return AuditProblem(case.code, event.seq, "content")
-        previous = event.content_hash
-        expected_seq += 1
+        previous, expected_seq = event.content_hash, expected_seq + 1
     return None
 
 
-def verify_all(session, photo_dir):
-    """(cases checked, [AuditProblem]) over every case."""
+def _file_matches(photo_dir, photo):
+    path = photo_file(photo_dir, photo.stored_name)
+    return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == photo.sha256
+
+
+def implied_state(case, events):
+    """What the case row must say according to its history: stage, deadline, outcome, officer."""
+    state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id}
+    for event in events:
+        if event.kind not in APPLIED:
+            continue
+        state["stage"] = event.stage_after
+        state["deadline"] = (event.due_date, event.due_rule or "", event.due_citation or "")
+        action = workflow.ACTIONS.get(event.action)
+        if action is not None and action.outcome:
+            state["outcome"] = event.outcome
+        if event.officer_id is not None:
+            state["officer"] = event.officer_id
+    return state
+
+
+def _row_problems(case, events):
+    implied = implied_state(case, events)
+    found = {"stage": case.stage, "deadline": (case.due_date, case.due_rule or "", case.due_citation or ""),
+             "outcome": case.outcome or "", "officer": case.officer_id}
+    return [AuditProblem(case.code, None, key, f"{_show(found[key])} ≠ {_show(implied[key])}")
+            for key in ("stage", "deadline", "outcome", "officer") if found[key] != implied[key]]
+
+
+def _show(value):
+    if isinstance(value, tuple):
+        return value[0].strftime("%d/%m/%Y") if value[0] else "–"
+    return str(value) if value not in (None, "") else "–"
+
+
+def _evidence_photo_problems(session, case, photo_dir):
+    """Report and visit photos: each file must still have the hash stored for it."""
+    visit_ids = select(Visit.id).where(Visit.violation_id == case.id)
+    photos = session.scalars(select(Photo).where(Photo.event_id.is_(None),
+                                                 (Photo.violation_id == case.id) | Photo.visit_id.in_(visit_ids))).all()
+    return [AuditProblem(case.code, None, "evidence_photo", photo.client_uuid)
+            for photo in photos if not _file_matches(photo_dir, photo)]
+
+
+def verify_case(session, case, photo_dir, key):
+    """[AuditProblem] of one case; empty when it proves itself."""
+    events = session.scalars(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq)).all()
     problems = []
+    history = _history_problem(session, case, events, photo_dir)
+    if history is not None:
+        problems.append(history)
+    problems += _evidence_photo_problems(session, case, photo_dir)
+    problems += _row_problems(case, events)
+    problems += [AuditProblem(case.code, None, p.what, p.detail) for p in check_seals(session, case, key)]
+    return problems
+
+
+def verify_all(session, photo_dir, key):
+    """(cases checked, cases with a problem, [AuditProblem]) over every case."""
+    problems, failing = [], 0
     cases = session.scalars(select(Violation).order_by(Violation.id)).all()
     for case in cases:
-        problem = verify_case(session, case, photo_dir)
-        if problem is not None:
-            problems.append(problem)
-    return len(cases), problems
+        found = verify_case(session, case, photo_dir, key)
+        failing += bool(found)
+        problems += found
+    return len(cases), failing, problems

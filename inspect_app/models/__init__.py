@@ -1,9 +1,10 @@
 """Tables. No commits and no business rules here: those live in domain/ and the views."""
 from .admin_event import AdminEvent
+from .case_anchor import CaseAnchor
 from .case_event import CaseEvent
 from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .login_attempt import LoginAttempt
 from .user import User
 
-__all__ = ["AdminEvent", "CaseCounter", "CaseEvent", "LoginAttempt", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "LoginAttempt", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]

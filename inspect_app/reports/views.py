@@ -11,8 +11,9 @@ from markupsafe import Markup
 
 from ..auth.access import login_required
 from ..config import lifecycle_context
-from ..domain import case_queries, geography, weekly_list
+from ..domain import audit_anchors, case_queries, geography, weekly_list
 from ..domain.errors import InvalidFields
+from ..domain.photos import VIETNAM_OFFSET
 from ..domain.stages import STAGES
 from ..extensions import db
 from ..i18n import translate_error
@@ -47,10 +48,13 @@ def _ward_name():
 
 def _document_html(listing, for_pdf=False):
     """The official document (header, title, table, totals, signatures), always in Vietnamese."""
+    fingerprint, fingerprint_cases = audit_anchors.chain_fingerprint(db.session, listing.as_of)
     with force_locale("vi"):
         return Markup(render_template(
             "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
+            fingerprint=fingerprint, fingerprint_cases=fingerprint_cases,
+            fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M %d/%m/%Y"),
         ))
 
 
