@@ -43,7 +43,8 @@ def register_extensions(app):
     from .domain.spatial.engine import engine_options, install_connection_hooks
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"]),
+        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"],
+                         app.config["DB_BUSY_TIMEOUT_S"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     db.init_app(app)

@@ -21,6 +21,7 @@ class Defaults:
     # PostgreSQL connections per app process (gunicorn threads share them); SQLite needs none.
     DB_POOL_SIZE = int(os.environ.get("INSPECT_DB_POOL_SIZE", 10))
     DB_MAX_OVERFLOW = int(os.environ.get("INSPECT_DB_MAX_OVERFLOW", 10))
+    DB_BUSY_TIMEOUT_S = 30  # a write waits this long for another one (SQLite lock, PostgreSQL row lock), then 503
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -38,6 +39,7 @@ class Defaults:
     MAX_PHOTO_PIXELS = 40_000_000
     MAX_PHOTOS_PER_RECORD = 10
     TRACK_SEND_INTERVAL_S = 10
+    BUSY_RETRY_AFTER_S = 5           # Retry-After of a 503 when the database stayed locked past its wait
     OUTBOX_MAX_SERVER_ERRORS = 3     # 5xx answers in a row before an outbox item is set aside as "needs attention"
 
     # Deadlines: overrides of domain/deadlines.py DEFAULT_RULES, e.g.

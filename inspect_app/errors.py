@@ -2,11 +2,13 @@
 from flask import current_app, jsonify, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from .auth.access import wants_json
 from .domain.errors import (
     AccountInactive, Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound,
 )
+from .domain.spatial.engine import expect_writes, is_busy_error
 from .extensions import db
 from .i18n import translate_error
 
@@ -63,6 +65,20 @@ def init_app(app):
         if wants_json():
             return jsonify(domain_error_payload(error)), status
         return render_template("errors/error.html", status=status, message=translate_error(error)), status
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """Another write held the database past the wait limit: ask the client to come back, never a 500."""
+        if not is_busy_error(error):
+            current_app.logger.exception("database error")
+            return _respond(500, MESSAGES[500]())
+        current_app.logger.warning("database busy: %s", error.orig)
+        expect_writes(False)  # the answer itself only reads: it must not queue for the write lock again
+        response, status = _respond(503, gettext("The server is busy saving other inspectors' work. Nothing was "
+                                                 "saved yet; your phone will try again in a few seconds."))
+        response = current_app.make_response((response, status))
+        response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
+        return response
 
     for status, message in MESSAGES.items():
         app.register_error_handler(status, lambda error, status=status, message=message: _respond(status, message()))

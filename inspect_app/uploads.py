@@ -1,14 +1,35 @@
-"""Photo uploads in a request: reading them, and keeping files and rows together."""
+"""Photo uploads in a request: reading and decoding them before the transaction, and keeping
+files and rows together."""
 import uuid
 from contextlib import contextmanager
 
 from flask import current_app, request
 
-from .domain.photos import PhotoFiles
+from .domain.photos import PhotoFiles, prepare_photo, prepare_photos
 from .extensions import db
 
 
-def uploaded_photos(record_uuid):
+def outside_transaction(work, *args, **kwargs):
+    """Run slow work that needs no database (decoding photos, parsing an import file) with no
+    transaction open. A writing request holds SQLite's write lock from its first query (see
+    domain/spatial/engine.py): ending that transaction first lets the other inspectors write meanwhile."""
+    db.session.rollback()  # nothing is written before this point in any view that calls it
+    return work(*args, **kwargs)
+
+
+def uploaded_photos(record_uuid, rules):
+    """[PreparedPhoto] of the request's `photos` files, checked and decoded outside the transaction."""
+    return outside_transaction(prepare_photos, _uploads(record_uuid), rules.max_photo_bytes, rules.max_photo_pixels,
+                               rules.max_photos)
+
+
+def uploaded_photo(photo_uuid, storage, rules):
+    """The PreparedPhoto of one file sent alone (the outbox's photo requests), decoded outside the transaction."""
+    upload = (photo_uuid, storage.read(), (storage.filename or "photo")[:80])
+    return outside_transaction(prepare_photo, upload, rules.max_photo_bytes, rules.max_photo_pixels)
+
+
+def _uploads(record_uuid):
     """[(photo uuid, bytes, file name)] from the request's `photos` files, in order.
 
     A photo's UUID comes from the matching `photo_uuid` field; when the phone sent none,

@@ -15,6 +15,7 @@ from ..domain.inputs import FieldReader
 from ..domain.roles import ADMIN, ROLES
 from ..errors import domain_status
 from ..extensions import db
+from ..uploads import outside_transaction
 from ..i18n import translate_error
 from . import bp
 
@@ -151,7 +152,8 @@ def import_geography():
         route_code = reader.text("route_code", 16)
         reader.finish()
         data = upload.read(route_admin.MAX_IMPORT_BYTES + 1) if upload else b""
-        parsed = route_admin.parse_uploaded_geography(upload.filename if upload else "", data, route_code)
+        parsed = outside_transaction(route_admin.parse_uploaded_geography, upload.filename if upload else "", data,
+                                     route_code)
         ward = geography.get_ward(db.session)
         result = geography.import_geography(
             db.session, parsed, ward.name if ward else config["WARD_NAME"],

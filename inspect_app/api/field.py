@@ -14,7 +14,7 @@ from ..errors import domain_error_payload
 from ..extensions import db
 from ..i18n import category_label, stage_label
 from ..models.types import utcnow
-from ..uploads import photo_transaction, uploaded_photos
+from ..uploads import photo_transaction, uploaded_photo, uploaded_photos
 from . import bp
 
 
@@ -95,10 +95,9 @@ def add_photo():
         reader.error("photo", N_("Choose a photo."))
     reader.finish()
     rules = field_rules(current_app.config, geography.get_ward(db.session))
+    photo_in = uploaded_photo(photo_uuid, storage, rules)
     with photo_transaction() as files:
-        photo, created = field_reports.add_record_photo(
-            db.session, current_user, record_uuid, (photo_uuid, storage.read(), (storage.filename or "photo")[:80]),
-            rules, files)
+        photo, created = field_reports.add_record_photo(db.session, current_user, record_uuid, photo_in, rules, files)
     return jsonify({"id": photo.id, "client_uuid": photo.client_uuid, "sha256": photo.sha256, "created": created}), \
         201 if created else 200
 
@@ -137,8 +136,9 @@ def nearby_violations():
 @role_required(INSPECTOR)
 def report_violation():
     """Create a case from the report form with its photos: 201 new, 200 repeat, 409 to confirm."""
-    report = field_reports.read_violation_report(request.form, uploaded_photos(request.form.get("client_uuid")))
+    report = field_reports.read_violation_report(request.form, [])
     rules = field_rules(current_app.config, geography.get_ward(db.session))
+    report.photos = uploaded_photos(report.client_uuid, rules)
     try:
         with photo_transaction() as files:
             violation, created = field_reports.report_violation(db.session, current_user, report, rules, files)
@@ -156,8 +156,9 @@ def report_violation():
 @role_required(INSPECTOR)
 def log_visit():
     """Record a visit with its photos: 201 new, 200 repeat."""
-    report = field_reports.read_visit_report(request.form, uploaded_photos(request.form.get("client_uuid")))
+    report = field_reports.read_visit_report(request.form, [])
     rules = field_rules(current_app.config, geography.get_ward(db.session))
+    report.photos = uploaded_photos(report.client_uuid, rules)
     with photo_transaction() as files:
         visit, created = field_reports.log_visit(db.session, current_user, report, rules, files)
     body = {"id": visit.id, "created": created, "photos": len(visit.photos),

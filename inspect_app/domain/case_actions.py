@@ -20,7 +20,7 @@ from . import workflow
 from .deadlines import due_date
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .inputs import FieldReader
-from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .photos import VIETNAM_OFFSET, add_photo, prepare_photos
 from .roles import INSPECTOR
 from .stages import CLOSED, STAGE_LABELS
 
@@ -179,7 +179,8 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     if inp.action.extension:
         extension_target = _extension_target(session, case, ctx, inp.extension_kind, inp.new_due_date)
     if ctx.photo_rules is not None:
-        check_uploads(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels, ctx.photo_rules.max_photos)
+        inp.photos = prepare_photos(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels,
+                                    ctx.photo_rules.max_photos)
     kind = "action" if inp.mode == "record" else "proposal"
     event = _new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)

@@ -20,7 +20,7 @@ from .case_codes import next_case_code
 from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
-from .photos import VIETNAM_OFFSET, add_photo, check_uploads
+from .photos import VIETNAM_OFFSET, add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .stages import DETECTED, OPEN_STAGES
 
@@ -203,7 +203,7 @@ def _prepare(session, model, inspector, report, rules):
     existing = _existing(session, model, report.client_uuid, inspector)
     if existing is not None:
         return existing, None
-    check_uploads(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
+    report.photos = prepare_photos(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
     return None, _own_patrol(session, report.patrol_id, inspector, report.patrol_uuid)
 
 
@@ -296,7 +296,8 @@ def add_record_photo(session, inspector, record_uuid, upload, rules, files):
         raise NotFound(N_("The report this photo belongs to has not reached the server yet."))
     if record.inspector_id != inspector.id:
         raise Forbidden(N_("This record belongs to another inspector."))
-    known = session.scalar(select(Photo).where(Photo.client_uuid == upload[0]))
+    upload = prepare_photo(upload, rules.max_photo_bytes, rules.max_photo_pixels)
+    known = session.scalar(select(Photo).where(Photo.client_uuid == upload.client_uuid))
     if known is None:
         attached = [p for p in record.photos if p.event_id is None]
         if len(attached) >= rules.max_photos:

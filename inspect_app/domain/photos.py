@@ -39,6 +39,13 @@ class ImageFacts:
 
 def inspect_image(data, max_bytes, max_pixels, name=""):
     """Check that data is a whole JPEG, PNG or WebP image of sane size; return its facts."""
+    image, facts = _open_checked(data, max_bytes, max_pixels, name)
+    image.close()
+    return facts
+
+
+def _open_checked(data, max_bytes, max_pixels, name):
+    """(decoded image, facts): the one place a photo is decoded."""
     if not data:
         raise InvalidInput(N_("Photo %(name)s is empty."), name=name)
     if len(data) > max_bytes:
@@ -65,7 +72,31 @@ def inspect_image(data, max_bytes, max_pixels, name=""):
         raise InvalidInput(N_("Photo %(name)s is damaged or incomplete."), name=name)
     media_type, extension = ALLOWED_FORMATS[image.format]
     taken_at, lon, lat = _exif_facts(image)
-    return ImageFacts(media_type, extension, width, height, taken_at, lon, lat)
+    return image, ImageFacts(media_type, extension, width, height, taken_at, lon, lat)
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A photo checked and decoded once (its facts, SHA-256 and thumbnail), ready to be stored quickly."""
+
+    client_uuid: str
+    data: bytes
+    name: str
+    facts: ImageFacts
+    sha256: str
+    thumbnail: bytes
+
+
+def prepare_photo(upload, max_bytes, max_pixels):
+    """Check and decode one upload (photo uuid, bytes, file name); raises InvalidInput. No database needed,
+    so views run it before their transaction (decoding a 40-megapixel photo takes a while)."""
+    if isinstance(upload, PreparedPhoto):
+        return upload
+    client_uuid, data, name = upload
+    image, facts = _open_checked(data, max_bytes, max_pixels, name)
+    with image:
+        thumbnail = _thumbnail_of(image)
+    return PreparedPhoto(client_uuid, data, name, facts, hashlib.sha256(data).hexdigest(), thumbnail)
 
 
 def _too_many_pixels(name, max_pixels):
@@ -120,15 +151,15 @@ class PhotoFiles:
         self.directory = Path(directory)
         self.written = []
 
-    def write(self, data, facts):
-        """Store the image and its thumbnail under new random names; return (name, thumb name)."""
+    def write(self, photo):
+        """Store a PreparedPhoto and its thumbnail under new random names; return (name, thumb name)."""
         token = secrets.token_hex(16)
-        stored_name = f"{token[:2]}/{token}.{facts.extension}"
+        stored_name = f"{token[:2]}/{token}.{photo.facts.extension}"
         thumb_name = f"{token[:2]}/{token}.thumb.jpg"
         folder = self.directory / token[:2]
         folder.mkdir(parents=True, exist_ok=True)
-        self._write_file(stored_name, data)
-        self._write_file(thumb_name, make_thumbnail(data))
+        self._write_file(stored_name, photo.data)
+        self._write_file(thumb_name, photo.thumbnail)
         return stored_name, thumb_name
 
     def _write_file(self, name, data):
@@ -147,22 +178,22 @@ class PhotoFiles:
         self.written = []
 
 
-def make_thumbnail(data):
-    """A JPEG thumbnail at most THUMB_SIZE pixels on its long side, upright."""
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((THUMB_SIZE, THUMB_SIZE))
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-        return out.getvalue()
+def _thumbnail_of(image):
+    """A JPEG thumbnail at most THUMB_SIZE pixels on its long side, upright, of a decoded image."""
+    upright = ImageOps.exif_transpose(image)
+    upright.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    if upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    upright.save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation=None, visit=None):
-    """Check and store one uploaded photo for a violation or visit; returns the Photo (not committed)."""
-    client_uuid, data, name = upload
-    existing = session.scalar(select(Photo).where(Photo.client_uuid == client_uuid))
+    """Store one photo (a PreparedPhoto, or an upload to check first) for a violation or visit;
+    returns the Photo (not committed)."""
+    photo_in = prepare_photo(upload, max_bytes, max_pixels)
+    existing = session.scalar(select(Photo).where(Photo.client_uuid == photo_in.client_uuid))
     if existing is not None:
         same_owner = (
             existing.uploaded_by_id == uploader.id
@@ -171,27 +202,26 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
         )
         if not same_owner:
             raise Conflict(N_("This photo was already sent with another record."))
-        if hashlib.sha256(data).hexdigest() != existing.sha256:
+        if photo_in.sha256 != existing.sha256:
             raise Conflict(N_("A different photo was already received under this identifier; the first one is kept."))
         return existing
-    facts = inspect_image(data, max_bytes, max_pixels, name=name)
-    stored_name, thumb_name = files.write(data, facts)
+    facts = photo_in.facts
+    stored_name, thumb_name = files.write(photo_in)
     photo = Photo(
-        client_uuid=client_uuid, public_id=secrets.token_hex(16), violation=violation, visit=visit,
+        client_uuid=photo_in.client_uuid, public_id=secrets.token_hex(16), violation=violation, visit=visit,
         uploaded_by_id=uploader.id, stored_name=stored_name, thumb_name=thumb_name, media_type=facts.media_type,
-        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), width=facts.width,
+        sha256=photo_in.sha256, size_bytes=len(photo_in.data), width=facts.width,
         height=facts.height, taken_at=facts.taken_at, exif_lon=facts.lon, exif_lat=facts.lat,
     )
     session.add(photo)
     return photo
 
 
-def check_uploads(uploads, max_bytes, max_pixels, max_count):
-    """Check every photo of a record before anything is stored; raises InvalidInput."""
+def prepare_photos(uploads, max_bytes, max_pixels, max_count):
+    """Check every photo of a record before anything is stored; returns them as PreparedPhotos."""
     if len(uploads) > max_count:
         raise InvalidInput(N_("At most %(n)s photos per record."), n=max_count)
-    for _uuid, data, name in uploads:
-        inspect_image(data, max_bytes, max_pixels, name=name)
+    return [prepare_photo(upload, max_bytes, max_pixels) for upload in uploads]
 
 
 def photo_file(directory, stored_name):

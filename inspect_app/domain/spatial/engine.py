@@ -45,12 +45,16 @@ def stdlib_sqlite_loads_extensions():
     return hasattr(sqlite3.Connection, "enable_load_extension")
 
 
-def engine_options(url, pool_size=10, max_overflow=10):
-    """Extra create_engine() options for the database at url (PostgreSQL: a connection pool per process)."""
+def engine_options(url, pool_size=10, max_overflow=10, busy_timeout_s=30):
+    """Extra create_engine() options for the database at url (PostgreSQL: a connection pool per process).
+
+    busy_timeout_s: how long a statement waits for a lock another transaction holds before the
+    database gives up (then the app answers 503 with Retry-After, see errors.py).
+    """
     if kind_of_url(url) != SPATIALITE:
         return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": 1800,
-                "pool_timeout": 30}
-    options = {"connect_args": {"timeout": 30}}
+                "pool_timeout": 30, "connect_args": {"options": f"-c lock_timeout={int(busy_timeout_s * 1000)}"}}
+    options = {"connect_args": {"timeout": busy_timeout_s}}  # sqlite3's busy handler waits this long
     if not stdlib_sqlite_loads_extensions():
         # pyenv-style builds lack extension loading; pysqlite3-binary has it
         # (scripts/bootstrap.sh installs it on such machines).
@@ -62,6 +66,16 @@ def engine_options(url, pool_size=10, max_overflow=10):
                 "installed: run `make setup` or use a Python built with extension loading."
             ) from exc
     return options
+
+
+# What a database says when another transaction held a lock for longer than we wait for it.
+_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy",  # SQLite
+                  "lock timeout", "could not obtain lock", "deadlock detected")           # PostgreSQL
+
+
+def is_busy_error(error):
+    """True when an OperationalError means 'the database is busy' rather than a fault."""
+    return any(text in str(getattr(error, "orig", error)).lower() for text in _BUSY_MESSAGES)
 
 
 def install_connection_hooks(engine):
@@ -87,7 +101,6 @@ def _on_sqlite_connect(dbapi_conn, _record):
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
         if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] == 0:
             # WGS84 mode: 0.03 s instead of 10 s for every EPSG code; VN-2000 added by hand.
             cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
