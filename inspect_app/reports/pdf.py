@@ -6,14 +6,19 @@ Chromium is started per document with no network and a throwaway profile (the te
 scripts and loads with a Content-Security-Policy), one at a time per
 process (it takes about 300 MB while it runs).
 """
+import fcntl
+import logging
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..domain.errors import N_, DomainError
+
+log = logging.getLogger(__name__)
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = (
@@ -23,11 +28,62 @@ FLAGS = (
     # The document needs nothing from outside: every name resolves to nothing, no proxy is tried.
     "--host-resolver-rules=MAP * ~NOTFOUND", "--no-proxy-server",
 )
-_one_at_a_time = threading.BoundedSemaphore(1)
 
 
 class PdfUnavailable(DomainError):
     """The PDF could not be made on this server (no Chromium, or it failed)."""
+
+
+class PdfBusy(DomainError):
+    """Too many PDFs asked for at once (by this user, or on this server): come back in a moment."""
+
+
+class RenderGate:
+    """Keeps PDF rendering from starving the app: per process, `slots` renders at a time and at most
+    `queue` more waiting (each holds a request thread); per user, one PDF at a time across the
+    server's processes (a lock file). Anything beyond is refused at once with PdfBusy (429)."""
+
+    def __init__(self, slots=1, queue=1):
+        self.slots = threading.BoundedSemaphore(slots)
+        self.capacity = slots + queue
+        self.admitted = 0
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def admit(self, lock_dir, user_key, wait_s=30):
+        """Hold a rendering slot for the block; raises PdfBusy when the user or the server is at its limit."""
+        with self._user_lock(lock_dir, user_key):
+            with self.lock:
+                if self.admitted >= self.capacity:
+                    raise PdfBusy(N_("The server is making other PDF files. Please try again in a moment."))
+                self.admitted += 1
+            try:
+                if not self.slots.acquire(timeout=wait_s):
+                    raise PdfBusy(N_("The server is making other PDF files. Please try again in a moment."))
+                try:
+                    yield
+                finally:
+                    self.slots.release()
+            finally:
+                with self.lock:
+                    self.admitted -= 1
+
+    @staticmethod
+    @contextmanager
+    def _user_lock(lock_dir, user_key):
+        Path(lock_dir).mkdir(parents=True, exist_ok=True)
+        with open(Path(lock_dir) / f"pdf-{user_key}.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise PdfBusy(N_("Your previous PDF is still being made. Please wait for it before asking again."))
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+GATE = RenderGate()
 
 
 def find_chromium(configured=None):
@@ -46,7 +102,7 @@ def html_to_pdf(html, chromium, timeout_s=60):
     if chromium is None:
         raise PdfUnavailable(N_("This server cannot make PDF files (Chromium is not installed). "
                                 "Use the Print button or the spreadsheet instead."))
-    with _one_at_a_time, tempfile.TemporaryDirectory(prefix="inspect-pdf-") as folder:
+    with tempfile.TemporaryDirectory(prefix="inspect-pdf-") as folder:
         source, target = Path(folder) / "document.html", Path(folder) / "document.pdf"
         source.write_text(html, encoding="utf-8")
         command = [chromium, *FLAGS, f"--user-data-dir={Path(folder) / 'profile'}", f"--print-to-pdf={target}",
@@ -54,10 +110,13 @@ def html_to_pdf(html, chromium, timeout_s=60):
         if os.geteuid() == 0:
             command.insert(1, "--no-sandbox")  # Chromium refuses to run its sandbox as root
         try:
-            subprocess.run(command, capture_output=True, timeout=timeout_s, check=False,
-                           env={**os.environ, "HOME": folder})
-        except (OSError, subprocess.TimeoutExpired):
+            finished = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False,
+                                      env={**os.environ, "HOME": folder})
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.error("PDF renderer %s could not run: %s", chromium, exc)
             raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button."))
         if not target.is_file() or target.stat().st_size == 0:
+            log.error("PDF renderer %s failed: exit code %s; stderr: %s", chromium, finished.returncode,
+                      finished.stderr.decode("utf-8", "replace")[-2000:].strip())
             raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button."))
         return target.read_bytes()

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app, flash, render_template, request, send_file
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.access import login_required
@@ -81,12 +82,19 @@ def weekly_pdf():
     week, filters, ok = _read_request()
     if not ok:
         return _page(week, filters, ok)
-    listing = _build(week, filters)
-    html = render_template("reports/weekly_pdf.html", document_html=_document_html(listing, for_pdf=True),
-                           stylesheet=Markup(REPORT_CSS.read_text(encoding="utf-8")),
-                           title=document.file_stem(_ward_name(), week))
     try:
-        content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
+        with pdf.GATE.admit(Path(current_app.instance_path) / "locks", current_user.id):
+            listing = _build(week, filters)
+            html = render_template("reports/weekly_pdf.html", document_html=_document_html(listing, for_pdf=True),
+                                   stylesheet=Markup(REPORT_CSS.read_text(encoding="utf-8")),
+                                   title=document.file_stem(_ward_name(), week))
+            db.session.rollback()  # Chromium takes seconds: hold no database transaction meanwhile
+            content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
+    except pdf.PdfBusy as exc:
+        flash(translate_error(exc), "error")
+        response = current_app.make_response((_page(week, filters, True)[0], 429))
+        response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
+        return response
     except pdf.PdfUnavailable as exc:
         flash(translate_error(exc), "error")
         return _page(week, filters, True)[0], 503
