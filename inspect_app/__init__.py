@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from . import logs
 from .config import load_config
 from .extensions import babel, compress, csrf, db, login_manager, migrate
 
@@ -13,6 +14,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(test_config=None):
     """Build the app: config, extensions, blueprints, error pages and CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
+    logs.init_app(app)  # before anything touches app.logger, so Flask adds no second handler
     load_config(app, test_config)
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -1,5 +1,5 @@
 """Error pages in the user's language, JSON for API calls; the session is rolled back."""
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -62,6 +62,8 @@ def init_app(app):
     def domain_error(error):
         db.session.rollback()
         status = domain_status(error)
+        if status == 403:
+            current_app.logger.warning("refused %s %s: %s", request.method, request.path, error)
         if wants_json():
             return jsonify(domain_error_payload(error)), status
         return render_template("errors/error.html", status=status, message=translate_error(error)), status

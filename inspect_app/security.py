@@ -6,6 +6,10 @@ from urllib.parse import urlsplit
 from flask import request, session
 from flask_login import current_user, logout_user
 
+from .auth.access import SESSION_KEY
+from .domain import login_sessions
+from .extensions import db
+
 LAST_SEEN_KEY = "seen"
 
 
@@ -44,6 +48,8 @@ def init_app(app):
         now = datetime.now(timezone.utc).timestamp()
         seen = session.get(LAST_SEEN_KEY)
         if seen is not None and now - seen > app.config["SESSION_IDLE_HOURS"] * 3600:
+            login_sessions.end_session(db.session, session.pop(SESSION_KEY, None), "idle")
+            db.session.commit()
             logout_user()
             session.pop(LAST_SEEN_KEY, None)
             return

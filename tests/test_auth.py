@@ -152,8 +152,8 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, client, a
     auth.login()
     assert client.get("/").status_code == 200
     with app.app_context():
-        accounts.reset_password(accounts.find_user(db.session, "kiemtra"), "mat-khau-moi-123", 8)
+        accounts.reset_password(db.session, accounts.find_user(db.session, "kiemtra"), "mat-khau-moi-123", 8)
         db.session.commit()
     assert client.get("/").status_code == 302  # the old session no longer opens anything
     auth.login("kiemtra", "mat-khau-moi-123")
-    assert client.get("/").status_code == 200
+    assert client.get("/").headers["Location"].startswith("/account/password")  # the user picks their own first

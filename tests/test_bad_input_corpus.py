@@ -106,6 +106,9 @@ CORPUS = {
                                        form=lambda w: {"username": "kiemtra\x00", "password": "mat-khau-dai"}),
     "login: SQL in the name and password": Bad("anonymous", "POST", "/login", 401, "Sai tên đăng nhập hoặc mật khẩu",
                                                form=lambda w: {"username": "kiemtra'--", "password": "' OR '1'='1"}),
+    "own password: wrong current password": Bad("kiemtra", "POST", "/account/password", 400, "Đây không phải mật khẩu hiện tại",
+                                                form=lambda w: {"current_password": "sai-roi", "new_password": "mat-khau-moi-9",
+                                                                "repeat_password": "mat-khau-moi-9"}),
     "language: unknown language": Bad("kiemtra", "POST", "/language", 400, "Chọn tiếng Việt hoặc tiếng Anh",
                                       form=lambda w: {"lang": "fr"}),
     # --- violation report (phone API)

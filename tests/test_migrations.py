@@ -89,14 +89,17 @@ def _insert_case_by_sql(code, user_id):
 
 def test_spatial_tables_with_data_survive_each_migration_step(tmp_path):
     """The lifecycle migration adds columns to violations (a spatial table): down and up with rows in it."""
-    from inspect_app.domain import accounts
     from inspect_app.models import Violation
 
     with fresh_database(tmp_path) as url:
         app = make_app(url, tmp_path)
         with app.app_context():
             upgrade(revision="ab23928e7875")
-            user_id = accounts.create_user(db.session, "kiemtra", "inspector", "mat-khau-dai").id
+            # Plain SQL: the model has columns this older schema does not.
+            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at) "
+                                    "VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now)"),
+                               {"yes": True, "now": "2026-11-20 01:00:00"})
+            user_id = db.session.execute(text("SELECT id FROM users WHERE username = 'kiemtra'")).scalar()
             db.session.commit()
             _insert_case_by_sql("OLD-1", user_id)
             upgrade()

@@ -114,7 +114,7 @@ def change_user(user_id):
             message = gettext("%(name)s can log in again.", name=name) if change == "reactivate" else \
                 gettext("%(name)s can no longer log in; their records stay.", name=name)
         elif change == "password":
-            accounts.reset_password(user, request.form.get("password", ""), current_app.config["MIN_PASSWORD_LENGTH"])
+            accounts.reset_password(db.session, user, request.form.get("password", ""), current_app.config["MIN_PASSWORD_LENGTH"])
             detail, message = "", gettext("New password set for %(name)s. Give it to them in person.", name=name)
         else:
             accounts.delete_user(db.session, user, current_user)

@@ -2,16 +2,20 @@
 tests/test_access_policy.py fails when a view has none."""
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from ..domain import accounts
+from ..domain import accounts, login_sessions
 from ..domain.roles import ROLES
 from ..extensions import db
 from ..models.user import password_stamp
 
 PUBLIC = "public"
+SESSION_KEY = "sid"  # the server-side session (domain/login_sessions.py) this cookie belongs to
+# What a user who must choose a new password can still open.
+_WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.login", "static", "main.service_worker",
+                            "main.manifest", "main.healthz", "vendor.leaflet_file", "vendor.npm_file", "main.set_language"}
 
 
 def _declare(view, policy):
@@ -36,6 +40,8 @@ def role_required(*roles):
             if not current_user.is_authenticated:
                 return _refuse_anonymous()
             if current_user.role not in roles:
+                current_app.logger.warning("refused %s %s to %s (%s)", request.method, request.path,
+                                           current_user.username, current_user.role)
                 abort(403)
             return view(*args, **kwargs)
 
@@ -88,4 +94,18 @@ def init_login_manager(app, login_manager):
             return None
         if user is None or stamp != password_stamp(user.password_hash):
             return None  # the password changed since this session began
+        if not user.active or not login_sessions.is_live(db.session, session.get(SESSION_KEY), user.id):
+            return None  # logged out (even a copy of the cookie), deactivated, or ended on the server
         return user
+
+    @app.before_request
+    def send_to_password_change():
+        if request.endpoint in _WHILE_CHANGING_PASSWORD or not current_user.is_authenticated:
+            return None
+        if not current_user.must_change_password:
+            return None
+        if wants_json():  # the phone's outbox waits, as when logged out, instead of setting items aside
+            response = jsonify(error=gettext("Choose a new password first (the administrator set yours)."))
+            response.status_code = 401
+            return response
+        return redirect(url_for("auth.change_password", next=request.full_path if request.query_string else request.path))

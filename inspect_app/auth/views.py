@@ -1,18 +1,18 @@
 """Login and logout views: parse the form, call domain.accounts, commit, render."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from ..config import login_rules
-from ..domain import accounts, login_limits
-from ..domain.errors import AccountInactive
+from ..domain import accounts, login_limits, login_sessions
+from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
 from ..extensions import db
 from ..models.types import utcnow
 from ..i18n import translate_error
 from . import bp
-from .access import login_required, public
+from .access import SESSION_KEY, login_required, public
 from .forms import LoginForm
 
 
@@ -59,9 +59,13 @@ def login():
             status = 401
         else:
             login_user(user)
+            session[SESSION_KEY] = login_sessions.start_session(db.session, user, now)
             accounts.record_login(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            target = _safe_next(request.args.get("next")) or url_for("main.home")
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password", next=target))
+            return redirect(target)
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -70,7 +74,35 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie no longer opens anything."""
+    login_sessions.end_session(db.session, session.pop(SESSION_KEY, None), "logout")
+    db.session.commit()
     logout_user()
     flash(gettext("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Every user changes their own password (the current one is required); other sessions end."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("new_password", "") != form.get("repeat_password", ""):
+                raise InvalidFields({"repeat_password": InvalidInput(N_("The two new passwords are not the same."))})
+            accounts.change_own_password(db.session, current_user, form.get("current_password", ""),
+                                         form.get("new_password", ""), current_app.config["MIN_PASSWORD_LENGTH"],
+                                         keep_session=session.get(SESSION_KEY))
+            login_user(current_user._get_current_object())  # the session follows the new password
+            db.session.commit()
+        except InvalidFields as exc:
+            db.session.rollback()
+            errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
+            status = 400
+        else:
+            current_app.logger.info("password changed by %s", current_user.username)
+            flash(gettext("Your password has been changed. Your other sessions have ended."), "info")
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/password.html", errors=errors, forced=current_user.must_change_password), status

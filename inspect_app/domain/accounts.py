@@ -6,7 +6,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
 from ..models.types import utcnow
-from .errors import N_, AccountInactive, Conflict, Forbidden, InvalidInput, NotFound
+from . import login_sessions
+from .errors import N_, AccountInactive, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .roles import ADMIN, INSPECTOR, ROLES
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -132,6 +133,9 @@ def set_active(session, user, active, acting_user):
             raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
                            name=user.username)
     user.active = active
+    if not active:
+        # Its sessions end now; reactivating later does not bring them back.
+        login_sessions.end_all_sessions(session, user, "deactivated")
     return user
 
 
@@ -146,13 +150,35 @@ def rename(user, full_name):
     return previous
 
 
-def reset_password(user, new_password, min_length):
-    """Set a new password chosen by the administrator (the user should change it after logging in)."""
+def reset_password(session, user, new_password, min_length):
+    """Set a password chosen by the administrator: the user's sessions end, and they must choose
+    their own password at the next login."""
+    _set_password(user, new_password, min_length)
+    user.must_change_password = True
+    login_sessions.end_all_sessions(session, user, "password")
+    return user
+
+
+def change_own_password(session, user, current_password, new_password, min_length, keep_session=None):
+    """The user replaces their password (the current one is required); their other sessions end."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise InvalidFields({"current_password": InvalidInput(N_("This is not your current password."))})
+    if check_password_hash(user.password_hash, new_password or ""):
+        raise InvalidFields({"new_password": InvalidInput(N_("Choose a password different from the current one."))})
+    try:
+        _set_password(user, new_password, min_length)
+    except InvalidInput as problem:
+        raise InvalidFields({"new_password": problem})
+    user.must_change_password = False
+    login_sessions.end_all_sessions(session, user, "password", keep=keep_session)
+    return user
+
+
+def _set_password(user, new_password, min_length):
     validate_password(new_password, min_length)
     if len(new_password) > 200:
         raise InvalidInput(N_("The password is longer than %(n)s characters."), n=200)
     user.password_hash = generate_password_hash(new_password)
-    return user
 
 
 def has_records(session, user):

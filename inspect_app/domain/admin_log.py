@@ -3,6 +3,7 @@
 Entries are only ever added. The caller commits, in the same transaction as the change itself,
 so a change and its log entry are stored together or not at all.
 """
+import logging
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from ..models import AdminEvent, LoginAttempt
 from ..models.types import utcnow
 
 PAGE_SIZE = 200
+log = logging.getLogger("inspect_app.admin")
 
 
 
@@ -19,6 +21,8 @@ def log_admin_action(session, actor, action, target, detail=""):
     event = AdminEvent(actor_id=actor.id if actor is not None else None, action=action[:40], target=(target or "")[:200],
                        detail=detail or "", recorded_at=utcnow())
     session.add(event)
+    log.info("admin change by %s: %s %s %s", actor.username if actor is not None else "-", action, target or "",
+             detail or "")
     return event
 
 

@@ -5,6 +5,7 @@ from .case_event import CaseEvent
 from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .login_attempt import LoginAttempt
+from .login_session import LoginSession
 from .user import User
 
-__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "LoginAttempt", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "LoginAttempt", "LoginSession", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
