@@ -17,6 +17,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
 patrols_cli = AppGroup("patrols", help="Patrol maintenance.")
 audit_cli = AppGroup("audit", help="Check that the cases' histories are intact.")
+photos_cli = AppGroup("photos", help="Photo folder maintenance.")
 
 
 def _fail(error):
@@ -97,6 +98,25 @@ def end_stale_patrols():
     ended = patrols.end_stale_patrols(db.session, patrol_rules(current_app.config))
     db.session.commit()
     click.echo(gettext("Patrols ended automatically: %(n)s", n=len(ended)))
+
+
+@photos_cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="Only list the files.")
+@click.option("--older-than-minutes", default=60, show_default=True, type=click.IntRange(min=10))
+def sweep_photos(dry_run, older_than_minutes):
+    """Remove photo files no record refers to (left by a request killed mid-upload), older than an hour."""
+    from datetime import datetime, timedelta, timezone
+
+    from .domain.photos import orphan_files
+
+    orphans = orphan_files(db.session, current_app.config["PHOTO_DIR"], timedelta(minutes=older_than_minutes),
+                           datetime.now(timezone.utc))
+    for path in orphans:
+        click.echo(str(path))
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    click.echo(gettext("Photo files no record refers to: %(n)s (%(what)s).", n=len(orphans),
+                       what=gettext("listed only") if dry_run else gettext("removed")))
 
 
 @audit_cli.command("verify")
@@ -211,6 +231,7 @@ def init_app(app):
     app.cli.add_command(geo_cli)
     app.cli.add_command(patrols_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(photos_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup)
     app.cli.add_command(restore)

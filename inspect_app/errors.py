@@ -1,4 +1,6 @@
 """Error pages in the user's language, JSON for API calls; the session is rolled back."""
+import errno
+
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -8,7 +10,7 @@ from .auth.access import wants_json
 from .domain.errors import (
     AccountInactive, Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound,
 )
-from .domain.spatial.engine import expect_writes, is_busy_error
+from .domain.spatial.engine import expect_writes, is_busy_error, is_disk_full_error
 from .extensions import db
 from .i18n import translate_error
 
@@ -51,6 +53,19 @@ def _respond(status, message):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _disk_full():
+    current_app.logger.error("disk full: nothing was saved")
+    expect_writes(False)  # the answer only reads
+    response, status = _respond(507, gettext("The server's disk is full: nothing was saved. Your phone keeps what "
+                                             "it recorded; please tell the ward's IT person."))
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = "300"  # the outbox waits, it does not set the work aside
+    return response
+
+
 def init_app(app):
     """Register the handlers."""
 
@@ -68,9 +83,20 @@ def init_app(app):
             return jsonify(domain_error_payload(error)), status
         return render_template("errors/error.html", status=status, message=translate_error(error)), status
 
+    @app.errorhandler(OSError)
+    def disk_trouble(error):
+        """A full disk while writing a photo: 507 with a message; photo_transaction already took back
+        the files and the rows, so nothing is half-saved."""
+        if getattr(error, "errno", None) not in DISK_FULL_ERRNOS:
+            current_app.logger.exception("unexpected system error")
+            return _respond(500, MESSAGES[500]())
+        return _disk_full()
+
     @app.errorhandler(OperationalError)
     def database_busy(error):
         """Another write held the database past the wait limit: ask the client to come back, never a 500."""
+        if is_disk_full_error(error):
+            return _disk_full()
         if not is_busy_error(error):
             current_app.logger.exception("database error")
             return _respond(500, MESSAGES[500]())

@@ -6,6 +6,9 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import select
+
+from ..models import Photo
 from .errors import N_, InvalidInput
 from .spatial import snapshot
 
@@ -20,11 +23,14 @@ def create_backup(engine, photo_dir, target):
         raise InvalidInput(N_("The backup folder %(path)s is not empty; choose a new one."), path=str(target))
     target.mkdir(parents=True, exist_ok=True)
     # Database first: every photo a stored row names was written before its row was committed, so
-    # copying the folder afterwards finds them all (a photo added meanwhile is copied without a row).
+    # copying the files afterwards finds them all. Only files a row names are copied: what a killed
+    # request left behind stays out (a photo committed after the snapshot may come along; the sweep
+    # removes it after a restore).
+    snapshot_at = datetime.now(timezone.utc)  # the moment the backup stands for
     database_file = snapshot.dump(engine, target)
-    files = _copy_tree(Path(photo_dir), target / PHOTOS)
-    manifest = {"made_at": datetime.now(timezone.utc).isoformat(), "database": database_file,
-                "database_kind": engine.url.get_backend_name(), "photos": files}
+    files = _copy_tree(Path(photo_dir), target / PHOTOS, only=referenced_photo_files(engine))
+    manifest = {"made_at": snapshot_at.isoformat(), "copied_until": datetime.now(timezone.utc).isoformat(),
+                "database": database_file, "database_kind": engine.url.get_backend_name(), "photos": files}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     return manifest
 
@@ -55,14 +61,23 @@ def read_manifest(source):
                            path=str(source), name=MANIFEST)
 
 
-def _copy_tree(source, target):
-    """Copy every file under source into target; returns {relative name: sha256}."""
+def referenced_photo_files(engine):
+    """The photo and thumbnail file names that photo rows name (relative to the photo folder)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(Photo.stored_name, Photo.thumb_name)).all()
+    return {name for row in rows for name in row if name}
+
+
+def _copy_tree(source, target, only=None):
+    """Copy the files under source (those named in `only`, when given) into target; returns {relative name: sha256}."""
     files = {}
     target.mkdir(parents=True, exist_ok=True)
     if not source.is_dir():
         return files
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         name = path.relative_to(source).as_posix()
+        if only is not None and name not in only:
+            continue
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:

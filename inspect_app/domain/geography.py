@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import mapping, shape
 from sqlalchemy import select
 
 from ..models import Route, Ward
@@ -130,6 +131,17 @@ def nearest_route(session, lon, lat, max_metres):
     return (rows[0][0], rows[0][1]) if rows else None
 
 
+# Drawn routes and boundaries are simplified to about 1 m (far below a route's corridor): a route
+# imported with 200,000 points made the map page 10 MB. The stored geometry stays exact.
+DISPLAY_TOLERANCE_DEG = 1e-5
+
+
+def for_display(geometry):
+    """A shapely geometry simplified for drawing (and for week coverage), topology kept."""
+    simpler = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    return simpler if not simpler.is_empty else geometry
+
+
 def routes_feature_collection(session):
     """Every route as a GeoJSON FeatureCollection (dict), with its length and flags."""
     length = spatial.length_m_expr(session, Route.geom).label("length_m")
@@ -139,7 +151,7 @@ def routes_feature_collection(session):
         {
             "type": "Feature",
             "id": route.id,
-            "geometry": json.loads(geometry),
+            "geometry": mapping(for_display(shape(json.loads(geometry)))),
             "properties": {
                 "code": route.code,
                 "name": route.name,

@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from geoalchemy2.shape import to_shape
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 from sqlalchemy import func, select
 
 from ..models import Patrol, Route, Violation, Ward
 from . import spatial
 from .case_actions import pending_proposals
 from .coverage import combined_coverage
+from .geography import for_display
 from .photos import VIETNAM_OFFSET
 from .stages import CLOSED, OPEN_STAGES
 
@@ -55,7 +56,7 @@ def patrol_week(session, monday):
         tracks = [list(to_shape(p.track).coords) for p in mine]
         week.patrols = len(mine)
         week.distance_m = sum(p.track_length_m or 0 for p in mine)
-        line = to_shape(route.geom)
+        line = for_display(to_shape(route.geom))
         week.route_geometry = mapping(line)
         share, uncovered = combined_coverage(list(line.coords), tracks, route.corridor_m)
         week.coverage = share
@@ -96,4 +97,4 @@ def boundary_geojson(session, ward):
     if ward is None or ward.boundary is None:
         return None
     text_value = session.scalar(select(spatial.geojson_expr(session, Ward.boundary)).where(Ward.id == ward.id))
-    return json.loads(text_value)
+    return mapping(for_display(shape(json.loads(text_value))))

@@ -231,3 +231,16 @@ def photo_file(directory, stored_name):
     if base not in path.parents:
         raise InvalidInput(N_("Invalid photo name."))
     return path
+
+
+def orphan_files(session, directory, older_than, now):
+    """Files in the photo folder that no photo row names (and unfinished `.part` files), last
+    changed before now - older_than: what a request killed mid-upload or a full disk leaves."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    named = {name for row in session.execute(select(Photo.stored_name, Photo.thumb_name)) for name in row if name}
+    cutoff = (now - older_than).timestamp()
+    return sorted(path for path in directory.rglob("*")
+                  if path.is_file() and path.relative_to(directory).as_posix() not in named
+                  and path.stat().st_mtime < cutoff)

@@ -78,6 +78,12 @@ def is_busy_error(error):
     return any(text in str(getattr(error, "orig", error)).lower() for text in _BUSY_MESSAGES)
 
 
+def is_disk_full_error(error):
+    """True when an OperationalError means the database's disk is full."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database or disk is full" in text or "no space left on device" in text
+
+
 def install_connection_hooks(engine):
     """Load SpatiaLite into every new SQLite connection; no-op for PostGIS."""
     if kind_of_url(engine.url) != SPATIALITE:
