@@ -12,7 +12,7 @@ from inspect_app.domain import case_actions
 from inspect_app.domain.audit_anchors import GENESIS_MAC
 from inspect_app.domain.photos import PhotoFiles, add_photo
 from inspect_app.extensions import db
-from inspect_app.models import CaseAnchor, CaseEvent, Photo, User, Violation, Visit
+from inspect_app.models import CaseAnchor, CaseEvent, Photo, User, Visit
 
 from .factories import jpeg_bytes, make_case, new_uuid
 from .test_lifecycle import _act

@@ -6,7 +6,6 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain import accounts
 from inspect_app.extensions import db
 from inspect_app.models import LoginSession, User
 

@@ -7,7 +7,7 @@ import io
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from inspect_app.domain import photos
 from inspect_app.extensions import db
@@ -53,16 +53,21 @@ def case_id(app, people):
         return case.id
 
 
-@pytest.mark.parametrize("where", ["report", "visit", "photo alone", "case event"])
-def test_photos_are_decoded_with_no_transaction_open(app, people, case_id, monkeypatch, where):
-    seen = []
-    decode = photos._open_checked
+def _watch(app, monkeypatch, module, name):
+    """Record, each time module.name runs, (a transaction is open, another writer could write)."""
+    seen, original = [], getattr(module, name)
 
     def watching(*args, **kwargs):
         seen.append((db.session().in_transaction(), _another_writer_could_write(app)))
-        return decode(*args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(photos, "_open_checked", watching)
+    monkeypatch.setattr(module, name, watching)
+    return seen
+
+
+@pytest.mark.parametrize("where", ["report", "visit", "photo alone", "case event"])
+def test_photos_are_decoded_with_no_transaction_open(app, people, case_id, monkeypatch, where):
+    seen = _watch(app, monkeypatch, photos, "_open_checked")
     client, token = _login(app)
     picture = lambda: (io.BytesIO(jpeg_bytes(width=800, height=600)), "a.jpg")  # noqa: E731
     record_uuid = new_uuid()
@@ -91,14 +96,7 @@ def test_photos_are_decoded_with_no_transaction_open(app, people, case_id, monke
 def test_an_import_file_is_parsed_with_no_transaction_open(app, people, monkeypatch):
     from inspect_app.domain import route_admin
 
-    seen = []
-    parse = route_admin.parse_uploaded_geography
-
-    def watching(*args, **kwargs):
-        seen.append((db.session().in_transaction(), _another_writer_could_write(app)))
-        return parse(*args, **kwargs)
-
-    monkeypatch.setattr(route_admin, "parse_uploaded_geography", watching)
+    seen = _watch(app, monkeypatch, route_admin, "parse_uploaded_geography")
     client, token = _login(app, "quantri")
     body = (b'{"type": "Feature", "properties": {"code": "R9", "name": "Tuyen"}, "geometry": '
             b'{"type": "LineString", "coordinates": [[105.6, 10.1], [105.61, 10.11]]}}')
