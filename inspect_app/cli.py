@@ -131,7 +131,7 @@ def verify_audit():
         "outcome": gettext("outcome differs from its history"),
         "officer": gettext("officer in charge differs from its history"),
         "unsealed": gettext("no seal: the case was never sealed, or its seals were deleted"),
-        "seal": gettext("a seal was altered, removed or forged"),
+        "seal": gettext("a seal was altered, removed or forged (or instance/audit_key is not the key that made it)"),
         "history": gettext("its history was shortened or rewritten since the last seal (entries)"),
         "row": gettext("changed outside the app since the last seal"),
     }
@@ -153,18 +153,24 @@ def seal_unsealed():
 
 
 @audit_cli.command("fingerprint")
-@click.option("--week", default=None, help="ISO week, e.g. 2026-W48: the fingerprint printed on that week's list.")
-def fingerprint(week):
-    """The fingerprint of every case's history at the end of a week (compare it with the signed list)."""
+@click.option("--week", default=None, help="ISO week, e.g. 2026-W48: the histories at the end of that week.")
+@click.option("--until", "until_text", default=None,
+              help="The exact moment printed on a weekly list (ISO 8601 with zone), e.g. one printed mid-week.")
+def fingerprint(week, until_text):
+    """The fingerprint of every case's history at a moment (compare it with the one on a signed list)."""
     from datetime import datetime, timezone
 
     from .domain import weekly_list
+    from .domain.inputs import parse_client_time
 
     try:
-        chosen = weekly_list.parse_week(week) if week else weekly_list.week_of(lifecycle_context(current_app.config).today)
+        if until_text:
+            until = parse_client_time(until_text)
+        else:
+            chosen = weekly_list.parse_week(week) if week else weekly_list.week_of(lifecycle_context(current_app.config).today)
+            until = min(chosen.ends_at, datetime.now(timezone.utc))
     except DomainError as exc:
         _fail(exc)
-    until = min(chosen.ends_at, datetime.now(timezone.utc))
     text, cases = audit_anchors.chain_fingerprint(db.session, until)
     click.echo(f"{text}  ({cases})")
 

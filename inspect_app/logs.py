@@ -20,10 +20,12 @@ class OneLineFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
 
     def format(self, record):
-        """The record as one line."""
+        """The record as one line, every invisible character written out (a user name or file name
+        with escape codes or line breaks cannot forge log lines or drive a terminal)."""
         if not hasattr(record, "request_id"):
             record.request_id = "-"
-        return super().format(record).replace("\r", "").replace("\n", " | ")
+        text = super().format(record).replace("\r\n", "\n").replace("\n", " | ")
+        return "".join(ch if ch.isprintable() else f"\\x{{{ord(ch):x}}}" for ch in text)
 
 
 def _record_factory(previous):

@@ -48,8 +48,9 @@ def init_app(app):
         now = datetime.now(timezone.utc).timestamp()
         seen = session.get(LAST_SEEN_KEY)
         if seen is not None and now - seen > app.config["SESSION_IDLE_HOURS"] * 3600:
-            login_sessions.end_session(db.session, session.pop(SESSION_KEY, None), "idle")
+            login_sessions.end_session(db.session, session.get(SESSION_KEY), "idle")
             db.session.commit()
+            session.pop(SESSION_KEY, None)
             logout_user()
             session.pop(LAST_SEEN_KEY, None)
             return

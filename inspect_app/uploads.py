@@ -17,10 +17,13 @@ def outside_transaction(work, *args, **kwargs):
     return work(*args, **kwargs)
 
 
-def uploaded_photos(record_uuid, rules):
-    """[PreparedPhoto] of the request's `photos` files, checked and decoded outside the transaction."""
-    return outside_transaction(prepare_photos, _uploads(record_uuid), rules.max_photo_bytes, rules.max_photo_pixels,
-                               rules.max_photos)
+def uploaded_photos(record_uuid, rules, phone_ids=True):
+    """[PreparedPhoto] of the request's `photos` files, checked and decoded outside the transaction.
+
+    phone_ids=False ignores `photo_uuid` fields (a case event's photos are always new ones).
+    """
+    return outside_transaction(prepare_photos, _uploads(record_uuid, phone_ids), rules.max_photo_bytes,
+                               rules.max_photo_pixels, rules.max_photos)
 
 
 def uploaded_photo(photo_uuid, storage, rules):
@@ -29,14 +32,14 @@ def uploaded_photo(photo_uuid, storage, rules):
     return outside_transaction(prepare_photo, upload, rules.max_photo_bytes, rules.max_photo_pixels)
 
 
-def _uploads(record_uuid):
+def _uploads(record_uuid, phone_ids=True):
     """[(photo uuid, bytes, file name)] from the request's `photos` files, in order.
 
     A photo's UUID comes from the matching `photo_uuid` field; when the phone sent none,
     it is derived from the record's UUID and the photo's place, so a repeat is still harmless.
     """
     files = [f for f in request.files.getlist("photos") if f and (f.filename or f.content_length)]
-    given = request.form.getlist("photo_uuid")
+    given = request.form.getlist("photo_uuid") if phone_ids else []
     uploads = []
     for index, storage in enumerate(files):
         photo_uuid = given[index] if index < len(given) else ""

@@ -12,7 +12,7 @@ from inspect_app.domain import case_actions
 from inspect_app.domain.audit_anchors import GENESIS_MAC
 from inspect_app.domain.photos import PhotoFiles, add_photo
 from inspect_app.extensions import db
-from inspect_app.models import CaseAnchor, CaseEvent, Photo, User, Visit
+from inspect_app.models import CaseAnchor, CaseEvent, Photo, User, Violation, Visit
 
 from .factories import jpeg_bytes, make_case, new_uuid
 from .test_lifecycle import _act
@@ -41,7 +41,8 @@ def evidence(app, people):
         db.session.commit()
         clean = make_case(db.session, inspector.id)
         db.session.commit()
-        return {"id": case.id, "code": case.code, "clean": clean.code, "other": people["inspector2"]}
+        return {"id": case.id, "code": case.code, "clean": clean.code, "other": people["inspector2"],
+                "people_inspector": people["inspector"]}
 
 
 def _verify(runner):
@@ -182,23 +183,38 @@ def test_the_app_seals_every_write_and_seal_unsealed_covers_older_cases(app, evi
 
 
 def test_the_weekly_list_prints_a_fingerprint_that_the_cli_recomputes_and_that_changes_with_the_history(app, evidence, runner):
-    """The paper anchor: the signed list carries a fingerprint of every history as it stood at the end of
-    the week; deleting an entry from that week (even with the seals) gives another fingerprint."""
-    from datetime import datetime, timezone
+    """The paper anchor: the signed list carries a fingerprint of every history as it stood when it was
+    printed, and the command to recompute it; work recorded afterwards does not change it (no false
+    alarm), deleting an entry from before (even with the seals) does."""
+    import re
+    from datetime import timezone
 
     from .test_cases_web import login
 
     with app.app_context():
         recorded = db.session.scalar(select(CaseEvent.recorded_at).where(CaseEvent.violation_id == evidence["id"]))
     year, week, _ = recorded.astimezone(timezone.utc).isocalendar()
-    label = f"{year}-W{week:02d}"
-    html = login(app, "chutich").get(f"/reports/weekly?week={label}").get_data(as_text=True)
-    import re
-
+    html = login(app, "chutich").get(f"/reports/weekly?week={year}-W{week:02d}").get_data(as_text=True)
     printed = re.search(r'id="chain-fingerprint">.*?<span class="mono">([0-9A-F-]{24})</span>', html, re.S).group(1)
-    cli = runner.invoke(args=["audit", "fingerprint", "--week", label])
-    assert cli.exit_code == 0 and cli.output.startswith(printed), (printed, cli.output)
+    until = re.search(r"flask audit fingerprint --until (\S+)</span>", html).group(1)
+    assert runner.invoke(args=["audit", "fingerprint", "--until", until]).output.startswith(printed)
+    with app.app_context():  # the office goes on working after printing
+        inspector = db.session.get(User, evidence["people_inspector"])
+        case = db.session.get(Violation, evidence["id"])
+        _act(db.session, case, inspector, "site_check", note="Sau khi in danh sách")
+        db.session.commit()
+    assert runner.invoke(args=["audit", "fingerprint", "--until", until]).output.startswith(printed)
     _sql(app, "DELETE FROM case_anchors WHERE violation_id = :id",
          "DELETE FROM case_events WHERE violation_id = :id AND seq = 3", id=evidence["id"])
-    assert not runner.invoke(args=["audit", "fingerprint", "--week", label]).output.startswith(printed)
-    assert datetime.now(timezone.utc) > recorded
+    assert not runner.invoke(args=["audit", "fingerprint", "--until", until]).output.startswith(printed)
+
+
+def test_a_later_migration_adding_a_column_does_not_break_the_seals(app, evidence, runner):
+    """Seals cover a fixed, versioned list of columns: a new column (with its default) is not a change."""
+    _sql(app, "ALTER TABLE violations ADD COLUMN later_column INTEGER DEFAULT 7",
+         "ALTER TABLE visits ADD COLUMN later_note TEXT DEFAULT 'x'")
+    try:
+        code, output = _verify(runner)
+        assert code == 0, output
+    finally:
+        _sql(app, "ALTER TABLE violations DROP COLUMN later_column", "ALTER TABLE visits DROP COLUMN later_note")

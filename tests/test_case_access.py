@@ -133,3 +133,25 @@ def test_photo_urls_carry_no_sequential_number(app, world):
     assert f"/cases/photos/{photo.id}" not in html
     assert client.get(f"/cases/photos/{photo.id}").status_code == 404
     assert client.get(f"/cases/photos/{photo.public_id}").status_code == 200
+
+
+def test_a_report_photo_cannot_be_moved_onto_a_later_step_by_resending_its_id(app, people, tmp_path):
+    """A case event's photos are always new: a photo_uuid field naming the report's photo is ignored."""
+    client = login(app, "kiemtra")
+    page = client.get("/").get_data(as_text=True)
+    token = csrf_token_from(page)
+    photo_uuid, content = new_uuid(), jpeg_bytes(colour=(33, 66, 99))
+    created = client.post("/api/violations", headers={"X-CSRFToken": token}, content_type="multipart/form-data", data={
+        "client_uuid": new_uuid(), "lon": "105.5975", "lat": "10.1775", "category": "no_permit", "confirm_new": "1",
+        "confirm_outside": "1", "photo_uuid": photo_uuid, "photos": [(io.BytesIO(content), "a.jpg")]}).get_json()
+    html = client.get(created["url"]).get_data(as_text=True)
+    response = client.post(created["url"] + "/events", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(html), "version": re.search(r'name="version" value="(\d+)"', html).group(1),
+        "action": "site_check", "mode": "record", "note": "Ảnh cũ gửi lại", "photo_uuid": photo_uuid,
+        "photos": [(io.BytesIO(content), "a.jpg")]})
+    assert response.status_code == 302
+    with app.app_context():
+        report_photo = db.session.scalar(select(Photo).where(Photo.client_uuid == photo_uuid))
+        assert report_photo.event_id is None  # still the report's evidence
+        event_photos = db.session.scalars(select(Photo).where(Photo.event_id.is_not(None))).all()
+        assert len(event_photos) == 1 and event_photos[0].client_uuid != photo_uuid

@@ -305,3 +305,21 @@ def test_an_old_phone_state_never_overwrites_what_the_server_knows(app, phone, d
     assert "đã kết thúc" in visit.get_json()["notice"] and visit.get_json()["case_url"].endswith(f"/cases/{case_id}")
     with app.app_context():
         assert "Kiểm tra lại (ngoại tuyến)" in [v.note for v in db.session.get(Violation, case_id).visits]
+
+
+def test_a_replayed_report_completes_its_photos_and_refuses_other_bytes(app, phone):
+    client, token = phone
+    report = {"kind": "form", "url": "/api/violations", "fields": {
+        "client_uuid": new_uuid(), "lon": str(BRIDGE[0]), "lat": str(BRIDGE[1]), "category": "no_permit",
+        "owner_name": "Ảnh gửi sau", "confirm_new": "1"}}
+    assert send(client, token, report).status_code == 201
+    photo_uuid, content = new_uuid(), jpeg_bytes(colour=(70, 80, 90))
+    again = dict(report["fields"], photo_uuid=photo_uuid, photos=[(io.BytesIO(content), "a.jpg")])
+    response = client.post("/api/violations", data=again, headers={"X-CSRFToken": token},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and response.get_json()["photos"] == 1  # the cut first send is completed
+    other = dict(report["fields"], photo_uuid=photo_uuid, photos=[(io.BytesIO(jpeg_bytes(colour=(1, 1, 1))), "a.jpg")])
+    response = client.post("/api/violations", data=other, headers={"X-CSRFToken": token},
+                           content_type="multipart/form-data")
+    assert response.status_code == 409 and "ảnh khác" in response.get_json()["error"]
+    assert stored_photo_hashes(app)[photo_uuid] == hashlib.sha256(content).hexdigest()

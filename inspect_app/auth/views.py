@@ -11,6 +11,7 @@ from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
 from ..extensions import db
 from ..models.types import utcnow
 from ..i18n import translate_error
+from ..security import LAST_SEEN_KEY
 from . import bp
 from .access import SESSION_KEY, login_required, public
 from .forms import LoginForm
@@ -60,6 +61,7 @@ def login():
         else:
             login_user(user)
             session[SESSION_KEY] = login_sessions.start_session(db.session, user, now)
+            session[LAST_SEEN_KEY] = now.timestamp()  # even the first cookie ends after the idle time
             accounts.record_login(user)
             db.session.commit()
             target = _safe_next(request.args.get("next")) or url_for("main.home")
@@ -75,8 +77,9 @@ def login():
 @login_required
 def logout():
     """End the session, on the server too: a copy of the cookie no longer opens anything."""
-    login_sessions.end_session(db.session, session.pop(SESSION_KEY, None), "logout")
-    db.session.commit()
+    login_sessions.end_session(db.session, session.get(SESSION_KEY), "logout")
+    db.session.commit()  # ended on the server first: if this fails, the cookie still names a live session
+    session.pop(SESSION_KEY, None)
     logout_user()
     flash(gettext("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -89,7 +92,10 @@ def change_password():
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
+        name, address, now = current_user.username, request.remote_addr or "", utcnow()
         try:
+            # A wrong current password counts like a failed login: a borrowed session cannot guess it.
+            login_limits.check_allowed(db.session, name, address, login_rules(current_app.config), now)
             if form.get("new_password", "") != form.get("repeat_password", ""):
                 raise InvalidFields({"repeat_password": InvalidInput(N_("The two new passwords are not the same."))})
             accounts.change_own_password(db.session, current_user, form.get("current_password", ""),
@@ -97,8 +103,17 @@ def change_password():
                                          keep_session=session.get(SESSION_KEY))
             login_user(current_user._get_current_object())  # the session follows the new password
             db.session.commit()
+        except login_limits.TooManyAttempts as exc:
+            flash(translate_error(exc), "error")
+            response = make_response(render_template("auth/password.html", errors={},
+                                                     forced=current_user.must_change_password), 429)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except InvalidFields as exc:
             db.session.rollback()
+            if "current_password" in exc.errors:
+                login_limits.record_attempt(db.session, name, address, False, now)
+                db.session.commit()
             errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
             status = 400
         else:

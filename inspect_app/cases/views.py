@@ -88,7 +88,7 @@ def add_event(violation_id):
     try:
         # Photos of a case event get fresh identifiers: the case version already stops a repeat.
         inp = case_actions.read_action_input(request.form, [], context.today)
-        inp.photos = uploaded_photos(str(uuid.uuid4()), context.photo_rules)
+        inp.photos = uploaded_photos(str(uuid.uuid4()), context.photo_rules, phone_ids=False)
         with photo_transaction() as files:
             violation = case_actions.load_case_for_change(db.session, violation_id)
             event = case_actions.take_action(db.session, violation, current_user, inp, context, files)

@@ -185,7 +185,7 @@ def has_records(session, user):
     """True when anything in the ward's records names this user (patrols, cases, visits, photos, history, log)."""
     references = (
         Patrol.inspector_id, Violation.inspector_id, Violation.officer_id, Visit.inspector_id,
-        Photo.uploaded_by_id, CaseEvent.actor_id, AdminEvent.actor_id,
+        Photo.uploaded_by_id, CaseEvent.actor_id, CaseEvent.officer_id, AdminEvent.actor_id,
     )
     return any(session.scalar(select(exists().where(column == user.id))) for column in references)
 
@@ -199,6 +199,7 @@ def delete_user(session, user, acting_user):
     if user.role == ADMIN and user.active and not _other_active_admins(session, user):
         raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
                        name=user.username)
+    login_sessions.forget_sessions(session, user)  # ended sessions are not records of the ward's work
     session.delete(user)
     session.flush()
 

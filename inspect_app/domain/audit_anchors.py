@@ -14,12 +14,26 @@ from datetime import date, datetime, timezone
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import event, false, select
+from sqlalchemy import event, false, func, select
 
 from ..models import CaseAnchor, CaseEvent, Photo, Violation, Visit
 from ..models.types import utcnow
 
 GENESIS_MAC = "0" * 64
+# What a seal covers, by version: a later migration that adds a column does not make every old seal
+# read as "changed"; to seal a new column, add a version (old seals are checked with their own list).
+SEALED_COLUMNS = {
+    1: {
+        "case": ("id", "client_uuid", "code", "stage", "detected_at", "inspector_id", "officer_id", "patrol_id",
+                 "route_id", "position", "gps_lon", "gps_lat", "gps_accuracy_m", "outside_ward", "address", "khu_vuc",
+                 "owner_name", "owner_phone", "category", "description", "area_m2", "floors", "created_at",
+                 "due_date", "due_rule", "due_citation", "outcome", "last_event_at", "version"),
+        "visit": ("id", "client_uuid", "inspector_id", "patrol_id", "violation_id", "outcome", "note", "position",
+                  "accuracy_m", "outside_ward", "visited_at"),
+        "photo": ("client_uuid", "sha256", "violation_id", "visit_id", "event_id"),
+    },
+}
+SEAL_VERSION = max(SEALED_COLUMNS)
 _TOUCHED_CASES = "audit_touched_cases"
 _TOUCHED_VISITS = "audit_touched_visits"
 
@@ -38,23 +52,28 @@ def _plain(value):
     return value
 
 
-def _row(session, table, where):
-    return {key: _plain(value) for key, value in session.execute(select(table).where(where)).mappings().one().items()}
+def _columns(table, names):
+    return [table.c[name] for name in names]
 
 
-def case_state(session, case_id):
-    """The case row, its photos (report, event, visit) and visits, as plain data read from the database."""
-    visits = session.execute(select(Visit.__table__).where(Visit.violation_id == case_id).order_by(Visit.id)).mappings().all()
+def case_state(session, case_id, version=SEAL_VERSION):
+    """The case row, its photos (report, event, visit) and visits, as plain data read from the database
+    (the columns of seal `version`)."""
+    names = SEALED_COLUMNS[version]
+    row = session.execute(select(*_columns(Violation.__table__, names["case"])).where(Violation.id == case_id)).mappings().one()
+    visits = session.execute(select(*_columns(Visit.__table__, names["visit"])).where(Visit.violation_id == case_id)
+                             .order_by(Visit.id)).mappings().all()
     visit_ids = [v["id"] for v in visits]
     photo_rows = session.execute(
-        select(Photo.client_uuid, Photo.sha256, Photo.violation_id, Photo.visit_id, Photo.event_id)
+        select(*_columns(Photo.__table__, names["photo"]))
         .where((Photo.violation_id == case_id) | (Photo.visit_id.in_(visit_ids) if visit_ids else false()))
         .order_by(Photo.client_uuid)
     ).mappings().all()
     return {
-        "case": _row(session, Violation.__table__, Violation.id == case_id),
+        "v": version,
+        "case": {key: _plain(value) for key, value in row.items()},
         "visits": [{key: _plain(value) for key, value in v.items()} for v in visits],
-        "photos": [dict(p) for p in photo_rows],
+        "photos": [{key: _plain(value) for key, value in p.items()} for p in photo_rows],
     }
 
 
@@ -162,7 +181,8 @@ def check_seals(session, case, key):
     count, head = chain_head(session, case.id)
     if (count, head) != (last.events_count, last.chain_head):
         problems.append(SealProblem("history", f"{last.events_count} → {count}"))
-    sealed, now = json.loads(last.state), case_state(session, case.id)
+    sealed = json.loads(last.state)
+    now = case_state(session, case.id, sealed.get("v", SEAL_VERSION))
     changed = [f"case.{k}" for k in sorted(now["case"]) if now["case"].get(k) != sealed["case"].get(k)]
     if now["visits"] != sealed["visits"]:
         changed.append("visits")
@@ -174,20 +194,20 @@ def check_seals(session, case, key):
 
 
 def chain_fingerprint(session, until):
-    """A short fingerprint of every case's history as it stood at `until` (for the weekly list on paper)."""
-    digest = hashlib.sha256()
+    """(short fingerprint, number of cases) of every case's history as it stood at `until` (for the
+    weekly list on paper): each case's last entry before then, by code."""
+    last = (select(CaseEvent.violation_id, func.max(CaseEvent.seq).label("seq"))
+            .where(CaseEvent.recorded_at < until).group_by(CaseEvent.violation_id).subquery())
     rows = session.execute(
-        select(Violation.code, CaseEvent.seq, CaseEvent.content_hash).join(CaseEvent, CaseEvent.violation_id == Violation.id)
-        .where(CaseEvent.recorded_at < until).order_by(Violation.id, CaseEvent.seq)
+        select(Violation.code, CaseEvent.seq, CaseEvent.content_hash)
+        .join(last, last.c.violation_id == Violation.id)
+        .join(CaseEvent, (CaseEvent.violation_id == last.c.violation_id) & (CaseEvent.seq == last.c.seq))
     ).all()
-    heads = {}
-    for code, seq, content_hash in rows:
-        heads[code] = (seq, content_hash)
-    for code in sorted(heads):
-        seq, content_hash = heads[code]
+    digest = hashlib.sha256()
+    for code, seq, content_hash in sorted(rows):  # in Python: the same order whatever the database's collation
         digest.update(f"{code}:{seq}:{content_hash}\n".encode("utf-8"))
     text = digest.hexdigest()[:20].upper()
-    return "-".join(text[i:i + 4] for i in range(0, 20, 4)), len(heads)
+    return "-".join(text[i:i + 4] for i in range(0, 20, 4)), len(rows)
 
 
 def seal_unsealed(session, key):

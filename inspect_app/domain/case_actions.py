@@ -338,8 +338,9 @@ def _attach_photos(session, case, event, user, photos, ctx, files):
     rules = ctx.photo_rules
     for upload in photos:
         photo = add_photo(session, files, upload, user, rules.max_photo_bytes, rules.max_photo_pixels, violation=case)
-        if photo.event_id is not None or photo.violation_id not in (None, case.id):
-            # A photo identifier already used elsewhere: moving that photo would rewrite history.
+        if photo.id is not None:
+            # A photo already stored (its identifier sent again): attaching it here would move evidence
+            # from its report, visit or earlier step, which rewrites history.
             raise Conflict(N_("This photo was already sent with another record."))
         photo.event = event
 

@@ -213,6 +213,18 @@ def _store_photos(session, files, inspector, report, rules, **owner):
     session.flush()
 
 
+def _replayed_photos(session, files, inspector, report, rules, record, **owner):
+    """Photos sent again with a record already stored: the same ones are repeats, other bytes under a
+    known identifier are refused (409), and ones the record lacks are added (the first send was cut)."""
+    photos = prepare_photos(report.photos, rules.max_photo_bytes, rules.max_photo_pixels, rules.max_photos)
+    known = {p.client_uuid for p in record.photos if p.event_id is None}
+    if len(known | {p.client_uuid for p in photos}) > rules.max_photos:
+        raise InvalidInput(N_("At most %(n)s photos per record."), n=rules.max_photos)
+    for photo in photos:
+        add_photo(session, files, photo, inspector, rules.max_photo_bytes, rules.max_photo_pixels, **owner)
+    session.flush()
+
+
 def report_violation(session, inspector, report, rules, files, now=None):
     """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
     existing, patrol = _prepare(session, Violation, inspector, report, rules)
@@ -224,6 +236,7 @@ def report_violation(session, inspector, report, rules, files, now=None):
             (N_("Description"), existing.description, report.description), (N_("Area (m²)"), existing.area_m2, report.area_m2),
             (N_("Floors"), existing.floors, report.floors), (N_("Time"), existing.detected_at, report.observed_at),
         ], existing.position, report.lon, report.lat)
+        _replayed_photos(session, files, inspector, report, rules, existing, violation=existing)
         return existing, False
     outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
     nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m)
@@ -264,6 +277,7 @@ def log_visit(session, inspector, report, rules, files, now=None):
             (N_("Outcome"), existing.outcome, report.outcome), (N_("Note"), existing.note, report.note),
             (N_("Case"), existing.violation_id, report.violation_id), (N_("Time"), existing.visited_at, report.observed_at),
         ], existing.position, report.lon, report.lat)
+        _replayed_photos(session, files, inspector, report, rules, existing, visit=existing)
         return existing, False
     violation = None
     if report.violation_id is not None:

@@ -2,7 +2,7 @@
 by deactivation and by a new password. The caller commits."""
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..models import LoginSession
 from ..models.types import utcnow
@@ -43,3 +43,8 @@ def live_sessions(session, user):
     """The user's sessions not yet ended, newest first."""
     return session.scalars(select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
                            .order_by(LoginSession.started_at.desc())).all()
+
+
+def forget_sessions(session, user):
+    """Remove every session row of the user (before the account itself is deleted)."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -55,7 +55,8 @@ def _document_html(listing, for_pdf=False):
             "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
             fingerprint=fingerprint, fingerprint_cases=fingerprint_cases,
-            fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M %d/%m/%Y"),
+            fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M:%S %d/%m/%Y"),
+            fingerprint_until_iso=listing.as_of.astimezone(timezone.utc).isoformat(timespec="microseconds"),
         ))
 
 
@@ -91,8 +92,9 @@ def weekly_pdf():
             db.session.rollback()  # Chromium takes seconds: hold no database transaction meanwhile
             content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
     except pdf.PdfBusy as exc:
-        flash(translate_error(exc), "error")
-        response = current_app.make_response((_page(week, filters, True)[0], 429))
+        # A light answer: a flood of PDF requests must not rebuild the list for each refusal.
+        response = current_app.make_response((render_template("errors/error.html", status=429,
+                                                              message=translate_error(exc)), 429))
         response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
         return response
     except pdf.PdfUnavailable as exc:

@@ -155,8 +155,10 @@ var Outbox = (function () {
         }).then(function () { notify(); return sendEach(rest, token, sent + 1, blocked); });
       }
       if (r.status === 401) throw {loggedOut: true};
-      // No network, or the server asks to come back later (busy 503, full disk 507): wait, keep the order.
-      if (r.status === 0 || (r.status >= 500 && r.retryAfter)) throw {network: true};
+      // No network, the proxy cannot reach the app (502, 504: a restart), or the server asks to come back
+      // later (busy 503, full disk 507 with Retry-After): wait, keep the order.
+      if (r.status === 0 || r.status === 502 || r.status === 503 || r.status === 504 ||
+          (r.status >= 500 && r.retryAfter)) throw {network: true};
       if (r.status >= 500) {
         // The server failed on this item. Try again later, but after a few failures in a row keep it
         // aside with the server's words, so that it never holds back everything recorded after it.
