@@ -101,14 +101,24 @@ def _report(page, lonlat, context, photos, owner):
     page.wait_for_selector("#patrol-live")
 
 
-def collect_a_day_offline(app, page, context, base, tmp_path):
+def _home_only_online(page, base):
+    """Log-in lands on the home page; that one page opened online must be enough for the day."""
+    page.goto(f"{base}/")
+    page.wait_for_function("document.documentElement.dataset.pagesKept === '5'", timeout=20000)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def collect_a_day_offline(app, page, context, base, tmp_path, only_home=False):
     """Online once, then no network: patrol on R1, two reports with two photos, a visit, end. Returns what was sent."""
     with app.app_context():
         r1 = list(to_shape(db.session.scalar(select(Route.geom).where(Route.code == "R1"))).coords)
     walk = points_along(r1, 120)[2:8]
     context.set_geolocation({"longitude": walk[0][0], "latitude": walk[0][1], "accuracy": 6})
     login(page, base)
-    _visit_online(page, base)
+    if only_home:
+        _home_only_online(page, base)
+    else:
+        _visit_online(page, base)
 
     context.set_offline(True)
     page.goto(f"{base}/")  # from the phone's copy
@@ -189,6 +199,17 @@ def test_a_day_offline_arrives_exactly_once_when_the_network_returns(app, server
     page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
     assert _outbox_count(page) == 0
     assert "Đã gửi hết" in page.inner_text("#outbox-count")
+    assert_stored_exactly_once(app, sent)
+
+
+def test_logged_in_on_the_home_page_only_the_whole_day_works_offline_and_arrives_once(app, server, phone, tmp_path):
+    """The blocker of the field issue: no field page was opened online but the home page, and the
+    network is gone before the first tap. Start, two reports, a visit, the end: all from the phone."""
+    page = phone.new_page()
+    sent = collect_a_day_offline(app, page, phone, server.url, tmp_path, only_home=True)
+    assert "Không có mạng" not in page.content()
+    phone.set_offline(False)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
     assert_stored_exactly_once(app, sent)
 
 

@@ -11,6 +11,18 @@
       if (navigator.serviceWorker.controller && navigator.onLine && !sessionStorage.getItem("inspect.routes")) {
         fetch("/api/routes.geojson", {credentials: "same-origin"}).then(function () { sessionStorage.setItem("inspect.routes", "1"); });
       }
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // Every field page is kept from the first page opened online (refreshed at most every 10 minutes),
+      // so the first tap with no network works, not only the pages opened before.
+      var last = parseInt(sessionStorage.getItem("inspect.pagesKept") || "0", 10);
+      if (!registration || !registration.active || !navigator.onLine || Date.now() - last < 600000) return;
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (!event.data || event.data.type !== "field-pages-kept") return;
+        document.documentElement.dataset.pagesKept = String(event.data.count);
+        if (event.data.count === event.data.of) sessionStorage.setItem("inspect.pagesKept", String(Date.now()));
+      });
+      registration.active.postMessage({type: "keep-field-pages"});
     }).catch(function () { /* the app works without it */ });
     document.querySelectorAll("form[data-fresh-uuid] input[name=client_uuid]").forEach(function (input) {
       if (window.Field) input.value = Field.uuid();

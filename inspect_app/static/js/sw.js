@@ -10,6 +10,9 @@ var SHELL_FILES = [
   "/manifest.webmanifest",
 ];
 var PAGE_PATHS = [/^\/$/, /^\/field\//];
+// Every page a day in the field needs, kept as soon as an inspector has opened any page online,
+// so that the first tap with no network (start a patrol, report, visit) already works.
+var FIELD_PAGES = ["/", "/field/live", "/field/report", "/field/visit", "/field/today"];
 var DATA_PATHS = [/^\/api\/routes\.geojson$/, /^\/api\/violations\/nearby$/];
 var LAST_NEARBY = "/api/violations/nearby?last";
 
@@ -89,6 +92,26 @@ function offlineAnswer(request) {
   return new Response(JSON.stringify({error: "Không có mạng. / No network."}),
                       {status: 503, headers: {"Content-Type": "application/json"}});
 }
+
+/* Fetch the field pages (with the inspector's cookie) into the page store; resolves with how many. */
+function keepFieldPages() {
+  return caches.open(PAGES).then(function (cache) {
+    return Promise.all(FIELD_PAGES.map(function (path) {
+      return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+        // A redirect is the login page (session over): never keep it in place of a field page.
+        if (!response.ok || response.redirected) return 0;
+        return cache.put(path, response).then(function () { return 1; });
+      }, function () { return 0; });
+    }));
+  }).then(function (kept) { return kept.reduce(function (a, b) { return a + b; }, 0); });
+}
+
+self.addEventListener("message", function (event) {
+  if (!event.data || event.data.type !== "keep-field-pages") return;
+  event.waitUntil(keepFieldPages().then(function (count) {
+    if (event.source) event.source.postMessage({type: "field-pages-kept", count: count, of: FIELD_PAGES.length});
+  }));
+});
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
