@@ -16,3 +16,11 @@ DEFAULT_CORRIDOR_M = 50
 # DEADLINE_RULES = {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …/2027 Điều …"}}
 # Days the ward declares off (besides weekends and public holidays):
 # WARD_DAYS_OFF = ("2027-02-12",)
+
+# How long a write waits for another one that holds the database (SQLite's write lock, a
+# PostgreSQL row lock) before the answer is 503 with Retry-After; the phone then tries again.
+# DB_BUSY_TIMEOUT_S = 30
+# How many 5xx answers in a row set an outbox item aside as "needs attention" on the phone.
+# OUTBOX_MAX_SERVER_ERRORS = 3
+# The key that seals every case (flask audit verify) lives in instance/audit_key, made on first
+# start; AUDIT_KEY in the environment replaces it. Keep a copy apart from the backups.
