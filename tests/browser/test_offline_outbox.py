@@ -405,3 +405,36 @@ def test_a_changed_replay_is_shown_under_needs_attention_with_the_servers_words(
     with app.app_context():
         case = db.session.scalars(select(Violation).where(Violation.client_uuid == record_uuid)).one()
         assert case.category == "no_permit"  # the first version is kept
+
+
+def test_a_report_whose_request_hangs_frees_the_form_and_arrives_once(app, server, phone, tmp_path):
+    """A weak network: the report's request gets no answer. After about 12 s the page says it is kept
+    on the phone and lets the inspector go on; the outbox sends it, and it is stored once."""
+    spot = (105.6032, 10.1661)
+    phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})
+    page = phone.new_page()
+    login(page, server.url)
+    held = []
+
+    def first_request_hangs(route):
+        if not held:
+            held.append(route)  # never answered while the page waits
+        else:
+            route.continue_()
+
+    page.route("**/api/violations", first_request_hangs)
+    page.goto(f"{server.url}/field/report")
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    page.select_option("#category", "no_permit")
+    page.fill("#owner_name", "Chủ công trình mạng yếu")
+    started = time.monotonic()
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_selector("#saved-locally:not([hidden])", timeout=20000)
+    assert time.monotonic() - started < 16
+    assert page.locator("#sending").is_hidden() and page.get_by_role("button", name="Lưu báo cáo").is_enabled()
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    held[0].abort()  # the hung request finally fails: nothing changes
+    page.wait_for_timeout(300)
+    with app.app_context():
+        owners = db.session.scalars(select(Violation.owner_name)).all()
+        assert owners == ["Chủ công trình mạng yếu"]

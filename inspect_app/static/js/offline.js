@@ -29,6 +29,7 @@
       else if (window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();
     });
   } else if (who === "0") {
+    sessionStorage.removeItem("inspect.pagesKept");  // the next person's pages are kept afresh
     caches.keys().then(function (names) {
       names.filter(function (n) { return /^(pages|data)-/.test(n); }).forEach(function (n) { caches.delete(n); });
     });

@@ -117,6 +117,8 @@
   /* Store the record and its photos in the outbox first, then send them at once in one request.
      On an answer from the server the outbox copy is dropped (the page shows the answer); with no
      network it stays, and the outbox sends it later, the record first and each photo on its own. */
+  var SLOW_MS = 12000, SLOW = {};  // after this long without an answer the form never stays frozen
+
   function save(url, fields, photos, label) {
     fields.observed_at = fields.observed_at || String(Date.now());
     var data = new FormData();
@@ -129,10 +131,17 @@
                 blob: p.file, name: p.file.name, record: fields.client_uuid, label: label + " – " + (i + 1)};
       }));
     return Outbox.add(items, {hold: true}).then(function (stored) {
-      return Field.postForm(url, data).then(function (r) {
+      var answered = Field.postForm(url, data).then(function (r) {
         if (r.status >= 500) return Outbox.release(stored).then(function () { return {stored: true}; });
         return Outbox.forget(stored).then(function () { return r; });
       }, function () {
+        return Outbox.release(stored).then(function () { return {stored: true}; });
+      });
+      var slow = new Promise(function (resolve) { setTimeout(function () { resolve(SLOW); }, SLOW_MS); });
+      return Promise.race([answered, slow]).then(function (first) {
+        if (first !== SLOW) return first;
+        // A weak network: no answer yet. The inspector goes on; the outbox sends the record (a late
+        // answer to this request changes nothing: the same record twice is stored once).
         return Outbox.release(stored).then(function () { return {stored: true}; });
       });
     });
