@@ -100,6 +100,14 @@ def end_stale_patrols():
     click.echo(gettext("Patrols ended automatically: %(n)s", n=len(ended)))
 
 
+@patrols_cli.command("retrack")
+def retrack_patrols():
+    """Compute the tracks of ended patrols again from their points (after the gap or jump rules changed)."""
+    changed = patrols.retrack_ended(db.session, patrol_rules(current_app.config))
+    db.session.commit()
+    click.echo(gettext("Tracks computed again: %(n)s", n=changed))
+
+
 @photos_cli.command("sweep")
 @click.option("--dry-run", is_flag=True, help="Only list the files.")
 @click.option("--older-than-minutes", default=60, show_default=True, type=click.IntRange(min=10))

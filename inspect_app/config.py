@@ -39,6 +39,13 @@ class Defaults:
     MAX_PHOTO_PIXELS = 40_000_000
     MAX_PHOTOS_PER_RECORD = 10
     TRACK_SEND_INTERVAL_S = 10
+    # A fix farther from the last good one than this speed allows is a GPS jump and is left out
+    # (a motorbike in town stays well under 20 m/s = 72 km/h).
+    TRACK_MAX_SPEED_MPS = 20.0
+    # No good fix for this long, or the next one this far away: the track is split there, and the
+    # stretch between is neither drawn as walked nor counted as covered.
+    TRACK_GAP_S = 60
+    TRACK_GAP_M = 250
     BUSY_RETRY_AFTER_S = 5           # Retry-After of a 503 when the database stayed locked past its wait
     OUTBOX_MAX_SERVER_ERRORS = 3     # 5xx answers in a row before an outbox item is set aside as "needs attention"
 
@@ -117,6 +124,9 @@ def patrol_rules(config):
         accuracy_limit_m=config["ACCURACY_WARNING_M"],
         future_tolerance_s=config["TRACK_FUTURE_TOLERANCE_S"],
         auto_end_after_h=config["PATROL_AUTO_END_HOURS"],
+        max_speed_mps=config["TRACK_MAX_SPEED_MPS"],
+        gap_s=config["TRACK_GAP_S"],
+        gap_m=config["TRACK_GAP_M"],
     )
 
 

@@ -144,7 +144,7 @@ def test_track_batches_through_the_api(phone):
     ended = client.post(f"/field/patrols/{patrol_id}/end", data={"csrf_token": token})
     assert ended.status_code == 302
     geojson = client.get(f"/api/patrols/{patrol_id}.geojson").get_json()
-    assert geojson["features"][0]["geometry"]["type"] == "LineString"
+    assert geojson["features"][0]["geometry"]["type"] == "MultiLineString"
 
 
 def test_a_point_a_day_in_the_future_is_refused(phone, db_snapshot):

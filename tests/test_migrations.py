@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
-from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, select, text
+from sqlalchemy import Column, Integer, MetaData, create_engine, func, inspect, select, text
 
 from inspect_app.domain import geography, spatial
 from inspect_app.domain.spatial.schema import include_object
@@ -130,3 +130,53 @@ def test_drift_check_notices_a_model_change(app):
     with app.app_context():
         diff = _drift(changed)
     assert any(op[0] == "add_column" and op[3].name == "phone_extension" for op in diff)
+
+
+def _insert_patrol_by_sql(user_id, route_id, wkt):
+    db.session.execute(text(
+        "INSERT INTO patrols (client_uuid, inspector_id, route_id, status, started_at, ended_by_system, track, "
+        "points_used, points_rejected) VALUES (:uuid, :user, :route, 'ended', :now, :no, "
+        "ST_GeomFromText(:wkt, 4326), 0, 0)"
+    ), {"uuid": str(uuid.uuid4()), "user": user_id, "route": route_id, "now": "2026-11-20 01:00:00", "no": False,
+        "wkt": wkt})
+    db.session.commit()
+
+
+def _tracks():
+    found = db.session.execute(text("SELECT ST_AsText(track) FROM patrols ORDER BY id")).scalars().all()
+    db.session.commit()  # no read transaction left open while a migration writes
+    return found
+
+
+def test_patrol_tracks_become_segments_and_back_with_rows_in_the_table(tmp_path):
+    """The segments migration retypes a spatial column: tracks, registration and index survive both ways."""
+    from inspect_app.models import Patrol
+
+    with fresh_database(tmp_path) as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="a9b8c7d6e5f4")
+            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
+                                    "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
+                               {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
+            db.session.commit()
+            _add_route("R1")
+            user_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            route_id = db.session.execute(text("SELECT id FROM routes")).scalar()
+            _insert_patrol_by_sql(user_id, route_id, "LINESTRING(105.59 10.17, 105.6 10.18)")
+            upgrade()
+            assert [t.replace(" ", "") for t in _tracks()] == ["MULTILINESTRING((105.5910.17,105.610.18))"]
+            _insert_patrol_by_sql(user_id, route_id, "MULTILINESTRING((105.59 10.17, 105.591 10.171), "
+                                                     "(105.599 10.179, 105.6 10.18))")
+            near = spatial.within_distance(db.session, Patrol.track, 105.5995, 10.1795, 50)
+            assert db.session.scalar(select(func.count()).select_from(Patrol).where(near)) == 2
+            db.session.commit()
+            downgrade(revision="a9b8c7d6e5f4")
+            assert [t.replace(" ", "") for t in _tracks()] == [
+                "LINESTRING(105.5910.17,105.610.18)", "LINESTRING(105.5910.17,105.59110.171,105.59910.179,105.610.18)"]
+            upgrade()
+            _insert_patrol_by_sql(user_id, route_id, "MULTILINESTRING((105.59 10.17, 105.6 10.18))")
+            assert db.session.scalar(select(func.count()).select_from(Patrol).where(near)) == 3
+            assert _drift(db.metadata) == []
+            db.session.remove()
+            db.engine.dispose()

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString
+from shapely.geometry import MultiLineString
 from sqlalchemy import select
 
 from inspect_app.domain import overview
@@ -17,7 +17,7 @@ IN_THE_WEEK = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
 
 def _patrol(session, user_id, route, coords, when=IN_THE_WEEK):
     patrol = Patrol(client_uuid=new_uuid(), inspector_id=user_id, route_id=route.id, status="ended", started_at=when,
-                    ended_at=when + timedelta(hours=1), track=from_shape(LineString(coords), srid=4326),
+                    ended_at=when + timedelta(hours=1), track=from_shape(MultiLineString([coords]), srid=4326),
                     track_length_m=1000.0, coverage=0.0)
     session.add(patrol)
     session.flush()

@@ -122,7 +122,7 @@ def test_bad_points_refuse_the_whole_batch(session, field, bad):
 def test_starting_a_new_patrol_ends_the_open_one(session, field):
     inspector, r1, coords = field
     first, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES)
-    patrols.add_track_points(session, first, inspector, _batch(coords, first.started_at), RULES)
+    patrols.add_track_points(session, first, inspector, _batch(points_along(coords, 100), first.started_at), RULES)
     second, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES)
     assert first.status == "ended" and first.track_length_m > 1000 and second.status == "open"
 
@@ -131,7 +131,7 @@ def test_stale_patrols_are_ended_by_the_system_with_their_track(session, field):
     inspector, r1, coords = field
     long_ago = utcnow() - timedelta(hours=30)
     patrol, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES, now=long_ago)
-    patrols.add_track_points(session, patrol, inspector, _batch(coords, long_ago), RULES)
+    patrols.add_track_points(session, patrol, inspector, _batch(points_along(coords, 100), long_ago), RULES)
     fresh, _ = patrols.start_patrol(session, accounts.create_user(session, "thanh", "inspector", "mat-khau-dai"), r1.id, new_uuid(), RULES)
     ended = patrols.end_stale_patrols(session, RULES)
     assert [p.id for p in ended] == [patrol.id]
@@ -197,9 +197,9 @@ def test_a_patrol_is_found_by_its_uuid_only_by_its_inspector(session, field, app
 def test_patrol_geojson_has_track_and_route(session, field):
     inspector, r1, coords = field
     patrol, _ = patrols.start_patrol(session, inspector, r1.id, new_uuid(), RULES)
-    patrols.add_track_points(session, patrol, inspector, _batch(coords, patrol.started_at), RULES)
+    patrols.add_track_points(session, patrol, inspector, _batch(points_along(coords, 100), patrol.started_at), RULES)
     patrols.end_patrol(session, patrol, inspector, RULES)
     collection = patrols.patrol_feature_collection(session, patrol)
     kinds = {f["properties"]["kind"]: f for f in collection["features"]}
-    assert kinds["track"]["geometry"]["type"] == "LineString"
+    assert kinds["track"]["geometry"]["type"] == "MultiLineString"
     assert kinds["route"]["properties"]["code"] == "R1"

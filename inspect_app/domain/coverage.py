@@ -70,11 +70,3 @@ def combined_coverage(route_coords, tracks, corridor_m):
 def route_coverage(route_coords, track_coords, corridor_m):
     """Share (0..1) of the route's length lying within corridor_m of the track."""
     return combined_coverage(route_coords, [track_coords] if track_coords else [], corridor_m)[0]
-
-
-def path_length_m(coords):
-    """Length in metres of a lon/lat path, in the local projection (for live summaries)."""
-    if len(coords) < 2:
-        return 0.0
-    line = LineString(coords)
-    return to_local_metres(line, line.centroid.x, line.centroid.y).length

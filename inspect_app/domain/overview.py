@@ -53,7 +53,7 @@ def patrol_week(session, monday):
     for route in session.scalars(select(Route).order_by(Route.code)):
         week = RouteWeek(route=route)
         mine = by_route.get(route.id, [])
-        tracks = [list(to_shape(p.track).coords) for p in mine]
+        tracks = [list(part.coords) for p in mine for part in to_shape(p.track).geoms]
         week.patrols = len(mine)
         week.distance_m = sum(p.track_length_m or 0 for p in mine)
         line = for_display(to_shape(route.geom))

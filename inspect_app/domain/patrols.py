@@ -5,16 +5,17 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString
+from shapely.geometry import MultiLineString
 from sqlalchemy import func, select
 
 from ..models import Patrol, Route, TrackPoint
 from ..models.types import utcnow
 from . import spatial
-from .coverage import path_length_m, route_coverage
+from .coverage import combined_coverage
 from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from .inputs import FieldReader, parse_client_time
 from .replays import refuse_if_changed
+from .tracks import Fix, TrackRules, build_track
 
 MAX_POINTS_PER_BATCH = 500
 
@@ -27,6 +28,14 @@ class PatrolRules:
     future_tolerance_s: float = 300.0
     auto_end_after_h: float = 12.0
     max_offline_days: int = 30          # how old a time recorded on the phone may be when it arrives
+    max_speed_mps: float = 20.0         # a fix farther than this speed allows is a GPS jump
+    gap_s: float = 60.0                 # no good fix for longer than this splits the track
+    gap_m: float = 250.0                # nor from a good fix this far from the last one
+
+    @property
+    def track_rules(self):
+        """The rules that judge fixes and split the track."""
+        return TrackRules(self.accuracy_limit_m, self.max_speed_mps, self.gap_s, self.gap_m)
 
     @property
     def future_tolerance(self):
@@ -172,22 +181,18 @@ def add_track_points(session, patrol, user, raw_points, rules, now=None):
     rows = [dict(point, patrol_id=patrol.id, received_at=now) for point in points]
     added = spatial.insert_ignoring_duplicates(session, TrackPoint.__table__, rows, ["patrol_id", "recorded_at"])
     if added and patrol.status == "ended":
-        _store_track(session, patrol)
+        _store_track(session, patrol, rules)
     return {"received": len(rows), "added": added, "poor_accuracy": sum(1 for p in points if not p["usable"])}
 
 
-def usable_track(session, patrol):
-    """Coordinates of the patrol's usable points, in time order, without repeats."""
+def patrol_track(session, patrol, rules):
+    """The patrol's fixes made into segments, with the fixes left out and the gaps (tracks.Track)."""
     rows = session.execute(
-        select(TrackPoint.lon, TrackPoint.lat)
-        .where(TrackPoint.patrol_id == patrol.id, TrackPoint.usable.is_(True))
+        select(TrackPoint.recorded_at, TrackPoint.lon, TrackPoint.lat, TrackPoint.accuracy_m)
+        .where(TrackPoint.patrol_id == patrol.id)
         .order_by(TrackPoint.recorded_at)
     ).all()
-    coords = []
-    for lon, lat in rows:
-        if not coords or coords[-1] != (lon, lat):
-            coords.append((lon, lat))
-    return coords
+    return build_track((Fix(*row) for row in rows), rules.track_rules)
 
 
 def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at=None):
@@ -200,7 +205,7 @@ def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at
     if patrol.status == "ended":
         return patrol
     now = now or utcnow()
-    _store_track(session, patrol)
+    _store_track(session, patrol, rules)
     patrol.status = "ended"
     patrol.ended_at = max(patrol.started_at, min(ended_at or now, now))
     patrol.ended_by_system = by_system
@@ -208,27 +213,27 @@ def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at
     return patrol
 
 
-def _store_track(session, patrol):
-    """Compute and store the track, its length, point counts and route coverage from the stored points."""
-    coords = usable_track(session, patrol)
-    counts = dict(session.execute(
-        select(TrackPoint.usable, func.count()).where(TrackPoint.patrol_id == patrol.id).group_by(TrackPoint.usable)
-    ).all())
-    patrol.points_used = counts.get(True, 0)
-    patrol.points_rejected = counts.get(False, 0)
+def _store_track(session, patrol, rules):
+    """Compute and store the track (its segments), length, point counts and route coverage."""
+    track = patrol_track(session, patrol, rules)
+    lines = track.lines()
+    patrol.points_used = track.used
+    patrol.points_rejected = track.left_out
     route = session.get(Route, patrol.route_id)
     route_coords = list(to_shape(route.geom).coords)
-    patrol.coverage = route_coverage(route_coords, coords, route.corridor_m)
-    if len(coords) >= 2:
-        patrol.track = from_shape(LineString(coords), srid=spatial.SRID)
-        session.flush()
-        patrol.track_length_m = session.scalar(
-            select(spatial.length_m_expr(session, Patrol.track)).where(Patrol.id == patrol.id)
-        )
-    else:
-        patrol.track = None
-        patrol.track_length_m = 0.0
+    patrol.coverage = combined_coverage(route_coords, lines, route.corridor_m)[0]
+    patrol.track = from_shape(MultiLineString(lines), srid=spatial.SRID) if lines else None
+    patrol.track_length_m = round(track.length_m(), 1)
     session.flush()
+    return track
+
+
+def retrack_ended(session, rules):
+    """Compute every ended patrol's track again from its stored points; returns how many."""
+    ended = session.scalars(select(Patrol).where(Patrol.status == "ended").order_by(Patrol.id)).all()
+    for patrol in ended:
+        _store_track(session, patrol, rules)
+    return len(ended)
 
 
 def end_stale_patrols(session, rules, now=None):
@@ -241,10 +246,11 @@ def end_stale_patrols(session, rules, now=None):
     return stale
 
 
-def live_summary(session, patrol):
-    """Distance so far (usable points) and point counts, for the patrol page."""
-    coords = usable_track(session, patrol)
-    return {"distance_m": round(path_length_m(coords), 1), "points": len(coords)}
+def live_summary(session, patrol, rules):
+    """Distance so far (segments only), points received and gaps, for the patrol page."""
+    track = patrol_track(session, patrol, rules)
+    return {"distance_m": round(track.length_m(), 1), "points": track.used + track.left_out,
+            "gaps": len(track.gaps)}
 
 
 def patrol_feature_collection(session, patrol):

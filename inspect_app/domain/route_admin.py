@@ -60,7 +60,9 @@ def replace_line_with_track(session, route, patrol_id):
         raise NotFound(N_("This patrol does not exist."))
     if patrol.status != "ended" or patrol.track is None:
         raise InvalidInput(N_("Patrol #%(id)s has no finished GPS track to use."), id=patrol.id)
-    line = to_shape(patrol.track).simplify(TRACK_SIMPLIFY_DEGREES, preserve_topology=False)
+    # A track with gaps is redrawn along its longest segment: a gap is never drawn as a road.
+    longest = max(to_shape(patrol.track).geoms, key=lambda part: part.length)
+    line = longest.simplify(TRACK_SIMPLIFY_DEGREES, preserve_topology=False)
     if not isinstance(line, LineString):
         raise InvalidInput(N_("Patrol #%(id)s has no finished GPS track to use."), id=patrol.id)
     checked = make_route_input(code=route.code, name=route.name, geom=line)

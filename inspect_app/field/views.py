@@ -54,7 +54,7 @@ def patrol(patrol_id):
     """The live patrol page, or its summary once ended."""
     patrol = patrols.get_patrol_for(db.session, patrol_id, current_user)
     return render_template(
-        "field/patrol.html", patrol=patrol, route=patrol.route, summary=patrols.live_summary(db.session, patrol),
+        "field/patrol.html", patrol=patrol, route=patrol.route, summary=patrols.live_summary(db.session, patrol, patrol_rules(current_app.config)),
         settings=_page_settings(),
     )
 

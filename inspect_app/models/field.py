@@ -26,7 +26,7 @@ class Patrol(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     ended_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
-    track = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True)
+    track = mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True)  # segments; gaps between
     track_length_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     coverage: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     points_used: Mapped[int] = mapped_column(Integer, default=0)
