@@ -122,7 +122,7 @@ def test_a_stored_patrol_keeps_gaps_as_segments_and_coverage_leaves_them_out(ses
     assert patrol.track_length_m == pytest.approx(walked, rel=0.01)
     assert 0.6 < patrol.coverage < 0.75
     summary = patrols.live_summary(session, patrol, rules)
-    assert summary["gaps"] == 1 and summary["points"] == len(fixes)
+    assert len(summary["gaps"]) == 1 and summary["points"] == len(fixes)
     # The chairman's week merges segments, never the gaps between them.
     week = [w for w in overview.patrol_week(session, week_start(patrol.started_at.date())) if w.route.id == r1.id][0]
     assert len(week.tracks) == 2 and week.coverage < 0.75

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import MultiLineString
+from shapely.geometry import MultiLineString, mapping
 from sqlalchemy import func, select
 
 from ..models import Patrol, Route, TrackPoint
@@ -250,7 +250,7 @@ def live_summary(session, patrol, rules):
     """Distance so far (segments only), points received and gaps, for the patrol page."""
     track = patrol_track(session, patrol, rules)
     return {"distance_m": round(track.length_m(), 1), "points": track.used + track.left_out,
-            "gaps": len(track.gaps)}
+            "gaps": track.gaps, "jumps": track.jumps, "poor_accuracy": track.poor_accuracy}
 
 
 def patrol_feature_collection(session, patrol):
@@ -258,8 +258,11 @@ def patrol_feature_collection(session, patrol):
     route = session.get(Route, patrol.route_id)
     route_json = session.scalar(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id))
     track_json = None
+    uncovered = None
     if patrol.track is not None:
         track_json = session.scalar(select(spatial.geojson_expr(session, Patrol.track)).where(Patrol.id == patrol.id))
+        segments = [list(part.coords) for part in to_shape(patrol.track).geoms]
+        uncovered = combined_coverage(list(to_shape(route.geom).coords), segments, route.corridor_m)[1]
     return {
         "type": "FeatureCollection",
         "features": [
@@ -275,5 +278,6 @@ def patrol_feature_collection(session, patrol):
             {"type": "Feature", "id": f"route-{route.id}", "geometry": json.loads(route_json),
              "properties": {"kind": "route", "code": route.code, "name": route.name, "verified": route.verified,
                             "corridor_m": route.corridor_m}},
-        ],
+        ] + ([{"type": "Feature", "id": f"uncovered-{patrol.id}", "geometry": mapping(uncovered),
+               "properties": {"kind": "uncovered"}}] if uncovered is not None else []),
     }

@@ -21,6 +21,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def walks_at_test_speed(request):
+    """Tests walk a route in seconds: the GPS-jump speed is raised, unless a test sets its own."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["TRACK_MAX_SPEED_MPS"] = 1_000_000
+
+
 @pytest.fixture(scope="session")
 def playwright():
     if not Path(CHROMIUM).exists():

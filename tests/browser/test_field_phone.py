@@ -1,13 +1,15 @@
 """The inspector's day on a Pixel 7: a patrol along R1, two reports with photos and a follow-up,
 refused location, bad input kept in the form."""
+import json
 import re
+import time
 
 import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
-from inspect_app.models import Patrol, Photo, Route, Violation, Visit
+from inspect_app.models import Patrol, Photo, Route, TrackPoint, Violation, Visit
 
 from ..factories import geodesic_length, jpeg_bytes, offset, points_along
 from .conftest import ARTIFACTS, login
@@ -49,7 +51,7 @@ def test_patrol_along_r1_records_track_length_and_coverage(app, live_server, pho
     assert shown_distance == pytest.approx(geodesic_length(walk), rel=0.05)
     page.screenshot(path=str(ARTIFACTS / "phone-patrol-live.png"), full_page=True)
 
-    page.get_by_role("button", name="Kết thúc tuần tra").click()
+    page.get_by_role("button", name="Kết thúc chuyến tuần tra").click()
     page.wait_for_selector("#patrol-summary")
     page.screenshot(path=str(ARTIFACTS / "phone-patrol-summary.png"), full_page=True)
     with app.app_context():
@@ -225,4 +227,116 @@ def test_visit_during_a_patrol_with_a_photo(app, live_server, phone, demo_ward, 
         visit = db.session.scalar(select(Visit))
         assert visit.outcome == "nothing_wrong" and visit.patrol_id is not None and len(visit.photos) == 1
         assert to_shape(visit.position).x == pytest.approx(105.5891)
+    assert page_errors.errors == []
+
+
+def _fix(phone, lonlat, accuracy=6):
+    phone.set_geolocation({"longitude": lonlat[0], "latitude": lonlat[1], "accuracy": accuracy})
+
+
+def _points_shown(page):
+    return int(page.locator("#patrol-tracker").get_attribute("data-points") or "0")
+
+
+def _walk(phone, page, steps, pause_s=0.5):
+    """Fixes one after another at walking-test pace; waits until the page has recorded each."""
+    for lonlat in steps:
+        before = _points_shown(page)
+        _fix(phone, lonlat)
+        page.wait_for_function(f"Number(document.getElementById('patrol-tracker').dataset.points) > {before}")
+        time.sleep(pause_s)
+
+
+def test_a_patrol_keeps_recording_through_a_report_and_the_case_page_with_a_gap_and_a_jump(
+        app, live_server, phone, demo_ward, page_errors):
+    """R3 in the street: the patrol page, a report, the case page, a stretch with no GPS, a GPS jump;
+    the track is recorded on every page, the gap is a gap, the jump is left out, and the count goes on."""
+    app.config.update(TRACK_MAX_SPEED_MPS=150, TRACK_GAP_S=8, TRACK_SEND_INTERVAL_S=2)
+    with app.app_context():
+        r3 = list(to_shape(db.session.scalar(select(Route.geom).where(Route.code == "R3"))).coords)
+    walk = points_along(r3, 40)
+    assert len(walk) >= 30
+    page = page_errors(phone.new_page())
+    _fix(phone, walk[0])
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R3").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    assert page.locator("html").get_attribute("data-wake-lock") in ("on", "refused")
+    _walk(phone, page, walk[1:6])
+    # A GPS jump 470 m off the road at a good accuracy: said on screen, not added to the distance.
+    jumped = offset(*walk[6], metres_north=470)
+    before = _points_shown(page)
+    _fix(phone, jumped, accuracy=12)
+    page.wait_for_function(f"Number(document.getElementById('patrol-tracker').dataset.points) > {before}")
+    assert page.locator("#jump-warning").is_visible()
+    time.sleep(0.5)
+    _walk(phone, page, walk[6:9])
+    shown = int(page.locator("#distance").inner_text().split()[0])
+    assert shown == pytest.approx(geodesic_length(walk[:9]), rel=0.1)
+
+    # Reporting: the page records too, and says so.
+    page.get_by_role("link", name="Báo cáo vi phạm").click()
+    page.wait_for_url(re.compile(r".*/field/report.*"))
+    assert "Đang ghi chuyến tuần tra R3" in page.locator("#patrol-tracker").inner_text()
+    _walk(phone, page, walk[9:13])
+    page.select_option("#category", index=1)
+    page.fill("#address", "Hẻm 12, khu vực Thới Hòa")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    # The case page records as well; one tap leads back to the patrol.
+    _walk(phone, page, walk[13:16])
+
+    # The network of satellites is lost for longer than the gap time: the page says since when.
+    time.sleep(9)
+    page.wait_for_selector("#tracker-stopped:not([hidden])", timeout=8000)
+    assert "Không có vị trí GPS từ" in page.locator("#tracker-stopped").inner_text()
+    # Found again 600 m further on.
+    _walk(phone, page, walk[31:36])
+    assert page.locator("#tracker-stopped").is_hidden()
+    points_before_return = _points_shown(page)
+
+    page.get_by_role("link", name="Về chuyến tuần tra").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    assert int(page.locator("#sent").inner_text()) >= points_before_return  # never restarts at 0
+    page.get_by_role("button", name="Kết thúc chuyến tuần tra").click()
+    page.wait_for_selector("#patrol-summary")
+    page.wait_for_function("document.getElementById('patrol-map').dataset.drawn")
+    drawn = json.loads(page.locator("#patrol-map").get_attribute("data-drawn"))
+    assert drawn == {"route": 1, "uncovered": 1, "track": 1}
+    assert page.locator("#gap-count").get_attribute("data-count") == "1"
+    page.screenshot(path=str(ARTIFACTS / "phone-patrol-gap-summary.png"), full_page=True)
+    with app.app_context():
+        patrol = db.session.scalar(select(Patrol))
+        segments = to_shape(patrol.track).geoms
+        assert len(segments) == 2
+        walked = geodesic_length(walk[:16]) + geodesic_length(walk[31:36])
+        assert patrol.track_length_m == pytest.approx(walked, rel=0.1)
+        assert patrol.points_rejected == 1  # the jump
+        # Fixes from the report and case pages are part of the track: every position walked arrived.
+        stored = {(round(lon, 7), round(lat, 7)) for lon, lat in db.session.execute(
+            select(TrackPoint.lon, TrackPoint.lat).where(TrackPoint.usable.is_(True))).all()}
+        assert stored >= {(round(lon, 7), round(lat, 7)) for lon, lat in walk[:16] + walk[31:36]}
+    assert page_errors.errors == []
+
+
+def test_starting_a_patrol_while_one_is_open_asks_first(app, live_server, phone, demo_ward, page_errors):
+    page = page_errors(phone.new_page())
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    page.goto(f"{live_server}/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Bắt đầu tuần tra R2").click()
+    page.wait_for_timeout(500)
+    assert asked and "Chuyến tuần tra R1 vẫn đang mở" in asked[0]
+    assert page.url == f"{live_server}/"
+    with app.app_context():
+        assert [(p.route.code, p.status) for p in db.session.scalars(select(Patrol))] == [("R1", "open")]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Bắt đầu tuần tra R2").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    with app.app_context():
+        found = {p.route.code: p.status for p in db.session.scalars(select(Patrol))}
+    assert found == {"R1": "ended", "R2": "open"}
     assert page_errors.errors == []

@@ -323,29 +323,3 @@ var Outbox = (function () {
   render();
   Outbox.sync();
 })();
-
-/* Starting a patrol works with or without a network: the start goes into the outbox, the phone
-   remembers the patrol, and the live page runs from the phone's copy until the server has it. */
-(function () {
-  document.querySelectorAll("form[data-start-patrol]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.indexedDB || !window.localStorage) return;  // the plain form still works
-      event.preventDefault();
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-      var uuid = form.querySelector("[name=client_uuid]").value;
-      var routeId = parseInt(form.querySelector("[name=route_id]").value, 10);
-      var patrol = {uuid: uuid, route_id: routeId, route_code: form.dataset.routeCode, route_name: form.dataset.routeName,
-                    started_at: Date.now()};
-      localStorage.setItem("inspect.patrol", JSON.stringify(patrol));
-      var template = document.getElementById("msg-label-patrol");
-      var label = (template ? template.content.textContent.trim() : "{code}").replace("{code}", form.dataset.routeCode);
-      Outbox.add([{kind: "json", url: "/api/patrols", confirms: uuid, label: label,
-                   body: {client_uuid: uuid, route_id: routeId, started_at: patrol.started_at}}])
-        .then(function () { return Outbox.sync(); })
-        .then(function () { return Outbox.confirmed(uuid); })
-        .then(function (sent) {
-          window.location = sent && sent.url ? sent.url : "/field/live?patrol=" + encodeURIComponent(uuid);
-        });
-    });
-  });
-})();

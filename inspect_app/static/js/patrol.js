@@ -1,18 +1,16 @@
-/* The live patrol page: records GPS fixes with watchPosition and puts them in the outbox in batches
-   (sent by the outbox in order, by the patrol's UUID). Works the same when the patrol was started
-   with no network: the page then runs from the phone's copy of the patrol. */
+/* The live patrol page: shows what the recorder (tracker.js, run by every inspector page) records,
+   and ends the patrol through the outbox. Works the same when the patrol was started with no
+   network: the page then runs from the phone's copy of the patrol. */
 "use strict";
 (function () {
   var page = document.getElementById("patrol-live");
-  if (!page) return;
+  if (!page || !window.Tracker) return;
   var el = function (id) { return document.getElementById(id); };
   var patrol = currentPatrol();
   if (!patrol) { el("no-patrol").hidden = false; page.hidden = true; return; }
-  localStorage.setItem("inspect.patrol", JSON.stringify(patrol));
   var limit = parseFloat(page.dataset.accuracyLimit);
-  var interval = parseFloat(page.dataset.sendInterval) * 1000;
-  var distance = parseFloat(page.dataset.distance) || parseFloat(localStorage.getItem("inspect.distance." + patrol.uuid)) || 0;
-  var stored = 0, fixes = 0, queue = [], last = null;
+  var serverPoints = parseInt(page.dataset.points || "0", 10), serverDistance = parseFloat(page.dataset.distance) || 0;
+  Tracker.adopt(patrol);
   showPatrol();
 
   /* The patrol this page is about: from the server's page, else the phone's copy named in the URL. */
@@ -22,8 +20,7 @@
               route_name: page.dataset.routeName, started_at: Date.parse(page.dataset.startedAt)};
     }
     var wanted = new URLSearchParams(window.location.search).get("patrol");
-    var kept = null;
-    try { kept = JSON.parse(localStorage.getItem("inspect.patrol") || "null"); } catch (e) { kept = null; }
+    var kept = Tracker.current();
     return kept && (!wanted || kept.uuid === wanted) ? kept : null;
   }
 
@@ -39,65 +36,54 @@
     el("elapsed").textContent = (hh ? hh + ":" : "") + (mm < 10 ? "0" : "") + mm + ":" + (ss < 10 ? "0" : "") + ss;
   }
 
-  function onFix(pos) {
-    var c = pos.coords;
-    var point = {t: pos.timestamp, lon: c.longitude, lat: c.latitude, acc: c.accuracy};
-    queue.push(point);
-    page.dataset.fixes = String(++fixes);
-    el("accuracy").textContent = "± " + Math.round(c.accuracy) + " m";
-    el("gps-error").hidden = true;
-    var poor = c.accuracy > limit;
-    el("accuracy-warning").hidden = !poor;
-    if (poor) {
-      el("accuracy-warning").textContent = Field.fill(Field.text("msg-poor-accuracy"), {acc: Math.round(c.accuracy), limit: limit});
-    } else {
-      if (last) distance += Field.metres(last, [point.lon, point.lat]);
-      last = [point.lon, point.lat];
-      el("distance").textContent = Math.round(distance) + " m";
-      localStorage.setItem("inspect.distance." + patrol.uuid, String(distance));
+  /* Numbers on screen: the phone's own count, or the server's when this phone knows less
+     (the page reopened on another phone, or after the phone's copy was cleared). */
+  function showNumbers(state) {
+    var points = Math.max(state.points, serverPoints), distance = Math.max(state.distance, serverDistance);
+    el("sent").textContent = String(points);
+    page.dataset.points = String(points);
+    page.dataset.stored = String(state.stored);  // fixes handed to the outbox from this phone
+    el("distance").textContent = Math.round(distance) + " m";
+  }
+
+  Tracker.onChange(function (event, state) {
+    if (!state) return;
+    showNumbers(state);
+    if (event.fix) {
+      page.dataset.fixes = String((parseInt(page.dataset.fixes || "0", 10)) + 1);
+      var acc = event.fix.acc;
+      el("accuracy").textContent = "± " + Math.round(acc) + " m";
+      el("gps-error").hidden = true;
+      el("accuracy-warning").hidden = event.kind !== "poor";
+      if (event.kind === "poor") {
+        el("accuracy-warning").textContent = Field.fill(Field.text("msg-poor-accuracy"), {acc: Math.round(acc), limit: limit});
+      }
+      el("jump-warning").hidden = event.kind !== "jump";
     }
-    if (queue.length >= 5) flush();
-  }
-
-  function onError(err) {
-    var box = el("gps-error");
-    box.textContent = err.code === 1 ? Field.text("msg-gps-denied") : Field.text("msg-gps-unavailable");
-    box.hidden = false;
-  }
-
-  /* Hand the fixes to the outbox (kept on the phone at once), then let it send what it can. */
-  function flush() {
-    if (!queue.length) return Promise.resolve();
-    var batch = queue.splice(0, queue.length);
-    return Outbox.add([{kind: "json", url: "/api/patrols/" + patrol.uuid + "/points", body: {points: batch},
-                        record: patrol.uuid, label: patrol.route_code}]).then(function () {
-      stored += batch.length;
-      el("sent").textContent = String(stored);
-      page.dataset.stored = String(stored);
-      return Outbox.sync();
-    }).then(function (result) {
-      el("send-state").textContent = result && result.stopped ? Field.text("msg-send-later") : Field.text("msg-sent-ok");
-    });
-  }
-
-  if (!navigator.geolocation) {
-    onError({code: 2});
-  } else {
-    navigator.geolocation.watchPosition(onFix, onError, {enableHighAccuracy: true, maximumAge: 0, timeout: 30000});
-  }
+    if (event.error) {
+      var box = el("gps-error");
+      box.textContent = event.error.code === 1 ? Field.text("msg-gps-denied") : Field.text("msg-gps-unavailable");
+      box.hidden = false;
+    }
+    if (event.stored) el("send-state").textContent = Field.text("msg-send-kept");
+  });
+  Outbox.onChange(function (result) {
+    if (result && "sent" in result) {
+      el("send-state").textContent = result.stopped ? Field.text("msg-send-later") : Field.text("msg-sent-ok");
+    }
+  });
+  showNumbers(Tracker.state());
   setInterval(tick, 1000); tick();
-  setInterval(flush, interval);
 
   var endForm = el("end-form");
   endForm.addEventListener("submit", function (event) {
     event.preventDefault();
     endForm.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    flush().then(function () {
+    Tracker.stop().then(function () {
       return Outbox.add([{kind: "json", url: "/api/patrols/" + patrol.uuid + "/end", body: {ended_at: Date.now()},
                           record: patrol.uuid, label: patrol.route_code}]);
     }).then(function () {
-      localStorage.removeItem("inspect.patrol");
-      localStorage.removeItem("inspect.distance." + patrol.uuid);
+      Tracker.forget();
       return Outbox.sync();
     }).then(function () {
       return Promise.all([Outbox.status(), Outbox.confirmed(patrol.uuid)]);

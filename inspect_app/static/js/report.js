@@ -10,8 +10,10 @@
   var map = null, pin = null, nearbyTimer = null;
   var recordUuid = Field.uuid();  // one per report: a repeat of the same report is harmless
   var fromUrl = new URLSearchParams(window.location.search);
-  if (field("patrol_uuid") && fromUrl.get("patrol_uuid")) field("patrol_uuid").value = fromUrl.get("patrol_uuid");
-  if (field("patrol_id") && fromUrl.get("patrol")) field("patrol_id").value = fromUrl.get("patrol");
+  // The patrol this record belongs to: named in the link, else the one being recorded on the phone.
+  var onPatrol = window.Tracker ? Tracker.current() : null;
+  if (field("patrol_uuid")) field("patrol_uuid").value = fromUrl.get("patrol_uuid") || (onPatrol ? onPatrol.uuid : "");
+  if (field("patrol_id")) field("patrol_id").value = fromUrl.get("patrol") || (onPatrol && onPatrol.id ? onPatrol.id : "");
 
   function setPin(lat, lon, moveMap) {
     field("lat").value = lat.toFixed(7);
@@ -55,6 +57,12 @@
     }
   }
 
+  // During a patrol the recorder watches the position already: its fixes serve the form too.
+  if (window.Tracker) {
+    Tracker.onChange(function (event) {
+      if (event.fix) onFix({coords: {latitude: event.fix.lat, longitude: event.fix.lon, accuracy: event.fix.acc}});
+    });
+  }
   if (navigator.geolocation) {
     navigator.geolocation.getCurrentPosition(onFix, onError, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
   } else {
