@@ -33,6 +33,7 @@ class Defaults:
     # Field work
     ACCURACY_WARNING_M = 50          # GPS fixes worse than this are flagged and left out of tracks
     NEARBY_RADIUS_M = 30             # open cases this close are shown before a new report
+    OUTSIDE_WARD_MAX_M = 2000        # a report farther than this outside the ward boundary is refused
     PATROL_AUTO_END_HOURS = 12       # open patrols older than this are ended by the system
     TRACK_FUTURE_TOLERANCE_S = 300   # phone clocks run a little ahead
     MAX_PHOTO_BYTES = 12 * 1024 * 1024
@@ -138,6 +139,7 @@ def field_rules(config, ward=None):
         nearby_radius_m=config["NEARBY_RADIUS_M"], max_photo_bytes=config["MAX_PHOTO_BYTES"],
         max_photo_pixels=config["MAX_PHOTO_PIXELS"], max_photos=config["MAX_PHOTOS_PER_RECORD"],
         code_prefix=ward.code_prefix if ward is not None else config["WARD_CODE_PREFIX"],
+        outside_ward_max_m=config["OUTSIDE_WARD_MAX_M"],
     )
 
 

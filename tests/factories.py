@@ -92,3 +92,16 @@ def make_case(session, officer_id, stage="detected", due=None, **fields):
     session.add(case)
     session.flush()
     return case
+
+
+def east_of_the_ward(session, metres):
+    """A point this many metres east of the ward boundary's easternmost point."""
+    from geoalchemy2.shape import to_shape
+    from sqlalchemy import select
+
+    from inspect_app.models import Ward
+
+    boundary = to_shape(session.scalar(select(Ward.boundary)))
+    parts = [boundary] if boundary.geom_type == "Polygon" else list(boundary.geoms)
+    east = max((c for part in parts for c in part.exterior.coords), key=lambda c: c[0])
+    return offset(*east, metres_east=metres)

@@ -7,7 +7,7 @@ import pytest
 from inspect_app.models.types import utcnow
 
 from .conftest import csrf_token_from
-from .factories import jpeg_bytes, new_uuid, offset, png_bytes
+from .factories import east_of_the_ward, jpeg_bytes, new_uuid, offset, png_bytes
 
 BRIDGE = (105.5975, 10.1775)
 
@@ -108,12 +108,18 @@ def test_nearby_report_needs_confirmation_then_follow_up_attaches(phone, db_snap
     assert page.count("Kiểm tra lại vụ đã có") == 1 and "Vẫn đang thi công" in page
 
 
-def test_outside_the_ward_needs_confirmation(phone):
+def test_outside_the_ward_needs_confirmation_and_far_outside_is_refused(phone, session):
     client, token = phone
-    response = post_report(client, token, {"lon": "105.80", "lat": "10.30"})
+    near = east_of_the_ward(session, 400)
+    session.rollback()  # no read transaction left open while the app writes
+    response = post_report(client, token, {"lon": str(near[0]), "lat": str(near[1])})
     assert response.status_code == 409 and response.get_json()["confirm"] == "outside_ward"
-    confirmed = post_report(client, token, {"lon": "105.80", "lat": "10.30", "confirm_outside": "1"})
+    assert "m ngoài ranh giới phường" in response.get_json()["error"]
+    confirmed = post_report(client, token, {"lon": str(near[0]), "lat": str(near[1]), "confirm_outside": "1"})
     assert confirmed.status_code == 201
+    hanoi = post_report(client, token, {"lon": "105.8342", "lat": "21.0278", "confirm_outside": "1"})
+    assert hanoi.status_code == 400
+    assert "km ngoài ranh giới phường" in hanoi.get_json()["fields"]["lon"]
 
 
 def test_nearby_api(phone):

@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from inspect_app.domain import accounts, field_reports
@@ -13,9 +14,9 @@ from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, Nee
 from inspect_app.domain.photos import PhotoFiles, photo_file
 from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
 from inspect_app.extensions import db
-from inspect_app.models import Photo, User, Violation, Visit
+from inspect_app.models import Photo, User, Violation, Visit, Ward
 
-from .factories import jpeg_bytes, new_uuid, offset, png_bytes
+from .factories import east_of_the_ward, jpeg_bytes, new_uuid, offset, png_bytes
 
 RULES = field_reports.FieldRules(nearby_radius_m=30, code_prefix="TL")
 BRIDGE = (105.5975, 10.1775)  # on R1 (and 63 m from R3)
@@ -99,13 +100,62 @@ def test_the_same_uuid_returns_the_stored_case(session, inspector, files):
         field_reports.report_violation(session, other, sent, RULES, files)
 
 
-def test_outside_the_ward_needs_confirmation_and_is_flagged(session, inspector, files):
-    far = (105.80, 10.30)
+def test_outside_the_ward_needs_confirmation_says_how_far_and_is_flagged(session, inspector, files):
+    near_outside = east_of_the_ward(session, 500)
     with pytest.raises(NeedsConfirmation) as raised:
-        field_reports.report_violation(session, inspector, report(*far), RULES, files)
+        field_reports.report_violation(session, inspector, report(*near_outside), RULES, files)
     assert raised.value.kind == "outside_ward"
-    violation, _ = field_reports.report_violation(session, inspector, report(*far, confirm_outside="1"), RULES, files)
+    assert raised.value.params["distance"] in ("499 m", "500 m", "501 m")
+    violation, _ = field_reports.report_violation(session, inspector, report(*near_outside, confirm_outside="1"),
+                                                  RULES, files)
     assert violation.outside_ward and violation.route is None
+
+
+@pytest.mark.parametrize("place,shown", [("hanoi", "1"), ("3 km", "3.0 km")])
+def test_a_point_far_outside_the_ward_is_refused_even_when_confirmed(session, inspector, files, place, shown):
+    point = (105.8342, 21.0278) if place == "hanoi" else east_of_the_ward(session, 3000)
+    before = session.scalar(select(func.count()).select_from(Violation))
+    with pytest.raises(InvalidFields) as raised:
+        field_reports.report_violation(session, inspector, report(*point, confirm_outside="1"), RULES, files)
+    problem = raised.value.errors["lon"]
+    assert problem.params["limit"] == "2.0 km" and problem.params["distance"].startswith(shown)
+    assert session.scalar(select(func.count()).select_from(Violation)) == before
+
+
+def test_the_far_limit_is_configurable(session, inspector, files):
+    point = east_of_the_ward(session, 3000)
+    roomy = field_reports.FieldRules(nearby_radius_m=30, code_prefix="TL", outside_ward_max_m=5000)
+    violation, _ = field_reports.report_violation(session, inspector, report(*point, confirm_outside="1"), roomy, files)
+    assert violation.outside_ward
+
+
+def test_a_report_without_a_position_must_say_the_position_is_unknown(session, inspector, files):
+    data = {"client_uuid": new_uuid(), "category": "no_permit"}
+    with pytest.raises(InvalidFields) as raised:
+        field_reports.read_violation_report(data, [])
+    assert set(raised.value.errors) == {"lon"}
+    both = dict(data, lon="105.6", lat="10.17", position_unknown="1")
+    with pytest.raises(InvalidFields):
+        field_reports.read_violation_report(both, [])
+
+
+def test_a_case_with_its_position_unknown_is_stored_without_one_and_never_offered_as_nearby(session, inspector, files):
+    first, _ = field_reports.report_violation(
+        session, inspector, field_reports.read_violation_report(
+            {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1", "address": "Hẻm 5"}, []),
+        RULES, files)
+    assert first.position is None and not first.outside_ward and first.route_id is None
+    assert field_reports.violation_lon_lat(session, first) == (None, None)
+    # A second report without a position is not a duplicate of the first "at 0 m".
+    second, created = field_reports.report_violation(
+        session, inspector, field_reports.read_violation_report(
+            {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1"}, []), RULES, files)
+    assert created and second.id != first.id
+    # Nor is it found near anything, nor on the map; it is listed for the officer to place.
+    ward_centre = to_shape(session.scalar(select(Ward.boundary))).centroid
+    assert field_reports.nearby_open_cases(session, ward_centre.x, ward_centre.y, 50_000) == []
+    assert field_reports.violations_feature_collection(session)["features"] == []
+    assert [c.id for c in field_reports.cases_without_position(session)] == [first.id, second.id]
 
 
 @pytest.mark.parametrize("changes,field", [
@@ -202,7 +252,7 @@ def test_next_case_code_counts_per_year(session):
 
 def test_violations_geojson_with_bbox(session, inspector, files):
     field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
-    far = (105.70, 10.25)
+    far = east_of_the_ward(session, 800)
     field_reports.report_violation(session, inspector, report(*far, confirm_outside="1"), RULES, files)
     everything = field_reports.violations_feature_collection(session)
     assert len(everything["features"]) == 2

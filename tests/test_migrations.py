@@ -2,6 +2,8 @@
 import contextlib
 import uuid
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -177,6 +179,43 @@ def test_patrol_tracks_become_segments_and_back_with_rows_in_the_table(tmp_path)
             upgrade()
             _insert_patrol_by_sql(user_id, route_id, "MULTILINESTRING((105.59 10.17, 105.6 10.18))")
             assert db.session.scalar(select(func.count()).select_from(Patrol).where(near)) == 3
+            assert _drift(db.metadata) == []
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_case_may_have_no_position_and_downgrading_refuses_to_invent_one(tmp_path):
+    """0010 drops NOT NULL on violations.position (SQLite: its schema text edited, no rebuild)."""
+    from inspect_app.models import Violation
+
+    with fresh_database(tmp_path) as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="b1c2d3e4f5a6")
+            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
+                                    "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
+                               {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
+            user_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            db.session.commit()
+            _insert_case_by_sql("OLD-1", user_id)
+            upgrade()
+            db.session.execute(text("UPDATE violations SET position = NULL WHERE code = 'OLD-1'"))
+            db.session.commit()
+            _insert_case_by_sql("NEW-1", user_id)
+            with pytest.raises(SystemExit):  # Flask-Migrate reports the RuntimeError naming OLD-1 and exits
+                downgrade(revision="b1c2d3e4f5a6")
+            db.session.remove()
+            assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "c3d4e5f6a7b8"
+            db.session.execute(text("UPDATE violations SET position = ST_GeomFromText('POINT(105.5975 10.1775)', 4326) "
+                                    "WHERE code = 'OLD-1'"))
+            db.session.commit()
+            downgrade(revision="b1c2d3e4f5a6")
+            with pytest.raises(Exception):
+                db.session.execute(text("UPDATE violations SET position = NULL WHERE code = 'OLD-1'"))
+            db.session.rollback()
+            upgrade()
+            near = spatial.within_distance(db.session, Violation.position, 105.5975, 10.1775, 10)
+            assert db.session.scalars(select(Violation.code).where(near).order_by(Violation.code)).all() == ["NEW-1", "OLD-1"]
             assert _drift(db.metadata) == []
             db.session.remove()
             db.engine.dispose()

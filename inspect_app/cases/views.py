@@ -35,7 +35,8 @@ def index():
     context = _case_context()
     return render_template(
         "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
-        counts=case_queries.stage_counts(db.session), today=context.today, **filter_choices(),
+        counts=case_queries.stage_counts(db.session), today=context.today,
+        unplaced=field_reports.cases_without_position(db.session), **filter_choices(),
     ), 200 if ok else 400
 
 

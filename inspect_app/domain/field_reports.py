@@ -17,6 +17,7 @@ from ..models import Patrol, Photo, Route, Violation, Visit, Ward
 from ..models.types import utcnow
 from . import spatial
 from .case_codes import next_case_code
+from .coverage import to_local_metres
 from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
@@ -41,15 +42,16 @@ class FieldRules:
     max_photo_pixels: int = 40_000_000
     max_photos: int = 10
     code_prefix: str = "TL"
+    outside_ward_max_m: float = 2000.0  # farther than this outside the boundary: refused, not confirmed
 
 
 @dataclass
 class ViolationReport:
-    """A violation report as read from the phone's form."""
+    """A violation report as read from the phone's form; lon/lat None when the position is unknown."""
 
     client_uuid: str
-    lon: float
-    lat: float
+    lon: Optional[float]
+    lat: Optional[float]
     category: str
     gps_lon: Optional[float] = None
     gps_lat: Optional[float] = None
@@ -92,7 +94,15 @@ def read_violation_report(data, photos, now=None):
     now = now or utcnow()
     reader = FieldReader(data)
     client_uuid = reader.uuid("client_uuid")
-    lon, lat = reader.position("lon", "lat")
+    unknown = reader.flag("position_unknown")
+    lon = lat = None
+    if not unknown and reader.missing("lon") and reader.missing("lat"):
+        reader.error("lon", N_("The position is missing: wait for the GPS, place the pin on the map, or mark the "
+                               "position as not known yet."))
+    else:
+        lon, lat = reader.position("lon", "lat", required=not unknown)
+    if lon is not None and unknown:
+        reader.error("lon", N_("A report has either a position or is marked as position not known, not both."))
     report = ViolationReport(
         client_uuid=client_uuid, lon=lon, lat=lat,
         category=reader.choice("category", CATEGORY_KEYS, required=True),
@@ -186,14 +196,35 @@ def _existing(session, model, client_uuid, inspector):
     return record
 
 
-def _check_position(session, lon, lat, confirmed):
-    """(outside_ward flag); a point outside the ward needs the inspector's confirmation."""
-    if is_inside_ward(session, lon, lat):
+def distance_outside_ward_m(session, lon, lat):
+    """Metres from the point to the ward boundary when it lies outside; 0 inside (or no boundary known)."""
+    ward = session.scalar(select(Ward).limit(1))
+    if ward is None or ward.boundary is None or is_inside_ward(session, lon, lat):
+        return 0.0
+    boundary = to_local_metres(to_shape(ward.boundary), lon, lat)
+    return boundary.distance(Point(0.0, 0.0))
+
+
+def _distance_text(metres):
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{int(round(metres))} m"
+
+
+def _check_position(session, lon, lat, confirmed, max_outside_m):
+    """(outside_ward flag); a point outside the ward needs the inspector's confirmation, and one
+    farther out than max_outside_m is refused (a wrong pin or a GPS far off, not a ward case)."""
+    outside_m = distance_outside_ward_m(session, lon, lat)
+    if outside_m <= 0:
         return False
+    if outside_m > max_outside_m:
+        raise InvalidFields({"lon": InvalidInput(
+            N_("This position is %(distance)s outside the ward boundary (at most %(limit)s is accepted). Check the "
+               "GPS or place the pin on the building."),
+            distance=_distance_text(outside_m), limit=_distance_text(max_outside_m))})
     if not confirmed:
         raise NeedsConfirmation(
-            N_("This position is outside the ward boundary. Check the pin, or confirm that the building really is here."),
-            kind="outside_ward",
+            N_("This position is %(distance)s outside the ward boundary. Check the pin, or confirm that the building "
+               "really is here."),
+            kind="outside_ward", distance=_distance_text(outside_m),
         )
     return True
 
@@ -238,20 +269,22 @@ def report_violation(session, inspector, report, rules, files, now=None):
         ], existing.position, report.lon, report.lat)
         _replayed_photos(session, files, inspector, report, rules, existing, violation=existing)
         return existing, False
-    outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
-    nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m)
+    known = report.lon is not None
+    outside = known and _check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
+    # With the position unknown there is nothing to compare: the officer places the case later.
+    nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m) if known else []
     if nearby and not report.confirm_new:
         raise NeedsConfirmation(
             N_("There are open cases within %(m)s m. Attach this visit to one of them, or confirm that this is a new case."),
             kind="nearby", details=nearby, m=int(rules.nearby_radius_m),
         )
     now = report.observed_at or now or utcnow()
-    route = route_for_point(session, report.lon, report.lat)
+    route = route_for_point(session, report.lon, report.lat) if known else None
     violation = Violation(
         client_uuid=report.client_uuid, code=next_case_code(session, rules.code_prefix, _local_year(now)),
         stage=DETECTED, detected_at=now, inspector_id=inspector.id, officer_id=inspector.id,
         patrol_id=patrol.id if patrol else None, route_id=route.id if route else None,
-        position=from_shape(Point(report.lon, report.lat), srid=spatial.SRID),
+        position=from_shape(Point(report.lon, report.lat), srid=spatial.SRID) if known else None,
         gps_lon=report.gps_lon, gps_lat=report.gps_lat, gps_accuracy_m=report.gps_accuracy_m,
         outside_ward=outside, address=report.address, khu_vuc=report.khu_vuc, owner_name=report.owner_name,
         owner_phone=report.owner_phone, category=report.category, description=report.description,
@@ -287,7 +320,7 @@ def log_visit(session, inspector, report, rules, files, now=None):
     outside = False
     position = None
     if report.lon is not None:
-        outside = _check_position(session, report.lon, report.lat, report.confirm_outside)
+        outside = _check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
         position = from_shape(Point(report.lon, report.lat), srid=spatial.SRID)
     visit = Visit(
         client_uuid=report.client_uuid, inspector_id=inspector.id, patrol_id=patrol.id if patrol else None,
@@ -375,7 +408,7 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
     from .case_queries import filtered
 
     geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
-    statement = select(Violation, geojson).order_by(Violation.id).limit(limit + 1)
+    statement = select(Violation, geojson).where(Violation.position.is_not(None)).order_by(Violation.id).limit(limit + 1)
     if bbox is not None:
         statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
     if filters is not None:
@@ -395,6 +428,16 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
 
 
 def violation_lon_lat(session, violation):
-    """(lon, lat) of a case's final position."""
+    """(lon, lat) of a case's position, or (None, None) when it is not known yet."""
+    if violation.position is None:
+        return None, None
     point = to_shape(violation.position)
     return point.x, point.y
+
+
+def cases_without_position(session):
+    """Open cases reported with the position unknown, oldest first: for the officer to place."""
+    return session.scalars(
+        select(Violation).where(Violation.position.is_(None), Violation.stage.in_(OPEN_STAGES))
+        .order_by(Violation.detected_at)
+    ).all()

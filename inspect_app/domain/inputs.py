@@ -103,6 +103,10 @@ class FieldReader:
             return None
         return raw
 
+    def missing(self, name):
+        """True when the field was not sent or is empty."""
+        return self._raw(name) is _MISSING
+
     def flag(self, name):
         """A checkbox or boolean: true for on/true/1/yes."""
         raw = self._raw(name)

@@ -71,7 +71,8 @@ class Violation(db.Model):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
     route_id: Mapped[Optional[int]] = mapped_column(ForeignKey("routes.id"), nullable=True, index=True)
-    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    # None: reported with the position unknown (no GPS, no pin); never a made-up point.
+    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     gps_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     gps_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     gps_accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)

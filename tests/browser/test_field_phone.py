@@ -137,23 +137,58 @@ def test_field_page_weight(app, live_server, phone, demo_ward):
     assert 10_000 < transferred < 120_000, transferred
 
 
-def test_refused_location_explains_and_the_pin_can_be_placed_by_hand(app, live_server, phone_without_gps, demo_ward, page_errors):
+def test_with_location_refused_a_report_is_placed_by_hand_or_saved_as_position_unknown(
+        app, live_server, phone_without_gps, demo_ward, page_errors):
+    """No GPS: never the ward centre. Saving with the untouched pin is refused with a message; the
+    inspector marks the position unknown (never offered as a duplicate "(0 m)"), or places the pin."""
     page = page_errors(phone_without_gps.new_page())
     login(page, live_server)
     page.goto(f"{live_server}/field/report")
     status = page.locator("#gps-status")
     page.wait_for_function("document.getElementById('gps-status').textContent.includes('bị chặn')")
-    assert "Cài đặt trang web" in status.inner_text()
     assert page.locator("#gps-help").is_visible()
+    assert "Android" in page.inner_text("#gps-help") and "iPhone" in page.inner_text("#gps-help")
+    assert page.input_value("[name=lon]") == ""
+    page.select_option("#category", "encroachment")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_selector("[data-error-for=lon]:not([hidden])")
+    assert "Chưa có vị trí" in page.inner_text("[data-error-for=lon]")
+    assert _count(app, Violation) == 0
+    assert page_errors.errors == [f"400 {live_server}/api/violations"]  # the refusal, expected
+    page_errors.errors.clear()
+    page.get_by_label("lưu là “vị trí chưa xác định”").check()
+    page.fill("#address", "Hẻm không tên gần chợ")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    assert page.locator("#position-unknown").inner_text() == "Vị trí chưa xác định"
+    assert page.locator("#case-map").count() == 0
+
+    # The next report on this phone: the long help is not repeated; no "(0 m)" duplicate is offered.
+    page.goto(f"{live_server}/field/report")
+    page.wait_for_function("document.getElementById('gps-status').textContent.includes('bị chặn')")
+    assert page.locator("#gps-help").is_hidden()
+    page.select_option("#category", "no_permit")
+    page.get_by_label("lưu là “vị trí chưa xác định”").check()
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    with app.app_context():
+        assert [v.position for v in db.session.scalars(select(Violation))] == [None, None]
+    page.goto(f"{live_server}/cases/")
+    assert page.locator("#unplaced li").count() == 2
+
+    # Placing the pin by hand gives a real position.
+    page.goto(f"{live_server}/field/report")
+    page.wait_for_function("document.getElementById('gps-status').textContent.includes('bị chặn')")
     box = page.locator("#pin-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    assert page.locator("#unknown-choice").is_hidden()
     lon = float(page.input_value("[name=lon]"))
     lat = float(page.input_value("[name=lat]"))
     page.select_option("#category", "encroachment")
     page.get_by_role("button", name="Lưu báo cáo").click()
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     with app.app_context():
-        violation = db.session.scalar(select(Violation))
+        violation = db.session.scalar(select(Violation).where(Violation.position.is_not(None)))
         point = to_shape(violation.position)
         assert (point.x, point.y) == pytest.approx((lon, lat), abs=1e-6)
         assert violation.gps_lon is None and violation.gps_accuracy_m is None

@@ -31,9 +31,24 @@
     if (box.dataset.tiles) {
       L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);
     }
-    pin = L.marker(JSON.parse(box.dataset.centre), {draggable: true, autoPan: true}).addTo(map);
-    pin.on("dragend", function () { var p = pin.getLatLng(); setPin(p.lat, p.lng, false); el("pin-moved").hidden = false; });
-    map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); el("pin-moved").hidden = false; });
+    // The pin starts pale at the map's centre: it is no position until GPS puts it or the inspector moves it.
+    pin = L.marker(JSON.parse(box.dataset.centre), {draggable: true, autoPan: true, opacity: 0.45}).addTo(map);
+    pin.on("dragend", function () { var p = pin.getLatLng(); placedByHand(p.lat, p.lng); });
+    map.on("click", function (e) { placedByHand(e.latlng.lat, e.latlng.lng); });
+  }
+
+  function placedByHand(lat, lon) {
+    el("pin-moved").hidden = false;
+    pin.setOpacity(1);
+    setPin(lat, lon, false);
+    positionKnown();
+  }
+
+  /* A real position (GPS or a pin placed by hand): "position not known" is no longer offered. */
+  function positionKnown() {
+    if (!el("unknown-choice")) return;
+    el("unknown-choice").hidden = true;
+    field("position_unknown").checked = false;
   }
 
   function onFix(pos) {
@@ -44,17 +59,24 @@
     el("gps-status").textContent = Field.fill(Field.text("msg-gps-fix"), {acc: Math.round(c.accuracy)});
     el("gps-status").className = c.accuracy > parseFloat(form.dataset.accuracyLimit) ? "flash flash-error" : "note";
     el("gps-help").hidden = true;
-    if (!el("pin-moved") || el("pin-moved").hidden) setPin(c.latitude, c.longitude, true);
+    if (!el("pin-moved") || el("pin-moved").hidden) {
+      if (pin) pin.setOpacity(1);
+      setPin(c.latitude, c.longitude, true);
+    }
+    positionKnown();
   }
 
+  /* No GPS: never a made-up position. The inspector places the pin, or saves the report as
+     "position not known yet". The long help on allowing the location is shown once per session. */
   function onError(err) {
-    el("gps-status").textContent = err.code === 1 ? Field.text("msg-gps-denied") : Field.text("msg-gps-unavailable");
+    if (field("gps_lat").value) return;  // a fix came already (from the patrol recorder)
+    var denied = err.code === 1, helpShown = sessionStorage.getItem("inspect.gpsHelpShown") === "1";
+    el("gps-status").textContent = denied ? (helpShown ? Field.text("msg-gps-denied-short") : Field.text("msg-gps-denied"))
+                                          : Field.text("msg-gps-unavailable");
     el("gps-status").className = "flash flash-error";
-    el("gps-help").hidden = false;
-    if (isReport && !field("lat").value) {
-      var c = pin.getLatLng();
-      setPin(c.lat, c.lng, false);
-    }
+    el("gps-help").hidden = !denied || helpShown;
+    if (denied) sessionStorage.setItem("inspect.gpsHelpShown", "1");
+    if (isReport && !field("lat").value) el("unknown-choice").hidden = false;
   }
 
   // During a patrol the recorder watches the position already: its fixes serve the form too.
