@@ -124,10 +124,12 @@ def collect_a_day_offline(app, page, context, base, tmp_path, only_home=False):
     page.goto(f"{base}/")  # from the phone's copy
     page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
     page.wait_for_url(re.compile(r".*/field/live\?patrol=.+"))
-    page.wait_for_function("document.getElementById('patrol-live').dataset.fixes === '1'")
-    for number, (lon, lat) in enumerate(walk[1:], start=2):
+    points = "Number(document.getElementById('patrol-tracker').dataset.points)"
+    page.wait_for_function(f"{points} >= 1")
+    for lon, lat in walk[1:]:
+        before = int(page.get_attribute("#patrol-tracker", "data-points"))
         context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 6})
-        page.wait_for_function(f"document.getElementById('patrol-live').dataset.fixes === '{number}'")
+        page.wait_for_function(f"{points} > {before}")
     page.wait_for_function(f"Number(document.getElementById('patrol-live').dataset.stored) >= {len(walk)}")
 
     photos = {}
@@ -147,7 +149,10 @@ def collect_a_day_offline(app, page, context, base, tmp_path, only_home=False):
 
     page.get_by_role("button", name="Kết thúc chuyến tuần tra").click()
     page.wait_for_url(f"{base}/field/today")
-    assert _waiting(page) >= 1 + 1 + 2 * 3 + 1 + 1  # start, track, reports and photos, visit, end
+    # The count is of the inspector's records (start, two reports, four photos, visit, end), not GPS batches.
+    assert _waiting(page) == 1 + 2 + 4 + 1 + 1
+    assert int(page.get_attribute("#outbox", "data-waiting-track")) >= 1
+    assert "9 mục chưa gửi" in page.inner_text("#outbox-count")
     assert re.search(r"\d+ mục chưa gửi", page.inner_text("#outbox-count"))
     assert page.locator("#outbox-local li.local-only").count() >= 4  # patrol, two reports, visit: only on the phone
     ARTIFACTS.mkdir(exist_ok=True)
@@ -196,9 +201,12 @@ def test_a_day_offline_arrives_exactly_once_when_the_network_returns(app, server
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Patrol)) == 0  # nothing reached the server yet
     phone.set_offline(False)  # the page sends by itself when the network returns
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     assert _outbox_count(page) == 0
     assert "Đã gửi hết" in page.inner_text("#outbox-count")
+    # Nothing waits: the box is one quiet line with no button.
+    assert page.locator("#outbox-send").is_hidden()
+    assert page.locator("#outbox").bounding_box()["height"] < 48
     assert_stored_exactly_once(app, sent)
 
 
@@ -209,7 +217,7 @@ def test_logged_in_on_the_home_page_only_the_whole_day_works_offline_and_arrives
     sent = collect_a_day_offline(app, page, phone, server.url, tmp_path, only_home=True)
     assert "Không có mạng" not in page.content()
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     assert_stored_exactly_once(app, sent)
 
 
@@ -233,7 +241,7 @@ def test_network_drops_in_the_middle_of_a_sync(app, server, phone, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
     page.unroute("**/api/photos")
     page.click("#outbox-send")
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     assert _outbox_count(page) == 0
     assert_stored_exactly_once(app, sent)
 
@@ -256,7 +264,7 @@ def test_the_server_restarts_between_two_syncs(app, server, phone, tmp_path):
     page.unroute("**/api/**")
     server.start()  # back on the same address, with the same database
     page.click("#outbox-send")
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     assert _outbox_count(page) == 0
     assert_stored_exactly_once(app, sent)
 
@@ -293,7 +301,7 @@ def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, ser
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{server.url}/login")
     login(page, server.url)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     with app.app_context():
         case = db.session.scalar(select(Violation).where(Violation.owner_name == "Người của kiemtra"))
         assert case is not None and case.inspector.username == "kiemtra"
@@ -336,7 +344,7 @@ def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_ph
         db.session.commit()
 
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
     page.wait_for_selector("#outbox-notices li")
     assert "đã kết thúc" in page.inner_text("#outbox-notices")
     with app.app_context():
@@ -432,7 +440,11 @@ def test_a_report_whose_request_hangs_frees_the_form_and_arrives_once(app, serve
     page.wait_for_selector("#saved-locally:not([hidden])", timeout=20000)
     assert time.monotonic() - started < 16
     assert page.locator("#sending").is_hidden() and page.get_by_role("button", name="Lưu báo cáo").is_enabled()
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'", timeout=30000)
+    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    # Once the outbox has it confirmed, the page no longer says "not sent yet".
+    page.wait_for_selector("#saved-locally[data-confirmed='1']")
+    assert re.search(r"Đã gửi lên máy chủ: TL-\d{4}-\d{4}", page.inner_text("#saved-locally"))
+    assert "chưa gửi" not in page.inner_text("main")
     held[0].abort()  # the hung request finally fails: nothing changes
     page.wait_for_timeout(300)
     with app.app_context():

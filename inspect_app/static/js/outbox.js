@@ -197,9 +197,15 @@ var Outbox = (function () {
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
 
+  /* GPS batches are not the inspector's records: counted apart, so "3 items waiting" means 3 things
+     the inspector did (patrols, reports, visits, photos). */
+  function isTrack(item) { return item.track || /\/points$/.test(item.url || ""); }
+
   function status() {
     return Promise.all([all(), getMeta("lastSync"), getMeta("sent")]).then(function (r) {
-      return {items: r[0], waiting: r[0].filter(function (i) { return i.state === "waiting"; }).length,
+      var waiting = r[0].filter(function (i) { return i.state === "waiting"; });
+      return {items: r[0], waiting: waiting.filter(function (i) { return !isTrack(i); }).length,
+              waitingTrack: waiting.filter(isTrack).length,
               attention: r[0].filter(function (i) { return i.state === "attention"; }), lastSync: r[1] || null,
               sent: r[2] || {}};
     });
@@ -266,6 +272,7 @@ var Outbox = (function () {
       var me = document.documentElement.dataset.username || "";
       var others = s.items.filter(function (i) { return i.owner && i.owner !== me; }).length;
       box.dataset.waiting = String(s.waiting);
+      box.dataset.waitingTrack = String(s.waitingTrack);
       box.dataset.others = String(others);
       box.dataset.attention = String(s.attention.length);
       box.dataset.ready = "1";
@@ -275,7 +282,10 @@ var Outbox = (function () {
         (s.lastSync ? fill(text("msg-outbox-last"), {time: clock(s.lastSync)}) : text("msg-outbox-never")) +
         (stoppedBy === "logged_out" ? " · " + text("msg-outbox-logged-out") : "") +
         (others ? " · " + fill(text("msg-outbox-others"), {n: others}) : "");
-      box.classList.toggle("outbox-waiting", s.waiting > 0 || s.attention.length > 0);
+      var quiet = !s.waiting && !s.waitingTrack && !s.attention.length;
+      box.classList.toggle("outbox-waiting", !quiet);
+      box.classList.toggle("outbox-quiet", quiet);  // one line: nothing to send, no button
+      document.getElementById("outbox-send").hidden = quiet;
       showWaiting(s.items);
       showNotices(s.sent);
       var list = document.getElementById("outbox-attention");

@@ -177,12 +177,32 @@
     });
   }
 
-  function savedOnPhone() {
+  /* Records this page left to the outbox: once the server has them, the page says so instead of
+     "saved on this phone" (and the outbox line no longer counts them). */
+  var leftToOutbox = [];
+  function showConfirmed() {
+    if (!leftToOutbox.length || !window.Outbox) return;
+    Promise.all(leftToOutbox.map(function (uuid) { return Outbox.confirmed(uuid); })).then(function (sent) {
+      var done = sent.filter(Boolean);
+      if (done.length !== leftToOutbox.length) return;
+      var note = el("saved-locally");
+      note.textContent = Field.fill(Field.text("msg-sent-now"), {what: done.map(function (d) { return d.code || d.label; }).join(", ")});
+      note.dataset.confirmed = "1";
+      leftToOutbox = [];
+    });
+  }
+  if (window.Outbox) Outbox.onChange(showConfirmed);
+
+  function savedOnPhone(uuid) {
     busy(false);
     Field.showErrors(form, {});
     var note = el("saved-locally");
+    note.textContent = Field.text("msg-saved-on-phone");
+    delete note.dataset.confirmed;
     note.hidden = false;
     note.scrollIntoView({block: "center"});
+    leftToOutbox.push(uuid);
+    showConfirmed();
     recordUuid = Field.uuid();
     ["category", "address", "khu_vuc", "owner_name", "owner_phone", "description", "area_m2", "floors", "note"].forEach(function (name) {
       if (field(name)) field(name).value = "";
@@ -209,7 +229,7 @@
     preparedPhotos().then(function (photos) {
       return save("/api/visits", fields, photos, Field.text("msg-label-visit") + " " + c.code);
     }).then(function (r) {
-      if (r.stored) return savedOnPhone();
+      if (r.stored) return savedOnPhone(fields.client_uuid);
       busy(false);
       if (r.ok) { window.location = r.body.case_url; return; }
       Field.showErrors(form, r.body);
@@ -228,7 +248,7 @@
     preparedPhotos().then(function (photos) {
       return save(form.action, fields, photos, label + " " + new Date().toLocaleTimeString("vi-VN"));
     }).then(function (r) {
-      if (r.stored) return savedOnPhone();
+      if (r.stored) return savedOnPhone(fields.client_uuid);
       busy(false);
       if (r.ok) {
         window.location = r.body.url || r.body.case_url || form.dataset.done;
