@@ -39,6 +39,8 @@ class Defaults:
     MAX_PHOTO_BYTES = 12 * 1024 * 1024
     MAX_PHOTO_PIXELS = 40_000_000
     MAX_PHOTOS_PER_RECORD = 10
+    PHOTO_FAR_M = 100                # a photo taken farther than this from the case is flagged on its page
+    PHOTO_EARLY_HOURS = 24           # and one taken this long before the case was reported
     TRACK_SEND_INTERVAL_S = 10
     # A fix farther from the last good one than this speed allows is a GPS jump and is left out
     # (a motorbike in town stays well under 20 m/s = 72 km/h).

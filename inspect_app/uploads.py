@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from flask import current_app, request
 
-from .domain.photos import PhotoFiles, prepare_photo, prepare_photos
+from .domain.photos import PhotoFiles, prepare_photo, prepare_photos, with_phone_facts
 from .extensions import db
 
 
@@ -22,14 +22,17 @@ def uploaded_photos(record_uuid, rules, phone_ids=True):
 
     phone_ids=False ignores `photo_uuid` fields (a case event's photos are always new ones).
     """
-    return outside_transaction(prepare_photos, _uploads(record_uuid, phone_ids), rules.max_photo_bytes,
-                               rules.max_photo_pixels, rules.max_photos)
+    photos = outside_transaction(prepare_photos, _uploads(record_uuid, phone_ids), rules.max_photo_bytes,
+                                 rules.max_photo_pixels, rules.max_photos)
+    phone_facts = request.form.getlist("photo_exif")
+    return [with_phone_facts(photo, phone_facts[i] if i < len(phone_facts) else "") for i, photo in enumerate(photos)]
 
 
 def uploaded_photo(photo_uuid, storage, rules):
     """The PreparedPhoto of one file sent alone (the outbox's photo requests), decoded outside the transaction."""
     upload = (photo_uuid, storage.read(), (storage.filename or "photo")[:80])
-    return outside_transaction(prepare_photo, upload, rules.max_photo_bytes, rules.max_photo_pixels)
+    photo = outside_transaction(prepare_photo, upload, rules.max_photo_bytes, rules.max_photo_pixels)
+    return with_phone_facts(photo, request.form.get("photo_exif", ""))
 
 
 def _uploads(record_uuid, phone_ids=True):

@@ -23,13 +23,14 @@ NPM_DIR = Path(__file__).resolve().parent.parent / "vendor" / "node_modules"
 NPM_FILES = {
     "markercluster": "leaflet.markercluster/dist",
     "heat": "leaflet.heat/dist",
+    "exifr": "exifr/dist",  # the field forms read a photo's EXIF before downscaling (mini build: JPEG/TIFF, EXIF, GPS)
 }
 
 
 @bp.route("/npm/<package>/<path:filename>")
 @public
 def npm_file(package, filename):
-    """A file of one of the map's Leaflet plugins."""
+    """A file of one of the browser libraries from the npm registry (map plugins, exifr)."""
     if package not in NPM_FILES:
         abort(404)
     return send_from_directory(NPM_DIR / NPM_FILES[package], filename, max_age=7 * 86400)

@@ -1,5 +1,6 @@
 """The phone's HTTP API: good requests, repeats, and bad input that stores nothing."""
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -240,3 +241,45 @@ def test_a_photo_identifier_cannot_move_a_photo_to_another_case(phone, db_snapsh
         "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")], "photo_uuid": [photo_uuid]}, headers={"X-CSRFToken": token})
     assert second.status_code == 409 and "đã được gửi kèm một hồ sơ khác" in second.get_json()["error"]
     assert db_snapshot() == before
+
+
+def _photos_of(app):
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Photo
+
+    with app.app_context():
+        return [(p.exif_source, p.exif_lon, p.exif_lat, p.taken_at) for p in db.session.scalars(select(Photo).order_by(Photo.id))]
+
+
+def test_the_time_and_place_read_on_the_phone_are_kept_when_the_file_has_none(phone, app):
+    """The phone sends a downscaled copy without EXIF, and the facts it read from the original."""
+    client, token = phone
+    facts = json.dumps({"taken": "2026:11:26 09:15:00", "lat": 10.1776, "lon": 105.5976})
+    response = post_report(client, token, {"photo_exif": [facts, ""]},
+                           [(jpeg_bytes(taken=None), "nho.jpg"), (jpeg_bytes(taken=None), "khong-ro.jpg")])
+    assert response.status_code == 201, response.get_json()
+    (source, lon, lat, taken), unknown = _photos_of(app)
+    assert (source, lon, lat) == ("phone", 105.5976, 10.1776)
+    assert taken.isoformat() == "2026-11-26T02:15:00+00:00"  # 09:15 in Vietnam
+    assert unknown == ("", None, None, None)  # nothing known, nothing made up
+
+
+def test_facts_in_the_file_win_over_the_phones(phone, app):
+    client, token = phone
+    facts = json.dumps({"taken": "2020:01:01 00:00:00", "lat": 20.0, "lon": 100.0})
+    response = post_report(client, token, {"photo_exif": facts}, [(jpeg_bytes(gps=BRIDGE), "goc.jpg")])
+    assert response.status_code == 201
+    [(source, lon, lat, _taken)] = _photos_of(app)
+    assert source == "file" and (lon, lat) == pytest.approx(BRIDGE, abs=1e-5)
+
+
+@pytest.mark.parametrize("facts", ["not json", "[1, 2]", '{"taken": "yesterday"}', '{"lat": 95, "lon": 105}',
+                                   '{"lat": true, "lon": 105}'])
+def test_bad_facts_from_the_phone_are_refused_and_nothing_is_stored(phone, app, facts):
+    client, token = phone
+    response = post_report(client, token, {"photo_exif": facts}, [(jpeg_bytes(taken=None), "anh.jpg")])
+    assert response.status_code == 400
+    assert "thời điểm và nơi chụp đọc trên điện thoại không hợp lệ" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _photos_of(app) == []

@@ -1,5 +1,6 @@
 """Case list, case page with its timeline and actions, the chairman's queue, photo files."""
 import uuid
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
@@ -60,6 +61,8 @@ def _render_case(violation, status=200, errors=None, form=None):
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
         may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
         errors=errors or {}, form=form or {}, rules=context.rules,
+        evidence=field_reports.photo_evidence(violation, current_app.config["PHOTO_FAR_M"],
+                                              timedelta(hours=current_app.config["PHOTO_EARLY_HOURS"])),
     ), status
 
 

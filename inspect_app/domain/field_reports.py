@@ -435,6 +435,31 @@ def violation_lon_lat(session, violation):
     return point.x, point.y
 
 
+@dataclass(frozen=True)
+class PhotoEvidence:
+    """What is known of when and where a case's photo was taken, and what looks wrong."""
+
+    photo: Photo
+    distance_m: Optional[float]   # from the case's position; None when either is unknown
+    far: bool                     # taken farther from the case than the rule allows
+    early: bool                   # taken long before the case was reported
+
+
+def photo_evidence(violation, far_m=100.0, early=timedelta(days=1)):
+    """Each photo of the case with its distance from the case position and its flags."""
+    from .tracks import distance_m
+
+    case_lon, case_lat = violation_lon_lat(None, violation)
+    out = []
+    for photo in violation.photos:
+        distance = None
+        if photo.exif_lon is not None and case_lon is not None:
+            distance = distance_m((photo.exif_lon, photo.exif_lat), (case_lon, case_lat))
+        too_early = photo.taken_at is not None and photo.taken_at < violation.detected_at - early
+        out.append(PhotoEvidence(photo, distance, distance is not None and distance > far_m, too_early))
+    return out
+
+
 def cases_without_position(session):
     """Open cases reported with the position unknown, oldest first: for the officer to place."""
     return session.scalars(

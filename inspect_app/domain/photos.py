@@ -5,9 +5,10 @@ transaction fails, so neither a row without a file nor a file without a row is l
 """
 import hashlib
 import io
+import json
 import secrets
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
@@ -85,6 +86,7 @@ class PreparedPhoto:
     facts: ImageFacts
     sha256: str
     thumbnail: bytes
+    exif_source: str = ""  # "file": read from the file received; "phone": read on the phone before downscaling
 
 
 def prepare_photo(upload, max_bytes, max_pixels):
@@ -106,6 +108,55 @@ def _too_many_pixels(name, max_pixels):
     )
 
 
+def exif_time(stamp, offset=None):
+    """An EXIF DateTimeOriginal ("2026:11:26 09:15:00", local time; OffsetTimeOriginal if given, else
+    Vietnam time) as UTC, or None when implausible; raises ValueError when it is not a date at all."""
+    local = datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    zone = VIETNAM_OFFSET
+    if offset and len(str(offset)) >= 6:
+        sign = -1 if str(offset)[0] == "-" else 1
+        hours, minutes = int(str(offset)[1:3]), int(str(offset)[4:6])
+        zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    # Year 1 or 9999 with an offset has no UTC time: the fact is unreadable, the photo still good.
+    return local.replace(tzinfo=zone).astimezone(timezone.utc) if plausible_day(local) else None
+
+
+def with_phone_facts(photo, phone_facts):
+    """The photo with the EXIF facts the phone read from the original file before making it smaller
+    (the smaller file has none). Facts in the file received win; the source is kept (file/phone)."""
+    facts = photo.facts
+    if facts.taken_at is not None or facts.lon is not None:
+        return replace(photo, exif_source="file")
+    if not phone_facts:
+        return photo
+    taken_at, lon, lat = read_phone_facts(phone_facts, photo.name)
+    if taken_at is None and lon is None:
+        return photo
+    return replace(photo, facts=replace(facts, taken_at=taken_at, lon=lon, lat=lat), exif_source="phone")
+
+
+def read_phone_facts(raw, name):
+    """(taken_at UTC, lon, lat) from the phone's JSON {"taken": EXIF date, "offset", "lat", "lon"};
+    raises InvalidInput when it is not what the app's script sends."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(value, dict):
+            raise ValueError
+        taken_at = exif_time(value["taken"], value.get("offset")) if value.get("taken") else None
+        lon, lat = value.get("lon"), value.get("lat")
+        if lon is None or lat is None:
+            lon = lat = None
+        else:
+            if isinstance(lon, bool) or isinstance(lat, bool):
+                raise ValueError
+            lon, lat = float(lon), float(lat)
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90) or lon != lon or lat != lat:
+                raise ValueError
+    except (ValueError, TypeError, KeyError, OverflowError):
+        raise InvalidInput(N_("Photo %(name)s: the time and place read on the phone are not valid."), name=name)
+    return taken_at, lon, lat
+
+
 def _exif_facts(image):
     try:
         exif = image.getexif()
@@ -116,15 +167,7 @@ def _exif_facts(image):
         details = exif.get_ifd(0x8769)
         stamp = details.get(36867) or exif.get(306)
         if stamp:
-            local = datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-            offset = details.get(36881)
-            zone = VIETNAM_OFFSET
-            if offset and len(str(offset)) >= 6:
-                sign = -1 if str(offset)[0] == "-" else 1
-                hours, minutes = int(str(offset)[1:3]), int(str(offset)[4:6])
-                zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-            # Year 1 or 9999 with an offset has no UTC time: the fact is unreadable, the photo still good.
-            taken_at = local.replace(tzinfo=zone).astimezone(timezone.utc) if plausible_day(local) else None
+            taken_at = exif_time(stamp, details.get(36881))
     except (ValueError, TypeError, KeyError, OverflowError):
         taken_at = None
     try:
@@ -212,6 +255,7 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
         uploaded_by_id=uploader.id, stored_name=stored_name, thumb_name=thumb_name, media_type=facts.media_type,
         sha256=photo_in.sha256, size_bytes=len(photo_in.data), width=facts.width,
         height=facts.height, taken_at=facts.taken_at, exif_lon=facts.lon, exif_lat=facts.lat,
+        exif_source=photo_in.exif_source or ("file" if facts.taken_at or facts.lon is not None else ""),
     )
     session.add(photo)
     return photo

@@ -159,6 +159,9 @@ class Photo(db.Model):
     taken_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     exif_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     exif_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    # Where taken_at/exif_* come from: "file" (the file received), "phone" (read on the phone from the
+    # original before it was made smaller, which drops EXIF), "" (nobody knows).
+    exif_source: Mapped[str] = mapped_column(String(8), default="", server_default="")
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     violation = relationship("Violation", back_populates="photos")

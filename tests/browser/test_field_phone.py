@@ -1,8 +1,11 @@
 """The inspector's day on a Pixel 7: a patrol along R1, two reports with photos and a follow-up,
 refused location, bad input kept in the form."""
+import hashlib
 import json
 import re
 import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from geoalchemy2.shape import to_shape
@@ -88,7 +91,7 @@ def test_report_with_two_photos_then_a_nearby_follow_up(app, live_server, phone,
     page.fill("#owner_name", "Nguyễn Thị Hồng")
     page.fill("#area_m2", "85,5")
     page.fill("#floors", "2")
-    page.set_input_files("#photos", _photo_files(tmp_path, 2))
+    page.set_input_files("#photo-gallery", _photo_files(tmp_path, 2))
     page.screenshot(path=str(ARTIFACTS / "phone-report-form.png"), full_page=True)
     page.get_by_role("button", name="Lưu báo cáo").click()
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
@@ -212,7 +215,7 @@ def test_bad_input_shows_vietnamese_messages_and_keeps_what_was_typed(app, live_
     fake = tmp_path / "anh-gia.jpg"
     fake.write_text("Đây là một bức thư, không phải ảnh.")
     page.select_option("#category", "no_permit")
-    page.set_input_files("#photos", [str(fake)])
+    page.set_input_files("#photo-gallery", [str(fake)])
     page.get_by_role("button", name="Lưu báo cáo").click()
     page.wait_for_function("document.querySelector('.form-error').textContent.includes('không phải ảnh')")
     assert page.input_value("#address") == "7 Hẻm 3, Thới Mỹ"
@@ -253,7 +256,7 @@ def test_visit_during_a_patrol_with_a_photo(app, live_server, phone, demo_ward, 
     _wait_for_gps(page)
     page.get_by_label("Không có vi phạm").check()
     page.fill("#note", "Công trình có giấy phép số 123/GPXD, đúng phép.")
-    page.set_input_files("#photos", _photo_files(tmp_path, 1))
+    page.set_input_files("#photo-gallery", _photo_files(tmp_path, 1))
     page.get_by_role("button", name="Lưu lượt kiểm tra").click()
     page.wait_for_url(f"{live_server}/field/today")
     assert "Không có vi phạm" in page.locator("#today-visits").inner_text()
@@ -373,4 +376,52 @@ def test_starting_a_patrol_while_one_is_open_asks_first(app, live_server, phone,
     with app.app_context():
         found = {p.route.code: p.status for p in db.session.scalars(select(Patrol))}
     assert found == {"R1": "ended", "R2": "open"}
+    assert page_errors.errors == []
+
+
+def test_photos_added_one_at_a_time_keep_their_time_and_place_after_downscaling(
+        app, live_server, phone, demo_ward, page_errors, tmp_path):
+    """Android's camera gives one shot per pick: photos are added one after another, one is removed,
+    and each keeps its EXIF time and place although the phone sends a smaller copy without EXIF."""
+    spot = offset(*BRIDGE, metres_east=40)
+    now_local = datetime.now(timezone(timedelta(hours=7))).strftime("%Y:%m:%d %H:%M:%S")
+    here = tmp_path / "o-day.jpg"
+    here.write_bytes(jpeg_bytes(width=4000, height=3000, colour=(30, 120, 60), gps=spot, taken=now_local))
+    elsewhere = tmp_path / "cu.jpg"
+    elsewhere.write_bytes(jpeg_bytes(width=4000, height=3000, colour=(200, 40, 40), gps=offset(*spot, metres_north=300),
+                                     taken="2026:11:20 08:00:00"))
+    wrong = tmp_path / "nham.jpg"
+    wrong.write_bytes(jpeg_bytes(width=800, height=600, colour=(0, 0, 0)))
+    phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})
+    page = page_errors(phone.new_page())
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    _wait_for_gps(page)
+    for path in (here, wrong, elsewhere):  # three shots, one after another
+        page.set_input_files("#photo-camera", str(path))
+    page.wait_for_function("document.getElementById('photo-picker').dataset.count === '3'")
+    assert page.locator("#photo-list img").count() == 3
+    page.locator("#photo-list li").nth(1).get_by_role("button", name="Xoá").click()  # the wrong one
+    assert page.get_attribute("#photo-picker", "data-count") == "2"
+    page.select_option("#category", "no_permit")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    with app.app_context():
+        photos = db.session.scalars(select(Photo).order_by(Photo.id)).all()
+        assert [(p.width, p.height) for p in photos] == [(2048, 1536), (2048, 1536)]
+        assert [p.exif_source for p in photos] == ["phone", "phone"]
+        assert photos[0].exif_lon == pytest.approx(spot[0], abs=1e-6) and photos[0].exif_lat == pytest.approx(spot[1], abs=1e-6)
+        local = [p.taken_at.astimezone(timezone(timedelta(hours=7))).strftime("%Y:%m:%d %H:%M:%S") for p in photos]
+        assert local == [now_local, "2026:11:20 08:00:00"]
+        for photo in photos:  # the hash is of the file as the server received it
+            stored = Path(app.config["PHOTO_DIR"]) / photo.stored_name
+            assert hashlib.sha256(stored.read_bytes()).hexdigest() == photo.sha256
+    facts = page.locator("#case-photos figure")
+    assert facts.count() == 2
+    assert facts.nth(0).get_attribute("data-far") == "0" and facts.nth(0).get_attribute("data-early") == "0"
+    assert "cách vị trí vụ 0 m" in facts.nth(0).inner_text() or "cách vị trí vụ 1 m" in facts.nth(0).inner_text()
+    assert facts.nth(1).get_attribute("data-far") == "1" and facts.nth(1).get_attribute("data-early") == "1"
+    assert "Chụp cách vị trí vụ hơn 100 m" in facts.nth(1).inner_text()
+    assert "Chụp trước khi báo cáo hơn 24 giờ" in facts.nth(1).inner_text()
+    page.screenshot(path=str(ARTIFACTS / "phone-case-photo-facts.png"), full_page=True)
     assert page_errors.errors == []

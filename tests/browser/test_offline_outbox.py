@@ -92,7 +92,7 @@ def _report(page, lonlat, context, photos, owner):
     page.wait_for_function(f"Math.abs(parseFloat(document.querySelector('[name=lat]').value) - {lonlat[1]}) < 1e-6")
     page.select_option("#category", "no_permit")
     page.fill("#owner_name", owner)
-    page.set_input_files("#photos", list(photos))
+    page.set_input_files("#photo-gallery", list(photos))
     if page.locator("#nearby").is_visible():
         page.check("[name=confirm_new]")
     page.get_by_role("button", name="Lưu báo cáo").click()

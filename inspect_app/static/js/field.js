@@ -53,6 +53,20 @@ var Field = (function () {
     }, function () { return file; });
   }
 
+  /* When and where a photo was taken, read from the original file (exifr, served by the app) before
+     it is made smaller, which drops EXIF: {taken, offset, lat, lon} as JSON, or "" when unknown. */
+  function photoFacts(file) {
+    if (!window.exifr) return Promise.resolve("");
+    // exifr's mini build has no tag names: 36867 is DateTimeOriginal, 36881 OffsetTimeOriginal.
+    return exifr.parse(file, {reviveValues: false}).then(function (tags) {
+      var facts = {}, taken = tags && (tags.DateTimeOriginal || tags[36867]), zone = tags && (tags.OffsetTimeOriginal || tags[36881]);
+      if (typeof taken === "string") facts.taken = taken;
+      if (typeof zone === "string") facts.offset = zone;
+      if (tags && isFinite(tags.latitude) && isFinite(tags.longitude)) { facts.lat = tags.latitude; facts.lon = tags.longitude; }
+      return Object.keys(facts).length ? JSON.stringify(facts) : "";
+    }, function () { return ""; });
+  }
+
   function showErrors(form, body) {
     form.querySelectorAll("[data-error-for]").forEach(function (el) { el.textContent = ""; el.hidden = true; });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
@@ -89,6 +103,6 @@ var Field = (function () {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
-  return {uuid: uuid, postJSON: postJSON, postForm: postForm, request: request, downscale: downscale,
+  return {uuid: uuid, postJSON: postJSON, postForm: postForm, request: request, downscale: downscale, photoFacts: photoFacts,
           showErrors: showErrors, metres: metres, text: text, fill: fill};
 })();

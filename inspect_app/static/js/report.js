@@ -130,11 +130,48 @@
     });
   }
 
-  /* The chosen photos, downscaled, each with its own identifier. */
+  /* Photos added one after another (camera or gallery), each removable before saving. */
+  var chosen = [], picker = el("photo-picker");
+  var maxPhotos = picker ? parseInt(picker.dataset.max, 10) : 10;
+  if (picker) {
+    field("photos").hidden = true;
+    el("photo-buttons").hidden = false;
+    ["photo-camera", "photo-gallery"].forEach(function (id) {
+      el(id).addEventListener("change", function () {
+        Array.prototype.forEach.call(el(id).files || [], function (file) {
+          if (chosen.length < maxPhotos) chosen.push({file: file, url: URL.createObjectURL(file)});
+          else el("photo-count").textContent = Field.fill(Field.text("msg-photo-full"), {max: maxPhotos});
+        });
+        el(id).value = "";  // the same photo can be picked again after removing it
+        showChosen();
+      });
+    });
+  }
+
+  function showChosen() {
+    var list = el("photo-list");
+    list.innerHTML = "";
+    chosen.forEach(function (item, index) {
+      var li = document.createElement("li");
+      var img = document.createElement("img");
+      img.src = item.url; img.alt = "";
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "button"; remove.textContent = Field.text("msg-photo-remove");
+      remove.addEventListener("click", function () { URL.revokeObjectURL(item.url); chosen.splice(index, 1); showChosen(); });
+      li.appendChild(img); li.appendChild(remove);
+      list.appendChild(li);
+    });
+    picker.dataset.count = String(chosen.length);
+    el("photo-count").textContent = chosen.length ? Field.fill(Field.text("msg-photo-count"), {n: chosen.length, max: maxPhotos}) : "";
+  }
+
+  /* The chosen photos: time and place read from each original, then downscaled; each with its own identifier. */
   function preparedPhotos() {
-    var files = Array.prototype.slice.call(field("photos").files || []);
-    return Promise.all(files.map(function (f) { return Field.downscale(f, 2048); })).then(function (ready) {
-      return ready.map(function (file) { return {uuid: Field.uuid(), file: file}; });
+    var files = picker ? chosen.map(function (c) { return c.file; }) : Array.prototype.slice.call(field("photos").files || []);
+    return Promise.all(files.map(function (f) {
+      return Promise.all([Field.photoFacts(f), Field.downscale(f, 2048)]);
+    })).then(function (ready) {
+      return ready.map(function (r) { return {uuid: Field.uuid(), file: r[1], exif: r[0]}; });
     });
   }
 
@@ -153,11 +190,13 @@
     fields.observed_at = fields.observed_at || String(Date.now());
     var data = new FormData();
     Object.keys(fields).forEach(function (k) { data.append(k, fields[k]); });
-    photos.forEach(function (p) { data.append("photos", p.file, p.file.name); data.append("photo_uuid", p.uuid); });
+    photos.forEach(function (p) {
+      data.append("photos", p.file, p.file.name); data.append("photo_uuid", p.uuid); data.append("photo_exif", p.exif || "");
+    });
     if (!window.Outbox) return Field.postForm(url, data);
     var items = [{kind: "form", url: url, fields: fields, confirms: fields.client_uuid, label: label}].concat(
       photos.map(function (p, i) {
-        return {kind: "photo", url: "/api/photos", fields: {record_uuid: fields.client_uuid, photo_uuid: p.uuid},
+        return {kind: "photo", url: "/api/photos", fields: {record_uuid: fields.client_uuid, photo_uuid: p.uuid, photo_exif: p.exif || ""},
                 blob: p.file, name: p.file.name, record: fields.client_uuid, label: label + " – " + (i + 1)};
       }));
     return Outbox.add(items, {hold: true}).then(function (stored) {
@@ -209,6 +248,7 @@
     });
     form.querySelectorAll('input[name="outcome"]').forEach(function (r) { r.checked = false; });
     if (field("photos")) field("photos").value = "";
+    if (picker) { chosen = []; showChosen(); }
     if (field("confirm_new")) field("confirm_new").checked = false;
   }
 

@@ -2,11 +2,12 @@
    the routes and the nearby cases last loaded, so that after one visit online the field pages open
    with no network. Writes (POST) are never cached or replayed here: they go through the page. */
 "use strict";
-var VERSION = "v5";  // raise with every change to a kept file, so phones take the new one
+var VERSION = "v6";  // raise with every change to a kept file, so phones take the new one
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
 var SHELL_FILES = [
   "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
   "/static/js/offline.js", "/static/js/outbox.js", "/static/js/tracker.js", "/static/icons/icon.svg", "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
+  "/vendor/npm/exifr/mini.umd.js", "/static/js/patrol_summary.js",
   "/manifest.webmanifest",
 ];
 var PAGE_PATHS = [/^\/$/, /^\/field\//];
