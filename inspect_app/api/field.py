@@ -120,6 +120,18 @@ def _nearby_payload(pairs):
     return [case_summary(v, d, photos.get(v.id)) for v, d in pairs]
 
 
+@bp.route("/violations/open.json")
+@login_required
+def open_violations():
+    """Open cases with their positions: the phone keeps this list to check nearby cases with no network."""
+    cases = []
+    for violation, lon, lat in field_reports.open_case_positions(db.session):
+        summary = case_summary(violation)
+        summary.update(lon=lon, lat=lat)
+        cases.append(summary)
+    return jsonify(at=utcnow().isoformat(), radius_m=current_app.config["NEARBY_RADIUS_M"], cases=cases)
+
+
 @bp.route("/violations/nearby")
 @login_required
 def nearby_violations():

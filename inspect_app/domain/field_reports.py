@@ -460,6 +460,17 @@ def photo_evidence(violation, far_m=100.0, early=timedelta(days=1)):
     return out
 
 
+def open_case_positions(session):
+    """[(violation, lon, lat)] of open cases with a known position: the list a phone keeps for offline checks."""
+    lon = spatial.x_expr(session, Violation.position)
+    lat = spatial.y_expr(session, Violation.position)
+    rows = session.execute(
+        select(Violation, lon, lat).where(Violation.stage.in_(OPEN_STAGES), Violation.position.is_not(None))
+        .order_by(Violation.id)
+    ).all()
+    return [(v, x, y) for v, x, y in rows]
+
+
 def cases_without_position(session):
     """Open cases reported with the position unknown, oldest first: for the officer to place."""
     return session.scalars(

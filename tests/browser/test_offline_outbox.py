@@ -7,7 +7,9 @@ import threading
 import time
 
 import pytest
-from geoalchemy2.shape import to_shape
+from geoalchemy2.shape import from_shape, to_shape
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from shapely.geometry import Point
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
@@ -89,7 +91,14 @@ def _report(page, lonlat, context, photos, owner):
     context.set_geolocation({"longitude": lonlat[0], "latitude": lonlat[1], "accuracy": 6})
     page.get_by_role("link", name="Báo cáo vi phạm").click()
     page.wait_for_selector("#report-form")
-    page.wait_for_function(f"Math.abs(parseFloat(document.querySelector('[name=lat]').value) - {lonlat[1]}) < 1e-6")
+    at_spot = f"Math.abs(parseFloat(document.querySelector('[name=lat]').value) - {lonlat[1]}) < 1e-6"
+    try:
+        page.wait_for_function(at_spot)
+    except PlaywrightTimeout:
+        # Seen about once in twenty runs: headless Chromium answers neither location request of a page
+        # opened from the service worker's copy. The inspector would reload; so does the test.
+        page.reload()
+        page.wait_for_function(at_spot)
     page.select_option("#category", "no_permit")
     page.fill("#owner_name", owner)
     page.set_input_files("#photo-gallery", list(photos))
@@ -450,3 +459,40 @@ def test_a_report_whose_request_hangs_frees_the_form_and_arrives_once(app, serve
     with app.app_context():
         owners = db.session.scalars(select(Violation.owner_name)).all()
         assert owners == ["Chủ công trình mạng yếu"]
+
+
+def test_offline_the_nearby_check_is_about_where_the_inspector_stands(app, server, phone):
+    """The phone keeps the open cases' positions: offline, a report 1.5 km from a case is offered
+    nothing, and one 10 m from it is offered that case at its real distance."""
+    from inspect_app.domain import accounts
+
+    from ..factories import make_case
+
+    spot = (105.6032, 10.1661)
+    with app.app_context():
+        officer = accounts.find_user(db.session, "kiemtra")
+        case = make_case(db.session, officer.id, code="TL-2026-0008",
+                         position=from_shape(Point(*spot), srid=4326), address="Hẻm 3, khu vực Thới Hòa")
+        db.session.commit()
+        case_id = case.id
+    far = offset(*spot, metres_north=1500)
+    phone.set_geolocation({"longitude": far[0], "latitude": far[1], "accuracy": 5})
+    page = phone.new_page()
+    login(page, server.url)
+    _home_only_online(page, server.url)
+    page.wait_for_function("caches.match('/api/violations/open.json').then(Boolean)")
+
+    phone.set_offline(True)
+    page.goto(f"{server.url}/field/report")
+    page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    page.wait_for_selector("#nearby-note:not([hidden])")
+    assert "tính trên điện thoại" in page.inner_text("#nearby-note")
+    assert page.locator("#nearby-list li").count() == 0  # 1.5 km away: not "TL-2026-0008 (0 m)"
+
+    near = offset(*spot, metres_east=10)
+    phone.set_geolocation({"longitude": near[0], "latitude": near[1], "accuracy": 5})
+    page.reload()
+    item = page.locator(f'#nearby-list [data-case-id="{case_id}"]')
+    item.wait_for()
+    assert "TL-2026-0008" in item.inner_text() and "(10 m)" in item.inner_text()
+    assert page.get_attribute("#nearby", "data-source") == "phone"

@@ -150,6 +150,16 @@ def nearest(session, statement, geom_column, lon, lat, max_metres, limit=1):
     return session.execute(query).all()
 
 
+def x_expr(session, geom_column):
+    """SQL for a point's longitude (ST_X on both databases)."""
+    return func.ST_X(geom_column)
+
+
+def y_expr(session, geom_column):
+    """SQL for a point's latitude (ST_Y on both databases)."""
+    return func.ST_Y(geom_column)
+
+
 def geojson_expr(session, geom_column):
     """SQL expression: the geometry as a GeoJSON geometry string."""
     if database_kind(session) == SPATIALITE:

@@ -8,8 +8,11 @@
   if (who === "1") {
     navigator.serviceWorker.register("/sw.js", {scope: "/"}).then(function () {
       // The routes are kept with the pages (through the worker), for the field pages with no network.
+      // So are the open cases' positions, for the nearby check with no network (refreshed by each report page).
       if (navigator.serviceWorker.controller && navigator.onLine && !sessionStorage.getItem("inspect.routes")) {
-        fetch("/api/routes.geojson", {credentials: "same-origin"}).then(function () { sessionStorage.setItem("inspect.routes", "1"); });
+        Promise.all(["/api/routes.geojson", "/api/violations/open.json"].map(function (url) {
+          return fetch(url, {credentials: "same-origin"});
+        })).then(function () { sessionStorage.setItem("inspect.routes", "1"); });
       }
       return navigator.serviceWorker.ready;
     }).then(function (registration) {

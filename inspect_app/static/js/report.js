@@ -25,6 +25,9 @@
     if (isReport) scheduleNearby();
   }
 
+  // The kept list of open cases is refreshed whenever a report page opens with a network.
+  if (isReport && navigator.onLine) Field.request("/api/violations/open.json");
+
   if (isReport && window.L) {
     var box = el("pin-map");
     map = L.map(box, {zoomControl: true}).setView(JSON.parse(box.dataset.centre), 15);
@@ -51,7 +54,12 @@
     field("position_unknown").checked = false;
   }
 
+  var lastFixAt = 0;
   function onFix(pos) {
+    // Two sources (this form's request and the patrol recorder): an older fix never replaces a newer one.
+    var at = pos.timestamp || Date.now();
+    if (at < lastFixAt) return;
+    lastFixAt = at;
     var c = pos.coords;
     field("gps_lat").value = c.latitude.toFixed(7);
     field("gps_lon").value = c.longitude.toFixed(7);
@@ -82,7 +90,7 @@
   // During a patrol the recorder watches the position already: its fixes serve the form too.
   if (window.Tracker) {
     Tracker.onChange(function (event) {
-      if (event.fix) onFix({coords: {latitude: event.fix.lat, longitude: event.fix.lon, accuracy: event.fix.acc}});
+      if (event.fix) onFix({timestamp: event.fix.t, coords: {latitude: event.fix.lat, longitude: event.fix.lon, accuracy: event.fix.acc}});
     });
   }
   if (navigator.geolocation) {
@@ -96,15 +104,38 @@
     nearbyTimer = setTimeout(loadNearby, 300);
   }
 
+  /* The server's answer when there is a network; with none, the phone's own answer from the kept
+     list of open cases (by real distance from where the pin is), or a note that the check waits. */
   function loadNearby() {
+    var lon = parseFloat(field("lon").value), lat = parseFloat(field("lat").value);
     var url = "/api/violations/nearby?lon=" + encodeURIComponent(field("lon").value) + "&lat=" + encodeURIComponent(field("lat").value);
-    Field.request(url).then(function (r) { if (r.ok) showNearby(r.body.cases || []); });
+    Field.request(url).then(function (r) {
+      if (r.ok) { showNearby(r.body.cases || [], ""); return; }
+      if (r.status >= 500 || r.status === 0) nearbyOnPhone(lon, lat);
+    }, function () { nearbyOnPhone(lon, lat); });
   }
 
-  function showNearby(cases) {
+  function nearbyOnPhone(lon, lat) {
+    Field.request("/api/violations/open.json").then(function (r) {
+      if (!r.ok || !r.body.cases) { showNearby([], Field.text("msg-nearby-later")); return; }
+      var radius = parseFloat(form.dataset.nearbyRadius) || r.body.radius_m;
+      var found = r.body.cases.map(function (c) {
+        return Object.assign({}, c, {distance_m: Field.metres([lon, lat], [c.lon, c.lat])});
+      }).filter(function (c) { return c.distance_m <= radius; })
+        .sort(function (a, b) { return a.distance_m - b.distance_m; });
+      var at = new Date(r.body.at), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      showNearby(found, Field.fill(Field.text("msg-nearby-on-phone"),
+                                   {time: pad(at.getHours()) + ":" + pad(at.getMinutes()) + " " + pad(at.getDate()) + "/" + pad(at.getMonth() + 1)}));
+    }, function () { showNearby([], Field.text("msg-nearby-later")); });
+  }
+
+  function showNearby(cases, note) {
     var section = el("nearby"), list = el("nearby-list");
     list.innerHTML = "";
-    section.hidden = cases.length === 0;
+    el("nearby-note").textContent = note || "";
+    el("nearby-note").hidden = !note;
+    section.hidden = cases.length === 0 && !note;
+    section.dataset.source = note ? "phone" : "server";
     field("confirm_new").checked = false;
     cases.forEach(function (c) {
       var item = document.createElement("li");
@@ -296,7 +327,7 @@
       }
       Field.showErrors(form, r.body);
       if (r.status === 409 && r.body.confirm === "nearby") {
-        showNearby(r.body.cases || []);
+        showNearby(r.body.cases || [], "");
         el("nearby").scrollIntoView({block: "start"});
       }
       if (r.status === 409 && r.body.confirm === "outside_ward") {

@@ -1,8 +1,8 @@
 /* Service worker (served at /sw.js, scope /): keeps the inspector's pages, their scripts and styles,
-   the routes and the nearby cases last loaded, so that after one visit online the field pages open
+   the routes and the open cases' positions, so that after one visit online the field pages open
    with no network. Writes (POST) are never cached or replayed here: they go through the page. */
 "use strict";
-var VERSION = "v6";  // raise with every change to a kept file, so phones take the new one
+var VERSION = "v7";  // raise with every change to a kept file, so phones take the new one
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
 var SHELL_FILES = [
   "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
@@ -14,8 +14,9 @@ var PAGE_PATHS = [/^\/$/, /^\/field\//];
 // Every page a day in the field needs, kept as soon as an inspector has opened any page online,
 // so that the first tap with no network (start a patrol, report, visit) already works.
 var FIELD_PAGES = ["/", "/field/live", "/field/report", "/field/visit", "/field/today"];
-var DATA_PATHS = [/^\/api\/routes\.geojson$/, /^\/api\/violations\/nearby$/];
-var LAST_NEARBY = "/api/violations/nearby?last";
+// The open cases with their positions are kept (not the last nearby answer, which was about another
+// place): with no network the phone computes the nearby cases itself from this list (report.js).
+var DATA_PATHS = [/^\/api\/routes\.geojson$/, /^\/api\/violations\/open\.json$/];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
@@ -41,21 +42,17 @@ function matches(patterns, path) {
 }
 
 /* The network first; what it answered is kept; with no network, the kept answer. */
-function networkFirst(request, cacheName, fallbackKey) {
+function networkFirst(request, cacheName) {
   return fetch(request).then(function (response) {
     if (response.ok && !response.redirected) {
-      var copy = response.clone(), spare = fallbackKey ? response.clone() : null;
-      caches.open(cacheName).then(function (cache) {
-        cache.put(request, copy);
-        if (spare) cache.put(fallbackKey, spare);
-      });
+      var copy = response.clone();
+      caches.open(cacheName).then(function (cache) { cache.put(request, copy); });
     }
     return response;
   }, function () {
     return caches.open(cacheName).then(function (cache) {
       return cache.match(request).then(function (hit) {
         if (hit) return hit;
-        if (fallbackKey) return cache.match(fallbackKey);
         // A page opened before with other patrol parameters is the same page (its script reads them);
         // a page for one case (?case=…) is not the page for another.
         if (request.mode === "navigate" && onlyPatrolParameters(new URL(request.url))) {
@@ -86,16 +83,28 @@ function offlineAnswer(request) {
       '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
       '<title>Không có mạng</title><link rel="stylesheet" href="/static/css/app.css"><main class="page" id="offline-page">' +
       "<h1>Không có mạng</h1><p>Trang này chưa được mở khi có mạng nên chưa có trên điện thoại. " +
-      'Các trang đã mở trước đó vẫn dùng được. <a href="/field/today">Ngày của tôi</a></p>' +
-      "<p lang=\"en\">No network, and this page was not opened online before.</p></main>",
+      'Các trang đã mở trước đó vẫn dùng được. <a href="/field/today">Hôm nay của tôi</a></p></main>',
       {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
   }
-  return new Response(JSON.stringify({error: "Không có mạng. / No network."}),
+  return new Response(JSON.stringify({error: "Không có mạng."}),
                       {status: 503, headers: {"Content-Type": "application/json"}});
 }
 
 /* Fetch the field pages (with the inspector's cookie) into the page store; resolves with how many. */
+var FIELD_DATA = ["/api/routes.geojson", "/api/violations/open.json"];
+
+function keepFieldData() {
+  return caches.open(DATA).then(function (cache) {
+    return Promise.all(FIELD_DATA.map(function (path) {
+      return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+        if (response.ok && !response.redirected) return cache.put(path, response);
+      }, function () { /* kept at the next chance */ });
+    }));
+  });
+}
+
 function keepFieldPages() {
+  keepFieldData();
   return caches.open(PAGES).then(function (cache) {
     return Promise.all(FIELD_PAGES.map(function (path) {
       return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
@@ -123,7 +132,6 @@ self.addEventListener("fetch", function (event) {
   } else if (/^\/(static|vendor)\//.test(url.pathname) || url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));
   } else if (matches(DATA_PATHS, url.pathname)) {
-    var lastNearby = url.pathname === "/api/violations/nearby" ? LAST_NEARBY : null;
-    event.respondWith(networkFirst(request, DATA, lastNearby));
+    event.respondWith(networkFirst(request, DATA));
   }
 });
