@@ -238,12 +238,18 @@ def test_field_pages_fit_a_360_px_screen(app, live_server, phone, demo_ward, tmp
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     case_url = page.url
     for url in (f"{live_server}/", patrol_url, f"{live_server}/field/report", f"{live_server}/field/visit",
-                f"{live_server}/field/today", case_url, f"{live_server}/routes"):
+                f"{live_server}/field/today", case_url, f"{live_server}/cases/", f"{live_server}/routes"):
         page.goto(url)
         page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
-        small = page.evaluate("""() => Array.from(document.querySelectorAll('main button, main .button, main select, main input:not([type=hidden]):not([type=checkbox]):not([type=radio])'))
-            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map(e => e.outerHTML.slice(0, 60))""")
+        # Every tap target: header links, buttons, fields, links in lists and tables, map controls;
+        # only links inside a sentence (a paragraph's text) are exempt, as WCAG 2.5.5 allows.
+        small = page.evaluate("""() => Array.from(document.querySelectorAll(
+                'header a, header button, main a, main button, main .button, main select, .leaflet-control a, '
+                + 'main input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file])'))
+            .filter(e => e.offsetParent !== null && !e.closest('p:not(.actions), .note, .leaflet-control-attribution'))
+            .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
+            .map(e => e.outerHTML.slice(0, 70))""")
         assert small == [], (url, small)
 
 

@@ -4,7 +4,9 @@
 (function () {
   var box = document.getElementById("patrol-map");
   if (!box || !window.L) return;
-  var map = L.map(box, {zoomControl: true});
+  var text = function (id) { var t = document.getElementById(id); return t ? t.content.textContent.trim() : ""; };
+  var map = L.map(box, {zoomControl: false});
+  L.control.zoom({zoomInTitle: text("msg-zoom-in"), zoomOutTitle: text("msg-zoom-out")}).addTo(map);
   if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);
   var styles = {
     route: {color: "#555", weight: 4, opacity: 0.6, dashArray: "6 6"},

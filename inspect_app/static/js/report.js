@@ -30,7 +30,8 @@
 
   if (isReport && window.L) {
     var box = el("pin-map");
-    map = L.map(box, {zoomControl: true}).setView(JSON.parse(box.dataset.centre), 15);
+    map = L.map(box, {zoomControl: false}).setView(JSON.parse(box.dataset.centre), 15);
+    L.control.zoom({zoomInTitle: Field.text("msg-zoom-in"), zoomOutTitle: Field.text("msg-zoom-out")}).addTo(map);
     if (box.dataset.tiles) {
       L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);
     }
@@ -87,14 +88,20 @@
     if (isReport && !field("lat").value) el("unknown-choice").hidden = false;
   }
 
-  // During a patrol the recorder watches the position already: its fixes serve the form too.
+  // During a patrol the recorder watches the position already: its fixes serve the form too, including
+  // one it got just before this page's script ran (the browser may then keep this form's own request
+  // waiting for a next position).
+  var recent = window.Tracker && Tracker.state() && Tracker.state().last;
+  if (recent && recent.acc !== undefined && Date.now() - recent.t < 15000) {
+    setTimeout(function () { onFix({timestamp: recent.t, coords: {latitude: recent.lat, longitude: recent.lon, accuracy: recent.acc}}); }, 0);
+  }
   if (window.Tracker) {
     Tracker.onChange(function (event) {
       if (event.fix) onFix({timestamp: event.fix.t, coords: {latitude: event.fix.lat, longitude: event.fix.lon, accuracy: event.fix.acc}});
     });
   }
   if (navigator.geolocation) {
-    navigator.geolocation.getCurrentPosition(onFix, onError, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+    navigator.geolocation.getCurrentPosition(onFix, onError, {enableHighAccuracy: true, timeout: 20000, maximumAge: 10000});
   } else {
     onError({code: 2});
   }

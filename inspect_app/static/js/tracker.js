@@ -55,7 +55,7 @@ var Tracker = (function () {
       else if (s > rules.gapS || d > rules.gapM) kind = "after-gap";  // a new segment: the gap is not walked
       else keep("distance", load("distance", 0) + d);
     }
-    if (kind === "good" || kind === "after-gap") keep("last", {t: t, lon: point.lon, lat: point.lat});
+    if (kind === "good" || kind === "after-gap") keep("last", {t: t, lon: point.lon, lat: point.lat, acc: point.acc});
     clearStop("denied");
     clearStop("silent");
     if (pending.length >= 5 && !flushing) flush();
