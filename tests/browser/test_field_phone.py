@@ -431,3 +431,52 @@ def test_photos_added_one_at_a_time_keep_their_time_and_place_after_downscaling(
     assert "Chụp trước khi báo cáo hơn 24 giờ" in facts.nth(1).inner_text()
     page.screenshot(path=str(ARTIFACTS / "phone-case-photo-facts.png"), full_page=True)
     assert page_errors.errors == []
+
+
+def test_a_visit_that_finds_a_violation_goes_on_as_a_report_with_its_note_position_and_photo(
+        app, live_server, phone, demo_ward, page_errors, tmp_path):
+    spot = offset(*BRIDGE, metres_north=60)
+    phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})
+    page = page_errors(phone.new_page())
+    login(page, live_server)
+    page.goto(f"{live_server}/field/visit")
+    page.wait_for_function("document.querySelector('[name=gps_lat]').value !== ''")
+    page.get_by_label("Phát hiện vi phạm").check()
+    page.fill("#note", "Đang đổ mái tầng 3, không có giấy phép")
+    page.set_input_files("#photo-camera", _photo_files(tmp_path, 1))
+    page.get_by_role("button", name="Lưu lượt kiểm tra").click()
+    page.wait_for_url(re.compile(r".*/field/report\?.*from=visit.*"))
+    page.wait_for_function("document.getElementById('photo-picker').dataset.count === '1'")
+    assert page.input_value("#description") == "Đang đổ mái tầng 3, không có giấy phép"
+    assert float(page.input_value("[name=lat]")) == pytest.approx(spot[1], abs=1e-6)
+    assert "Từ lượt kiểm tra" in page.inner_text("#draft-note")
+    page.select_option("#category", "no_permit")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    with app.app_context():
+        case = db.session.scalar(select(Violation))
+        assert case.description == "Đang đổ mái tầng 3, không có giấy phép" and len(case.photos) == 1
+        assert [v.outcome for v in db.session.scalars(select(Visit))] == ["violation_found"]  # one visit, not two
+    assert page_errors.errors == []
+
+
+def test_leaving_a_form_with_typed_data_asks_and_what_was_typed_comes_back(app, live_server, phone, demo_ward):
+    page = phone.new_page()
+    login(page, live_server)
+    page.goto(f"{live_server}/field/report")
+    _wait_for_gps(page)
+    page.fill("#address", "Hẻm 7 Lê Hồng Phong")
+    page.fill("#owner_name", "Nguyễn Văn Tám")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Hôm nay của tôi").first.click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and "/field/report" in page.url
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="Hôm nay của tôi").first.click()
+    page.wait_for_url(re.compile(r".*/field/today$"), wait_until="domcontentloaded")
+    page.go_back(wait_until="domcontentloaded")
+    page.wait_for_selector("#report-form")
+    page.wait_for_function("document.getElementById('owner_name').value === 'Nguyễn Văn Tám'")
+    assert page.input_value("#address") == "Hẻm 7 Lê Hồng Phong"
+    assert page.locator("#draft-note").is_visible()

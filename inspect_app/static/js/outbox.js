@@ -233,8 +233,16 @@ var Outbox = (function () {
   window.addEventListener("online", function () { retryMs = RETRY_MIN_MS; sync(); });
   setInterval(sync, 30000);
 
+  /* Hand something (e.g. chosen photos) from one page to the next; taking it removes it. */
+  function hand(key, value) { return setMeta("handoff:" + key, value); }
+  function take(key) {
+    return getMeta("handoff:" + key).then(function (value) {
+      return tx([META], "readwrite", function (t) { t.objectStore(META).delete("handoff:" + key); }).then(function () { return value; });
+    });
+  }
+
   return {add: add, forget: forget, release: release, sync: sync, status: status, confirmed: confirmed,
-          retry: retry, onChange: onChange};
+          retry: retry, onChange: onChange, hand: hand, take: take};
 })();
 
 /* The outbox line on every inspector page: how many items wait, the last successful sync, a button,

@@ -200,6 +200,7 @@
       list.appendChild(li);
     });
     picker.dataset.count = String(chosen.length);
+    dirty = dirty || chosen.length > 0;
     el("photo-count").textContent = chosen.length ? Field.fill(Field.text("msg-photo-count"), {n: chosen.length, max: maxPhotos}) : "";
   }
 
@@ -281,6 +282,8 @@
     leftToOutbox.push(uuid);
     showConfirmed();
     recordUuid = Field.uuid();
+    leaving = false;
+    dropDraft();
     ["category", "address", "khu_vuc", "owner_name", "owner_phone", "description", "area_m2", "floors", "note"].forEach(function (name) {
       if (field(name)) field(name).value = "";
     });
@@ -304,18 +307,93 @@
     };
     Object.keys(fields).forEach(function (k) { if (!fields[k]) delete fields[k]; });
     busy(true);
+    leaving = true;
     preparedPhotos().then(function (photos) {
       return save("/api/visits", fields, photos, Field.text("msg-label-visit") + " " + c.code);
     }).then(function (r) {
       if (r.stored) return savedOnPhone(fields.client_uuid);
       busy(false);
-      if (r.ok) { window.location = r.body.case_url; return; }
+      if (r.ok) { dropDraft(); window.location = r.body.case_url; return; }
+      leaving = false;
       Field.showErrors(form, r.body);
+    });
+  }
+
+  /* What the inspector typed is kept while the form is open (back/forward, a reload, a look at
+     another page) and leaving with unsaved input asks first. */
+  var DRAFT = "inspect.draft." + form.id, dirty = false, leaving = false;
+  var KEPT = ["category", "address", "khu_vuc", "owner_name", "owner_phone", "description", "area_m2", "floors", "note"];
+
+  function keepDraft() {
+    var values = {};
+    KEPT.forEach(function (name) { if (field(name) && field(name).value) values[name] = field(name).value; });
+    var outcome = form.querySelector('input[name="outcome"]:checked');
+    if (outcome) values.outcome = outcome.value;
+    dirty = Object.keys(values).length > 0 || chosen.length > 0;
+    if (Object.keys(values).length) sessionStorage.setItem(DRAFT, JSON.stringify(values));
+    else sessionStorage.removeItem(DRAFT);
+  }
+
+  function restoreDraft(values, note) {
+    Object.keys(values).forEach(function (name) {
+      if (name === "outcome") {
+        var radio = form.querySelector('input[name="outcome"][value="' + values[name] + '"]');
+        if (radio) radio.checked = true;
+      } else if (field(name)) {
+        field(name).value = values[name];
+      }
+    });
+    if (note) { el("draft-note").textContent = note; el("draft-note").hidden = false; }
+    keepDraft();
+  }
+
+  function dropDraft() { sessionStorage.removeItem(DRAFT); dirty = false; }
+
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty || leaving) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  try {
+    var draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+    if (draft) restoreDraft(draft, Field.text("msg-draft-restored"));
+  } catch (e) { sessionStorage.removeItem(DRAFT); }
+
+  /* A visit that found a violation goes on as a report: its note, position and photos are carried over,
+     and the report's own visit stands for it (no second record of the same visit). */
+  if (isReport && new URLSearchParams(window.location.search).get("from") === "visit" && window.Outbox) {
+    Outbox.take("visit-to-report").then(function (carried) {
+      if (!carried) return;
+      restoreDraft({description: carried.note || ""}, Field.text("msg-from-visit"));
+      if (carried.lat && carried.lon) {
+        onFix({timestamp: carried.at, coords: {latitude: parseFloat(carried.lat), longitude: parseFloat(carried.lon),
+                                                accuracy: parseFloat(carried.acc) || 0}});
+      }
+      (carried.photos || []).forEach(function (file) { chosen.push({file: file, url: URL.createObjectURL(file)}); });
+      if (picker) showChosen();
+      keepDraft();
+    });
+  }
+
+  function goOnAsReport() {
+    leaving = true;
+    dropDraft();
+    var carried = {note: field("note").value, lat: field("gps_lat").value, lon: field("gps_lon").value,
+                   acc: field("gps_accuracy_m").value, at: Date.now(), photos: chosen.map(function (c) { return c.file; })};
+    var q = new URLSearchParams(window.location.search);
+    q.set("from", "visit");
+    return Outbox.hand("visit-to-report", carried).then(function () {
+      window.location = "/field/report?" + q.toString();
     });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    var outcome = form.querySelector('input[name="outcome"]:checked');
+    if (!isReport && outcome && outcome.value === "violation_found" && window.Outbox) { goOnAsReport(); return; }
+    leaving = true;
     el("saved-locally").hidden = true;
     var data = new FormData(form);
     data.delete("photos");
@@ -329,9 +407,11 @@
       if (r.stored) return savedOnPhone(fields.client_uuid);
       busy(false);
       if (r.ok) {
+        dropDraft();
         window.location = r.body.url || r.body.case_url || form.dataset.done;
         return;
       }
+      leaving = false;
       Field.showErrors(form, r.body);
       if (r.status === 409 && r.body.confirm === "nearby") {
         showNearby(r.body.cases || [], "");
@@ -342,6 +422,7 @@
       }
     }, function () {
       busy(false);
+      leaving = false;
       Field.showErrors(form, {error: Field.text("msg-network")});
     });
   });
