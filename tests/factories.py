@@ -105,3 +105,22 @@ def east_of_the_ward(session, metres):
     parts = [boundary] if boundary.geom_type == "Polygon" else list(boundary.geoms)
     east = max((c for part in parts for c in part.exterior.coords), key=lambda c: c[0])
     return offset(*east, metres_east=metres)
+
+
+def import_through_admin(client, token, content, filename, confirm_outside=False, **fields):
+    """The admin's two-step import: send the file (a preview comes back), then save what was shown.
+    Returns the last response (the refusal when the file is refused at the first step)."""
+    import html
+    import io
+    import re
+
+    first = client.post("/admin/geography/import", content_type="multipart/form-data",
+                        data={"csrf_token": token, "file": (io.BytesIO(content), filename), **fields})
+    if first.status_code != 200:
+        return first
+    page = first.get_data(as_text=True)
+    shown = html.unescape(re.search(r'name="geojson" value="([^"]*)"', page).group(1))
+    second = {"csrf_token": token, "geojson": shown, "file_name": filename}
+    if confirm_outside:
+        second["confirm_outside"] = "1"
+    return client.post("/admin/geography/import", data=second)

@@ -16,7 +16,7 @@ from inspect_app.models import AdminEvent, Route, User, Violation
 from inspect_app.models.types import utcnow
 
 from .conftest import csrf_token_from
-from .factories import make_case, new_uuid, offset, points_along
+from .factories import import_through_admin, make_case, new_uuid, offset, points_along
 
 DATA = Path(__file__).parent / "data"
 
@@ -206,10 +206,9 @@ def test_bad_settings_are_refused_field_by_field_and_nothing_changes(app, admin,
     assert db_snapshot() == before
 
 
-def upload(client, token, content, filename):
-    """Send a file to the admin import form."""
-    return client.post("/admin/geography/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+def upload(client, token, content, filename, **options):
+    """Import a file through the admin's form (preview, then save)."""
+    return import_through_admin(client, token, content, filename, **options)
 
 
 def test_import_a_gpx_route_then_redraw_it_from_a_patrol_track_then_verify_and_widen(app, admin):
@@ -311,3 +310,85 @@ def test_a_rule_set_back_to_its_configured_value_follows_the_configuration_again
         assert json.loads(ward.deadline_rules) == {}
         from inspect_app.config import lifecycle_context
         assert lifecycle_context(app.config, ward).rules["compliance"].amount == 30
+
+
+GPX = DATA / "gpx"
+
+
+def _route(app, code):
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.code == code))
+        return None if route is None else (route.name, list(to_shape(route.geom).coords), route.retired_at, route.source)
+
+
+def test_a_garmin_track_named_by_its_time_needs_the_code_and_keeps_the_routes_name(app, admin, db_snapshot):
+    """Garmin names a recording by its time: without a code nothing is made of it; with R1 the line is
+    replaced (both segments), R1 keeps its name, and the note is in Vietnamese."""
+    client, token = admin
+    content = (GPX / "garmin_etrex_timestamp_name.gpx").read_bytes()
+    before = db_snapshot()
+    refused = upload(client, token, content, "Current.gpx")
+    assert refused.status_code == 400 and "chỉ có thời điểm ghi" in refused.get_data(as_text=True)
+    assert db_snapshot() == before
+    name_before, line_before, _, _ = _route(app, "R1")
+    preview = client.post("/admin/geography/import", content_type="multipart/form-data",
+                          data={"csrf_token": token, "file": (io.BytesIO(content), "Current.gpx"), "route_code": "R1"})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'id="import-map"' in page and "thay tuyến cùng mã" in page
+    assert name_before in page and "2026-11-28 07:12:03" not in page
+    assert db_snapshot() == before  # a preview stores nothing
+    assert upload(client, token, content, "Current.gpx", route_code="R1").status_code == 302
+    name, line, _, source = _route(app, "R1")
+    assert name == name_before and line != line_before and len(line) == 47  # both segments, every point
+    assert source == "Nhập từ tệp Current.gpx"
+
+
+def test_a_route_from_an_osmand_file_with_waypoints(app, admin):
+    client, token = admin
+    response = upload(client, token, (GPX / "osmand_route_with_waypoints.gpx").read_bytes(), "cho.gpx")
+    assert response.status_code == 302
+    name, line, _, _ = _route(app, "R2")
+    assert name == "R2 Khu chợ Thới Xương 2" and len(line) == 4
+
+
+def test_a_track_far_outside_the_ward_is_shown_with_a_warning_and_needs_confirming(app, admin, db_snapshot):
+    client, token = admin
+    content = (GPX / "strava_walk_in_hanoi.gpx").read_bytes()
+    preview = client.post("/admin/geography/import", content_type="multipart/form-data",
+                          data={"csrf_token": token, "file": (io.BytesIO(content), "walk.gpx")})
+    assert "100% chiều dài đường này nằm ngoài phường" in preview.get_data(as_text=True)
+    before = db_snapshot()
+    unconfirmed = upload(client, token, content, "walk.gpx")
+    assert unconfirmed.status_code == 409 and "Hãy xác nhận" in unconfirmed.get_data(as_text=True)
+    assert db_snapshot() == before
+    assert upload(client, token, content, "walk.gpx", confirm_outside=True).status_code == 302
+    assert _route(app, "R4")[0] == "R4 Morning Walk"
+    assert "đã xác nhận dù nằm ngoài phường: R4" in log_entries(app)[-1][2]
+
+
+def test_a_retired_route_leaves_the_start_page_keeps_its_patrols_and_comes_back(app, admin, client, auth):
+    client_, token = admin
+    with app.app_context():
+        r3 = db.session.scalar(select(Route).where(Route.code == "R3"))
+        inspector = accounts.find_user(db.session, "kiemtra")
+        rules = patrols.PatrolRules()
+        old, _ = patrols.start_patrol(db.session, inspector, r3.id, new_uuid(), rules,
+                                      started_at=utcnow() - timedelta(hours=2))
+        patrols.end_patrol(db.session, old, inspector, rules)
+        db.session.commit()
+        route_id, old_id = r3.id, old.id
+    assert client_.post(f"/admin/routes/{route_id}", data={"csrf_token": token, "change": "retire"}).status_code == 302
+    assert "Đã ngừng dùng" in client_.get("/admin/geography").get_data(as_text=True)
+    auth.logout()
+    auth.login("kiemtra", "kiemtra-demo")
+    home = client.get("/").get_data(as_text=True)
+    assert "Bắt đầu tuần tra R3" not in home and "Bắt đầu tuần tra R1" in home
+    inspector_token = csrf_token_from(home)
+    refused = client.post("/field/patrols", data={"csrf_token": inspector_token, "route_id": str(route_id),
+                                                  "client_uuid": new_uuid()})
+    assert refused.status_code == 400 and "đã ngừng dùng" in refused.get_data(as_text=True)
+    assert client.get(f"/field/patrols/{old_id}").status_code == 200  # the old patrol keeps its route
+    auth.logout()
+    auth.login("quantri", "quantri-demo")
+    assert client.post(f"/admin/routes/{route_id}", data={"csrf_token": token, "change": "restore"}).status_code == 302
+    assert [e[0] for e in log_entries(app)][-2:] == ["route.retire", "route.restore"]

@@ -112,7 +112,11 @@ CORPUS = {
     "language: unknown language": Bad("kiemtra", "POST", "/language", 400, "Chọn tiếng Việt hoặc tiếng Anh",
                                       form=lambda w: {"lang": "fr"}),
     # --- violation report (phone API)
-    "report: missing position": Bad("kiemtra", "POST", "/api/violations", 400, "Ô này bắt buộc", form=report(lon=None, lat=None)),
+    "report: missing position": Bad("kiemtra", "POST", "/api/violations", 400, "Chưa có vị trí", form=report(lon=None, lat=None)),
+    "report: position and not known at once": Bad("kiemtra", "POST", "/api/violations", 400, "không thể cả hai",
+                                                  form=report(position_unknown="1")),
+    "report: a point in Hà Nội": Bad("kiemtra", "POST", "/api/violations", 400, "km ngoài ranh giới phường",
+                                     form=report(lon="105.8342", lat="21.0278", confirm_outside="1")),
     "report: latitude out of range": Bad("kiemtra", "POST", "/api/violations", 400, "Phải trong khoảng -90 đến 90",
                                          form=report(lat="91.5")),
     "report: longitude is text": Bad("kiemtra", "POST", "/api/violations", 400, "Hãy nhập một số", form=report(lon="east")),

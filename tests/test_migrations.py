@@ -161,8 +161,11 @@ def test_patrol_tracks_become_segments_and_back_with_rows_in_the_table(tmp_path)
             db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
                                     "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
                                {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
+            db.session.execute(text("INSERT INTO routes (code, name, name_en, corridor_m, geom, verified, source, created_at, "
+                                    "updated_at) VALUES ('R1', 'R1', '', 50, ST_GeomFromText('LINESTRING(105.59 10.17, "
+                                    "105.6 10.18)', 4326), :no, '', :now, :now)"),
+                               {"no": False, "now": "2026-11-20 01:00:00"})
             db.session.commit()
-            _add_route("R1")
             user_id = db.session.execute(text("SELECT id FROM users")).scalar()
             route_id = db.session.execute(text("SELECT id FROM routes")).scalar()
             _insert_patrol_by_sql(user_id, route_id, "LINESTRING(105.59 10.17, 105.6 10.18)")

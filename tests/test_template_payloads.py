@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Route
 
 from .conftest import csrf_token_from
+from .factories import import_through_admin
 from .test_cases_web import login
 from .test_script_payloads import PAGES_BY_ROLE, build_payload_case, every_page
 from .test_weekly_web import WEEK, pdf_text
@@ -52,8 +53,7 @@ def template_case(app, client, auth, people, tmp_path):
     auth.login("quantri", "mat-khau-dai")
     token = csrf_token_from(client.get("/admin/geography").get_data(as_text=True))
     for content, filename in ((_gpx(f"R7 {UNCLOSED}"), "hem.gpx"), (_geojson("R8", PAYLOAD), "tuyen.geojson")):
-        response = client.post("/admin/geography/import", content_type="multipart/form-data",
-                               data={"csrf_token": token, "file": (io.BytesIO(content), filename)})
+        response = import_through_admin(client, token, content, filename, confirm_outside=True)
         assert response.status_code == 302, response.get_data(as_text=True)
     auth.logout()
     with app.app_context():

@@ -14,7 +14,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Violation
 
 from .conftest import csrf_token_from, make_app
-from .factories import jpeg_bytes, make_case, new_uuid
+from .factories import import_through_admin, jpeg_bytes, make_case, new_uuid
 
 
 def _login(app, username="kiemtra"):
@@ -100,9 +100,9 @@ def test_an_import_file_is_parsed_with_no_transaction_open(app, people, monkeypa
     client, token = _login(app, "quantri")
     body = (b'{"type": "Feature", "properties": {"code": "R9", "name": "Tuyen"}, "geometry": '
             b'{"type": "LineString", "coordinates": [[105.6, 10.1], [105.61, 10.11]]}}')
-    response = client.post("/admin/geography/import", content_type="multipart/form-data",
-                           data={"csrf_token": token, "file": (io.BytesIO(body), "r9.geojson")})
-    assert response.status_code == 302 and seen == [(False, True)]
+    response = import_through_admin(client, token, body, "r9.geojson", confirm_outside=True)
+    # Read twice (the file, then what the preview showed), each time with no transaction open.
+    assert response.status_code == 302 and seen == [(False, True), (False, True)]
 
 
 def _hold_the_case(app, case_id, held, release):

@@ -15,6 +15,7 @@ from ..domain.inputs import FieldReader
 from ..domain.roles import ADMIN, ROLES
 from ..errors import domain_status
 from ..extensions import db
+from ..models.types import utcnow
 from ..uploads import outside_transaction
 from ..i18n import translate_error
 from . import bp
@@ -27,11 +28,12 @@ LOG_ACTIONS = {
     "user.password": N_("new password set"), "user.delete": N_("account deleted"),
     "geography.import": N_("file imported"), "route.corridor": N_("corridor width changed"),
     "route.verify": N_("route marked verified"), "route.unverify": N_("route marked unverified"),
-    "route.track": N_("route redrawn along a patrol track"), "boundary.verify": N_("boundary marked verified"),
+    "route.track": N_("route redrawn along a patrol track"), "route.retire": N_("route retired"),
+    "route.restore": N_("route brought back into use"), "boundary.verify": N_("boundary marked verified"),
     "boundary.unverify": N_("boundary marked unverified"), "ward.settings": N_("ward settings changed"),
 }
 USER_CHANGES = ("role", "full_name", "deactivate", "reactivate", "password", "delete")
-ROUTE_CHANGES = ("corridor", "verify", "unverify", "track")
+ROUTE_CHANGES = ("corridor", "verify", "unverify", "track", "retire", "restore")
 
 
 def _refused(exc):
@@ -129,7 +131,8 @@ def change_user(user_id):
 
 def _geography_page(status=200):
     return render_template(
-        "admin/geography.html", routes=geography.routes_with_length(db.session), ward=geography.get_ward(db.session),
+        "admin/geography.html", routes=geography.routes_with_length(db.session, include_retired=True),
+        ward=geography.get_ward(db.session),
         patrols=route_admin.patrols_with_tracks(db.session),
     ), status
 
@@ -144,16 +147,27 @@ def geography_page():
 @bp.route("/geography/import", methods=["POST"])
 @role_required(ADMIN)
 def import_geography():
-    """Import a GeoJSON or GPX file: the boundary and routes it holds replace those with the same code."""
+    """Import a GeoJSON or GPX file in two steps: the file is read and shown on a map with the route's
+    code and name (a line mostly outside the ward must be confirmed); then what was shown is stored."""
     upload = request.files.get("file")
     config = current_app.config
+    reader = FieldReader(request.form)
+    route_code = reader.text("route_code", 16)
+    route_name = reader.text("route_name", 200)
+    shown = reader.text("geojson", route_admin.MAX_IMPORT_BYTES, multiline=True)
+    confirmed = reader.flag("confirm_outside")
+    file_name = reader.text("file_name", 200) or (upload.filename if upload else "")
     try:
-        reader = FieldReader(request.form)
-        route_code = reader.text("route_code", 16)
         reader.finish()
-        data = upload.read(route_admin.MAX_IMPORT_BYTES + 1) if upload else b""
-        parsed = outside_transaction(route_admin.parse_uploaded_geography, upload.filename if upload else "", data,
-                                     route_code)
+        if not shown:  # step 1: read the file and show it
+            data = upload.read(route_admin.MAX_IMPORT_BYTES + 1) if upload else b""
+            parsed = outside_transaction(route_admin.parse_uploaded_geography, upload.filename if upload else "", data,
+                                         route_code, route_name)
+            return _import_preview(parsed, file_name)
+        parsed = outside_transaction(route_admin.parse_uploaded_geography, "shown.geojson", shown.encode("utf-8"))
+        outside = _routes_outside(parsed)
+        if outside and not confirmed:
+            return _import_preview(parsed, file_name, status=409, must_confirm=True)
         ward = geography.get_ward(db.session)
         result = geography.import_geography(
             db.session, parsed, ward.name if ward else config["WARD_NAME"],
@@ -163,13 +177,29 @@ def import_geography():
             result.boundary and gettext("boundary %(name)s", name=result.boundary),
             result.routes_created and gettext("new routes %(codes)s", codes=" ".join(result.routes_created)),
             result.routes_updated and gettext("replaced routes %(codes)s", codes=" ".join(result.routes_updated)),
+            outside and gettext("confirmed although outside the ward: %(codes)s", codes=" ".join(outside)),
         ]))
-        admin_log.log_admin_action(db.session, current_user, "geography.import", upload.filename[:200], summary)
+        admin_log.log_admin_action(db.session, current_user, "geography.import", file_name[:200], summary)
         db.session.commit()
     except DomainError as exc:
         return _geography_page(_refused(exc))
     flash(gettext("Imported: %(summary)s.", summary=summary or "-"), "info")
     return redirect(url_for("admin.geography_page"))
+
+
+def _routes_outside(parsed):
+    """{code: share outside} of the routes lying mostly (over half their length) outside the ward."""
+    shares = {r.code: route_admin.share_outside_ward(db.session, r.line) for r in parsed.routes}
+    return {code: share for code, share in shares.items() if share > 0.5}
+
+
+def _import_preview(parsed, file_name, status=200, must_confirm=False):
+    existing = {r.code: r for r in geography.list_routes(db.session)}
+    return render_template(
+        "admin/import_preview.html", parsed=parsed, geojson=route_admin.parsed_as_geojson(parsed), file_name=file_name,
+        outside=_routes_outside(parsed), existing=existing, must_confirm=must_confirm,
+        tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+    ), status
 
 
 @bp.route("/routes/<int:route_id>", methods=["POST"])
@@ -187,6 +217,12 @@ def change_route(route_id):
             detail = f"{route_admin.set_corridor(route, metres)} m → {metres} m"
         elif change in ("verify", "unverify"):
             route_admin.set_route_verified(route, change == "verify")
+            detail = ""
+        elif change == "retire":
+            route_admin.retire_route(route, utcnow())
+            detail = ""
+        elif change == "restore":
+            route_admin.restore_route(route)
             detail = ""
         else:
             patrol_id = reader.number("patrol_id", 1, 2**31 - 1, required=True, integer=True)

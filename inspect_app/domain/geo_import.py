@@ -136,7 +136,7 @@ def _read_feature(feature, number, label, parsed):
     if kind in ("landmark", "reference_line"):
         parsed.ignored.append(f"{kind}: {props.get('name', number)}")
         return
-    source = str(props.get("source") or f"Imported from {label}")
+    source = str(props.get("source") or f"Nhập từ tệp {label}")
     verified = props.get("verified") is True
     if isinstance(geom, (Polygon, MultiPolygon)) and kind in (None, "ward_boundary", "boundary"):
         parsed.boundaries.append(_boundary(geom, str(props.get("name") or label), verified, source, number))
@@ -146,7 +146,7 @@ def _read_feature(feature, number, label, parsed):
             raise InvalidInput(N_("Line feature %(n)s (%(title)s) has no \"code\" property; a route needs a code such as R4."), n=number, title=title)
         parsed.routes.append(
             make_route_input(
-                code=str(code), name=str(props.get("name") or code), geom=geom,
+                code=str(code), name=str(props.get("name") or ""), geom=geom,
                 name_en=str(props.get("name_en") or ""), verified=verified, source=source,
                 corridor_m=props.get("corridor_m"),
             )
@@ -219,13 +219,26 @@ def make_route_input(code, name, geom, name_en="", verified=False, source="", co
             raise InvalidInput(N_("Route %(code)s has a corridor width of %(value)s; use 1 to 1000 metres."), code=code, value=corridor_m)
         corridor_m = int(round(corridor_m))
     return RouteInput(
-        code=code, name=(name or code).strip()[:200], line=LineString(coords), name_en=name_en[:200],
+        code=code, name=(name or "").strip()[:200], line=LineString(coords), name_en=name_en[:200],
         verified=verified, source=source, corridor_m=corridor_m,
     )
 
 
+_TIME_LIKE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/. ](\d{1,2}|[A-Za-z]{3})[-/. ]\d{2,4}|^\s*(active log|current track|tracklog)\b",
+    re.IGNORECASE)
+
+
+def looks_like_a_time(name):
+    """True for the names devices give a recording ("2026-11-28 07:12:03", "ACTIVE LOG", "Current Track: 28 NOV 2026")."""
+    return bool(name and _TIME_LIKE.search(name))
+
+
 def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
-    """Parse GPX text: each track (segments joined) or route becomes a patrol route."""
+    """Parse GPX text: each track (segments joined) or route becomes a patrol route.
+
+    A name that is only the device's time stamp names nothing: the code must be given, and the route
+    keeps its name (or takes route_name)."""
     try:
         gpx = gpxpy.parse(text_value)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
@@ -247,16 +260,19 @@ def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
         title = track_name or str(number)
         for p in points:
             check_lon_lat(p.longitude, p.latitude, number, title)
+        if looks_like_a_time(track_name):
+            track_name = ""
         code = route_code or (track_name or "").split(" ")[0]
         if not code:
-            raise InvalidInput(N_("Track %(n)s has no name; give the route a code with --code."), n=number)
+            raise InvalidInput(N_("Track %(n)s has no name but a time stamp; give the route's code (for example R1)."), n=number)
         coords = [(p.longitude, p.latitude) for p in points]
         if len(set(coords)) < 2:
             raise InvalidInput(N_("Route %(code)s has only %(n)s distinct point(s); a route needs at least two."), code=code, n=len(set(coords)))
         parsed.routes.append(
             make_route_input(
-                code=code, name=route_name or track_name or code, geom=LineString(coords),
-                source=f"Imported from {label}",
+                code=code, name=route_name or track_name or "", geom=LineString(coords),
+                # Stored data, read by the ward's staff: in Vietnamese like the rest of their records.
+                source=f"Nhập từ tệp {label}",
             )
         )
     _check_unique_codes(parsed.routes)

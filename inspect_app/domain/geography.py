@@ -99,7 +99,8 @@ def import_geography(session, parsed, ward_name, code_prefix, boundary_name=None
             result.routes_updated.append(item.code)
             if item.corridor_m:
                 route.corridor_m = item.corridor_m
-        route.name = item.name
+        # A file without a real name (a device's time stamp) leaves the route its name.
+        route.name = item.name or route.name or item.code
         route.name_en = item.name_en
         route.geom = from_shape(item.line, srid=spatial.SRID)
         route.verified = item.verified
@@ -113,10 +114,13 @@ def list_routes(session):
     return session.scalars(select(Route).order_by(Route.code)).all()
 
 
-def routes_with_length(session):
-    """(route, length in metres) for every route, by code."""
+def routes_with_length(session, include_retired=False):
+    """(route, length in metres) for every route in use (and the retired ones if asked), by code."""
     length = spatial.length_m_expr(session, Route.geom).label("length_m")
-    return session.execute(select(Route, length).order_by(Route.code)).all()
+    query = select(Route, length).order_by(Route.code)
+    if not include_retired:
+        query = query.where(Route.retired_at.is_(None))
+    return session.execute(query).all()
 
 
 def routes_within(session, lon, lat, metres):

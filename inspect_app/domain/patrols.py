@@ -97,6 +97,8 @@ def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, sta
         return existing, False
     started_at = started_at or now
     route = get_route(session, route_id)
+    if route.retired_at is not None and started_at >= route.retired_at:
+        raise InvalidInput(N_("Route %(code)s is no longer in use; choose another route."), code=route.code)
     for still_open in open_patrols_of(session, inspector):
         end_patrol(session, still_open, inspector, rules, now=now, ended_at=max(started_at, still_open.started_at))
     patrol = Patrol(client_uuid=client_uuid, inspector_id=inspector.id, route_id=route.id, started_at=started_at,

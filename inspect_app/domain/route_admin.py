@@ -1,12 +1,15 @@
 """The office's changes to routes and the boundary: corridor width, verified flags, a route
 redrawn from a patrol's GPS track, and imports from uploaded files. The caller commits.
 """
+import json
+
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString
+from shapely.geometry import LineString, mapping
 from sqlalchemy import select
 
-from ..models import Patrol, Route
+from ..models import Patrol, Route, Ward
 from . import spatial
+from .coverage import to_local_metres
 from .errors import N_, InvalidInput, NotFound
 from .geo_import import make_route_input, parse_geojson, parse_gpx
 from .photos import VIETNAM_OFFSET
@@ -45,6 +48,20 @@ def set_boundary_verified(ward, verified):
     ward.boundary_verified = bool(verified)
 
 
+def retire_route(route, now):
+    """Stop offering the route for new patrols; its patrols and cases keep it."""
+    if route.retired_at is not None:
+        raise InvalidInput(N_("Route %(code)s is already retired."), code=route.code)
+    route.retired_at = now
+
+
+def restore_route(route):
+    """Offer a retired route for patrols again."""
+    if route.retired_at is None:
+        raise InvalidInput(N_("Route %(code)s is in use, not retired."), code=route.code)
+    route.retired_at = None
+
+
 def patrols_with_tracks(session, limit=50):
     """Ended patrols that have a usable track, newest first (candidates for redrawing a route)."""
     return session.scalars(
@@ -75,7 +92,34 @@ def replace_line_with_track(session, route, patrol_id):
     return patrol
 
 
-def parse_uploaded_geography(filename, data, route_code=None):
+def parsed_as_geojson(parsed):
+    """A parsed file as GeoJSON (boundaries and routes with their properties): the preview shows it on a
+    map, and the confirming form sends it back to be checked again and stored."""
+    features = [
+        {"type": "Feature", "geometry": mapping(b.area),
+         "properties": {"kind": "boundary", "name": b.name, "verified": b.verified, "source": b.source}}
+        for b in parsed.boundaries
+    ] + [
+        {"type": "Feature", "geometry": mapping(r.line),
+         "properties": {"kind": "route", "code": r.code, "name": r.name, "name_en": r.name_en, "verified": r.verified,
+                        "source": r.source, **({"corridor_m": r.corridor_m} if r.corridor_m else {})}}
+        for r in parsed.routes
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def share_outside_ward(session, line):
+    """Share (0..1) of a route's length outside the ward boundary; 0 when no boundary is known yet."""
+    ward = session.scalar(select(Ward).limit(1))
+    if ward is None or ward.boundary is None or line.length == 0:
+        return 0.0
+    centre = line.centroid
+    line_m = to_local_metres(line, centre.x, centre.y)
+    boundary_m = to_local_metres(to_shape(ward.boundary), centre.x, centre.y)
+    return max(0.0, min(1.0, line_m.difference(boundary_m).length / line_m.length))
+
+
+def parse_uploaded_geography(filename, data, route_code=None, route_name=None):
     """Parse an uploaded .geojson/.json or .gpx file (bytes) into checked boundaries and routes."""
     if not data:
         raise InvalidInput(N_("Choose a GeoJSON or GPX file to import."))
@@ -90,5 +134,5 @@ def parse_uploaded_geography(filename, data, route_code=None):
     if suffix in ("geojson", "json"):
         return parse_geojson(text_value, filename)
     if suffix == "gpx":
-        return parse_gpx(text_value, filename, route_code=route_code or None)
+        return parse_gpx(text_value, filename, route_code=route_code or None, route_name=route_name or None)
     raise InvalidInput(N_("Unknown file type %(suffix)s: use .geojson or .gpx."), suffix=f".{suffix}" if suffix else "?")

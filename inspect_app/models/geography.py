@@ -1,5 +1,6 @@
 """The ward and its patrol routes."""
 from datetime import datetime
+from typing import Optional
 
 from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
@@ -43,3 +44,5 @@ class Route(db.Model):
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Retired: no longer offered for new patrols; kept for the history of the patrols made on it.
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
