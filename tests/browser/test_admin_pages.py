@@ -43,7 +43,12 @@ def test_the_administrator_manages_accounts_settings_and_routes(app, live_server
     route_file = tmp_path / "r7.geojson"
     route_file.write_text(GEOJSON, encoding="utf-8")
     page.set_input_files("#import input[type=file]", str(route_file))
-    page.locator("#import").get_by_role("button", name="Nhập").click()
+    page.locator("#import").get_by_role("button", name="Đọc tệp và xem trước").click()
+    # The line is shown on a map before anything is stored.
+    page.wait_for_function("document.getElementById('import-map').dataset.drawn === '1'")
+    assert page.locator("#import-map path.leaflet-interactive").count() >= 1
+    assert page.locator('#import-routes tr[data-route="R7"]').get_by_text("tuyến mới").is_visible()
+    page.get_by_role("button", name="Lưu dữ liệu nhập").click()
     assert page.get_by_text("Đã nhập: tuyến mới R7.").is_visible()
     assert page.locator('tr[data-route="R7"]').get_by_text("Chưa xác minh").is_visible()
 
