@@ -24,3 +24,16 @@ DEFAULT_CORRIDOR_M = 50
 # OUTBOX_MAX_SERVER_ERRORS = 3
 # The key that seals every case (flask audit verify) lives in instance/audit_key, made on first
 # start; AUDIT_KEY in the environment replaces it. Keep a copy apart from the backups.
+
+# Field work. A GPS fix implying more than this speed since the last good one is a jump, left out:
+# TRACK_MAX_SPEED_MPS = 20.0
+# No good fix for this long, or the next one this far away, splits the track (a gap, never walked):
+# TRACK_GAP_S = 60
+# TRACK_GAP_M = 250
+# (after changing these, `flask patrols retrack` computes the ended patrols' tracks again)
+# A report farther than this outside the ward boundary is refused (nearer ones are confirmed):
+# OUTSIDE_WARD_MAX_M = 2000
+# On the case page, a photo taken farther than this from the case, or this long before the report,
+# is flagged:
+# PHOTO_FAR_M = 100
+# PHOTO_EARLY_HOURS = 24
