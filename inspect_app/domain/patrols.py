@@ -28,9 +28,10 @@ class PatrolRules:
     future_tolerance_s: float = 300.0
     auto_end_after_h: float = 12.0
     max_offline_days: int = 30          # how old a time recorded on the phone may be when it arrives
-    max_speed_mps: float = 20.0         # a fix farther than this speed allows is a GPS jump
-    gap_s: float = 60.0                 # no good fix for longer than this splits the track
-    gap_m: float = 250.0                # nor from a good fix this far from the last one
+    # How fixes are judged: defaults from tracks.TrackRules (one definition), set from TRACK_* in config.
+    max_speed_mps: float = TrackRules.max_speed_mps
+    gap_s: float = TrackRules.gap_s
+    gap_m: float = TrackRules.gap_m
 
     @property
     def track_rules(self):
