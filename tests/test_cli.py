@@ -83,7 +83,7 @@ def test_seed_demo_keeps_flags_and_sources(app, runner):
         routes = {r.code: r for r, _ in geography.routes_with_length(db.session)}
         assert set(routes) == {"R1", "R2", "R3"}
         assert not any(r.verified for r in routes.values())
-        assert all(r.source.startswith("Placeholder") for r in routes.values())
+    assert all(r.source.startswith("Vị trí tạm") for r in routes.values())  # the unverified note, in Vietnamese
 
 
 def test_seed_demo_if_empty_leaves_a_set_up_ward_alone(app, runner, db_snapshot):

@@ -56,7 +56,7 @@ def test_routes_geojson_is_a_feature_collection(client, auth, demo_ward):
     assert r1["geometry"]["type"] == "LineString"
     assert r1["geometry"]["coordinates"][0] == pytest.approx([105.5891, 10.1716])
     assert r1["properties"]["verified"] is False and r1["properties"]["corridor_m"] == 50
-    assert "Placeholder" in r1["properties"]["source"]
+    assert "Vị trí tạm" in r1["properties"]["source"]
 
 
 def test_unknown_page_is_a_vietnamese_404(client):
