@@ -31,7 +31,7 @@ def filters_from_request():
 def filter_choices():
     """What the filter form offers: stages, routes, khu vực values, categories, officers."""
     return {
-        "stages": STAGES, "routes": geography.routes_with_length(db.session),
+        "stages": STAGES, "routes": geography.routes_with_length(db.session, include_retired=True),  # old cases keep theirs
         "khu_vuc_values": case_queries.khu_vuc_values(db.session), "categories": CATEGORIES,
         "officers": accounts.list_users(db.session),
     }

@@ -388,6 +388,8 @@ def test_a_retired_route_leaves_the_start_page_keeps_its_patrols_and_comes_back(
                                                   "client_uuid": new_uuid()})
     assert refused.status_code == 400 and "đã ngừng dùng" in refused.get_data(as_text=True)
     assert client.get(f"/field/patrols/{old_id}").status_code == 200  # the old patrol keeps its route
+    assert f'<option value="{route_id}" >R3</option>' in client.get("/cases/").get_data(as_text=True) or \
+        f'<option value="{route_id}">R3</option>' in client.get("/cases/").get_data(as_text=True)  # still a filter
     auth.logout()
     auth.login("quantri", "quantri-demo")
     assert client.post(f"/admin/routes/{route_id}", data={"csrf_token": token, "change": "restore"}).status_code == 302

@@ -224,3 +224,18 @@ def test_geo_import_refuses_bad_files_and_stores_nothing(app, runner, demo_ward,
 def test_geo_import_of_a_missing_file(app, runner, tmp_path):
     result = runner.invoke(args=["geo", "import", str(tmp_path / "nope.geojson")])
     assert result.exit_code != 0 and "Không đọc được tệp" in result.output
+
+
+def test_seed_demo_again_after_a_route_was_retired_changes_nothing(app, runner):
+    from inspect_app.domain import route_admin
+    from inspect_app.models.types import utcnow
+
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        route = route_admin.get_route_or_fail(db.session, geography.list_routes(db.session)[0].id)
+        route_admin.retire_route(route, utcnow())
+        db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert len(geography.list_routes(db.session)) == 3

@@ -52,7 +52,7 @@ def index():
     return render_template(
         "admin/index.html",
         users=accounts.list_users(db.session),
-        routes=geography.routes_with_length(db.session),
+        routes=geography.routes_with_length(db.session, include_retired=True),
         ward=geography.get_ward(db.session),
     )
 

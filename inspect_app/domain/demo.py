@@ -43,7 +43,7 @@ def seed_demo(session, ward_name, code_prefix, default_corridor_m=50):
         report.ward_created = True
     else:
         parsed.boundaries = []
-    existing = {route.code for route, _ in geography.routes_with_length(session)}
+    existing = {route.code for route, _ in geography.routes_with_length(session, include_retired=True)}
     parsed.routes = [r for r in parsed.routes if r.code not in existing]
     result = geography.import_geography(
         session, parsed, ward_name, code_prefix, default_corridor_m=default_corridor_m
