@@ -24,6 +24,7 @@ from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET, add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .stages import DETECTED, OPEN_STAGES
+from .tracks import distance_m
 
 VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
 MAX_CORRIDOR_SEARCH_M = 1000
@@ -447,8 +448,6 @@ class PhotoEvidence:
 
 def photo_evidence(violation, far_m=100.0, early=timedelta(days=1)):
     """Each photo of the case with its distance from the case position and its flags."""
-    from .tracks import distance_m
-
     case_lon, case_lat = violation_lon_lat(None, violation)
     out = []
     for photo in violation.photos:

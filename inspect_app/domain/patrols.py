@@ -6,7 +6,7 @@ from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiLineString, mapping
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..models import Patrol, Route, TrackPoint
 from ..models.types import utcnow

@@ -146,7 +146,6 @@ def test_with_location_refused_a_report_is_placed_by_hand_or_saved_as_position_u
     page = page_errors(phone_without_gps.new_page())
     login(page, live_server)
     page.goto(f"{live_server}/field/report")
-    status = page.locator("#gps-status")
     page.wait_for_function("document.getElementById('gps-status').textContent.includes('bị chặn')")
     assert page.locator("#gps-help").is_visible()
     assert "Android" in page.inner_text("#gps-help") and "iPhone" in page.inner_text("#gps-help")
