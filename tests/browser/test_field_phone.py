@@ -479,3 +479,26 @@ def test_leaving_a_form_with_typed_data_asks_and_what_was_typed_comes_back(app, 
     page.wait_for_function("document.getElementById('owner_name').value === 'Nguyễn Văn Tám'")
     assert page.input_value("#address") == "Hẻm 7 Lê Hồng Phong"
     assert page.locator("#draft-note").is_visible()
+
+
+def test_the_patrol_page_says_when_recording_stopped_while_the_screen_was_off(app, live_server, phone, demo_ward):
+    """The screen goes off (the page is hidden) for longer than the gap time: back on, the page says
+    from when to when nothing was recorded, and the screen lock is asked for again."""
+    app.config.update(TRACK_GAP_S=2)
+    page = phone.new_page()
+    login(page, live_server)
+    page.get_by_role("button", name="Bắt đầu tuần tra R1").click()
+    page.wait_for_url(re.compile(r".*/field/patrols/\d+$"))
+    page.wait_for_function("document.documentElement.dataset.wakeLock")
+
+    def visibility(state):
+        page.evaluate("""state => { Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+                                    document.dispatchEvent(new Event('visibilitychange')); }""", state)
+
+    page.evaluate("delete document.documentElement.dataset.wakeLock")
+    visibility("hidden")
+    time.sleep(3)
+    visibility("visible")
+    page.wait_for_selector("#tracker-stopped:not([hidden])")
+    assert re.search(r"Việc ghi GPS đã dừng từ \d\d:\d\d đến \d\d:\d\d", page.inner_text("#tracker-stopped"))
+    page.wait_for_function("document.documentElement.dataset.wakeLock")  # asked for again
