@@ -165,7 +165,7 @@ def import_geography():
                                          route_code, route_name)
             return _import_preview(parsed, file_name)
         parsed = outside_transaction(route_admin.parse_uploaded_geography, "shown.geojson", shown.encode("utf-8"))
-        outside = _routes_outside(parsed)
+        outside = route_admin.routes_mostly_outside(db.session, parsed)
         if outside and not confirmed:
             return _import_preview(parsed, file_name, status=409, must_confirm=True)
         ward = geography.get_ward(db.session)
@@ -187,17 +187,11 @@ def import_geography():
     return redirect(url_for("admin.geography_page"))
 
 
-def _routes_outside(parsed):
-    """{code: share outside} of the routes lying mostly (over half their length) outside the ward."""
-    shares = {r.code: route_admin.share_outside_ward(db.session, r.line) for r in parsed.routes}
-    return {code: share for code, share in shares.items() if share > 0.5}
-
-
 def _import_preview(parsed, file_name, status=200, must_confirm=False):
     existing = {r.code: r for r in geography.list_routes(db.session)}
     return render_template(
         "admin/import_preview.html", parsed=parsed, geojson=route_admin.parsed_as_geojson(parsed), file_name=file_name,
-        outside=_routes_outside(parsed), existing=existing, must_confirm=must_confirm,
+        outside=route_admin.routes_mostly_outside(db.session, parsed), existing=existing, must_confirm=must_confirm,
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
     ), status
 

@@ -119,6 +119,15 @@ def share_outside_ward(session, line):
     return max(0.0, min(1.0, line_m.difference(boundary_m).length / line_m.length))
 
 
+MOSTLY_OUTSIDE = 0.5  # a route with more than this share of its length outside the ward must be confirmed
+
+
+def routes_mostly_outside(session, parsed):
+    """{code: share outside} of a parsed file's routes lying mostly outside the ward."""
+    shares = {r.code: share_outside_ward(session, r.line) for r in parsed.routes}
+    return {code: share for code, share in shares.items() if share > MOSTLY_OUTSIDE}
+
+
 def parse_uploaded_geography(filename, data, route_code=None, route_name=None):
     """Parse an uploaded .geojson/.json or .gpx file (bytes) into checked boundaries and routes."""
     if not data:
