@@ -23,12 +23,14 @@ ACTORS = {"officer": "kiemtra", "other_inspector": "kiemtra2", "chairman": "chut
 
 @pytest.fixture
 def world(app, people, tmp_path):
-    """A case in the warning stage in kiemtra's charge, with a pending proposal on a second case and a photo."""
+    """A case in the warning stage in kiemtra's charge, with a pending proposal on a second case and a photo,
+    and a third case reported with its position unknown."""
     with app.app_context():
         case = make_case(db.session, people["inspector"], "warning", due=TODAY)
         waiting = make_case(db.session, people["inspector"], "warning", due=TODAY)
+        unplaced = make_case(db.session, people["inspector"], "warning", due=TODAY, position=None)
         db.session.commit()
-        ids = {"case": case.id, "waiting": waiting.id, "case_uuid": case.client_uuid, "people": people}
+        ids = {"case": case.id, "waiting": waiting.id, "unplaced": unplaced.id, "case_uuid": case.client_uuid, "people": people}
     client = login(app, "kiemtra")
     html = client.get(f"/cases/{ids['waiting']}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
@@ -63,6 +65,9 @@ CALLS = {
                                    note="Gia hạn"), {"chairman"}),
     "propose an extension": (_event("extend_deadline", "propose", extension_kind="other", new_due_date="2027-06-30",
                                     note="Chờ giấy phép"), {"officer"}),
+    "place an unknown position": (("POST", "/cases/{unplaced}/events",
+                                   dict(action="place_position", mode="record", lon="105.5975", lat="10.1775",
+                                        note="Đã đến tận nơi")), {"officer", "chairman"}),
     "reassign": (_event("reassign", officer_id="{inspector2}", note="Nghỉ phép"), {"chairman", "admin"}),
     "approve a proposal": (("POST", "/cases/{waiting}/proposals/{proposal}", {"decision": "approve", "version": "2"}),
                            {"chairman", "admin"}),

@@ -158,6 +158,87 @@ def test_a_case_with_its_position_unknown_is_stored_without_one_and_never_offere
     assert [c.id for c in field_reports.cases_without_position(session)] == [first.id, second.id]
 
 
+def _place(session, case, user, ctx, **fields):
+    from inspect_app.domain import case_actions
+
+    form = {"action": "place_position", "mode": "record", "version": str(case.version), "note": "Đã đến tận nơi"}
+    form.update(fields)
+    inp = case_actions.read_action_input(form, [], ctx.today)
+    return case_actions.take_action(session, case, user, inp, ctx, PhotoFiles("/nonexistent"))
+
+
+def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_history(app, session, inspector, files):
+    from inspect_app.config import lifecycle_context
+    from inspect_app.domain import audit, case_actions
+
+    ctx = lifecycle_context(app.config, session.scalar(select(Ward)))
+    case, _ = field_reports.report_violation(session, inspector, field_reports.read_violation_report(
+        {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1", "address": "Hẻm 5"}, []),
+        RULES, files)
+    session.commit()
+    assert [a.key for a, _ in case_actions.available_actions(case, inspector) if a.places_position] == ["place_position"]
+    other = accounts.create_user(session, "kiemtra2", "inspector", "mat-khau-dai-hon", full_name="Phạm Văn Hai")
+    chairman = accounts.find_user(session, "chutich")
+    version = case.version
+
+    # Refused whole, with the reason: no pin, a pin 5 km out, a pin out of range, no note, another inspector.
+    for fields, name in (({}, "lon"), ({"lon": "105.5975", "lat": "95"}, "lat"), ({"lon": "105.5975", "lat": "10.1775",
+                                                                                 "note": ""}, "note")):
+        with pytest.raises(InvalidFields) as refused:
+            _place(session, case, inspector, ctx, **fields)
+        assert name in refused.value.errors
+    far = east_of_the_ward(session, 5000)
+    with pytest.raises(InvalidFields) as refused:
+        _place(session, case, inspector, ctx, lon=str(far[0]), lat=str(far[1]))
+    assert "lon" in refused.value.errors
+    session.rollback()
+    from inspect_app.domain.errors import Forbidden
+    with pytest.raises(Forbidden):
+        _place(session, case, other, ctx, lon=str(BRIDGE[0]), lat=str(BRIDGE[1]))
+    session.rollback()
+    # Just outside the ward: only once the officer confirms.
+    near = east_of_the_ward(session, 300)
+    with pytest.raises(NeedsConfirmation):
+        _place(session, case, inspector, ctx, lon=str(near[0]), lat=str(near[1]))
+    session.rollback()
+    case = session.get(Violation, case.id)
+    assert case.position is None and case.version == version and case.events == []
+
+    event = _place(session, case, inspector, ctx, lon=str(BRIDGE[0]), lat=str(BRIDGE[1]))
+    session.commit()
+    assert (event.lon, event.lat) == BRIDGE and event.stage_before == event.stage_after == "detected"
+    assert field_reports.violation_lon_lat(session, case) == pytest.approx(BRIDGE)
+    assert not case.outside_ward
+    # Now the case is where everyone looks: near the bridge, on the map, off the "to place" list.
+    assert case.id in [c.id for c, _ in field_reports.nearby_open_cases(session, *BRIDGE, 30)]
+    assert [f["properties"]["code"] for f in field_reports.violations_feature_collection(session)["features"]] == [case.code]
+    assert field_reports.cases_without_position(session) == []
+    # The position is part of the entry's hash, and the case row must match its history.
+    assert '"position":[105.5975,10.1775]' in case_actions.event_content(event, [])
+    assert audit.verify_case(session, case, app.config["PHOTO_DIR"], app.config["AUDIT_KEY"]) == []
+    event.lon = 105.6
+    assert [p.what for p in audit.verify_case(session, case, app.config["PHOTO_DIR"], app.config["AUDIT_KEY"])] == \
+        ["content", "position"]
+    session.rollback()
+    # Placed once: a second placing is neither offered nor accepted, even by the chairman.
+    case = session.get(Violation, case.id)
+    assert not [a for a, _ in case_actions.available_actions(case, chairman) if a.places_position]
+    with pytest.raises(InvalidInput):
+        _place(session, case, chairman, ctx, lon=str(BRIDGE[0]), lat=str(BRIDGE[1]))
+
+
+def test_a_case_placed_just_outside_the_ward_after_confirming_is_marked_outside(app, session, inspector, files):
+    from inspect_app.config import lifecycle_context
+
+    ctx = lifecycle_context(app.config, session.scalar(select(Ward)))
+    case, _ = field_reports.report_violation(session, inspector, field_reports.read_violation_report(
+        {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1"}, []), RULES, files)
+    near = east_of_the_ward(session, 300)
+    _place(session, case, accounts.find_user(session, "chutich"), ctx, lon=str(near[0]), lat=str(near[1]),
+           confirm_outside="1")
+    assert case.outside_ward and field_reports.violation_lon_lat(session, case) == pytest.approx(near, abs=1e-7)
+
+
 @pytest.mark.parametrize("changes,field", [
     ({"category": ""}, "category"), ({"category": "arson"}, "category"), ({"lat": "999"}, "lat"),
     ({"lat": "NaN"}, "lat"), ({"lon": "inf"}, "lon"), ({"lat": ""}, "lat"), ({"area_m2": "-5"}, "area_m2"),

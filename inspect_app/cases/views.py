@@ -11,7 +11,7 @@ from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
 from ..domain import accounts, case_actions, case_queries, field_reports, geography, workflow
 from ..domain.categories import BY_KEY
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader
 from ..domain.photos import photo_file
 from ..domain.roles import ADMIN, CHAIRMAN
@@ -49,9 +49,11 @@ def queue():
                            today=_case_context().today)
 
 
-def _render_case(violation, status=200, errors=None, form=None):
+def _render_case(violation, status=200, errors=None, form=None, confirm_outside=False):
     context = _case_context()
     lon, lat = field_reports.violation_lon_lat(db.session, violation)
+    # The placing map starts at the ward's centre: a start, never a position (the pin is pale until set).
+    centre = geography.ward_centre(db.session) if lat is None else None
     pending = case_actions.pending_proposals(db.session, violation)
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
@@ -60,7 +62,7 @@ def _render_case(violation, status=200, errors=None, form=None):
         in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
         may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
-        errors=errors or {}, form=form or {}, rules=context.rules,
+        errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
         evidence=field_reports.photo_evidence(violation, current_app.config["PHOTO_FAR_M"],
                                               timedelta(hours=current_app.config["PHOTO_EARLY_HOURS"])),
     ), status
@@ -81,7 +83,8 @@ def _failed(violation_id, exc, form):
     for hidden in ("action", "mode", "version", "decision"):  # fields the person cannot see
         if hidden in errors:
             flash(errors[hidden], "error")
-    return _render_case(field_reports.get_violation(db.session, violation_id), domain_status(exc), errors, form)
+    return _render_case(field_reports.get_violation(db.session, violation_id), domain_status(exc), errors, form,
+                        confirm_outside=isinstance(exc, NeedsConfirmation) and exc.kind == "outside_ward")
 
 
 @bp.route("/<int:violation_id>/events", methods=["POST"])

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Optional
 
+from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from ..models import CaseEvent, Photo, Violation, Visit
@@ -48,8 +49,10 @@ def _file_matches(photo_dir, photo):
 
 
 def implied_state(case, events):
-    """What the case row must say according to its history: stage, deadline, outcome, officer."""
-    state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id}
+    """What the case row must say according to its history: stage, deadline, outcome, officer, and the
+    position when an event placed the case (None: the report gave it, and the seal checks it)."""
+    state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id,
+             "position": None}
     for event in events:
         if event.kind not in APPLIED:
             continue
@@ -60,18 +63,30 @@ def implied_state(case, events):
             state["outcome"] = event.outcome
         if event.officer_id is not None:
             state["officer"] = event.officer_id
+        if event.lon is not None:
+            state["position"] = (round(event.lon, 7), round(event.lat, 7))
     return state
 
 
 def _row_problems(case, events):
     implied = implied_state(case, events)
     found = {"stage": case.stage, "deadline": (case.due_date, case.due_rule or "", case.due_citation or ""),
-             "outcome": case.outcome or "", "officer": case.officer_id}
+             "outcome": case.outcome or "", "officer": case.officer_id, "position": _lon_lat(case.position)}
+    keys = ("stage", "deadline", "outcome", "officer") + (("position",) if implied["position"] is not None else ())
     return [AuditProblem(case.code, None, key, f"{_show(found[key])} ≠ {_show(implied[key])}")
-            for key in ("stage", "deadline", "outcome", "officer") if found[key] != implied[key]]
+            for key in keys if found[key] != implied[key]]
+
+
+def _lon_lat(position):
+    if position is None:
+        return None
+    point = to_shape(position)
+    return round(point.x, 7), round(point.y, 7)
 
 
 def _show(value):
+    if isinstance(value, tuple) and value and isinstance(value[0], float):
+        return f"{value[1]:.7f}, {value[0]:.7f}"
     if isinstance(value, tuple):
         return value[0].strftime("%d/%m/%Y") if value[0] else "–"
     return str(value) if value not in (None, "") else "–"

@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
 
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
-from . import workflow
+from . import spatial, workflow
 from .deadlines import due_date
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
+from .field_reports import FieldRules, check_position
 from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET, add_photo, prepare_photos
 from .roles import INSPECTOR
@@ -55,6 +58,9 @@ class ActionInput:
     new_due_date: Optional[date] = None
     corrects_event_id: Optional[int] = None
     officer_id: Optional[int] = None
+    lon: Optional[float] = None
+    lat: Optional[float] = None
+    confirm_outside: bool = False
     note: str = ""
     photos: list = field(default_factory=list)
 
@@ -89,9 +95,22 @@ def read_action_input(data, photos, today):
         inp.corrects_event_id = reader.number("corrects_event_id", 1, 2**31 - 1, required=True, integer=True)
     if action.reassigns:
         inp.officer_id = reader.number("officer_id", 1, 2**31 - 1, required=True, integer=True)
+    if action.places_position:
+        inp.lon, inp.lat = _placed_position(reader)
+        inp.confirm_outside = reader.flag("confirm_outside")
     inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)
     reader.finish()
     return inp
+
+
+def _placed_position(reader):
+    lon, lat = reader.position("lon", "lat", required=False)
+    if lon is None and "lon" not in reader.errors and "lat" not in reader.errors:
+        reader.error("lon", N_("Place the pin on the building on the map, or use the phone's GPS position."))
+    if lon is None:
+        return None, None
+    # A tenth of a micro-degree (about 1 cm) is more than any phone or map gives.
+    return round(lon, 7), round(lat, 7)
 
 
 def load_case_for_change(session, violation_id):
@@ -133,7 +152,8 @@ def is_observation(session, action, user, corrects_event_id=None):
 
 def available_actions(case, user):
     """[(action, mode)] the user may take on this case now (role, stage and officer in charge)."""
-    offered = workflow.available_actions(case.stage, user.role)
+    offered = [(action, mode) for action, mode in workflow.available_actions(case.stage, user.role)
+               if not (action.places_position and case.position is not None)]
     if in_charge(case, user):
         return offered
     return [(action, mode) for action, mode in offered if action.observation or action.corrects]
@@ -155,6 +175,9 @@ def _check_allowed(session, case, action, user, mode, corrects_event_id=None):
             N_("“%(action)s” is not possible at this stage (%(stage)s)."), action=action.label,
             stage=STAGE_LABELS[case.stage],
         )
+    if action.places_position and case.position is not None:
+        raise InvalidInput(N_("This case already has a position: it is placed only once, when it was reported "
+                              "without one."))
     if mode == "record" and not workflow.can_record(action, role):
         if workflow.can_propose(action, role):
             raise Forbidden(N_("You may propose “%(action)s”; the chairman decides."), action=action.label)
@@ -175,6 +198,9 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         raise Conflict(N_("This case already has a proposal waiting for the chairman."))
     if inp.action.reassigns:
         _check_new_officer(session, case, inp.officer_id)
+    if inp.action.places_position:
+        rules = ctx.photo_rules or FieldRules()
+        outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
     extension_target = None
     if inp.action.extension:
         extension_target = _extension_target(session, case, ctx, inp.extension_kind, inp.new_due_date)
@@ -186,6 +212,8 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     _copy_input(event, inp)
     if kind == "action":
         _apply(session, case, inp.action, event, ctx, extension_target)
+        if inp.action.places_position:
+            case.outside_ward = outside
     elif extension_target is not None:
         # The proposal carries the deadline it asks for, with its basis, for the chairman to see.
         event.due_date, event.due_rule, event.due_citation = extension_target
@@ -251,6 +279,7 @@ def _copy_input(event, inp):
     event.compliance_days = inp.compliance_days
     event.outcome = inp.outcome
     event.officer_id = inp.officer_id
+    event.lon, event.lat = inp.lon, inp.lat
     event.note = inp.note
 
 
@@ -275,6 +304,8 @@ def _apply(session, case, action, event, ctx, extension_target=None):
         _move_deadline(case, extension_target)
     if action.reassigns:
         case.officer_id = event.officer_id
+    if action.places_position:
+        case.position = from_shape(Point(event.lon, event.lat), srid=spatial.SRID)
     if action.clears_deadline:
         case.due_date, case.due_rule, case.due_citation = None, "", ""
     if action.outcome:
@@ -371,6 +402,8 @@ def event_content(event, photo_hashes):
     }
     if event.officer_id is not None:  # only reassignments name one; older events hash as they always did
         content["officer"] = event.officer_id
+    if event.lon is not None:  # likewise only placing a case gives a position
+        content["position"] = [event.lon, event.lat]
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

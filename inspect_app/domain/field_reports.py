@@ -210,7 +210,7 @@ def _distance_text(metres):
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{int(round(metres))} m"
 
 
-def _check_position(session, lon, lat, confirmed, max_outside_m):
+def check_position(session, lon, lat, confirmed, max_outside_m):
     """(outside_ward flag); a point outside the ward needs the inspector's confirmation, and one
     farther out than max_outside_m is refused (a wrong pin or a GPS far off, not a ward case)."""
     outside_m = distance_outside_ward_m(session, lon, lat)
@@ -271,7 +271,7 @@ def report_violation(session, inspector, report, rules, files, now=None):
         _replayed_photos(session, files, inspector, report, rules, existing, violation=existing)
         return existing, False
     known = report.lon is not None
-    outside = known and _check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
+    outside = known and check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
     # With the position unknown there is nothing to compare: the officer places the case later.
     nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m) if known else []
     if nearby and not report.confirm_new:
@@ -321,7 +321,7 @@ def log_visit(session, inspector, report, rules, files, now=None):
     outside = False
     position = None
     if report.lon is not None:
-        outside = _check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
+        outside = check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
         position = from_shape(Point(report.lon, report.lat), srid=spatial.SRID)
     visit = Visit(
         client_uuid=report.client_uuid, inspector_id=inspector.id, patrol_id=patrol.id if patrol else None,

@@ -44,6 +44,7 @@ class Action:
     clears_deadline: bool = False
     observation: bool = False               # any inspector of the ward may add it, on any case
     reassigns: bool = False                 # gives the case to another officer (officer_id)
+    places_position: bool = False           # gives a position to a case reported with it unknown (lon, lat)
 
 
 OUTCOMES = {
@@ -101,6 +102,9 @@ ACTIONS = {
         # Moving a deadline is never an inspector's act alone: the chairman approves it.
         Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=SIGNER, propose=FIELD,
                approve=SIGNER, extension=True, note_required=True),
+        # Only for a case reported with its position unknown; the note says how it was checked on site.
+        Action("place_position", N_("Place the case on the map"), from_stages=ACTIVE, record=FIELD + SIGNER,
+               places_position=True, note_required=True),
         Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, record=SIGNER + (ADMIN,),
                reassigns=True, note_required=True),
         Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from inspect_app.extensions import db
 from inspect_app.models import Patrol, Photo, Route, TrackPoint, Violation, Visit
 
-from ..factories import geodesic_length, jpeg_bytes, offset, points_along
+from ..factories import geodesic_length, jpeg_bytes, new_uuid, offset, points_along
 from .conftest import ARTIFACTS, login
 
 BRIDGE = (105.5975, 10.1775)
@@ -194,6 +194,90 @@ def test_with_location_refused_a_report_is_placed_by_hand_or_saved_as_position_u
         assert (point.x, point.y) == pytest.approx((lon, lat), abs=1e-6)
         assert violation.gps_lon is None and violation.gps_accuracy_m is None
     page.screenshot(path=str(ARTIFACTS / "phone-report-no-gps.png"), full_page=True)
+    assert page_errors.errors == []
+
+
+def _report_without_position(app, address):
+    from inspect_app.domain import accounts, field_reports
+    from inspect_app.domain.photos import PhotoFiles
+
+    with app.app_context():
+        inspector = accounts.find_user(db.session, "kiemtra")
+        case, _ = field_reports.report_violation(db.session, inspector, field_reports.read_violation_report(
+            {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1", "address": address}, []),
+            field_reports.FieldRules(), PhotoFiles(app.config["PHOTO_DIR"]))
+        db.session.commit()
+        return case.id, case.code
+
+
+def test_next_day_the_officer_places_an_unknown_position_from_the_site_and_the_chairman_from_his_desk(
+        app, live_server, phone_without_gps, desk, demo_ward, page_errors):
+    """Two cases were saved with "vị trí chưa xác định". The officer goes to the first with the GPS on and
+    places it from where he stands; the chairman places the second by tapping the map. Each placing is a
+    step of the case's history; the cases then show on the map and as nearby; the audit still passes."""
+    first_id, first_code = _report_without_position(app, "Hẻm không tên gần chợ")
+    second_id, second_code = _report_without_position(app, "Cuối hẻm 7")
+    page = page_errors(phone_without_gps.new_page())
+    login(page, live_server)
+    page.goto(f"{live_server}/cases/")
+    assert page.locator("#unplaced li").count() == 2
+    # Saving without choosing a position is refused with the reason; nothing changes.
+    page.locator("#unplaced").get_by_role("link", name=first_code).click()
+    page.wait_for_url(f"{live_server}/cases/{first_id}")
+    page.get_by_role("link", name="Đặt vị trí trên bản đồ").click()
+    form = page.locator("#action-place_position")
+    assert form.get_attribute("open") is not None and page.locator("#place-map .leaflet-tile-pane").count() == 1
+    form.get_by_label("Ghi chú").fill("Đã đến tận nơi, công trình ở cuối hẻm")
+    form.get_by_role("button", name="Lưu").click()
+    page.wait_for_selector("#action-place_position .field-error")
+    assert "Đặt ghim lên công trình" in page.inner_text("#action-place_position .field-error")
+    assert page.input_value("#action-place_position textarea[name=note]") == "Đã đến tận nơi, công trình ở cuối hẻm"
+    page_errors.errors.clear()  # the 400 of the refusal, expected
+
+    # At the site, with the location allowed now: the GPS position where he stands.
+    site = offset(*BRIDGE, metres_east=12)
+    phone_without_gps.grant_permissions(["geolocation"])
+    phone_without_gps.set_geolocation({"longitude": site[0], "latitude": site[1], "accuracy": 5})
+    page.get_by_role("button", name="Dùng vị trí GPS của tôi").click()
+    page.wait_for_function("document.getElementById('place-status').dataset.placed === '1'")
+    assert "± 5 m" in page.inner_text("#place-status")
+    page.screenshot(path=str(ARTIFACTS / "phone-case-place.png"), full_page=True)
+    form.get_by_role("button", name="Lưu").click()
+    page.wait_for_url(re.compile(rf".*/cases/{first_id}#event-1$"))
+    assert page.locator("#position-unknown").count() == 0 and page.locator("#case-map").count() == 1
+    assert page.locator("#event-1").get_attribute("data-action") == "place_position"
+    assert "Vị trí: " in page.inner_text("#event-1") and "Đã đến tận nơi" in page.inner_text("#event-1")
+    with app.app_context():
+        placed = db.session.get(Violation, first_id)
+        assert (to_shape(placed.position).x, to_shape(placed.position).y) == pytest.approx(site, abs=1e-6)
+        assert placed.stage == "detected" and placed.events[0].actor.username == "kiemtra"
+
+    # Now it is "nearby" for the next report at the same spot, and off the list to place.
+    page.goto(f"{live_server}/field/report")
+    page.locator("#nearby").wait_for(state="visible")
+    assert first_code in page.inner_text("#nearby")
+    page.goto(f"{live_server}/cases/")
+    assert page.locator("#unplaced li").count() == 1
+
+    # The chairman, at his desk, places the second one on the map by hand.
+    office = page_errors(desk.new_page())
+    login(office, live_server, "chutich", "chutich-demo")
+    office.goto(f"{live_server}/cases/{second_id}")
+    box = office.locator("#place-map").bounding_box()
+    office.locator("#place-map").click(position={"x": box["width"] * 0.6, "y": box["height"] * 0.4})
+    office.wait_for_function("document.getElementById('place-status').dataset.placed === '1'")
+    lon, lat = float(office.input_value("#place-lon")), float(office.input_value("#place-lat"))
+    office.locator("#action-place_position").get_by_label("Ghi chú").fill("Theo sơ đồ của tổ dân phố")
+    office.locator("#action-place_position").get_by_role("button", name="Lưu").click()
+    office.wait_for_url(re.compile(rf".*/cases/{second_id}#event-1$"))
+    office.goto(f"{live_server}/api/violations.geojson")
+    codes = {f["properties"]["code"] for f in json.loads(office.inner_text("body"))["features"]}
+    assert codes == {first_code, second_code}
+    with app.app_context():
+        point = to_shape(db.session.get(Violation, second_id).position)
+        assert (point.x, point.y) == pytest.approx((lon, lat), abs=1e-6)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "nguyên vẹn" in result.output, result.output
     assert page_errors.errors == []
 
 
