@@ -158,13 +158,12 @@ def lifecycle_context(config, ward=None, today=None):
     from datetime import datetime
 
     from .domain.case_actions import LifecycleContext
-    from .domain.deadlines import WorkingCalendar
     from .domain.photos import VIETNAM_OFFSET
-    from .domain.ward_settings import effective_days_off, effective_rules
+    from .domain.ward_settings import effective_calendar, effective_rules
 
     return LifecycleContext(
         rules=effective_rules(config["DEADLINE_RULES"], ward),
-        calendar=WorkingCalendar(effective_days_off(config["WARD_DAYS_OFF"], ward)),
+        calendar=effective_calendar(config["WARD_DAYS_OFF"], ward),
         today=today or datetime.now(VIETNAM_OFFSET).date(), photo_rules=field_rules(config, ward),
     )
 

@@ -1,6 +1,6 @@
 """Language and time zone: Vietnamese by default, English on request, times in local time."""
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, get_locale, gettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
 import uuid
 
@@ -69,7 +69,7 @@ def init_app(app, babel):
     """Bind Flask-Babel with the locale selector and give templates the formatters."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        get_locale=get_locale, format_datetime=format_datetime, format_decimal=format_decimal, role_label=role_label,
+        get_locale=get_locale, format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal, role_label=role_label,
         stage_label=stage_label, category_label=category_label, visit_outcome_label=visit_outcome_label,
         new_uuid=lambda: str(uuid.uuid4()), route_sketch=route_sketch,
     )

@@ -185,6 +185,41 @@ def test_settings_change_name_prefix_days_off_and_the_next_deadline_follows(app,
         assert (case.due_date, case.due_citation) == (expected, "NĐ mới 2027")
 
 
+def test_the_office_keeps_the_wards_calendar_and_confirming_a_year_ends_the_forecast_mark(app, admin, db_snapshot):
+    client, _token = admin
+    this_year = date.today().year
+    with app.app_context():
+        case = make_case(db.session, user_id(app, "kiemtra"), due=date(this_year + 1, 1, 8),
+                         due_start=date(this_year, 12, 29))
+        db.session.commit()
+        case_id = case.id
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert re.search(rf'data-day="{this_year + 1}-01-01" data-source="forecast"', page)
+    assert 'class="badge warn forecast"' in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+    # Bad lists are refused by name, and nothing is stored.
+    before = db_snapshot()
+    for changes, message in (({"workdays": "07/03/2027\n30/02/2027"}, "Không phải ngày"),
+                             ({"days_off": "06/03/2027", "workdays": "06/03/2027"}, "vừa là ngày nghỉ vừa là ngày làm việc"),
+                             ({"holidays_confirmed": ["năm nay"]}, "Không phải năm")):
+        form = settings_form(client)
+        form.update(changes)
+        response = client.post("/admin/settings", data=form)
+        assert response.status_code == 400 and message in response.get_data(as_text=True), message
+        assert db_snapshot() == before
+
+    form = settings_form(client)
+    form.update(workdays=f"06/03/{this_year + 1}", holidays_not_off=f"24/11/{this_year + 1}",
+                holidays_confirmed=[str(this_year), str(this_year + 1)])
+    assert client.post("/admin/settings", data=form).status_code == 302
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert re.search(rf'data-day="{this_year + 1}-01-01" data-source="confirmed"', page)
+    assert re.search(rf'data-day="{this_year + 1}-03-06" data-source="makeup"', page)
+    assert re.search(rf'data-day="{this_year + 1}-11-24" data-source="not_off"', page)
+    assert 'class="badge warn forecast"' not in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert log_entries(app)[-1][0] == "ward.settings" and "holidays_confirmed" in log_entries(app)[-1][2]
+
+
 @pytest.mark.parametrize("changes, field_message", [
     ({"name": ""}, "Ô này bắt buộc."),
     ({"code_prefix": "TL-2026"}, "chữ in hoa A–Z"),

@@ -193,15 +193,16 @@ def test_extensions_are_proposed_by_the_inspector_and_move_the_deadline_only_whe
              new_due_date="2099-12-31", note="Tự gia hạn")
     proposal = _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), mode="propose",
                     extension_kind="penalty_decision_explanation", note="Người vi phạm có văn bản xin giải trình")
-    assert proposal.kind == "proposal" and proposal.due_date == date(2027, 2, 28)  # what it asks for, shown
+    # What it asks for, shown: a month from the record ends on Sun 28/02, so on Mon 01/03 (BLDS Điều 148 khoản 5).
+    assert proposal.kind == "proposal" and proposal.due_date == date(2027, 3, 1)
     assert case.due_date == due_before  # nothing moves before the chairman approves
     approval = case_actions.decide(session, case, chairman, proposal.id, True, case.version, context(date(2027, 2, 1)))
-    assert case.due_date == date(2027, 2, 28) and approval.due_date == date(2027, 2, 28)
+    assert case.due_date == date(2027, 3, 1) and approval.due_date == date(2027, 3, 1)
     with pytest.raises(InvalidFields):
         _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
              new_due_date="2027-02-20", note="Sớm hơn")
     _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="very_complex", note="Phức tạp")
-    assert case.due_date == date(2027, 3, 28)
+    assert case.due_date == date(2027, 4, 1)
 
 
 def test_an_extension_approved_after_the_deadline_moved_past_it_is_refused(session, people):

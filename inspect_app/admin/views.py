@@ -3,13 +3,13 @@
 Every change is logged (domain/admin_log.py) in the same transaction as the change itself.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from ..auth.access import role_required
 from ..config import lifecycle_context
 from ..domain import accounts, admin_log, geography, route_admin, ward_settings
-from ..domain.deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS
+from ..domain.deadlines import CALENDAR_DAYS, MONTHS, SOURCES as DAY_SOURCES, WORKING_DAYS
 from ..domain.errors import N_, DomainError
 from ..domain.inputs import FieldReader
 from ..domain.roles import ADMIN, ROLES
@@ -253,10 +253,18 @@ def change_boundary():
 def _settings_page(status=200, form=None, errors=None):
     ward = geography.get_ward(db.session)
     context = lifecycle_context(current_app.config, ward)
+    language = "vi" if str(get_locale()) == "vi" else "en_US"
+    years = [(year, context.calendar.year(year, language)) for year in range(context.today.year - 1, context.today.year + 2)]
     return render_template(
-        "admin/settings.html", ward=ward, rules=context.rules, units=UNIT_LABELS, form=form,
-        days_off="\n".join(d.strftime("%d/%m/%Y") for d in ward_settings.days_off_of(ward)), errors=errors or {},
+        "admin/settings.html", ward=ward, rules=context.rules, units=UNIT_LABELS, form=form, errors=errors or {},
+        days_off=_day_lines(ward_settings.days_off_of(ward)), workdays=_day_lines(ward_settings.days_off_of(ward, "workdays")),
+        holidays_not_off=_day_lines(ward_settings.days_off_of(ward, "holidays_not_off")), years=years,
+        confirmed=set(ward_settings.confirmed_years_of(ward)), sources=DAY_SOURCES,
     ), status
+
+
+def _day_lines(days):
+    return "\n".join(d.strftime("%d/%m/%Y") for d in days)
 
 
 @bp.route("/settings")

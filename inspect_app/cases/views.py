@@ -2,7 +2,7 @@
 import uuid
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -161,6 +161,16 @@ def event_label(event):
     return gettext(action.label) if action else event.action
 
 
+def deadline_is_forecast(case):
+    """The case's deadline runs over days whose status the office has not confirmed yet (shown "dự kiến")."""
+    if case.due_date is None:
+        return False
+    if "ward_calendar" not in g:
+        g.ward_calendar = _case_context().calendar
+    return g.ward_calendar.is_forecast(case.due_start, case.due_date)
+
+
 bp.add_app_template_global(event_label, "event_label")
+bp.add_app_template_global(deadline_is_forecast, "deadline_is_forecast")
 bp.add_app_template_global(lambda case, today: case_actions.is_overdue(case, today), "is_overdue")
 bp.add_app_template_global(lambda key: gettext(workflow.OUTCOMES[key]) if key in workflow.OUTCOMES else key, "outcome_label")

@@ -299,7 +299,7 @@ def _apply(session, case, action, event, ctx, extension_target=None):
     if action.deadline:
         rule = ctx.rules[action.deadline]
         amount = _compliance_days(session, case) if rule.key == "compliance" else None
-        _set_due(case, due_date(rule, start, ctx.calendar, amount), rule)
+        _set_due(case, due_date(rule, start, ctx.calendar, amount), rule, start)
     if action.extension:
         _move_deadline(case, extension_target)
     if action.reassigns:
@@ -307,15 +307,15 @@ def _apply(session, case, action, event, ctx, extension_target=None):
     if action.places_position:
         case.position = from_shape(Point(event.lon, event.lat), srid=spatial.SRID)
     if action.clears_deadline:
-        case.due_date, case.due_rule, case.due_citation = None, "", ""
+        case.due_date, case.due_rule, case.due_citation, case.due_start = None, "", "", None
     if action.outcome:
         case.outcome = event.outcome
     event.stage_after = case.stage
     event.due_date, event.due_rule, event.due_citation = case.due_date, case.due_rule, case.due_citation
 
 
-def _set_due(case, when, rule):
-    case.due_date, case.due_rule, case.due_citation = when, rule.key, rule.citation
+def _set_due(case, when, rule, start):
+    case.due_date, case.due_rule, case.due_citation, case.due_start = when, rule.key, rule.citation, start
 
 
 def _compliance_days(session, case):
@@ -362,7 +362,8 @@ def _move_deadline(case, target):
     """Set the deadline an extension (recorded, or proposed and now approved) asked for."""
     when, rule_key, citation = target
     _check_later(case, when)  # the deadline may have moved since the proposal
-    case.due_date, case.due_rule, case.due_citation = when, rule_key, citation
+    # due_start None: whether the new date runs over unconfirmed days is judged by its own year.
+    case.due_date, case.due_rule, case.due_citation, case.due_start = when, rule_key, citation, None
 
 
 def _attach_photos(session, case, event, user, photos, ctx, files):

@@ -1,4 +1,5 @@
-"""The ward's own settings: name, document prefix, days off and deadline rules.
+"""The ward's own settings: name, document prefix, its calendar (days off, make-up working days,
+public holidays removed, years confirmed) and deadline rules.
 
 Kept on the ward row (days off and rule overrides as JSON text) so the office changes them
 on the admin page; instance/config.py still gives the starting values. The caller commits.
@@ -8,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS, rules_from_config
+from .deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS, WorkingCalendar, rules_from_config
 from .errors import N_, InvalidInput
 from .inputs import FieldReader
 
@@ -26,13 +27,21 @@ class WardSettings:
     code_prefix: str
     days_off: tuple
     deadline_overrides: dict = field(default_factory=dict)
+    workdays: tuple = ()
+    holidays_not_off: tuple = ()
+    holidays_confirmed: tuple = ()
 
 
-def days_off_of(ward):
-    """The ward's own days off as dates (empty when there is no ward)."""
+def days_off_of(ward, column="days_off"):
+    """The ward's own days off as dates (or another list of days: workdays, holidays_not_off)."""
     if ward is None:
         return ()
-    return tuple(date.fromisoformat(day) for day in json.loads(ward.days_off or "[]"))
+    return tuple(date.fromisoformat(day) for day in json.loads(getattr(ward, column) or "[]"))
+
+
+def confirmed_years_of(ward):
+    """The years whose public-holiday list the office has confirmed."""
+    return tuple(json.loads(ward.holidays_confirmed or "[]")) if ward is not None else ()
 
 
 def rule_overrides_of(ward):
@@ -53,6 +62,13 @@ def effective_rules(config_overrides, ward):
 def effective_days_off(config_days_off, ward):
     """Every day the ward declares off: from instance/config.py and from its settings."""
     return tuple(config_days_off or ()) + days_off_of(ward)
+
+
+def effective_calendar(config_days_off, ward):
+    """The ward's working calendar: public holidays and swaps (package), its days off, make-up working
+    days, the package's days it removed and the years it confirmed."""
+    return WorkingCalendar(effective_days_off(config_days_off, ward), days_off_of(ward, "workdays"),
+                           days_off_of(ward, "holidays_not_off"), confirmed_years_of(ward))
 
 
 def parse_day(text_value):
@@ -96,6 +112,18 @@ def read_settings_form(data, config_rules):
     if prefix and not CODE_PREFIX_PATTERN.match(prefix):
         reader.error("code_prefix", N_("Use 1–10 capital letters A–Z or digits, without accents or spaces."))
     days_off = _read_days_off(reader, "days_off")
+    workdays = _read_days_off(reader, "workdays")
+    not_off = _read_days_off(reader, "holidays_not_off")
+    both = set(days_off) & set(workdays)
+    if both:
+        reader.error("workdays", N_("A day cannot be both a day off and a working day: %(days)s"),
+                     days=", ".join(d.strftime("%d/%m/%Y") for d in sorted(both)[:5]))
+    confirmed = []
+    for raw in data.getlist("holidays_confirmed") if hasattr(data, "getlist") else data.get("holidays_confirmed", ()):
+        if not (isinstance(raw, str) and raw.isdigit() and 2000 <= int(raw) <= 2100):
+            reader.error("holidays_confirmed", N_("Not a year: %(value)s"), value=str(raw)[:10])
+        else:
+            confirmed.append(int(raw))
     overrides = {}
     for key, base in config_rules.items():
         amount = reader.number(f"rule_{key}_amount", 1, 366, required=True, integer=True)
@@ -108,7 +136,8 @@ def read_settings_form(data, config_rules):
         if changes:
             overrides[key] = changes
     reader.finish()
-    return WardSettings(name=name, code_prefix=prefix, days_off=days_off, deadline_overrides=overrides)
+    return WardSettings(name=name, code_prefix=prefix, days_off=days_off, deadline_overrides=overrides,
+                        workdays=workdays, holidays_not_off=not_off, holidays_confirmed=tuple(sorted(set(confirmed))))
 
 
 def apply_settings(ward, settings):
@@ -120,6 +149,9 @@ def apply_settings(ward, settings):
         "code_prefix": settings.code_prefix,
         "days_off": json.dumps([d.isoformat() for d in settings.days_off]),
         "deadline_rules": json.dumps(settings.deadline_overrides, ensure_ascii=False, sort_keys=True),
+        "workdays": json.dumps([d.isoformat() for d in settings.workdays]),
+        "holidays_not_off": json.dumps([d.isoformat() for d in settings.holidays_not_off]),
+        "holidays_confirmed": json.dumps(list(settings.holidays_confirmed)),
     }
     changed = [name for name, value in new_values.items() if getattr(ward, name) != value]
     for name in changed:

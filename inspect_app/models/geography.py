@@ -25,6 +25,9 @@ class Ward(db.Model):
     # The ward's own settings, edited on the admin settings page (JSON text: see domain/ward_settings.py)
     days_off: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     deadline_rules: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    workdays: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")          # make-up working days
+    holidays_not_off: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # package days removed
+    holidays_confirmed: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # years confirmed
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
