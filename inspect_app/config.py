@@ -136,12 +136,15 @@ def patrol_rules(config):
 def field_rules(config, ward=None):
     """The field-report settings; the case code prefix comes from the ward when it is set up."""
     from .domain.field_reports import FieldRules
+    from .domain.ward_settings import effective_calendar, effective_rules
 
     return FieldRules(
         nearby_radius_m=config["NEARBY_RADIUS_M"], max_photo_bytes=config["MAX_PHOTO_BYTES"],
         max_photo_pixels=config["MAX_PHOTO_PIXELS"], max_photos=config["MAX_PHOTOS_PER_RECORD"],
         code_prefix=ward.code_prefix if ward is not None else config["WARD_CODE_PREFIX"],
         outside_ward_max_m=config["OUTSIDE_WARD_MAX_M"],
+        limitation=effective_rules(config["DEADLINE_RULES"], ward)["limitation"],
+        calendar=effective_calendar(config["WARD_DAYS_OFF"], ward),
     )
 
 

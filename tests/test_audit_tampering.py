@@ -83,6 +83,8 @@ TAMPERING = {
                             ["cán bộ phụ trách khác với lịch sử", "case.officer_id"]),
     "the address edited": (["UPDATE violations SET address = '99 Đường khác' WHERE id = :id"],
                            ["đã bị sửa ngoài ứng dụng", "case.address"]),
+    "the limitation period moved": (["UPDATE violations SET limitation_due = '2099-12-31' WHERE id = :id"],
+                                    ["đã bị sửa ngoài ứng dụng", "case.limitation_due"]),
     "a visit's note edited": (["UPDATE visits SET note = 'Không có gì' WHERE violation_id = :id"],
                               ["đã bị sửa ngoài ứng dụng", "visits"]),
     "a report photo's row deleted": (["DELETE FROM photos WHERE violation_id = :id AND event_id IS NULL"],

@@ -108,8 +108,10 @@ def test_an_action_on_a_closed_case_is_refused(app, people, db_snapshot):
         case_id = case.id
     client = login(app, "kiemtra")
     before = db_snapshot()
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="actions"' not in page  # nothing to offer: closed, and no entry to correct yet
     response = client.post(f"/cases/{case_id}/events", data={
-        "csrf_token": case_form(client, case_id)[1], "version": "1", "mode": "record", "action": "site_check", "note": "x"})
+        "csrf_token": csrf_token_from(page), "version": "1", "mode": "record", "action": "site_check", "note": "x"})
     assert response.status_code == 400 and "đã kết thúc" in response.get_data(as_text=True)
     assert db_snapshot() == before
 

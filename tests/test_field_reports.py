@@ -176,7 +176,7 @@ def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_hist
         {"client_uuid": new_uuid(), "category": "no_permit", "position_unknown": "1", "address": "Hẻm 5"}, []),
         RULES, files)
     session.commit()
-    assert [a.key for a, _ in case_actions.available_actions(case, inspector) if a.places_position] == ["place_position"]
+    assert [a.key for a, _ in case_actions.available_actions(session, case, inspector, ctx.today) if a.places_position] == ["place_position"]
     other = accounts.create_user(session, "kiemtra2", "inspector", "mat-khau-dai-hon", full_name="Phạm Văn Hai")
     chairman = accounts.find_user(session, "chutich")
     version = case.version
@@ -222,7 +222,7 @@ def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_hist
     session.rollback()
     # Placed once: a second placing is neither offered nor accepted, even by the chairman.
     case = session.get(Violation, case.id)
-    assert not [a for a, _ in case_actions.available_actions(case, chairman) if a.places_position]
+    assert not [a for a, _ in case_actions.available_actions(session, case, chairman, ctx.today) if a.places_position]
     with pytest.raises(InvalidInput):
         _place(session, case, chairman, ctx, lon=str(BRIDGE[0]), lat=str(BRIDGE[1]))
 

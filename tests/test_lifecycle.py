@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from inspect_app.domain import case_actions, case_queries, workflow
+from inspect_app.domain import case_actions, case_queries, clocks, workflow
 from inspect_app.domain.case_actions import LifecycleContext
 from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
 from inspect_app.domain.errors import Conflict, Forbidden, InvalidFields, InvalidInput
 from inspect_app.domain.field_reports import FieldRules
 from inspect_app.domain.photos import PhotoFiles
-from inspect_app.domain.roles import ROLES
+from inspect_app.domain.preconditions import facts_of
 from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
 from inspect_app.domain.stages import CLOSED, STAGES
 from inspect_app.extensions import db
@@ -39,7 +39,7 @@ def valid_form(action, case, session, today=TODAY):
     if action.outcome:
         form["outcome"] = "demolished"
     if action.extension:
-        form.update(extension_kind="other", new_due_date=(today + timedelta(days=60)).isoformat())
+        form.update(extension_kind="other", new_due_date=(max(case.due_date or today, today) + timedelta(days=60)).isoformat())
     if action.corrects:
         first = session.scalar(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq))
         form["corrects_event_id"] = str(first.id) if first else "999999"
@@ -77,10 +77,12 @@ def test_every_stage_action_actor_and_mode(app, session, people, tmp_path, stage
     _seed_event(session, case, officer)
     session.commit()
     form = dict(valid_form(action, case, session), mode=mode)
-    # Another inspector only adds observations; legal steps belong to the officer in charge.
+    # Another inspector only adds observations; legal steps belong to the officer in charge. A bare case
+    # at a stage has none of the history that delivery and the enforcement steps need (walked below).
+    needs_history = key in ("deliver_decision", "self_demolition_notice", "enforcement_decision", "enforcement_record")
     allowed = stage in action.from_stages and (actor != "other_inspector" or action.observation) and (
         workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
-    )
+    ) and not needs_history
     events_before = session.scalar(select(func.count()).select_from(CaseEvent))
     inp = case_actions.read_action_input(form, [], TODAY)
     if allowed:
@@ -384,4 +386,83 @@ def test_lists_by_stage_overdue_week_and_waiting(session, people):
     assert find(due_this_week=True) == {this_week.code}
     assert find(waiting=True) == {waiting.code}
     assert find(stage="closed") == {closed_late.code}
-    assert case_actions.is_overdue(late, TODAY) and not case_actions.is_overdue(closed_late, TODAY)
+    assert clocks.is_overdue(late, TODAY) and not clocks.is_overdue(closed_late, TODAY)
+
+
+# The walk: from a new case, every reachable state (a sequence of steps the officer or the chairman
+# records, and time passing beyond a deadline); in each, every action, actor and mode is both asked
+# for (offered or not) and tried (accepted or refused), and the two must agree.
+WALK_START = date(2027, 3, 1)
+WALKERS = {"officer": "inspector", "chairman": "chairman"}  # whose recorded steps lead to the next states
+MAIN_STEPS = ("record_violation", "start_stop_work", "penalty_decision", "deliver_decision", "permit_window",
+              "self_demolition_notice", "enforcement_decision", "enforcement_record", "close")
+
+
+def walker_of(key):
+    """Who records a step in the walk: the officer where his role may, else the chairman."""
+    return "officer" if workflow.can_record(workflow.ACTIONS[key], "inspector") else "chairman"
+
+
+def _walk_case(session, people, steps):
+    """A new case with the steps replayed; returns (case, today after them)."""
+    officer = session.get(User, people["inspector"])
+    # The limitation clock (2 years) is left out of the walk: waiting past it doubles every state.
+    case = make_case(session, officer.id, category="no_permit")
+    today = WALK_START
+    for key, actor in steps:
+        if key == "wait":
+            today = actor
+            continue
+        action = workflow.ACTIONS[key]
+        form = dict(valid_form(action, case, session, today), mode="record")
+        inp = case_actions.read_action_input(form, [], today)
+        case_actions.take_action(session, case, session.get(User, people[actor]), inp, context(today), PhotoFiles("/x"))
+    return case, today
+
+
+def _state(case, session, today):
+    """What decides the offer: the stage, which clocks ever ran, and which still run and have passed."""
+    facts = facts_of(session, case, today)
+    if case.stage == "closed":  # nothing but a correction follows, however it got there
+        return case.stage, ()
+    return case.stage, tuple(sorted({(c.key, c.is_open, c.is_open and c.due < today) for c in facts.clocks}))
+
+
+def test_walking_every_reachable_state_offer_and_refusal_agree(session, people):
+    seen, frontier, checked = set(), [()], 0
+    while frontier:
+        steps = frontier.pop()
+        session.rollback()
+        case, today = _walk_case(session, people, steps)
+        state = _state(case, session, today)
+        if state in seen:
+            continue
+        seen.add(state)
+        for actor, person in ACTORS.items():
+            user = session.get(User, people[person])
+            offered = set((a.key, m) for a, m in case_actions.available_actions(session, case, user, today))
+            for key, action in workflow.ACTIONS.items():
+                for mode in ("record", "propose"):
+                    form = dict(valid_form(action, case, session, today), mode=mode)
+                    savepoint = session.begin_nested()
+                    try:
+                        inp = case_actions.read_action_input(form, [], today)
+                        case_actions.take_action(session, case, user, inp, context(today), PhotoFiles("/x"))
+                        accepted = True
+                    except (InvalidInput, InvalidFields, Forbidden, Conflict) as refused:
+                        accepted = False
+                        assert str(refused)
+                    savepoint.rollback()
+                    checked += 1
+                    assert accepted == ((key, mode) in offered), (steps, actor, key, mode, accepted)
+                    # One walker per step: the officer where he records it, else the chairman.
+                    if accepted and mode == "record" and key in MAIN_STEPS and walker_of(key) == actor:
+                        frontier.append(steps + ((key, WALKERS[actor]),))
+        running = [c for c in facts_of(session, case, today).clocks if c.is_open and c.due >= today]
+        if running:  # time passes beyond the nearest running deadline
+            frontier.append(steps + (("wait", min(c.due for c in running) + timedelta(days=1)),))
+    # Every step of the process was reached, and so were both roads to enforcement.
+    stages = {stage for stage, _ in seen}
+    assert stages == {"detected", "warning", "stop_work", "enforcement", "closed"}, stages
+    assert any(("self_demolition", True, True) in clocks for _, clocks in seen)
+    assert checked > 1000, checked

@@ -46,8 +46,8 @@ def build_payload_case(session, people, photo_dir, payload):
     scenario._act(session, files, case, chairman, "penalty_decision", scenario.local(date(2026, 10, 2)),
                   document_number=payload[:60], document_date="2026-10-02", fine_vnd=1000000, remedy=payload,
                   note=payload)
-    scenario._act(session, files, case, officer, "enforcement_decision", scenario.local(date(2026, 10, 2), 16),
-                  document_number=payload[:60], document_date="2026-10-02", mode="propose", note=payload)
+    scenario._act(session, files, case, officer, "close", scenario.local(date(2026, 10, 2), 16),
+                  outcome="self_corrected", mode="propose", note=payload)
     session.add(Visit(client_uuid=new_uuid(), inspector_id=officer.id, violation_id=case.id, outcome="follow_up",
                       note=payload, visited_at=scenario.local(date(2026, 10, 1), 10)))
     session.commit()

@@ -105,8 +105,10 @@ def build(session, people, photo_dir):
     record(session, files, f, inspector, date(2026, 9, 3), "3/BB-VPHC")
     _act(session, files, f, chairman, "penalty_decision", local(date(2026, 9, 9)), document_number="9/QĐ-XPHC",
          document_date="2026-09-09", fine_vnd=70000000, remedy="Buộc phá dỡ")
-    _act(session, files, f, chairman, "enforcement_decision", local(date(2026, 9, 21)), document_number="21/QĐ-CC",
-         document_date="2026-09-21")
+    # Delivered the next day: 10 days to comply end on Sun 20/09, so on Mon 21/09; enforced after that.
+    _act(session, files, f, inspector, "deliver_decision", local(date(2026, 9, 10)), document_date="2026-09-10")
+    _act(session, files, f, chairman, "enforcement_decision", local(date(2026, 9, 22)), document_number="22/QĐ-CC",
+         document_date="2026-09-22")
     _act(session, files, f, inspector, "enforcement_record", local(date(2026, 10, 1)), document_number="1/BB-THCC",
          document_date="2026-10-01")
     # G: record at the start of September, nothing since: overdue from an earlier week.

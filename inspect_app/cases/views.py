@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, field_reports, geography, workflow
+from ..domain import accounts, case_actions, case_queries, clocks, field_reports, geography, workflow
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader
@@ -58,11 +58,14 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        actions=case_actions.available_actions(violation, current_user), outcomes=workflow.OUTCOMES,
+        actions=case_actions.available_actions(db.session, violation, current_user, context.today),
+        correctable=case_actions.correctable_entries(violation.events, violation, current_user), outcomes=workflow.OUTCOMES,
         in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
         may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
         errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
+        case_clocks=clocks.clocks_of(violation, violation.events, context.rules[clocks.LIMITATION].citation),
+        calendar=context.calendar,
         evidence=field_reports.photo_evidence(violation, current_app.config["PHOTO_FAR_M"],
                                               timedelta(hours=current_app.config["PHOTO_EARLY_HOURS"])),
     ), status
@@ -161,16 +164,28 @@ def event_label(event):
     return gettext(action.label) if action else event.action
 
 
-def deadline_is_forecast(case):
-    """The case's deadline runs over days whose status the office has not confirmed yet (shown "dự kiến")."""
-    if case.due_date is None:
-        return False
-    if "ward_calendar" not in g:
-        g.ward_calendar = _case_context().calendar
-    return g.ward_calendar.is_forecast(case.due_start, case.due_date)
+def _request_context():
+    if "case_context" not in g:
+        g.case_context = _case_context()
+    return g.case_context
+
+
+def nearest_deadline(case):
+    """The deadline a case must meet first, for lists: {due, rule, citation, forecast}, or None."""
+    due, rule = clocks.nearest_due(case)
+    if due is None:
+        return None
+    context = _request_context()
+    if rule == clocks.LIMITATION:
+        return {"due": due, "rule": rule, "citation": context.rules[rule].citation,
+                "forecast": context.calendar.is_forecast(None, due)}
+    return {"due": due, "rule": rule, "citation": case.due_citation,
+            "forecast": context.calendar.is_forecast(case.due_start, due)}
 
 
 bp.add_app_template_global(event_label, "event_label")
-bp.add_app_template_global(deadline_is_forecast, "deadline_is_forecast")
-bp.add_app_template_global(lambda case, today: case_actions.is_overdue(case, today), "is_overdue")
+bp.add_app_template_global(nearest_deadline, "nearest_deadline")
+bp.add_app_template_global(lambda key: gettext(clocks.CLOCK_LABELS.get(clocks.CLOCK_OF_RULE.get(key, key), key)),
+                           "clock_label")
+bp.add_app_template_global(clocks.is_overdue, "is_overdue")
 bp.add_app_template_global(lambda key: gettext(workflow.OUTCOMES[key]) if key in workflow.OUTCOMES else key, "outcome_label")

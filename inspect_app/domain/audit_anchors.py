@@ -33,6 +33,8 @@ SEALED_COLUMNS = {
         "photo": ("client_uuid", "sha256", "violation_id", "visit_id", "event_id"),
     },
 }
+# Version 2 (migrations 0014–0015): the start of the deadline's period and the limitation period's last day.
+SEALED_COLUMNS[2] = dict(SEALED_COLUMNS[1], case=SEALED_COLUMNS[1]["case"] + ("due_start", "limitation_due"))
 SEAL_VERSION = max(SEALED_COLUMNS)
 _TOUCHED_CASES = "audit_touched_cases"
 _TOUCHED_VISITS = "audit_touched_visits"

@@ -7,7 +7,7 @@ version of the case gets a Conflict naming who changed it and when; nothing is o
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Optional
 
 from geoalchemy2.shape import from_shape
@@ -18,11 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
-from . import spatial, workflow
+from . import clocks, spatial, workflow
 from .deadlines import due_date
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
 from .inputs import FieldReader
+from .preconditions import facts_of, first_missing
 from .photos import VIETNAM_OFFSET, add_photo, prepare_photos
 from .roles import INSPECTOR
 from .stages import CLOSED, STAGE_LABELS
@@ -150,16 +151,26 @@ def is_observation(session, action, user, corrects_event_id=None):
     return False
 
 
-def available_actions(case, user):
-    """[(action, mode)] the user may take on this case now (role, stage and officer in charge)."""
+def available_actions(session, case, user, today):
+    """[(action, mode)] the user may take on this case now (role, stage, officer in charge, preconditions)."""
+    facts = facts_of(session, case, today)
     offered = [(action, mode) for action, mode in workflow.available_actions(case.stage, user.role)
-               if not (action.places_position and case.position is not None)]
+               if first_missing(action, facts) is None]
     if in_charge(case, user):
         return offered
-    return [(action, mode) for action, mode in offered if action.observation or action.corrects]
+    own = bool(correctable_entries(facts.entries, case, user))
+    return [(action, mode) for action, mode in offered if action.observation or (action.corrects and own)]
 
 
-def _check_allowed(session, case, action, user, mode, corrects_event_id=None):
+def correctable_entries(entries, case, user):
+    """The history entries the user may correct: any, when in charge; else their own observations."""
+    if in_charge(case, user):
+        return list(entries)
+    return [e for e in entries if e.actor_id == user.id and e.action in workflow.ACTIONS
+            and workflow.ACTIONS[e.action].observation]
+
+
+def _check_allowed(session, case, action, user, mode, today, corrects_event_id=None):
     role = user.role
     if not in_charge(case, user) and not is_observation(session, action, user, corrects_event_id):
         officer = case.officer
@@ -175,9 +186,9 @@ def _check_allowed(session, case, action, user, mode, corrects_event_id=None):
             N_("“%(action)s” is not possible at this stage (%(stage)s)."), action=action.label,
             stage=STAGE_LABELS[case.stage],
         )
-    if action.places_position and case.position is not None:
-        raise InvalidInput(N_("This case already has a position: it is placed only once, when it was reported "
-                              "without one."))
+    missing = first_missing(action, facts_of(session, case, today))
+    if missing:
+        raise InvalidInput(N_("“%(action)s” is not possible yet: %(missing)s"), action=action.label, missing=missing)
     if mode == "record" and not workflow.can_record(action, role):
         if workflow.can_propose(action, role):
             raise Forbidden(N_("You may propose “%(action)s”; the chairman decides."), action=action.label)
@@ -193,7 +204,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         target = session.get(CaseEvent, inp.corrects_event_id)
         if target is None or target.violation_id != case.id:
             raise InvalidFields({"corrects_event_id": InvalidInput(N_("Choose an entry of this case."))})
-    _check_allowed(session, case, inp.action, user, inp.mode, inp.corrects_event_id)
+    _check_allowed(session, case, inp.action, user, inp.mode, ctx.today, inp.corrects_event_id)
     if inp.mode == "propose" and pending_proposals(session, case):
         raise Conflict(N_("This case already has a proposal waiting for the chairman."))
     if inp.action.reassigns:
@@ -243,6 +254,10 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
             N_("“%(action)s” is no longer possible at this stage (%(stage)s); reject the proposal instead."),
             action=action.label, stage=STAGE_LABELS[case.stage],
         )
+    missing = first_missing(action, facts_of(session, case, ctx.today)) if approve else None
+    if missing:
+        raise InvalidInput(N_("“%(action)s” is not possible now: %(missing)s Reject the proposal instead."),
+                           action=action.label, missing=missing)
     event = _new_event(session, case, user, action.key, "approval" if approve else "rejection", now)
     event.answers_event_id = proposal.id
     event.note = note[:4000]
@@ -292,30 +307,54 @@ def _check_new_officer(session, case, officer_id):
 
 
 def _apply(session, case, action, event, ctx, extension_target=None):
-    """Make an action take effect on the case: stage, deadline, outcome."""
+    """Make an action take effect on the case: stage, the clock it starts or moves, the clocks it ends,
+    the case's nearest deadline, outcome, officer, position."""
     if action.to_stage:
         case.stage = action.to_stage
-    start = event.document_date or ctx.today
+    start = None
     if action.deadline:
         rule = ctx.rules[action.deadline]
+        start = _counted_from(session, case, action) or event.document_date or ctx.today
         amount = _compliance_days(session, case) if rule.key == "compliance" else None
-        _set_due(case, due_date(rule, start, ctx.calendar, amount), rule, start)
+        event.clock_rule, event.clock_due, event.clock_citation = rule.key, due_date(rule, start, ctx.calendar, amount), rule.citation
     if action.extension:
-        _move_deadline(case, extension_target)
+        when, rule_key, citation = extension_target
+        _check_later(case, when)  # the deadline may have moved since the proposal
+        event.clock_rule, event.clock_due, event.clock_citation = rule_key, when, citation
     if action.reassigns:
         case.officer_id = event.officer_id
     if action.places_position:
         case.position = from_shape(Point(event.lon, event.lat), srid=spatial.SRID)
-    if action.clears_deadline:
-        case.due_date, case.due_rule, case.due_citation, case.due_start = None, "", "", None
     if action.outcome:
         case.outcome = event.outcome
+    _keep_nearest_deadline(session, case, event, start)
     event.stage_after = case.stage
     event.due_date, event.due_rule, event.due_citation = case.due_date, case.due_rule, case.due_citation
 
 
-def _set_due(case, when, rule, start):
-    case.due_date, case.due_rule, case.due_citation, case.due_start = when, rule.key, rule.citation, start
+def _keep_nearest_deadline(session, case, event, start):
+    """The case row keeps its nearest open clock (from its history with this event)."""
+    history = session.scalars(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq)).all()
+    nearest = clocks.nearest_history_clock(clocks.clocks_of(case, [*history, event]))
+    if nearest is None:
+        case.due_date, case.due_rule, case.due_citation, case.due_start = None, "", "", None
+        return
+    unchanged = (nearest.due, nearest.rule) == (case.due_date, case.due_rule)
+    # The start of the period is known for a clock this event started (an extension's new date is given).
+    due_start = start if nearest.started_seq == event.seq else (case.due_start if unchanged else None)
+    case.due_date, case.due_rule, case.due_citation, case.due_start = nearest.due, nearest.rule, nearest.citation, due_start
+
+
+def _counted_from(session, case, action):
+    """The document date of the earlier action this action's clock counts from (workflow counted_from)."""
+    if not action.counted_from:
+        return None
+    return session.scalar(
+        select(CaseEvent.document_date).where(
+            CaseEvent.violation_id == case.id, CaseEvent.action == action.counted_from,
+            CaseEvent.kind.in_(clocks.APPLIED),
+        ).order_by(CaseEvent.seq.desc()).limit(1)
+    )
 
 
 def _compliance_days(session, case):
@@ -358,14 +397,6 @@ def _check_later(case, target):
                                                           due=case.due_date.strftime("%d/%m/%Y"))})
 
 
-def _move_deadline(case, target):
-    """Set the deadline an extension (recorded, or proposed and now approved) asked for."""
-    when, rule_key, citation = target
-    _check_later(case, when)  # the deadline may have moved since the proposal
-    # due_start None: whether the new date runs over unconfirmed days is judged by its own year.
-    case.due_date, case.due_rule, case.due_citation, case.due_start = when, rule_key, citation, None
-
-
 def _attach_photos(session, case, event, user, photos, ctx, files):
     rules = ctx.photo_rules
     for upload in photos:
@@ -405,6 +436,9 @@ def event_content(event, photo_hashes):
         content["officer"] = event.officer_id
     if event.lon is not None:  # likewise only placing a case gives a position
         content["position"] = [event.lon, event.lat]
+    if event.clock_rule:  # the clock an entry started or moved (entries before migration 0015 have none)
+        content["clock"] = [event.clock_rule, event.clock_due.isoformat() if event.clock_due else None,
+                            event.clock_citation]
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -421,19 +455,3 @@ def pending_proposals(session, case=None):
     if case is not None:
         statement = statement.where(CaseEvent.violation_id == case.id)
     return session.scalars(statement.order_by(CaseEvent.recorded_at)).all()
-
-
-def is_overdue(case, today):
-    """A case is overdue when it is open and its due date has passed."""
-    return case.stage != CLOSED and case.due_date is not None and case.due_date < today
-
-
-def days_left(case, today):
-    """Days until the due date (negative when overdue), or None."""
-    return (case.due_date - today).days if case.due_date else None
-
-
-def week_bounds(today):
-    """Monday and Sunday of the week containing today."""
-    monday = today - timedelta(days=today.weekday())
-    return monday, monday + timedelta(days=6)

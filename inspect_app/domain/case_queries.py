@@ -1,18 +1,18 @@
 """Lists of cases: by stage, overdue, due this week, waiting for the chairman, with filters."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..models import CaseEvent, Route, User, Violation
-from .case_actions import week_bounds
 from .categories import CATEGORY_KEYS
 from .errors import N_, InvalidFields, InvalidInput
-from .photos import VIETNAM_OFFSET
 from .inputs import FieldReader
 from .stages import CLOSED, STAGES
+from .clocks import overdue_clause
+from .ward_time import local_midnight, week_bounds
 
 
 @dataclass
@@ -73,7 +73,7 @@ def filtered(statement, filters, today):
     if filters.stage:
         statement = statement.where(Violation.stage == filters.stage)
     if filters.overdue:
-        statement = statement.where(Violation.stage != CLOSED, Violation.due_date < today)
+        statement = statement.where(overdue_clause(today))
     if filters.due_this_week:
         monday, sunday = week_bounds(today)
         statement = statement.where(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
@@ -88,14 +88,10 @@ def filtered(statement, filters, today):
     if filters.officer_id:
         statement = statement.where(Violation.officer_id == filters.officer_id)
     if filters.date_from:
-        statement = statement.where(Violation.detected_at >= _local_midnight(filters.date_from))
+        statement = statement.where(Violation.detected_at >= local_midnight(filters.date_from))
     if filters.date_to:
-        statement = statement.where(Violation.detected_at < _local_midnight(filters.date_to + timedelta(days=1)))
+        statement = statement.where(Violation.detected_at < local_midnight(filters.date_to + timedelta(days=1)))
     return statement
-
-
-def _local_midnight(day):
-    return datetime.combine(day, time.min).replace(tzinfo=VIETNAM_OFFSET)
 
 
 def find_cases(session, filters, today, limit=1000):

@@ -41,6 +41,9 @@ DEFAULT_RULES = {
         DeadlineRule("enforcement_delivery", N_("Deliver the enforcement decision"), 2, WORKING_DAYS, "Luật XLVPHC Điều 88"),
         DeadlineRule("permit_window", N_("Obtain the permit (Article 81 route)"), 30, CALENDAR_DAYS, "NĐ 16/2022 Điều 81"),
         DeadlineRule("self_demolition", N_("Demolish by oneself after the notice"), 15, CALENDAR_DAYS, "NĐ 16/2022 Điều 81"),
+        # To confirm: how the limitation counts for works still going on, and whether Điều 148 k5 applies to it.
+        DeadlineRule("limitation", N_("Limitation period for a penalty (construction)"), 24, MONTHS,
+                     "Luật XLVPHC Điều 6 (cần xác nhận)"),
     )
 }
 

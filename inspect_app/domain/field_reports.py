@@ -17,7 +17,9 @@ from ..models import Patrol, Photo, Route, Violation, Visit, Ward
 from ..models.types import utcnow
 from . import spatial
 from .case_codes import next_case_code
+from .clocks import is_overdue, nearest_due
 from .coverage import to_local_metres
+from .deadlines import DEFAULT_RULES, DeadlineRule, WorkingCalendar, due_date
 from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
@@ -25,6 +27,7 @@ from .photos import VIETNAM_OFFSET, add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .stages import DETECTED, OPEN_STAGES
 from .tracks import distance_m
+from .ward_time import local_date
 
 VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
 MAX_CORRIDOR_SEARCH_M = 1000
@@ -44,6 +47,8 @@ class FieldRules:
     max_photos: int = 10
     code_prefix: str = "TL"
     outside_ward_max_m: float = 2000.0  # farther than this outside the boundary: refused, not confirmed
+    limitation: Optional[DeadlineRule] = None     # None: the default rule (deadlines.py)
+    calendar: Optional[WorkingCalendar] = None    # None: public holidays only
 
 
 @dataclass
@@ -289,7 +294,7 @@ def report_violation(session, inspector, report, rules, files, now=None):
         gps_lon=report.gps_lon, gps_lat=report.gps_lat, gps_accuracy_m=report.gps_accuracy_m,
         outside_ward=outside, address=report.address, khu_vuc=report.khu_vuc, owner_name=report.owner_name,
         owner_phone=report.owner_phone, category=report.category, description=report.description,
-        area_m2=report.area_m2, floors=report.floors, created_at=now,
+        area_m2=report.area_m2, floors=report.floors, created_at=now, limitation_due=limitation_due(rules, now),
     )
     session.add(violation)
     visit = Visit(
@@ -420,12 +425,22 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
         {"type": "Feature", "id": v.id, "geometry": json.loads(g),
          "properties": {"code": v.code, "stage": v.stage, "category": v.category,
                         "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
-                        "due_date": v.due_date.isoformat() if v.due_date else None,
-                        "overdue": bool(today and v.stage != "closed" and v.due_date and v.due_date < today),
+                        "due_date": _iso(nearest_due(v)[0]),
+                        "overdue": bool(today and is_overdue(v, today)),
                         "photo": photos[v.id].public_id if v.id in photos else None}}
         for v, g in rows[:limit]
     ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def limitation_due(rules, detected_at):
+    """Last day of the limitation period of a case detected at that moment (counted from its local date)."""
+    rule = rules.limitation or DEFAULT_RULES["limitation"]
+    return due_date(rule, local_date(detected_at), rules.calendar or WorkingCalendar())
+
+
+def _iso(day):
+    return day.isoformat() if day else None
 
 
 def violation_lon_lat(session, violation):

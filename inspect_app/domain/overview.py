@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..models import Patrol, Route, Violation, Ward
 from . import spatial
 from .case_actions import pending_proposals
+from .clocks import overdue_clause
 from .coverage import combined_coverage
 from .geography import for_display
 from .photos import VIETNAM_OFFSET
@@ -76,7 +77,7 @@ def overview_numbers(session, today):
     numbers = {
         "per_stage": {stage: per_stage.get(stage, 0) for stage in OPEN_STAGES},
         "new_this_week": session.scalar(select(func.count()).where(Violation.detected_at >= start, Violation.detected_at < end)),
-        "overdue": session.scalar(select(func.count()).where(open_cases, Violation.due_date < today)),
+        "overdue": session.scalar(select(func.count()).where(overdue_clause(today))),
         "waiting": len(pending_proposals(session)),
         "closed_this_week": session.scalar(select(func.count()).where(
             Violation.stage == CLOSED, Violation.last_event_at >= start, Violation.last_event_at < end)),

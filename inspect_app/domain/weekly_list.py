@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import CaseEvent, Route, Violation, Visit
 from .categories import BY_KEY as CATEGORIES
+from .clocks import days_overdue
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
 from .photos import VIETNAM_OFFSET
@@ -305,7 +306,7 @@ def _row(case, every_event, history, as_of, as_of_day):
                  for e in effective if e.document_kind in DECISION_DOCUMENTS]
     penalty = [e for e in effective if e.action == "penalty_decision"]
     closing = [e for e in effective if e.stage_after == CLOSED]
-    overdue_days = (as_of_day - due).days if stage != CLOSED and due is not None and due < as_of_day else 0
+    overdue_days = days_overdue(stage, due, case.limitation_due, as_of_day)
     return ListRow(
         case=case, stage=stage, due_date=due if stage != CLOSED else None, overdue_days=overdue_days,
         records=records, decisions=decisions, fine_vnd=penalty[-1].fine_vnd if penalty else None,

@@ -1,5 +1,6 @@
 """THE table of case actions: from which stages, to which stage, who records, who proposes,
-who approves, which document and which deadline. Nothing else in the code decides these.
+who approves, which document, which clock it starts and which it ends, and what must already have
+happened (preconditions). Nothing else in the code decides these.
 
 Roles in `record` make the action take effect at once; roles in `propose` create a proposal
 that takes effect only when a role in `approve` approves it. An inspector takes a legal step only
@@ -40,11 +41,17 @@ class Action:
     extension: bool = False                 # moves the deadline; a reason is required
     corrects: bool = False                  # points at an earlier event it corrects
     note_required: bool = False
-    deadline: Optional[str] = None          # rule key started by this action (from the document date)
-    clears_deadline: bool = False
+    deadline: Optional[str] = None          # rule key of the clock this action starts (from the document date)
+    counted_from: Optional[str] = None      # ...or from the document date of this earlier action
+    closes: tuple = ()                      # clocks (clocks.py keys) this action ends
+    requires: tuple = ()                    # preconditions (preconditions.py keys), besides the stage
     observation: bool = False               # any inspector of the ward may add it, on any case
     reassigns: bool = False                 # gives the case to another officer (officer_id)
     places_position: bool = False           # gives a position to a case reported with it unknown (lon, lat)
+
+
+EVERY_CLOCK = ("penalty_decision", "decision_delivery", "compliance", "permit_window", "self_demolition",
+               "enforcement_delivery", "limitation")
 
 
 OUTCOMES = {
@@ -81,36 +88,40 @@ ACTIONS = {
         Action("penalty_decision", N_("Penalty decision (QĐ xử phạt VPHC)"), from_stages=(WARNING, STOP_WORK),
                to_stage=ENFORCEMENT, record=SIGNER, propose=FIELD, approve=SIGNER,
                document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)")),
-               fine=True, compliance_days=True, deadline="decision_delivery"),
+               fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation")),
         Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
-               deadline="compliance"),
+               deadline="compliance", closes=("decision_delivery",), requires=("decision_to_deliver",)),
+        # To confirm (NĐ 16/2022 Điều 81): counted from the penalty decision's date; only for works
+        # that could be permitted (categories.py permit_possible).
         Action("permit_window", N_("Article 81 route: time to obtain a permit"), from_stages=(ENFORCEMENT,),
-               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window"),
+               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window", counted_from="penalty_decision",
+               requires=("permit_possible", "no_permit_window_yet")),
         Action("self_demolition_notice", N_("Notice to demolish by oneself"), from_stages=(ENFORCEMENT,),
                record=SIGNER, propose=FIELD, approve=SIGNER,
                document=DocumentSpec("self_demolition_notice", N_("Notice to demolish by oneself")),
-               deadline="self_demolition"),
+               deadline="self_demolition", closes=("permit_window",), requires=("permit_window_ended",)),
         Action("enforcement_decision", N_("Enforcement decision (QĐ cưỡng chế)"), from_stages=(ENFORCEMENT,),
                record=SIGNER, propose=FIELD, approve=SIGNER,
                document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)")),
-               deadline="enforcement_delivery"),
+               deadline="enforcement_delivery", closes=("compliance", "permit_window", "self_demolition"),
+               requires=("compliance_ended", "no_enforcement_decision_yet")),
         Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER,
                document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
-               clears_deadline=True),
+               closes=EVERY_CLOCK, requires=("enforcement_decided",)),
         # Moving a deadline is never an inspector's act alone: the chairman approves it.
         Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=SIGNER, propose=FIELD,
-               approve=SIGNER, extension=True, note_required=True),
+               approve=SIGNER, extension=True, note_required=True, requires=("has_deadline",)),
         # Only for a case reported with its position unknown; the note says how it was checked on site.
         Action("place_position", N_("Place the case on the map"), from_stages=ACTIVE, record=FIELD + SIGNER,
-               places_position=True, note_required=True),
+               places_position=True, note_required=True, requires=("position_unknown",)),
         Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, record=SIGNER + (ADMIN,),
                reassigns=True, note_required=True),
         Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),
-               propose=FIELD, approve=SIGNER + (ADMIN,), outcome=True, clears_deadline=True),
+               propose=FIELD, approve=SIGNER + (ADMIN,), outcome=True, closes=EVERY_CLOCK),
         Action("correction", N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,
-               record=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True),
+               record=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True, requires=("has_entries",)),
     )
 }
 

@@ -46,6 +46,11 @@ class CaseEvent(db.Model):
     officer_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("users.id", name="fk_case_events_officer_id_users"), nullable=True
     )
+    # The clock this event started or moved (clocks.py): its rule, last day and legal basis. Empty on
+    # events before migration 0015, whose due_* fields were that clock.
+    clock_rule: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    clock_due: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    clock_citation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Set by placing a case reported with its position unknown: the position given (WGS84).
     lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)

@@ -91,6 +91,8 @@ class Violation(db.Model):
     # The day the deadline's period is counted from (None: given by hand, or set before it was kept):
     # with due_date it tells whether the period runs over days the office has not confirmed yet.
     due_start: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    # Last day of the limitation period for a penalty (clocks.py), set at the report; None before migration 0015.
+    limitation_due: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     due_rule: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_citation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
