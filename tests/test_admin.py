@@ -144,7 +144,7 @@ def settings_form(client):
     form = dict(re.findall(r'name="(rule_[a-z_]+_(?:amount|citation))" [^>]*?value="([^"]*)"', html))
     form.update(re.findall(r'<select name="(rule_[a-z_]+_unit)"[^>]*>.*?<option value="([a-z_]+)" selected', html, re.S))
     form.update(name="Phường Thới Long", code_prefix="TL", days_off="", csrf_token=csrf_token_from(html))
-    assert len(form) == 3 * 8 + 4
+    assert len(form) == 3 * 9 + 4  # amount, unit and citation of each of the nine rules
     return form
 
 
