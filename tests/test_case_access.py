@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.models import CaseEvent, Photo, Violation
+from inspect_app.models import CaseEvent, Photo, User, Violation
 
 from .conftest import csrf_token_from
 from .factories import jpeg_bytes, make_case, new_uuid
 from .test_cases_web import TODAY, login
+from .test_lifecycle import _act
 
 ACTORS = {"officer": "kiemtra", "other_inspector": "kiemtra2", "chairman": "chutich", "admin": "quantri"}
 
@@ -26,11 +27,14 @@ def world(app, people, tmp_path):
     """A case in the warning stage in kiemtra's charge, with a pending proposal on a second case and a photo,
     and a third case reported with its position unknown."""
     with app.app_context():
-        case = make_case(db.session, people["inspector"], "warning", due=TODAY)
+        # A real record, so that the case has a running deadline to extend (clocks come from the history).
+        case = make_case(db.session, people["inspector"], "detected")
+        _act(db.session, case, db.session.get(User, people["inspector"]), "record_violation", today=TODAY,
+             document_number="1/BB", document_date=TODAY.isoformat())
         waiting = make_case(db.session, people["inspector"], "warning", due=TODAY)
         unplaced = make_case(db.session, people["inspector"], "warning", due=TODAY, position=None)
         db.session.commit()
-        ids = {"case": case.id, "waiting": waiting.id, "unplaced": unplaced.id, "case_uuid": case.client_uuid, "people": people}
+        ids = {"case": case.id, "version": case.version, "waiting": waiting.id, "unplaced": unplaced.id, "case_uuid": case.client_uuid, "people": people}
     client = login(app, "kiemtra")
     html = client.get(f"/cases/{ids['waiting']}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
@@ -92,14 +96,14 @@ def test_the_officer_in_charge_rule(app, world, db_snapshot, name, actor):
     (method, url, form), allowed = CALLS[name]
     client = login(app, ACTORS[actor])
     values = dict(world, inspector2=world["people"]["inspector2"], uuid=new_uuid())
-    url = url.format(**values)
+    url_template, url = url, url.format(**values)
     before = db_snapshot()
     if method == "GET":
         response = client.get(url)
     else:
         page = client.get(f"/cases/{world['case']}").get_data(as_text=True)
         data = {key: value.format(**values) for key, value in form.items()}
-        data.setdefault("version", "1")
+        data.setdefault("version", str(world["version"]) if "{case}" in url_template else "1")
         data["csrf_token"] = csrf_token_from(page)
         response = client.post(url, data=data, headers={"X-CSRFToken": data["csrf_token"]},
                                content_type="multipart/form-data")
@@ -117,7 +121,7 @@ def test_a_reassigned_case_changes_hands_with_the_reason_in_its_history(app, wor
     html = chairman.get(f"/cases/{world['case']}").get_data(as_text=True)
     assert 'name="officer_id"' in html
     response = chairman.post(f"/cases/{world['case']}/events", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token_from(html), "version": "1", "action": "reassign", "mode": "record",
+        "csrf_token": csrf_token_from(html), "version": str(world["version"]), "action": "reassign", "mode": "record",
         "officer_id": str(world["people"]["inspector2"]), "note": "Anh Kiểm nghỉ phép hai tuần"})
     assert response.status_code == 302
     html = chairman.get(f"/cases/{world['case']}").get_data(as_text=True)

@@ -177,7 +177,7 @@ def test_extension_is_proposed_shown_with_its_reason_and_moves_the_deadline_when
                                              "new_due_date": "2099-12-31", "note": "Tự gia hạn"})
     assert recorded.status_code == 403  # not the inspector's act alone
     response = post_action(client, case_id, {"action": "extend_deadline", "mode": "propose",
-                                             "extension_kind": "penalty_decision_explanation",
+                                             "extension_kind": "complex_or_explanation",
                                              "note": "Chủ đầu tư xin giải trình"})
     assert response.status_code == 302
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)

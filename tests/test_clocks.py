@@ -5,12 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.domain import case_actions, case_queries, clocks, field_reports
-from inspect_app.domain.errors import InvalidInput
+from inspect_app.domain.errors import InvalidFields, InvalidInput
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.preconditions import facts_of
 from inspect_app.models import User, Violation
 
 from .factories import make_case, new_uuid
-from .test_lifecycle import _act
+from .test_lifecycle import _act, context
 
 
 def _running(session, case, today):
@@ -100,3 +101,34 @@ def test_python_and_sql_agree_on_overdue(session, people):
     in_sql = set(session.scalars(select(Violation.id).where(clocks.overdue_clause(today))))
     in_python = {c.id for c in cases if clocks.is_overdue(c, today)}
     assert in_sql == in_python == {cases[0].id, cases[3].id, cases[5].id}
+
+
+def test_another_change_of_a_deadline_is_decided_by_the_chairman_and_says_so(session, people):
+    officer, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    case = make_case(session, officer.id)
+    _act(session, case, officer, "record_violation", today=date(2027, 3, 10), document_number="7/BB", document_date="2027-03-10")
+    proposal = _act(session, case, officer, "extend_deadline", today=date(2027, 3, 12), mode="propose",
+                    extension_kind="other", new_due_date="2027-04-15", note="Chủ đầu tư nằm viện")
+    approval = case_actions.decide(session, case, chairman, proposal.id, True, case.version, context(date(2027, 3, 12)))
+    # Shown as "gia hạn" with the chairman's approving entry instead of Điều 66.
+    assert case.due_date == date(2027, 4, 15)
+    assert case.due_citation == f"Gia hạn theo mục #{approval.seq} ngày {approval.recorded_at.astimezone(VIETNAM_OFFSET):%d/%m/%Y}"
+    # The Điều 66 extensions apply only to the penalty-decision clock, from the record's date.
+    _act(session, case, chairman, "penalty_decision", today=date(2027, 3, 15), document_number="8/QĐ",
+         document_date="2027-03-15", fine_vnd="1000000", remedy="Phá dỡ")
+    with pytest.raises(InvalidFields) as refused:
+        _act(session, case, chairman, "extend_deadline", today=date(2027, 3, 15), extension_kind="complex_or_explanation",
+             note="Phức tạp")
+    assert "extension_kind" in refused.value.errors
+
+
+def test_a_record_dated_before_the_limitation_period_is_refused(session, people):
+    officer = session.get(User, people["inspector"])
+    case = make_case(session, officer.id)  # detected 20/01/2027
+    with pytest.raises(InvalidFields) as refused:
+        _act(session, case, officer, "record_violation", today=date(2027, 3, 1), document_number="1/BB",
+             document_date="2024-12-31")
+    assert "document_date" in refused.value.errors and case.stage == "detected"
+    _act(session, case, officer, "record_violation", today=date(2027, 3, 1), document_number="1/BB",
+         document_date="2025-01-20")  # exactly the period before: still accepted
+    assert case.stage == "warning"

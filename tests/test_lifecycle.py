@@ -79,7 +79,8 @@ def test_every_stage_action_actor_and_mode(app, session, people, tmp_path, stage
     form = dict(valid_form(action, case, session), mode=mode)
     # Another inspector only adds observations; legal steps belong to the officer in charge. A bare case
     # at a stage has none of the history that delivery and the enforcement steps need (walked below).
-    needs_history = key in ("deliver_decision", "self_demolition_notice", "enforcement_decision", "enforcement_record")
+    needs_history = key in ("deliver_decision", "self_demolition_notice", "enforcement_decision", "enforcement_record",
+                            "extend_deadline")
     allowed = stage in action.from_stages and (actor != "other_inspector" or action.observation) and (
         workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
     ) and not needs_history
@@ -194,7 +195,7 @@ def test_extensions_are_proposed_by_the_inspector_and_move_the_deadline_only_whe
         _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
              new_due_date="2099-12-31", note="Tự gia hạn")
     proposal = _act(session, case, inspector, "extend_deadline", today=date(2027, 2, 1), mode="propose",
-                    extension_kind="penalty_decision_explanation", note="Người vi phạm có văn bản xin giải trình")
+                    extension_kind="complex_or_explanation", note="Người vi phạm có văn bản xin giải trình")
     # What it asks for, shown: a month from the record ends on Sun 28/02, so on Mon 01/03 (BLDS Điều 148 khoản 5).
     assert proposal.kind == "proposal" and proposal.due_date == date(2027, 3, 1)
     assert case.due_date == due_before  # nothing moves before the chairman approves
@@ -203,13 +204,26 @@ def test_extensions_are_proposed_by_the_inspector_and_move_the_deadline_only_whe
     with pytest.raises(InvalidFields):
         _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="other",
              new_due_date="2027-02-20", note="Sớm hơn")
-    _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="very_complex", note="Phức tạp")
-    assert case.due_date == date(2027, 4, 1)
+    # The second month needs the superior's written approval and counts on from the first month's last day
+    # (Sun 28/02 + 1 month = Sun 28/03 → Mon 29/03), not from the current deadline.
+    with pytest.raises(InvalidFields) as refused:
+        _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="superior_approval",
+             note="Phức tạp")
+    assert set(refused.value.errors) == {"document_number", "document_date"}
+    second = _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="superior_approval",
+                  note="Rất phức tạp", document_number="12/CV-UBND", document_date="2027-02-01")
+    assert case.due_date == date(2027, 3, 29) and case.due_citation == "Luật XLVPHC Điều 66 khoản 1"
+    assert (second.document_kind, second.document_number) == ("superior_approval", "12/CV-UBND")
+    with pytest.raises(InvalidFields):  # at most one more month
+        _act(session, case, chairman, "extend_deadline", today=date(2027, 2, 1), extension_kind="superior_approval",
+             note="Nữa", document_number="13/CV-UBND", document_date="2027-02-01")
 
 
 def test_an_extension_approved_after_the_deadline_moved_past_it_is_refused(session, people):
     inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
-    case = make_case(session, inspector.id, "warning", due=date(2027, 3, 20))
+    case = make_case(session, inspector.id)
+    _act(session, case, inspector, "record_violation", document_number="2/BB", document_date="2027-03-10")
+    assert case.due_date == date(2027, 3, 19)
     proposal = _act(session, case, inspector, "extend_deadline", mode="propose", extension_kind="other",
                     new_due_date="2027-04-01", note="Chờ giấy phép")
     _act(session, case, chairman, "extend_deadline", extension_kind="other", new_due_date="2027-05-01", note="Phức tạp")

@@ -19,13 +19,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
 from . import clocks, spatial, workflow
-from .deadlines import due_date
+from .deadlines import due_date, last_day
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
 from .inputs import FieldReader
 from .preconditions import facts_of, first_missing
 from .photos import VIETNAM_OFFSET, add_photo, prepare_photos
 from .roles import INSPECTOR
+from .ward_time import local_date
 from .stages import CLOSED, STAGE_LABELS
 
 GENESIS = "0" * 64
@@ -92,6 +93,11 @@ def read_action_input(data, photos, today):
     if action.extension:
         inp.extension_kind = reader.choice("extension_kind", tuple(workflow.EXTENSION_KINDS), required=True) or ""
         inp.new_due_date = reader.day("new_due_date", required=inp.extension_kind == "other")
+        if inp.extension_kind == "superior_approval":  # the superior's written approval
+            inp.document_number = reader.text("document_number", 60, required=True)
+            inp.document_date = reader.day("document_date", required=True)
+            if inp.document_date and inp.document_date > today:
+                reader.error("document_date", N_("A document date cannot be in the future."))
     if action.corrects:
         inp.corrects_event_id = reader.number("corrects_event_id", 1, 2**31 - 1, required=True, integer=True)
     if action.reassigns:
@@ -209,6 +215,8 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         raise Conflict(N_("This case already has a proposal waiting for the chairman."))
     if inp.action.reassigns:
         _check_new_officer(session, case, inp.officer_id)
+    if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
+        _check_within_limitation(case, inp.document_date, ctx)
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
         outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
@@ -289,6 +297,8 @@ def _copy_input(event, inp):
         event.document_kind = inp.action.document.kind
         event.document_number = inp.document_number
         event.document_date = inp.document_date
+    elif inp.extension_kind == "superior_approval":
+        event.document_kind, event.document_number, event.document_date = "superior_approval", inp.document_number, inp.document_date
     event.fine_vnd = inp.fine_vnd
     event.remedy = inp.remedy
     event.compliance_days = inp.compliance_days
@@ -296,6 +306,16 @@ def _copy_input(event, inp):
     event.officer_id = inp.officer_id
     event.lon, event.lat = inp.lon, inp.lat
     event.note = inp.note
+
+
+def _check_within_limitation(case, record_date, ctx):
+    """A record dated more than the limitation period before the case was detected is a wrong date."""
+    rule = ctx.rules[clocks.LIMITATION]
+    detected = local_date(case.detected_at)
+    if last_day(rule, record_date, ctx.calendar) < detected:
+        raise InvalidFields({"document_date": InvalidInput(
+            N_("This record is dated more than the limitation period (%(citation)s) before the case was detected "
+               "(%(detected)s): check the date."), citation=rule.citation, detected=detected.strftime("%d/%m/%Y"))})
 
 
 def _check_new_officer(session, case, officer_id):
@@ -319,8 +339,12 @@ def _apply(session, case, action, event, ctx, extension_target=None):
         event.clock_rule, event.clock_due, event.clock_citation = rule.key, due_date(rule, start, ctx.calendar, amount), rule.citation
     if action.extension:
         when, rule_key, citation = extension_target
-        _check_later(case, when)  # the deadline may have moved since the proposal
-        event.clock_rule, event.clock_due, event.clock_citation = rule_key, when, citation
+        moved = next((c for c in facts_of(session, case, ctx.today).clocks
+                      if c.is_open and c.key == clocks.CLOCK_OF_RULE.get(rule_key, rule_key)), None)
+        if moved is None:
+            raise InvalidInput(N_("This case has no deadline to extend."))
+        _check_later(moved, when)  # the deadline may have moved since the proposal
+        event.clock_rule, event.clock_due, event.clock_citation = rule_key, when, citation or _extended_citation(event)
     if action.reassigns:
         case.officer_id = event.officer_id
     if action.places_position:
@@ -368,33 +392,48 @@ def _compliance_days(session, case):
 
 
 def _extension_target(session, case, ctx, kind, new_date):
-    """(new due date, rule key, citation) an extension of this kind asks for; raises when it cannot apply."""
-    if case.due_date is None:
-        raise InvalidInput(N_("This case has no deadline to extend."))
+    """(new due date, rule key, citation) an extension of this kind asks for; raises when it cannot apply.
+
+    The two extensions of Luật XLVPHC Điều 66 khoản 1 apply to the time to decide on the penalty and
+    count from the record's date; "other" gives a new date to the nearest running deadline, with an
+    empty citation that _apply replaces with the deciding entry ("gia hạn")."""
+    facts = facts_of(session, case, ctx.today)
     if kind == "other":
-        target, rule_key, citation = new_date, case.due_rule, case.due_citation
-    elif kind == "penalty_decision_explanation":
-        record = session.scalar(
-            select(CaseEvent).where(CaseEvent.violation_id == case.id, CaseEvent.action == "record_violation")
-            .order_by(CaseEvent.seq.desc()).limit(1)
-        )
-        if record is None or case.due_rule != "penalty_decision":
-            raise InvalidInput(N_("This extension applies only to the penalty decision after a record."))
-        rule = ctx.rules[kind]
-        target, rule_key, citation = due_date(rule, record.document_date, ctx.calendar), rule.key, rule.citation
+        clock = clocks.nearest_history_clock(facts.clocks)
+        if clock is None:
+            raise InvalidInput(N_("This case has no deadline to extend."))
+        _check_later(clock, new_date)
+        return new_date, clock.rule, ""
+    clock = facts.running("penalty_decision")
+    record = next((e for e in reversed(facts.applied) if e.action == "record_violation"), None)
+    if clock is None or record is None:
+        raise InvalidFields({"extension_kind": InvalidInput(
+            N_("This extension is only for the time to decide on the penalty after a record (Luật XLVPHC Điều 66)."))})
+    first = ctx.rules["penalty_decision_explanation"]
+    if kind == "complex_or_explanation":
+        if clock.rule != "penalty_decision":
+            raise InvalidFields({"extension_kind": InvalidInput(
+                N_("The month for a complex case or an explanation has already been given."))})
+        target, rule = due_date(first, record.document_date, ctx.calendar), first
     else:
-        rule = ctx.rules[kind]
-        target, rule_key, citation = due_date(rule, case.due_date, ctx.calendar), case.due_rule, rule.citation
-    _check_later(case, target)
-    return target, rule_key, citation
+        if clock.rule != "penalty_decision_explanation":
+            raise InvalidFields({"extension_kind": InvalidInput(
+                N_("The second month comes once, after the first (complex case or explanation)."))})
+        rule = ctx.rules["very_complex"]
+        target = due_date(rule, last_day(first, record.document_date, ctx.calendar), ctx.calendar)
+    _check_later(clock, target)
+    return target, rule.key, rule.citation
 
 
-def _check_later(case, target):
-    if case.due_date is None:
-        raise InvalidInput(N_("This case has no deadline to extend."))
-    if target is None or target <= case.due_date:
+def _check_later(clock, target):
+    if target is None or target <= clock.due:
         raise InvalidFields({"new_due_date": InvalidInput(N_("The new deadline must be later than the current one (%(due)s)."),
-                                                          due=case.due_date.strftime("%d/%m/%Y"))})
+                                                          due=clock.due.strftime("%d/%m/%Y"))})
+
+
+def _extended_citation(event):
+    """The basis of a deadline moved for another reason: the entry that decided it and its date."""
+    return f"Gia hạn theo mục #{event.seq} ngày {local_date(event.recorded_at).strftime('%d/%m/%Y')}"
 
 
 def _attach_photos(session, case, event, user, photos, ctx, files):

@@ -33,9 +33,12 @@ DEFAULT_RULES = {
     rule.key: rule for rule in (
         DeadlineRule("penalty_decision", N_("Penalty decision after the record"), 7, WORKING_DAYS,
                      "Luật XLVPHC Điều 66 khoản 1"),
-        DeadlineRule("penalty_decision_explanation", N_("Penalty decision when the violator asks to explain"), 1, MONTHS,
+        DeadlineRule("penalty_decision_explanation",
+                     N_("Penalty decision when the case is complex or the violator asks to explain"), 1, MONTHS,
                      "Luật XLVPHC Điều 66 khoản 1"),
-        DeadlineRule("very_complex", N_("Extra time for a very complex case"), 1, MONTHS, "Luật XLVPHC Điều 66 khoản 1"),
+        # Counted on from the end of the month above, not from the current deadline.
+        DeadlineRule("very_complex", N_("One more month, approved in writing by the direct superior"), 1, MONTHS,
+                     "Luật XLVPHC Điều 66 khoản 1"),
         DeadlineRule("decision_delivery", N_("Deliver the penalty decision"), 2, WORKING_DAYS, "Luật XLVPHC Điều 70"),
         DeadlineRule("compliance", N_("Comply with the penalty decision"), 10, CALENDAR_DAYS, "Luật XLVPHC Điều 73"),
         DeadlineRule("enforcement_delivery", N_("Deliver the enforcement decision"), 2, WORKING_DAYS, "Luật XLVPHC Điều 88"),
@@ -150,14 +153,19 @@ def add_months(start, months):
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def last_day(rule, start, working_calendar, amount=None):
+    """The last day of a period before any roll-forward (working days: the due date itself)."""
+    amount = rule.amount if amount is None else amount
+    if rule.unit == WORKING_DAYS:
+        return working_calendar.add_working_days(start, amount)
+    return add_months(start, amount) if rule.unit == MONTHS else start + timedelta(days=amount)
+
+
 def due_date(rule, start, working_calendar, amount=None):
     """The due date of a rule counted from start (amount overrides the rule's, e.g. a decision's own period).
 
     Working days are counted from the day after start. A period in days or months whose last day is
     not a working day ends on the next working day (BLDS 2015 Điều 148 khoản 5, through Luật XLVPHC
     Điều 8)."""
-    amount = rule.amount if amount is None else amount
-    if rule.unit == WORKING_DAYS:
-        return working_calendar.add_working_days(start, amount)
-    last = add_months(start, amount) if rule.unit == MONTHS else start + timedelta(days=amount)
-    return working_calendar.next_working_day(last)
+    last = last_day(rule, start, working_calendar, amount)
+    return last if rule.unit == WORKING_DAYS else working_calendar.next_working_day(last)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..models import CaseEvent
 from .categories import BY_KEY
-from .clocks import APPLIED, clocks_of
+from .clocks import APPLIED, clocks_of, nearest_history_clock
 from .errors import N_
 
 
@@ -93,7 +93,7 @@ PRECONDITIONS = {
         lambda f: bool(f.entries),
         N_("This case has no entry in its history yet: there is nothing to correct.")),
     "has_deadline": Precondition(
-        lambda f: f.case.due_date is not None,
+        lambda f: nearest_history_clock(f.clocks) is not None,
         N_("This case has no deadline to extend.")),
 }
 

@@ -60,10 +60,13 @@ OUTCOMES = {
     "permit_obtained": N_("Permit obtained"),
     "dismissed": N_("No violation (dismissed)"),
 }
+# Luật XLVPHC Điều 66 khoản 1, all counted from the record's date; anything else is "other": a new
+# date with its reason, which only the chairman decides (a proposal when the inspector asks).
 EXTENSION_KINDS = {
-    "penalty_decision_explanation": N_("The violator asked to explain (1 month from the record)"),
-    "very_complex": N_("Very complex case (1 more month)"),
-    "other": N_("Other reason (new date)"),
+    "complex_or_explanation": N_("Complex case, or the violator asked to explain: 1 month from the record"),
+    "superior_approval": N_("Very serious and complex case with an explanation: 1 more month, approved in writing "
+                            "by the direct superior"),
+    "other": N_("Another change of the deadline (a new date and the reason)"),
 }
 
 ACTIVE = OPEN_STAGES
