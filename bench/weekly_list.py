@@ -28,7 +28,8 @@ from inspect_app.domain import accounts, case_actions, demo  # noqa: E402
 from inspect_app.domain.case_actions import LifecycleContext  # noqa: E402
 from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config  # noqa: E402
 from inspect_app.domain.field_reports import FieldRules  # noqa: E402
-from inspect_app.domain.photos import VIETNAM_OFFSET, PhotoFiles  # noqa: E402
+from inspect_app.domain.photos import PhotoFiles  # noqa: E402
+from inspect_app.domain.ward_time import VIETNAM_OFFSET  # noqa: E402
 from inspect_app.domain.weekly_list import ReportWeek  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402

@@ -158,16 +158,14 @@ def login_rules(config):
 
 def lifecycle_context(config, ward=None, today=None):
     """Deadline rules and working calendar (config, then the ward's settings), today (local), photo limits."""
-    from datetime import datetime
-
     from .domain.case_actions import LifecycleContext
-    from .domain.photos import VIETNAM_OFFSET
+    from .domain.ward_time import local_today
     from .domain.ward_settings import effective_calendar, effective_rules
 
     return LifecycleContext(
         rules=effective_rules(config["DEADLINE_RULES"], ward),
         calendar=effective_calendar(config["WARD_DAYS_OFF"], ward),
-        today=today or datetime.now(VIETNAM_OFFSET).date(), photo_rules=field_rules(config, ward),
+        today=today or local_today(), photo_rules=field_rules(config, ward),
     )
 
 

@@ -18,7 +18,8 @@ from inspect_app.extensions import db
 from inspect_app.models import Violation
 from inspect_app.models.types import utcnow
 from inspect_app.domain.errors import InvalidInput
-from inspect_app.domain.photos import VIETNAM_OFFSET, PhotoFiles, photo_file
+from inspect_app.domain.photos import PhotoFiles, photo_file
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 
 from . import weekly_scenario as scenario
 from .conftest import csrf_token_from
@@ -269,7 +270,7 @@ CORPUS = {
                                          "Ngày phải trong khoảng"),
     "map data: date_to in year 9999": Bad("chutich", "GET", "/api/violations.geojson?date_to=9999-12-31", 400,
                                           "Ngày phải trong khoảng"),
-    "map page: the week of 9999-12-31": Bad("chutich", "GET", "/map/?week=9999-12-31", 400, "Tuần phải là một ngày"),
+    "map page: the week of 9999-12-31": Bad("chutich", "GET", "/map/?week=9999-12-31", 400, "Nhập tuần theo dạng YYYY-Www"),
     "case action: document dated 9999-12-31": Bad("chutich", "POST", "/cases/{case}/events", 400, "Ngày phải trong khoảng",
                                                   form=action(action="penalty_decision", document_number="1/QĐ",
                                                               document_date="9999-12-31", fine_vnd="1000000",

@@ -41,7 +41,8 @@ def test_filters_are_kept_for_the_map_data(app, people, demo_ward):
     ("route=9999", "Tuyến này không tồn tại."),
     ("date_from=2026-11-30&date_to=2026-11-01", "trước ngày bắt đầu"),
     ("date_from=hôm-qua", "YYYY-MM-DD"),
-    ("week=tuần-này", "tuần này"),
+    ("week=tuần-này", "2026-W48"),
+    ("week=2026-W54", "2026"),
 ])
 def test_bad_filters_show_a_message_and_the_whole_map(app, people, demo_ward, query, message):
     response = login(app, "chutich").get(f"/map/?{query}")
@@ -50,6 +51,13 @@ def test_bad_filters_show_a_message_and_the_whole_map(app, people, demo_ward, qu
     assert 'id="ward-map"' in html
     if "week" not in query:
         assert _config(html)["filterQuery"] == ""
+
+
+def test_the_map_takes_the_week_as_the_weekly_list_writes_it_and_old_date_links_still_work(app, people, demo_ward):
+    client = login(app, "chutich")
+    for query in ("week=2026-W48", "week=2026-11-25"):  # the one format, and a day inside it (older links)
+        html = client.get(f"/map/?{query}").get_data(as_text=True)
+        assert 'name="week" value="2026-W48"' in html and "23/11/2026" in html, query
 
 
 def test_malformed_bbox_is_a_clear_json_error(app, people):

@@ -7,7 +7,7 @@ from shapely.geometry import MultiLineString
 from sqlalchemy import select
 
 from inspect_app.domain import accounts, overview, patrols
-from inspect_app.domain.overview import week_start
+from inspect_app.domain.ward_time import week_bounds
 from inspect_app.domain.tracks import Fix, TrackRules, build_track
 from inspect_app.models import Route
 
@@ -124,7 +124,7 @@ def test_a_stored_patrol_keeps_gaps_as_segments_and_coverage_leaves_them_out(ses
     summary = patrols.live_summary(session, patrol, rules)
     assert len(summary["gaps"]) == 1 and summary["points"] == len(fixes)
     # The chairman's week merges segments, never the gaps between them.
-    week = [w for w in overview.patrol_week(session, week_start(patrol.started_at.date())) if w.route.id == r1.id][0]
+    week = [w for w in overview.patrol_week(session, week_bounds(patrol.started_at.date())[0]) if w.route.id == r1.id][0]
     assert len(week.tracks) == 2 and week.coverage < 0.75
 
 

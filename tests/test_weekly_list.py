@@ -5,7 +5,7 @@ import pytest
 
 from inspect_app.domain import weekly_list
 from inspect_app.domain.errors import InvalidFields, InvalidInput
-from inspect_app.domain.photos import VIETNAM_OFFSET
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.weekly_list import ReportWeek, WeeklyFilters, build_weekly_list, parse_week
 from inspect_app.models import Route
 

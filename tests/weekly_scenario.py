@@ -9,7 +9,8 @@ from inspect_app.domain import case_actions
 from inspect_app.domain.case_actions import LifecycleContext
 from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
 from inspect_app.domain.field_reports import FieldRules
-from inspect_app.domain.photos import VIETNAM_OFFSET, PhotoFiles
+from inspect_app.domain.photos import PhotoFiles
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.weekly_list import ReportWeek
 from inspect_app.models import User, Visit
 

@@ -7,12 +7,13 @@ from flask_babel import gettext
 from ..auth.access import role_required
 from ..config import lifecycle_context
 from ..domain import geography, overview
-from ..domain.inputs import FieldReader
+from ..domain.errors import InvalidInput
 from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
 from ..extensions import db
 from ..filters import filter_choices, filters_from_request
-from ..i18n import stage_label
+from ..domain.ward_time import read_week, week_of
+from ..i18n import stage_label, translate_error
 from . import bp
 from .folium_map import build_map, map_parts
 
@@ -21,12 +22,11 @@ STAGE_COLOURS = {"detected": "#f1c232", "warning": "#e69138", "stop_work": "#cc0
 
 
 def _read_week(raw, today):
-    if not raw:
-        return overview.week_start(today), None
-    day = FieldReader({"week": raw}).day("week")
-    if day is None:
-        return overview.week_start(today), gettext("The week must be a date (YYYY-MM-DD); showing this week.")
-    return overview.week_start(day), None
+    """(the week asked for, or this week, and the message when the value was not a week)."""
+    try:
+        return read_week(raw, today), None
+    except InvalidInput as problem:
+        return week_of(today), translate_error(problem)
 
 
 @bp.route("/")
@@ -38,7 +38,8 @@ def index():
     status = 200 if ok else 400
     if not ok:
         flash(gettext("The filter was not applied: the whole map is shown."), "error")
-    monday, week_problem = _read_week(request.args.get("week"), context.today)
+    week, week_problem = _read_week(request.args.get("week"), context.today)
+    monday = week.monday
     if week_problem:
         flash(week_problem, "error")
         status = 400
@@ -63,6 +64,6 @@ def index():
     }
     return render_template(
         "map/index.html", map_header=header, map_body=body, map_script=script, client=client, filters=filters,
-        numbers=overview.overview_numbers(db.session, context.today), routes_week=routes_week, monday=monday,
+        numbers=overview.overview_numbers(db.session, context.today), routes_week=routes_week, monday=monday, week=week,
         **filter_choices(),
     ), status

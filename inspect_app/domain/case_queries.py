@@ -4,13 +4,13 @@ from datetime import date, timedelta
 from typing import Optional
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
-from ..models import CaseEvent, Route, User, Violation
+from ..models import Route, User, Violation
 from .categories import CATEGORY_KEYS
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
 from .stages import CLOSED, STAGES
+from .case_actions import waiting_case_ids
 from .clocks import overdue_clause
 from .ward_time import local_midnight, week_bounds
 
@@ -78,7 +78,7 @@ def filtered(statement, filters, today):
         monday, sunday = week_bounds(today)
         statement = statement.where(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
     if filters.waiting:
-        statement = statement.where(Violation.id.in_(_waiting_case_ids()))
+        statement = statement.where(Violation.id.in_(waiting_case_ids()))
     if filters.route_id:
         statement = statement.where(Violation.route_id == filters.route_id)
     if filters.khu_vuc:
@@ -99,12 +99,6 @@ def find_cases(session, filters, today, limit=1000):
     statement = filtered(select(Violation), filters, today)
     statement = statement.order_by(Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc()).limit(limit)
     return session.scalars(statement).all()
-
-
-def _waiting_case_ids():
-    answer = aliased(CaseEvent)
-    answered = select(answer.answers_event_id).where(answer.kind.in_(("approval", "rejection")), answer.answers_event_id.is_not(None))
-    return select(CaseEvent.violation_id).where(CaseEvent.kind == "proposal", CaseEvent.id.not_in(answered))
 
 
 def stage_counts(session):

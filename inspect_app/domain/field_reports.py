@@ -23,11 +23,11 @@ from .deadlines import DEFAULT_RULES, DeadlineRule, WorkingCalendar, due_date
 from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
-from .photos import VIETNAM_OFFSET, add_photo, prepare_photo, prepare_photos
+from .photos import add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .stages import DETECTED, OPEN_STAGES
 from .tracks import distance_m
-from .ward_time import local_date
+from .ward_time import VIETNAM_OFFSET, local_date
 
 VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
 MAX_CORRIDOR_SEARCH_M = 1000

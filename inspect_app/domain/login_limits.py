@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..models import LoginAttempt
 from .errors import N_, DomainError
-from .photos import VIETNAM_OFFSET
+from .ward_time import VIETNAM_OFFSET
 
 
 @dataclass(frozen=True)

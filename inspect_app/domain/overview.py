@@ -1,7 +1,6 @@
 """The chairman's overview: numbers for the week, and patrol coverage of each route."""
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping, shape
@@ -13,19 +12,8 @@ from .case_actions import pending_proposals
 from .clocks import overdue_clause
 from .coverage import combined_coverage
 from .geography import for_display
-from .photos import VIETNAM_OFFSET
+from .ward_time import week_of
 from .stages import CLOSED, OPEN_STAGES
-
-
-def week_start(day):
-    """The Monday of the week containing day."""
-    return day - timedelta(days=day.weekday())
-
-
-def week_window_utc(monday):
-    """[start, end) of a local (Asia/Ho_Chi_Minh) week as aware datetimes."""
-    start = datetime.combine(monday, time.min).replace(tzinfo=VIETNAM_OFFSET)
-    return start, start + timedelta(days=7)
 
 
 @dataclass
@@ -43,7 +31,8 @@ class RouteWeek:
 
 def patrol_week(session, monday):
     """Per route: patrols ended in the week, distance walked, combined coverage, uncovered stretches."""
-    start, end = week_window_utc(monday)
+    week = week_of(monday)
+    start, end = week.starts_at, week.ends_at
     patrols = session.scalars(
         select(Patrol).where(Patrol.started_at >= start, Patrol.started_at < end, Patrol.track.is_not(None))
     ).all()
@@ -69,7 +58,8 @@ def patrol_week(session, monday):
 
 def overview_numbers(session, today):
     """Open cases per stage, new and closed this week, overdue, waiting; open cases per route and khu vực."""
-    start, end = week_window_utc(week_start(today))
+    week = week_of(today)
+    start, end = week.starts_at, week.ends_at
     per_stage = dict(session.execute(
         select(Violation.stage, func.count()).where(Violation.stage.in_(OPEN_STAGES)).group_by(Violation.stage)
     ).all())

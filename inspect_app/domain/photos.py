@@ -19,10 +19,10 @@ from sqlalchemy import select
 from ..models import Photo
 from .errors import N_, Conflict, InvalidInput
 from .inputs import plausible_day
+from .ward_time import VIETNAM_OFFSET
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 THUMB_SIZE = 320
-VIETNAM_OFFSET = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)

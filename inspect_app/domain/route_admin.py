@@ -12,7 +12,7 @@ from . import spatial
 from .coverage import to_local_metres
 from .errors import N_, InvalidInput, NotFound
 from .geo_import import make_route_input, parse_geojson, parse_gpx
-from .photos import VIETNAM_OFFSET
+from .ward_time import VIETNAM_OFFSET
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # A GPS track has a fix every few metres with jitter; ~2 m of simplification keeps the shape.

@@ -7,10 +7,9 @@ Each row shows the case as it stood at that moment, reconstructed from its event
 last week's list prints the same on Monday as it did on Sunday night. Events are counted by the
 moment they were entered in the app; the documents' own dates are shown in the columns.
 """
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import or_, select
@@ -18,69 +17,16 @@ from sqlalchemy.orm import selectinload
 
 from ..models import CaseEvent, Route, Violation, Visit
 from .categories import BY_KEY as CATEGORIES
+from .case_actions import waiting_in
 from .clocks import days_overdue
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
-from .photos import VIETNAM_OFFSET
+from .ward_time import ReportWeek, local_date, parse_week, week_of
 from .stages import CLOSED, STAGES
 
 EFFECTIVE = ("action", "approval")       # event kinds that change a case; proposals and rejections do not
 RECORD_DOCUMENTS = ("bb_vphc", "bb_continuation")
 DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_cuong_che": N_("Enforcement")}
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-_WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class ReportWeek:
-    """An ISO week, Monday to Sunday, in the ward's local time."""
-
-    year: int
-    number: int
-
-    @property
-    def monday(self):
-        """The week's first day."""
-        return date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def sunday(self):
-        """The week's last day."""
-        return self.monday + timedelta(days=6)
-
-    @property
-    def iso(self):
-        """The week as the URL and `<input type=week>` write it: 2026-W48."""
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def starts_at(self):
-        """Local midnight at the start of Monday (aware datetime)."""
-        return datetime.combine(self.monday, time.min).replace(tzinfo=VIETNAM_OFFSET)
-
-    @property
-    def ends_at(self):
-        """Local midnight after Sunday (aware datetime, exclusive)."""
-        return self.starts_at + timedelta(days=7)
-
-    def previous(self):
-        """The week before."""
-        return week_of(self.monday - timedelta(days=7))
-
-    def next(self):
-        """The week after."""
-        return week_of(self.monday + timedelta(days=7))
-
-    def date_range(self):
-        """'23/11 – 29/11/2026' (the year on both ends when the week spans two years)."""
-        first = "%d/%m" if self.monday.year == self.sunday.year else "%d/%m/%Y"
-        return f"{self.monday.strftime(first)} – {self.sunday.strftime('%d/%m/%Y')}"
-
-
-def week_of(day):
-    """The ISO week containing a date."""
-    year, number, _ = day.isocalendar()
-    return ReportWeek(year, number)
 
 
 @dataclass
@@ -111,21 +57,6 @@ def read_week_request(args, today):
                             stage=reader.choice("stage", STAGES))
     reader.finish()
     return week, filters
-
-
-def parse_week(text):
-    """'2026-W48' (or '2026W48') as a ReportWeek; InvalidInput for malformed or non-existent weeks."""
-    match = _WEEK_PATTERN.match(text.strip())
-    if not match:
-        raise InvalidInput(N_("Enter the week as YYYY-Www, for example %(example)s."), example="2026-W48")
-    year, number = int(match.group(1)), int(match.group(2))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(N_("The year must be between %(first)s and %(last)s."), first=FIRST_YEAR, last=LAST_YEAR)
-    weeks_in_year = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the year's last ISO week
-    if not 1 <= number <= weeks_in_year:
-        raise InvalidInput(N_("Week %(number)s does not exist in %(year)s: its weeks run from 1 to %(last)s."),
-                           number=number, year=year, last=weeks_in_year)
-    return ReportWeek(year, number)
 
 
 def check_route(session, filters):
@@ -212,7 +143,7 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
     events = _events_by_case(session, [c.id for c in cases])
     visited = _visited_in_week(session, [c.id for c in cases], week.starts_at, as_of)
     # Overdue means past the deadline on a day of the week: for a finished week, on its Sunday.
-    as_of_day = min(now.astimezone(VIETNAM_OFFSET).date(), week.sunday)
+    as_of_day = min(local_date(now), week.sunday)
     groups = {stage: [] for stage in STAGES}
     totals = dict.fromkeys(TOTAL_KEYS, 0)
     for case in cases:
@@ -319,8 +250,7 @@ def _notes(case, history, overdue_days):
     notes = []
     if overdue_days:
         notes.append(Note(N_("Overdue by %(days)s days"), {"days": overdue_days}))
-    answered = {e.answers_event_id for e in history if e.kind in ("approval", "rejection")}
-    waiting = [e for e in history if e.kind == "proposal" and e.id not in answered]
+    waiting = waiting_in(history)
     if waiting:
         notes.append(Note(N_("Waiting for the chairman: %(action)s"), {"action": _action_label(waiting[-1].action)}))
     continued = sum(1 for e in history if e.kind in EFFECTIVE and e.action == "record_continuation")

@@ -1,10 +1,10 @@
 """Field pages. Forms that carry photos are sent by the page's script to the JSON API
 (api/field.py); the pages here render, and start or end patrols."""
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, get_timezone
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.access import role_required
@@ -13,6 +13,7 @@ from ..domain import field_reports, geography, patrols
 from ..domain.categories import CATEGORIES
 from ..domain.errors import DomainError
 from ..domain.roles import INSPECTOR
+from ..domain.ward_time import local_midnight, local_today
 from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
@@ -115,11 +116,8 @@ def visit():
 @role_required(INSPECTOR)
 def today():
     """My day: today's patrols, visits and reports (local date)."""
-    zone = get_timezone()
-    local_midnight = datetime.combine(datetime.now(zone).date(), time.min).replace(tzinfo=zone)
-    day_patrols, day_visits, day_cases = field_reports.day_of(
-        db.session, current_user, local_midnight, local_midnight + timedelta(days=1)
-    )
+    starts = local_midnight(local_today())
+    day_patrols, day_visits, day_cases = field_reports.day_of(db.session, current_user, starts, starts + timedelta(days=1))
     photos = field_reports.first_photos(db.session, [c.id for c in day_cases])
     return render_template(
         "field/today.html", patrols=day_patrols, visits=day_visits, cases=day_cases, first_photos=photos,

@@ -14,7 +14,7 @@ from ..auth.access import login_required
 from ..config import lifecycle_context
 from ..domain import audit_anchors, case_queries, geography, weekly_list
 from ..domain.errors import InvalidFields
-from ..domain.photos import VIETNAM_OFFSET
+from ..domain.ward_time import VIETNAM_OFFSET
 from ..domain.stages import STAGES
 from ..extensions import db
 from ..i18n import translate_error

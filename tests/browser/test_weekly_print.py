@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from inspect_app.extensions import db
-from inspect_app.domain.photos import VIETNAM_OFFSET
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.stages import STAGES
 
 from ..factories import make_case
