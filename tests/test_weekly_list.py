@@ -166,3 +166,33 @@ def test_week_bounds_and_titles():
     assert ReportWeek(2026, 1).date_range() == "29/12/2025 – 04/01/2026"
     assert week.previous() == ReportWeek(2026, 47) and ReportWeek(2026, 53).next() == ReportWeek(2027, 1)
     assert week.starts_at.utcoffset() == timedelta(hours=7)
+
+
+def test_documents_count_in_the_week_of_their_date_and_the_week_they_were_entered_says_late(app, session, people):
+    """Week 48 of 2026 looked empty although two records were dated in it: they were entered in week 49."""
+    from inspect_app.models import User
+
+    from .factories import make_case
+
+    officer = session.get(User, people["inspector"])
+    files = weekly_list_files(app)
+    late = []
+    for number, day in (("48/BB", date(2026, 11, 24)), ("49/BB", date(2026, 11, 26))):
+        case = make_case(session, officer.id, detected_at=scenario.local(date(2026, 11, 23)), code=f"TL-2026-{number[:2]}00")
+        scenario._act(session, files, case, officer, "record_violation", scenario.local(date(2026, 12, 1)),
+                      document_number=number, document_date=day.isoformat())
+        late.append(case.code)
+    session.commit()
+    after = datetime(2026, 12, 2, 12, tzinfo=VIETNAM_OFFSET)
+    week48 = build_weekly_list(session, ReportWeek(2026, 48), WeeklyFilters(), after)
+    assert week48.totals["records"] == 2 and sorted(r.case.code for r in week48.rows) == late
+    week49 = build_weekly_list(session, ReportWeek(2026, 49), WeeklyFilters(), after)
+    assert week49.totals["records"] == 0
+    notes = {row.case.code: [n.params for n in row.notes if n.message.startswith("Entered late")] for row in week49.rows}
+    assert notes[late[0]] == [{"document": "48/BB", "day": "24/11/2026"}]
+
+
+def weekly_list_files(app):
+    from inspect_app.domain.photos import PhotoFiles
+
+    return PhotoFiles(app.config["PHOTO_DIR"])

@@ -1,11 +1,12 @@
 """The weekly enforcement list (DOMAIN.md): which cases belong to an ISO week, their rows and the week's totals.
 
 A case belongs to week W when, by what the app knew at the end of W (or now, for the current week):
-it was detected in W; or it had an event or a visit in W; or it was open at the start of W with a
-deadline on or before W's Sunday (a deadline in W, or overdue from an earlier week).
-Each row shows the case as it stood at that moment, reconstructed from its event history, so
-last week's list prints the same on Monday as it did on Sunday night. Events are counted by the
-moment they were entered in the app; the documents' own dates are shown in the columns.
+it was detected in W; or it had an event or a visit in W, or a document dated in W; or it was open
+at the start of W with a deadline on or before W's Sunday (a deadline in W, or overdue from an
+earlier week). Each row shows the case as it stood at that moment, reconstructed from its event
+history. Records, stop-work, decisions and enforcement are counted in the week of their document's
+date, also when entered later (that week's list then changes, and the list of the week they were
+entered in notes "entered late"); detection and closing in the week they happened in the app.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -139,7 +140,7 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
     """The week's list; officer_id limits it to the cases that officer is in charge of."""
     as_of = min(week.ends_at, now)
     known_at_start = min(week.starts_at, now)
-    cases = _candidate_cases(session, week, filters, known_at_start, as_of, officer_id)
+    cases = _candidate_cases(session, week, filters, known_at_start, as_of, now, officer_id)
     events = _events_by_case(session, [c.id for c in cases])
     visited = _visited_in_week(session, [c.id for c in cases], week.starts_at, as_of)
     # Overdue means past the deadline on a day of the week: for a finished week, on its Sunday.
@@ -148,18 +149,22 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
     totals = dict.fromkeys(TOTAL_KEYS, 0)
     for case in cases:
         every_event = events.get(case.id, [])
-        history = [e for e in every_event if e.recorded_at < as_of]
-        in_week = [e for e in history if e.recorded_at >= week.starts_at]
+        # What is known now of what happened by the week's end: entries made by then, and documents
+        # dated by its Sunday but entered later.
+        history = [e for e in every_event if e.recorded_at < as_of or (
+            e.recorded_at < now and e.document_date is not None and e.document_date <= week.sunday)]
+        in_week = [e for e in history if week.starts_at <= e.recorded_at < as_of]
+        dated_in_week = [e for e in history if _dated_in(e, week)]
         start_stage, start_due = _state_at(case, every_event, known_at_start)
-        active = week.starts_at <= case.detected_at < as_of or in_week or case.id in visited
+        active = week.starts_at <= case.detected_at < as_of or in_week or dated_in_week or case.id in visited
         due_by_sunday = start_stage != CLOSED and start_due is not None and start_due <= week.sunday
         if not (active or due_by_sunday):
             continue
-        row = _row(case, every_event, history, as_of, as_of_day)
+        row = _row(case, every_event, history, as_of, as_of_day, week)
         if filters.stage and row.stage != filters.stage:
             continue
         groups[row.stage].append(row)
-        _count(totals, case, in_week, row, week)
+        _count(totals, case, in_week, dated_in_week, row, week)
     number = 0
     for stage in STAGES:
         groups[stage].sort(key=lambda r: (r.due_date is None, r.due_date or date.max, r.case.code))
@@ -170,12 +175,13 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
                       totals=totals, filters=filters)
 
 
-def _candidate_cases(session, week, filters, known_at_start, as_of, officer_id):
+def _candidate_cases(session, week, filters, known_at_start, as_of, now, officer_id):
     """Every case that existed by as_of and was not closed before the week began (a superset)."""
     closed_before = select(CaseEvent.violation_id).where(
         CaseEvent.kind.in_(EFFECTIVE), CaseEvent.stage_after == CLOSED, CaseEvent.recorded_at < known_at_start)
-    active_in_week = select(CaseEvent.violation_id).where(
-        CaseEvent.recorded_at >= week.starts_at, CaseEvent.recorded_at < as_of)
+    active_in_week = select(CaseEvent.violation_id).where(or_(
+        (CaseEvent.recorded_at >= week.starts_at) & (CaseEvent.recorded_at < as_of),
+        (CaseEvent.recorded_at < now) & CaseEvent.document_date.between(week.monday, week.sunday)))
     visited = select(Visit.violation_id).where(
         Visit.violation_id.is_not(None), Visit.visited_at >= week.starts_at, Visit.visited_at < as_of)
     statement = select(Violation).where(
@@ -227,7 +233,7 @@ def _state_at(case, every_event, moment):
     return case.stage, case.due_date  # a case with no history at all (imported): as stored
 
 
-def _row(case, every_event, history, as_of, as_of_day):
+def _row(case, every_event, history, as_of, as_of_day, week):
     """The row of a case as it stood at as_of (history: its events entered before then)."""
     stage, due = _state_at(case, every_event, as_of)
     effective = [e for e in history if e.kind in EFFECTIVE]
@@ -242,12 +248,18 @@ def _row(case, every_event, history, as_of, as_of_day):
         case=case, stage=stage, due_date=due if stage != CLOSED else None, overdue_days=overdue_days,
         records=records, decisions=decisions, fine_vnd=penalty[-1].fine_vnd if penalty else None,
         remedy=penalty[-1].remedy if penalty else "", outcome=closing[-1].outcome if closing else "",
-        notes=_notes(case, history, overdue_days),
+        notes=_notes(case, history, overdue_days, week),
     )
 
 
-def _notes(case, history, overdue_days):
+def _notes(case, history, overdue_days, week):
     notes = []
+    for event in history:  # entered this week for an earlier week: that week's list now counts it too
+        if (event.kind in EFFECTIVE and event.document_date is not None and event.document_date < week.monday
+                and week.starts_at <= event.recorded_at < week.ends_at):
+            notes.append(Note(N_("Entered late: %(document)s dated %(day)s"),
+                              {"document": event.document_number or _action_label(event.action),
+                               "day": event.document_date.strftime("%d/%m/%Y")}))
     if overdue_days:
         notes.append(Note(N_("Overdue by %(days)s days"), {"days": overdue_days}))
     waiting = waiting_in(history)
@@ -267,12 +279,17 @@ def _action_label(key):
     return ACTIONS[key].label if key in ACTIONS else key
 
 
-def _count(totals, case, in_week, row, week):
+def _dated_in(event, week):
+    """The entry took effect with a document dated in the week."""
+    return event.kind in EFFECTIVE and event.document_date is not None and week.monday <= event.document_date <= week.sunday
+
+
+def _count(totals, case, in_week, dated_in_week, row, week):
+    """Documents (records, stop-work, decisions, enforcement) count in the week of their own date, also
+    when entered later; detection and closing in the week they happened in the app."""
     if week.starts_at <= case.detected_at < week.ends_at:
         totals["detected"] += 1
-    for event in in_week:
-        if event.kind not in EFFECTIVE:
-            continue
+    for event in dated_in_week:
         if event.document_kind in RECORD_DOCUMENTS:
             totals["records"] += 1
         if event.action == "start_stop_work":
@@ -282,7 +299,8 @@ def _count(totals, case, in_week, row, week):
             totals["fines_vnd"] += event.fine_vnd or 0
         if event.action == "enforcement_record":
             totals["enforced"] += 1
-        if event.stage_after == CLOSED and event.stage_before != CLOSED:
+    for event in in_week:
+        if event.kind in EFFECTIVE and event.stage_after == CLOSED and event.stage_before != CLOSED:
             totals["closed"] += 1
     if row.overdue:
         totals["overdue"] += 1
