@@ -348,8 +348,7 @@ def world(app, people, demo_ward):
         scenario._act(db.session, files, case, inspector, "record_violation", now, document_number="7/BB-VPHC",
                       document_date=now.date().isoformat())
         proposal = scenario._act(db.session, files, case, inspector, "penalty_decision", now, mode="propose",
-                                 document_number="8/QĐ-XPHC", document_date=now.date().isoformat(), fine_vnd=5000000,
-                                 remedy="Buộc phá dỡ")
+                                 fine_vnd=5000000, remedy="Buộc phá dỡ")
         other = db.session.get(Violation, other_case)
         other_event = scenario._act(db.session, files, other, accounts.find_user(db.session, "kiemtra2"), "site_check", now,
                                     note="Đã xem")

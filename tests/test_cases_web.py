@@ -95,8 +95,8 @@ def test_bad_fines_in_a_proposal(app, people, db_snapshot, fine):
         case_id = case.id
     client = login(app, "kiemtra")
     before = db_snapshot()
-    response = post_action(client, case_id, {"action": "penalty_decision", "mode": "propose", "document_number": "3/QĐ",
-                                             "document_date": TODAY.isoformat(), "fine_vnd": fine, "remedy": "Phá dỡ"})
+    response = post_action(client, case_id, {"action": "penalty_decision", "mode": "propose", "fine_vnd": fine,
+                                             "remedy": "Phá dỡ"})
     assert response.status_code == 400 and db_snapshot() == before
     assert "Hãy nhập một số." in response.get_data(as_text=True) or "Phải trong khoảng" in response.get_data(as_text=True)
 
@@ -122,8 +122,8 @@ def test_proposal_queue_and_approval(app, people):
         db.session.commit()
         case_id, code = case.id, case.code
     inspector = login(app, "kiemtra")
-    response = post_action(inspector, case_id, {"action": "penalty_decision", "mode": "propose", "document_number": "9/QĐ-XPVPHC",
-                                                "document_date": TODAY.isoformat(), "fine_vnd": "60000000", "remedy": "Buộc phá dỡ"})
+    response = post_action(inspector, case_id, {"action": "penalty_decision", "mode": "propose", "fine_vnd": "60000000",
+                                                "remedy": "Buộc phá dỡ"})
     assert response.status_code == 302
     assert inspector.get("/cases/queue").status_code == 403
     chairman = login(app, "chutich")
@@ -219,8 +219,7 @@ def test_another_inspector_cannot_alter_decide_or_replace_a_pending_proposal(app
         case = make_case(db.session, people["inspector"], "warning")
         db.session.commit()
         case_id = case.id
-    proposal = {"action": "penalty_decision", "mode": "propose", "document_number": "9/QĐ-XPVPHC",
-                "document_date": TODAY.isoformat(), "fine_vnd": "60000000", "remedy": "Buộc phá dỡ"}
+    proposal = {"action": "penalty_decision", "mode": "propose", "fine_vnd": "60000000", "remedy": "Buộc phá dỡ"}
     assert post_action(login(app, "kiemtra"), case_id, proposal).status_code == 302
     other = login(app, "kiemtra2")
     html, token, version = case_form(other, case_id)

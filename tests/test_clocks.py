@@ -132,3 +132,32 @@ def test_a_record_dated_before_the_limitation_period_is_refused(session, people)
     _act(session, case, officer, "record_violation", today=date(2027, 3, 1), document_number="1/BB",
          document_date="2025-01-20")  # exactly the period before: still accepted
     assert case.stage == "warning"
+
+
+def test_the_register_numbers_decisions_at_signing_in_order_and_refuses_a_number_twice(session, people):
+    from inspect_app.domain.register import entries_of
+
+    officer, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    first, second = make_case(session, officer.id), make_case(session, officer.id)
+    _act(session, first, officer, "record_violation", today=date(2027, 3, 1), document_number="1/BB", document_date="2027-03-01")
+    # The same record number again (another case, same year) is refused, naming the case that has it.
+    with pytest.raises(InvalidFields) as refused:
+        _act(session, second, officer, "record_violation", today=date(2027, 3, 2), document_number="1/BB",
+             document_date="2027-03-02")
+    assert refused.value.errors["document_number"].params["code"] == first.code
+    _act(session, second, officer, "record_violation", today=date(2027, 3, 2), document_number="2/BB", document_date="2027-03-02")
+    # A proposal carries no number and no date; the chairman signs with his date and may change the fine.
+    with pytest.raises(InvalidFields):
+        _act(session, second, officer, "penalty_decision", today=date(2027, 3, 3), mode="propose",
+             document_number="99/QĐ", fine_vnd="60000000", remedy="Phá dỡ")
+    proposal = _act(session, second, officer, "penalty_decision", today=date(2027, 3, 3), mode="propose",
+                    fine_vnd="60000000", remedy="Phá dỡ")
+    _act(session, first, chairman, "penalty_decision", today=date(2027, 3, 4), fine_vnd="70000000", remedy="Phá dỡ")
+    signing = case_actions.read_signing({"document_date": "2027-03-05", "fine_vnd": "55000000"}, date(2027, 3, 8))
+    approval = case_actions.decide(session, second, chairman, proposal.id, True, second.version, context(date(2027, 3, 8)),
+                                   signing=signing)
+    assert (approval.document_number, approval.document_date, approval.fine_vnd) == ("2/QĐ-XPHC", date(2027, 3, 5), 55_000_000)
+    assert [(e.number, e.violation_id) for e in entries_of(session, "qd_xu_phat", 2027)] == \
+        [("1/QĐ-XPHC", first.id), ("2/QĐ-XPHC", second.id)]
+    with pytest.raises(InvalidFields):  # a signing date in the future
+        case_actions.read_signing({"document_date": "2027-03-09"}, date(2027, 3, 8))

@@ -1,5 +1,6 @@
 """The case lifecycle on both databases: every (stage, action, role, mode), proposals and
 approvals, deadlines with holidays, extensions, the hash chain, lost updates."""
+import itertools
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,11 +30,14 @@ def context(today=TODAY, days_off=(), overrides=None):
                             photo_rules=FieldRules())
 
 
+_NUMBERS = itertools.count(12)
+
+
 def valid_form(action, case, session, today=TODAY):
     """Input that is right for the action, so that only the rules decide."""
     form = {"action": action.key, "version": str(case.version), "note": "Ghi chú kiểm tra"}
-    if action.document:
-        form.update(document_number="12/BB-VPHC", document_date=(today - timedelta(days=1)).isoformat())
+    if action.document and not action.document.numbered_by_register:  # decisions: numbered by the register
+        form.update(document_number=f"{next(_NUMBERS)}/BB-VPHC", document_date=(today - timedelta(days=1)).isoformat())
     if action.fine:
         form.update(fine_vnd="60000000", remedy="Buộc phá dỡ phần xây dựng không phép")
     if action.outcome:
@@ -124,16 +128,18 @@ def test_record_then_proposal_then_approval(session, people):
     case = make_case(session, inspector.id)
     _act(session, case, inspector, "record_violation", document_number="05/BB-VPHC", document_date="2027-03-10")
     assert case.stage == "warning" and case.due_date == date(2027, 3, 19) and "Điều 66" in case.due_citation
-    proposal = _act(session, case, inspector, "penalty_decision", mode="propose", document_number="21/QĐ-XPVPHC",
-                    document_date="2027-03-12", fine_vnd="70000000", remedy="Buộc phá dỡ")
+    proposal = _act(session, case, inspector, "penalty_decision", mode="propose", fine_vnd="70000000",
+                    remedy="Buộc phá dỡ")
     assert case.stage == "warning" and [p.id for p in case_actions.pending_proposals(session)] == [proposal.id]
     with pytest.raises(Conflict):
         _act(session, case, inspector, "close", mode="propose", outcome="dismissed")
     approval = case_actions.decide(session, case, chairman, proposal.id, True, case.version, context())
     assert approval.kind == "approval" and approval.fine_vnd == 70_000_000
     assert case.stage == "enforcement"
-    # Delivery of the decision within 2 working days of 12/03/2027 (a Friday): Tuesday 16/03.
-    assert case.due_date == date(2027, 3, 16) and "Điều 70" in case.due_citation
+    # Numbered by the register and dated the day the chairman signs, Monday 15/03/2027: delivery within
+    # 2 working days, Wednesday 17/03 (a decision is never born overdue).
+    assert (approval.document_number, approval.document_date) == ("1/QĐ-XPHC", TODAY)
+    assert case.due_date == date(2027, 3, 17) and "Điều 70" in case.due_citation
     assert case_actions.pending_proposals(session) == []
     with pytest.raises(Conflict):
         case_actions.decide(session, case, chairman, proposal.id, True, case.version, context())
@@ -263,13 +269,12 @@ def test_compliance_period_comes_from_the_decision(session, people):
 
 
 @pytest.mark.parametrize("changes,field", [
-    ({"document_date": "2099-01-01"}, "document_date"), ({"document_number": ""}, "document_number"),
+    ({"document_date": "2099-01-01"}, "document_date"), ({"document_number": "5/QĐ"}, "document_number"),
     ({"fine_vnd": "-5"}, "fine_vnd"), ({"fine_vnd": "nhiều"}, "fine_vnd"), ({"document_date": "31/12/2026"}, "document_date"),
     ({"action": "teleport"}, "action"), ({"stage": "closed"}, "action"), ({"version": ""}, "version"),
 ])
 def test_bad_action_input_names_the_field(changes, field):
-    form = {"action": "penalty_decision", "mode": "propose", "version": "1", "document_number": "1/QĐ",
-            "document_date": "2027-03-01", "fine_vnd": "1000", "remedy": "Phá dỡ"}
+    form = {"action": "penalty_decision", "mode": "propose", "version": "1", "fine_vnd": "1000", "remedy": "Phá dỡ"}
     form.update(changes)
     with pytest.raises(InvalidFields) as raised:
         case_actions.read_action_input(form, [], TODAY)

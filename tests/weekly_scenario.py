@@ -87,7 +87,7 @@ def build(session, people, photo_dir):
     b = new("B", local(date(2026, 9, 20)))
     record(session, files, b, inspector, date(2026, 9, 30), "31/BB-VPHC")
     _act(session, files, b, inspector, "penalty_decision", local(date(2026, 10, 2)), mode="propose",
-         document_number="40/QĐ-XPHC", document_date="2026-10-02", fine_vnd=40000000, remedy="Buộc phá dỡ")
+         fine_vnd=40000000, remedy="Buộc phá dỡ")
     # C: record long before, stop-work in the week; the penalty deadline passed: overdue.
     c = new("C", local(date(2026, 9, 8)))
     record(session, files, c, inspector, date(2026, 9, 10), "12/BB-VPHC")

@@ -117,10 +117,12 @@ def decide(violation_id, event_id):
     decision = reader.choice("decision", ("approve", "reject"), required=True)
     version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)
     try:
+        note = reader.text("note", 4000, multiline=True)
         reader.finish()
+        signing = case_actions.read_signing(request.form, context.today) if decision == "approve" else None
         violation = case_actions.load_case_for_change(db.session, violation_id)
         case_actions.decide(db.session, violation, current_user, event_id, decision == "approve", version, context,
-                            note=reader.text("note", 4000, multiline=True))
+                            note=note, signing=signing)
         db.session.commit()
     except DomainError as exc:
         return _failed(violation_id, exc, request.form)
@@ -184,6 +186,7 @@ def nearest_deadline(case):
 
 
 bp.add_app_template_global(event_label, "event_label")
+bp.add_app_template_global(lambda key: workflow.ACTIONS.get(key), "action_of")
 bp.add_app_template_global(nearest_deadline, "nearest_deadline")
 bp.add_app_template_global(lambda key: gettext(clocks.CLOCK_LABELS.get(clocks.CLOCK_OF_RULE.get(key, key), key)),
                            "clock_label")

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
-from . import clocks, spatial, workflow
+from . import clocks, register, spatial, workflow
 from .deadlines import due_date, last_day
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
@@ -78,11 +78,22 @@ def read_action_input(data, photos, today):
     reader.finish()
     action = workflow.ACTIONS[key]
     inp = ActionInput(action=action, mode=mode, expected_version=expected_version, photos=photos)
-    if action.document:
+    if action.document and action.document.numbered_by_register:
+        if mode == "record":
+            # Signed now: numbered by the register and dated today, unless the chairman records a decision
+            # already signed on paper (its number, checked against the register, and its date).
+            inp.document_number = reader.text("document_number", 60)
+            inp.document_date = reader.day("document_date") or today
+        else:
+            for name in ("document_number", "document_date"):
+                if (data.get(name) or "").strip():
+                    reader.error(name, N_("A decision is numbered and dated when the chairman signs it, not in the "
+                                          "proposal."))
+    elif action.document:
         inp.document_number = reader.text("document_number", 60, required=action.document.number_required)
         inp.document_date = reader.day("document_date", required=True)
-        if inp.document_date and inp.document_date > today:
-            reader.error("document_date", N_("A document date cannot be in the future."))
+    if inp.document_date and inp.document_date > today:
+        reader.error("document_date", N_("A document date cannot be in the future."))
     if action.fine:
         inp.fine_vnd = reader.number("fine_vnd", 0, MAX_FINE_VND, required=True, integer=True)
         inp.remedy = reader.text("remedy", 1000, required=True, multiline=True)
@@ -227,9 +238,13 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         inp.photos = prepare_photos(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels,
                                     ctx.photo_rules.max_photos)
     kind = "action" if inp.mode == "record" else "proposal"
+    spec = inp.action.document
+    if kind == "action" and spec and inp.document_number:
+        register.check_free(session, spec.kind, inp.document_number, inp.document_date)
     event = _new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)
     if kind == "action":
+        _register(session, spec, event, case, user)
         _apply(session, case, inp.action, event, ctx, extension_target)
         if inp.action.places_position:
             case.outside_ward = outside
@@ -243,7 +258,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     return event
 
 
-def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None):
+def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None, signing=None):
     """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
     _check_version(case, expected_version, session)
     proposal = session.get(CaseEvent, proposal_id)
@@ -273,10 +288,49 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
         for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days",
                      "outcome", "officer_id"):
             setattr(event, name, getattr(proposal, name))
+        _apply_signing(event, action, signing or Signing(), ctx.today)
+        spec = action.document
+        if spec and not spec.numbered_by_register and event.document_number:
+            register.check_free(session, spec.kind, event.document_number, event.document_date)
+        _register(session, spec, event, case, user)
         extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation) if action.extension else None
         _apply(session, case, action, event, ctx, extension_target)
     _seal(session, case, event)
     return event
+
+
+def _register(session, spec, event, case, user):
+    """A document taking effect goes into the ward's register: numbered there (decisions) or as written."""
+    if spec is None:
+        return
+    if event.document_number:
+        register.enter(session, spec.kind, event, case, user)
+    elif spec.numbered_by_register:
+        register.sign(session, spec, event, case, user)
+
+
+@dataclass
+class Signing:
+    """What the chairman confirms or changes when approving a decision: its date, fine, remedy, period."""
+
+    document_date: Optional[date] = None
+    fine_vnd: Optional[int] = None
+    remedy: str = ""
+    compliance_days: Optional[int] = None
+
+
+def read_signing(data, today):
+    """Read the approval form's date, fine, remedy and compliance period (all optional: the proposal's
+    values stand, the date is today); raises InvalidFields naming every wrong one."""
+    reader = FieldReader(data)
+    signing = Signing(document_date=reader.day("document_date"),
+                      fine_vnd=reader.number("fine_vnd", 0, MAX_FINE_VND, integer=True),
+                      remedy=reader.text("remedy", 1000, multiline=True),
+                      compliance_days=reader.number("compliance_days", 1, 365, integer=True))
+    if signing.document_date and signing.document_date > today:
+        reader.error("document_date", N_("A document date cannot be in the future."))
+    reader.finish()
+    return signing
 
 
 def _new_event(session, case, user, action_key, kind, now):
@@ -290,6 +344,19 @@ def _new_event(session, case, user, action_key, kind, now):
         document_kind="", document_number="", remedy="", outcome="", due_rule="", due_citation="", note="",
         prev_hash=last.content_hash if last else GENESIS, content_hash="",  # sealed by _seal()
     )
+
+
+def _apply_signing(event, action, signing, today):
+    """The chairman's date and changes at approval; a decision is dated the day it is signed."""
+    if action.document and action.document.numbered_by_register:
+        event.document_date = signing.document_date or today
+    if action.fine:
+        if signing.fine_vnd is not None:
+            event.fine_vnd = signing.fine_vnd
+        if signing.remedy:
+            event.remedy = signing.remedy
+    if action.compliance_days and signing.compliance_days is not None:
+        event.compliance_days = signing.compliance_days
 
 
 def _copy_input(event, inp):

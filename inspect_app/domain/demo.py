@@ -103,10 +103,10 @@ def seed_demo_cases(session, context, rules, files):
             act(inspector, "record_violation", days, document_number=f"{index:02d}/BB-VPHC")
         if story == "proposed":
             act(inspector, "start_stop_work", 5)
-            act(inspector, "penalty_decision", 1, mode="propose", document_number=f"{index:02d}/QĐ-XPVPHC",
-                fine_vnd="60000000", remedy="Buộc phá dỡ phần xây dựng không phép")
+            act(inspector, "penalty_decision", mode="propose", fine_vnd="60000000",
+                remedy="Buộc phá dỡ phần xây dựng không phép")
         if story == "decided":
-            act(chairman, "penalty_decision", 25, document_number=f"{index:02d}/QĐ-XPVPHC", fine_vnd="40000000",
+            act(chairman, "penalty_decision", 25, fine_vnd="40000000",
                 remedy="Buộc khôi phục tình trạng ban đầu của đất")
             act(inspector, "deliver_decision", 24)
         if story == "closed":

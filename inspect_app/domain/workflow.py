@@ -21,6 +21,8 @@ class DocumentSpec:
     kind: str
     label: str
     number_required: bool = True
+    symbol: str = ""                   # the register's symbol (QĐ-XPHC) for documents it numbers
+    numbered_by_register: bool = False  # numbered and dated when the chairman signs, not written in the field
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ ACTIONS = {
                document=DocumentSpec("bb_continuation", N_("Record of continued works (BB VPHC)"))),
         Action("penalty_decision", N_("Penalty decision (QĐ xử phạt VPHC)"), from_stages=(WARNING, STOP_WORK),
                to_stage=ENFORCEMENT, record=SIGNER, propose=FIELD, approve=SIGNER,
-               document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)")),
+               document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)"), symbol="QĐ-XPHC",
+                                     numbered_by_register=True),
                fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation")),
         Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
@@ -106,7 +109,8 @@ ACTIONS = {
                deadline="self_demolition", closes=("permit_window",), requires=("permit_window_ended",)),
         Action("enforcement_decision", N_("Enforcement decision (QĐ cưỡng chế)"), from_stages=(ENFORCEMENT,),
                record=SIGNER, propose=FIELD, approve=SIGNER,
-               document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)")),
+               document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)"), symbol="QĐ-CCXP",
+                                     numbered_by_register=True),
                deadline="enforcement_delivery", closes=("compliance", "permit_window", "self_demolition"),
                requires=("compliance_ended", "no_enforcement_decision_yet")),
         Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),

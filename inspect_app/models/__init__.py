@@ -6,6 +6,7 @@ from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .login_attempt import LoginAttempt
 from .login_session import LoginSession
+from .register import DocumentCounter, RegisterEntry
 from .user import User
 
-__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "LoginAttempt", "LoginSession", "Patrol", "Photo", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "DocumentCounter", "LoginAttempt", "LoginSession", "Patrol", "Photo", "RegisterEntry", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]

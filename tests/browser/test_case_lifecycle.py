@@ -31,8 +31,8 @@ def test_record_propose_and_approve(app, live_server, desk, phone, people, page_
 
     proposal = page.locator('details[data-action="penalty_decision"]')
     proposal.locator("summary").click()
-    proposal.locator("[name=document_number]").fill("12/QĐ-XPVPHC")
-    proposal.locator("[name=document_date]").fill(date.today().isoformat())
+    # The inspector proposes the fine and remedy; the decision's number and date come at signing.
+    assert proposal.locator("[name=document_number]").count() == 0 and proposal.locator("[name=document_date]").count() == 0
     proposal.locator("[name=fine_vnd]").fill("65000000")
     proposal.locator("[name=remedy]").fill("Buộc phá dỡ phần xây dựng không phép")
     proposal.get_by_role("button", name="Gửi Chủ tịch duyệt").click()
@@ -46,10 +46,14 @@ def test_record_propose_and_approve(app, live_server, desk, phone, people, page_
     item = chairman.locator(f'#queue [data-case="{code}"]')
     assert "Quyết định xử phạt VPHC" in item.inner_text()
     item.get_by_role("link", name=code).click()
+    pending = chairman.locator("#pending")
+    assert pending.locator("[name=document_date]").input_value() == date.today().isoformat()
+    assert pending.locator("[name=fine_vnd]").input_value() == "65000000"
+    pending.locator("[name=fine_vnd]").fill("60000000")  # the chairman may change the fine when signing
     chairman.get_by_role("button", name="Duyệt").click()
     chairman.wait_for_selector("#event-3")
     timeline = chairman.locator("#timeline").inner_text()
-    assert "31/BB-VPHC" in timeline and "12/QĐ-XPVPHC" in timeline and "65.000.000" in timeline
+    assert "31/BB-VPHC" in timeline and "1/QĐ-XPHC" in timeline and "60.000.000" in timeline
     assert chairman.locator("#event-1 img.thumb").count() == 1
     assert chairman.locator("#event-3").get_attribute("class").count("event-approval") == 1
     assert "Xử phạt / cưỡng chế" in chairman.locator("#case-stage").inner_text()

@@ -1,0 +1,52 @@
+"""The ward's document register (sổ văn bản): decisions get their number here when they are signed,
+in order per kind and year, never twice; records written in the field keep the number the inspector
+wrote, and the register refuses a number it already holds. The caller commits."""
+from sqlalchemy import select, update
+
+from ..models import DocumentCounter, RegisterEntry, Violation
+from . import spatial
+from .errors import N_, InvalidFields, InvalidInput
+
+
+def _next_sequence(session, kind, year):
+    spatial.insert_ignoring_duplicates(
+        session, DocumentCounter.__table__, [{"kind": kind, "year": year, "last_number": 0}], ["kind", "year"]
+    )
+    # One UPDATE … RETURNING: two signatures at once can never read the same number (as case codes).
+    return session.execute(
+        update(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year == year)
+        .values(last_number=DocumentCounter.last_number + 1).returning(DocumentCounter.last_number)
+    ).scalar_one()
+
+
+def sign(session, spec, event, case, signer):
+    """Give the event's document its register number (12/QĐ-XPHC) for the year of its date."""
+    year = event.document_date.year
+    sequence = _next_sequence(session, spec.kind, year)
+    event.document_number = f"{sequence}/{spec.symbol}"
+    session.add(RegisterEntry(kind=spec.kind, year=year, number=event.document_number, sequence=sequence,
+                              dated=event.document_date, violation_id=case.id, event=event, signer_id=signer.id))
+
+
+def check_free(session, kind, number, dated):
+    """Refuse a written number the register already holds for this kind and year."""
+    taken = session.execute(
+        select(RegisterEntry.number, Violation.code).join(Violation, RegisterEntry.violation_id == Violation.id)
+        .where(RegisterEntry.kind == kind, RegisterEntry.year == dated.year, RegisterEntry.number == number)
+    ).first()
+    if taken is not None:
+        raise InvalidFields({"document_number": InvalidInput(
+            N_("Number %(number)s is already in the register for %(year)s (case %(code)s)."),
+            number=number, year=dated.year, code=taken.code)})
+
+
+def enter(session, kind, event, case, recorder):
+    """Put a document written in the field (its number as written) into the register."""
+    session.add(RegisterEntry(kind=kind, year=event.document_date.year, number=event.document_number, sequence=None,
+                              dated=event.document_date, violation_id=case.id, event=event, signer_id=recorder.id))
+
+
+def entries_of(session, kind, year):
+    """The register of a kind and year, in order."""
+    return session.scalars(select(RegisterEntry).where(RegisterEntry.kind == kind, RegisterEntry.year == year)
+                           .order_by(RegisterEntry.sequence, RegisterEntry.id)).all()
