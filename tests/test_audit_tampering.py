@@ -73,6 +73,7 @@ TAMPERING = {
     "the last entry deleted": (["DELETE FROM case_events WHERE violation_id = :id AND seq = 3"],
                                ["lịch sử hồ sơ đã bị cắt bớt hoặc viết lại", "(3 → 2)", "giai đoạn khác với lịch sử"]),
     "every entry deleted": (["UPDATE photos SET event_id = NULL WHERE violation_id = :id",
+                             "DELETE FROM document_register WHERE violation_id = :id",  # it refers to the entries
                              "DELETE FROM case_events WHERE violation_id = :id"],
                             ["(3 → 0)", "giai đoạn khác với lịch sử", "thời hạn khác với lịch sử"]),
     "the stage edited": (["UPDATE violations SET stage = 'closed' WHERE id = :id"],

@@ -1,6 +1,6 @@
 """One definition per concept (issue 16 point 7): the ward's local time and weeks live in
 domain/ward_time.py, "overdue" in domain/clocks.py, "waiting for the chairman" in
-case_actions. This reads the source, so that a copy written elsewhere fails here."""
+proposals.py. This reads the source, so that a copy written elsewhere fails here."""
 import re
 from pathlib import Path
 
@@ -12,7 +12,7 @@ ONE_PLACE = [
     (r"isocalendar\(|fromisocalendar\(", {"domain/ward_time.py"}, "ISO week arithmetic"),
     (r"\.weekday\(\)", {"domain/ward_time.py", "domain/deadlines.py"}, "Monday-to-Sunday weeks, weekends"),
     (r"due_date\s*<[^=]|limitation_due\s*<", {"domain/clocks.py"}, "overdue"),
-    (r"answers_event_id\.is_not\(None\)|answers_event_id for e in", {"domain/case_actions.py"}, "a waiting proposal"),
+    (r"answers_event_id\.is_not\(None\)|answers_event_id for e in", {"domain/proposals.py"}, "a waiting proposal"),
 ]
 
 

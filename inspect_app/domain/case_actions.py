@@ -13,7 +13,6 @@ from typing import Optional
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
@@ -24,6 +23,7 @@ from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFou
 from .field_reports import FieldRules, check_position
 from .inputs import FieldReader
 from .preconditions import facts_of, first_missing
+from .proposals import pending_proposals  # noqa: F401 (also used by callers as case_actions.pending_proposals)
 from .photos import add_photo, prepare_photos
 from .roles import INSPECTOR
 from .ward_time import VIETNAM_OFFSET, local_date
@@ -551,32 +551,3 @@ def event_content(event, photo_hashes):
 def event_hash(event, photo_hashes):
     """SHA-256 of the previous event's hash and this event's content."""
     return hashlib.sha256((event.prev_hash + event_content(event, photo_hashes)).encode("utf-8")).hexdigest()
-
-
-ANSWERS = ("approval", "rejection")
-
-
-def _waiting_condition():
-    """THE rule for a waiting proposal, in SQL: a proposal no approval or rejection answers."""
-    answer = aliased(CaseEvent)
-    answered = select(answer.answers_event_id).where(answer.kind.in_(ANSWERS), answer.answers_event_id.is_not(None))
-    return (CaseEvent.kind == "proposal") & CaseEvent.id.not_in(answered)
-
-
-def waiting_in(history):
-    """The same rule over a history already loaded (e.g. the entries made before a moment)."""
-    answered = {e.answers_event_id for e in history if e.kind in ANSWERS}
-    return [e for e in history if e.kind == "proposal" and e.id not in answered]
-
-
-def waiting_case_ids():
-    """SELECT of the ids of cases with a proposal waiting for the chairman."""
-    return select(CaseEvent.violation_id).where(_waiting_condition())
-
-
-def pending_proposals(session, case=None):
-    """Proposals that nobody has approved or rejected yet (of one case, or of all)."""
-    statement = select(CaseEvent).where(_waiting_condition())
-    if case is not None:
-        statement = statement.where(CaseEvent.violation_id == case.id)
-    return session.scalars(statement.order_by(CaseEvent.recorded_at)).all()

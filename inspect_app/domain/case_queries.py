@@ -10,7 +10,7 @@ from .categories import CATEGORY_KEYS
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
 from .stages import CLOSED, STAGES
-from .case_actions import waiting_case_ids
+from .proposals import waiting_case_ids
 from .clocks import overdue_clause
 from .ward_time import local_midnight, week_bounds
 

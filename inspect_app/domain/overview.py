@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..models import Patrol, Route, Violation, Ward
 from . import spatial
-from .case_actions import pending_proposals
+from .proposals import pending_proposals
 from .clocks import overdue_clause
 from .coverage import combined_coverage
 from .geography import for_display

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import CaseEvent, Route, Violation, Visit
 from .categories import BY_KEY as CATEGORIES
-from .case_actions import waiting_in
+from .proposals import waiting_in
 from .clocks import days_overdue
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
