@@ -61,7 +61,12 @@ def test_enforcement_waits_for_delivery_and_the_end_of_the_compliance_period(ses
          document_date="2027-04-20")
     assert _running(session, case, date(2027, 4, 20)) == {"enforcement_delivery": date(2027, 4, 22)}
     assert "enforcement_decision" not in offered(date(2027, 4, 21))
-    assert "enforcement_record" in offered(date(2027, 4, 21))
+    # Carried out only once delivered; delivering ends its clock (it was not ended by anything else).
+    assert "enforcement_record" not in offered(date(2027, 4, 21))
+    _act(session, case, officer, "deliver_enforcement_decision", today=date(2027, 4, 21), document_date="2027-04-21")
+    assert _running(session, case, date(2027, 4, 21)) == {}
+    assert "deliver_enforcement_decision" not in offered(date(2027, 4, 22))
+    assert "enforcement_record" in offered(date(2027, 4, 22))
 
 
 def test_the_limitation_period_starts_at_the_report_and_ends_with_the_penalty_decision(session, people, demo_ward, app):
@@ -161,3 +166,24 @@ def test_the_register_numbers_decisions_at_signing_in_order_and_refuses_a_number
         [("1/QĐ-XPHC", first.id), ("2/QĐ-XPHC", second.id)]
     with pytest.raises(InvalidFields):  # a signing date in the future
         case_actions.read_signing({"document_date": "2027-03-09"}, date(2027, 3, 8))
+    # A decision signed on paper and recorded with its number: the register skips it when it gets there.
+    third, fourth = make_case(session, officer.id), make_case(session, officer.id)
+    for case, number in ((third, "3/BB"), (fourth, "4/BB")):
+        _act(session, case, officer, "record_violation", today=date(2027, 3, 8), document_number=number,
+             document_date="2027-03-08")
+    _act(session, third, chairman, "penalty_decision", today=date(2027, 3, 9), document_number="3/QĐ-XPHC",
+         document_date="2027-03-09", fine_vnd="1000000", remedy="Phá dỡ")
+    signed = _act(session, fourth, chairman, "penalty_decision", today=date(2027, 3, 9), fine_vnd="1000000", remedy="Phá dỡ")
+    assert signed.document_number == "4/QĐ-XPHC"
+
+
+def test_a_decision_gives_at_least_the_laws_time_to_comply(session, people):
+    officer, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+    case = make_case(session, officer.id)
+    _act(session, case, officer, "record_violation", today=date(2027, 3, 1), document_number="5/BB", document_date="2027-03-01")
+    with pytest.raises(InvalidFields) as refused:
+        _act(session, case, chairman, "penalty_decision", today=date(2027, 3, 2), fine_vnd="1000000", remedy="Phá dỡ",
+             compliance_days="5")
+    assert "compliance_days" in refused.value.errors and case.stage == "warning"
+    _act(session, case, chairman, "penalty_decision", today=date(2027, 3, 2), fine_vnd="1000000", remedy="Phá dỡ",
+         compliance_days="15")

@@ -84,6 +84,7 @@ def test_every_stage_action_actor_and_mode(app, session, people, tmp_path, stage
     # Another inspector only adds observations; legal steps belong to the officer in charge. A bare case
     # at a stage has none of the history that delivery and the enforcement steps need (walked below).
     needs_history = key in ("deliver_decision", "self_demolition_notice", "enforcement_decision", "enforcement_record",
+                            "deliver_enforcement_decision",
                             "extend_deadline")
     allowed = stage in action.from_stages and (actor != "other_inspector" or action.observation) and (
         workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
@@ -414,7 +415,8 @@ def test_lists_by_stage_overdue_week_and_waiting(session, people):
 WALK_START = date(2027, 3, 1)
 WALKERS = {"officer": "inspector", "chairman": "chairman"}  # whose recorded steps lead to the next states
 MAIN_STEPS = ("record_violation", "start_stop_work", "penalty_decision", "deliver_decision", "permit_window",
-              "self_demolition_notice", "enforcement_decision", "enforcement_record", "close")
+              "self_demolition_notice", "enforcement_decision", "deliver_enforcement_decision", "enforcement_record",
+              "close")
 
 
 def walker_of(key):

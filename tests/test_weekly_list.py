@@ -108,12 +108,13 @@ def test_the_current_week_counts_up_to_now(session, seeded):
     wednesday_noon = datetime(2026, 9, 30, 12, 0, tzinfo=VIETNAM_OFFSET)
     listing = build_weekly_list(session, scenario.WEEK, WeeklyFilters(), wednesday_noon)
     assert {stage: sorted(found) for stage, found in letters(listing).items()} == {
-        "detected": ["A", "K"], "warning": ["B", "C", "E", "G", "I", "N"], "enforcement": ["F"],
+        # F: its enforcement decision was delivered the week before and nothing fell due by Wednesday.
+        "detected": ["A", "K"], "warning": ["B", "C", "E", "G", "I", "N"],
     }
     assert listing.as_of == wednesday_noon
-    assert {scenario.letter_of(r.case.code) for r in listing.rows if r.overdue} == {"C", "E", "F", "G", "N"}
+    assert {scenario.letter_of(r.case.code) for r in listing.rows if r.overdue} == {"C", "E", "G", "N"}
     assert listing.totals == {"detected": 2, "records": 1, "stop_work": 0, "penalty_decisions": 0, "fines_vnd": 0,
-                              "enforced": 0, "closed": 0, "overdue": 5}
+                              "enforced": 0, "closed": 0, "overdue": 4}
 
 
 def test_a_future_week_lists_what_falls_due_by_its_sunday(session, seeded):
@@ -121,7 +122,8 @@ def test_a_future_week_lists_what_falls_due_by_its_sunday(session, seeded):
     wednesday_noon = datetime(2026, 9, 30, 12, 0, tzinfo=VIETNAM_OFFSET)
     listing = build_weekly_list(session, scenario.WEEK.next(), WeeklyFilters(), wednesday_noon)
     assert listing.totals["detected"] == 0 and listing.totals["records"] == 0
-    assert {"B", "C", "D", "E", "F", "G", "I", "N"} == {scenario.letter_of(r.case.code) for r in listing.rows}
+    # (F: its enforcement decision was delivered; nothing of it falls due.)
+    assert {"B", "C", "D", "E", "G", "I", "N"} == {scenario.letter_of(r.case.code) for r in listing.rows}
 
 
 def test_an_empty_week_has_no_rows_and_zero_totals(session, seeded):

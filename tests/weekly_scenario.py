@@ -110,6 +110,7 @@ def build(session, people, photo_dir):
     _act(session, files, f, inspector, "deliver_decision", local(date(2026, 9, 10)), document_date="2026-09-10")
     _act(session, files, f, chairman, "enforcement_decision", local(date(2026, 9, 22)), document_number="22/QĐ-CC",
          document_date="2026-09-22")
+    _act(session, files, f, inspector, "deliver_enforcement_decision", local(date(2026, 9, 23)), document_date="2026-09-23")
     _act(session, files, f, inspector, "enforcement_record", local(date(2026, 10, 1)), document_number="1/BB-THCC",
          document_date="2026-10-01")
     # G: record at the start of September, nothing since: overdue from an earlier week.

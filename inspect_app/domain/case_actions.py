@@ -228,6 +228,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         _check_new_officer(session, case, inp.officer_id)
     if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
         _check_within_limitation(case, inp.document_date, ctx)
+    _check_compliance_days(inp.compliance_days, ctx)
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
         outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
@@ -289,6 +290,7 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
                      "outcome", "officer_id"):
             setattr(event, name, getattr(proposal, name))
         _apply_signing(event, action, signing or Signing(), ctx.today)
+        _check_compliance_days(event.compliance_days, ctx)
         spec = action.document
         if spec and not spec.numbered_by_register and event.document_number:
             register.check_free(session, spec.kind, event.document_number, event.document_date)
@@ -373,6 +375,15 @@ def _copy_input(event, inp):
     event.officer_id = inp.officer_id
     event.lon, event.lat = inp.lon, inp.lat
     event.note = inp.note
+
+
+def _check_compliance_days(days, ctx):
+    """A decision may give more time to comply than the law's period, not less (Luật XLVPHC Điều 73 k1)."""
+    least = ctx.rules["compliance"].amount
+    if days is not None and days < least:
+        raise InvalidFields({"compliance_days": InvalidInput(
+            N_("The compliance period is at least %(n)s days (%(citation)s); leave it empty for %(n)s days."),
+            n=least, citation=ctx.rules["compliance"].citation)})
 
 
 def _check_within_limitation(case, record_date, ctx):

@@ -52,6 +52,12 @@ def _compliance_ended(facts):
     return _ended(facts.running("compliance"), facts.today)
 
 
+def _delivered_after_decision(facts):
+    decisions = [e.seq for e in facts.applied if e.action == "enforcement_decision"]
+    return bool(decisions) and any(e.action == "deliver_enforcement_decision" and e.seq > decisions[-1]
+                                   for e in facts.applied)
+
+
 @dataclass(frozen=True)
 class Precondition:
     """A condition and the message shown when it does not hold."""
@@ -89,6 +95,12 @@ PRECONDITIONS = {
         lambda f: any(e.action == "enforcement_decision" for e in f.applied)
         and not any(e.action == "enforcement_record" for e in f.applied),
         N_("The record of enforcement needs an enforcement decision first.")),
+    "enforcement_to_deliver": Precondition(
+        lambda f: f.running("enforcement_delivery") is not None,
+        N_("There is no enforcement decision waiting to be delivered.")),
+    "enforcement_delivered": Precondition(
+        lambda f: _delivered_after_decision(f),
+        N_("The enforcement decision must be delivered before it is carried out.")),
     "has_entries": Precondition(
         lambda f: bool(f.entries),
         N_("This case has no entry in its history yet: there is nothing to correct.")),

@@ -22,8 +22,12 @@ def _next_sequence(session, kind, year):
 def sign(session, spec, event, case, signer):
     """Give the event's document its register number (12/QĐ-XPHC) for the year of its date."""
     year = event.document_date.year
-    sequence = _next_sequence(session, spec.kind, year)
-    event.document_number = f"{sequence}/{spec.symbol}"
+    while True:  # a number written for a decision signed on paper is in the register already: skip it
+        sequence = _next_sequence(session, spec.kind, year)
+        event.document_number = f"{sequence}/{spec.symbol}"
+        if session.scalar(select(RegisterEntry.id).where(RegisterEntry.kind == spec.kind, RegisterEntry.year == year,
+                                                         RegisterEntry.number == event.document_number)) is None:
+            break
     session.add(RegisterEntry(kind=spec.kind, year=year, number=event.document_number, sequence=sequence,
                               dated=event.document_date, violation_id=case.id, event=event, signer_id=signer.id))
 
