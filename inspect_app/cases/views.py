@@ -54,6 +54,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
     lon, lat = field_reports.violation_lon_lat(db.session, violation)
     # The placing map starts at the ward's centre: a start, never a position (the pin is pale until set).
     centre = geography.ward_centre(db.session) if lat is None else None
+    case_clocks = clocks.clocks_of(violation, violation.events, context.rules[clocks.LIMITATION].citation)
     pending = case_actions.pending_proposals(db.session, violation)
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
@@ -64,7 +65,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
         may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
         errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
-        case_clocks=clocks.clocks_of(violation, violation.events, context.rules[clocks.LIMITATION].citation),
+        case_clocks=case_clocks, running_clocks=clocks.running_for(violation, case_clocks),
         calendar=context.calendar,
         evidence=field_reports.photo_evidence(violation, current_app.config["PHOTO_FAR_M"],
                                               timedelta(hours=current_app.config["PHOTO_EARLY_HOURS"])),

@@ -109,6 +109,13 @@ def open_clocks(clocks):
     return sorted((c for c in clocks if c.is_open), key=lambda c: c.due)
 
 
+def running_for(case, clocks):
+    """The clocks still running on the case, nearest first (the limitation period only before a decision)."""
+    if case.stage == CLOSED:
+        return []
+    return [c for c in open_clocks(clocks) if c.key != LIMITATION or case.stage in BEFORE_DECISION]
+
+
 def nearest_history_clock(clocks):
     """The nearest open clock started by the history (the limitation period aside), or None: what
     the case row keeps as its deadline."""
