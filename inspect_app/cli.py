@@ -138,6 +138,8 @@ def verify_audit():
         "stage": gettext("stage differs from its history"), "deadline": gettext("deadline differs from its history"),
         "outcome": gettext("outcome differs from its history"),
         "officer": gettext("officer in charge differs from its history"),
+        "position": gettext("position differs from its history"),
+        "fact": gettext("a fact of the case (owner, plot, works, permit) differs from its history"),
         "unsealed": gettext("no seal: the case was never sealed, or its seals were deleted"),
         "seal": gettext("a seal was altered, removed or forged (or instance/audit_key is not the key that made it)"),
         "history": gettext("its history was shortened or rewritten since the last seal (entries)"),

@@ -72,6 +72,23 @@ def offset(lon, lat, metres_east=0.0, metres_north=0.0):
 _case_numbers = iter(range(1, 10**6))
 
 
+# What a BB or a decision needs about the owner and the works (case_facts.NEEDED_BY_DOCUMENT).
+COMPLETE_FACTS = {"owner_name": "Nguyễn Văn Mẫu", "owner_id_number": "092080001234",
+                  "owner_address": "12 Lộ Vòng Cung, Thới Long", "address": "1 Lộ Vòng Cung", "plot_number": "125",
+                  "map_sheet": "18", "works_kind": "Nhà ở riêng lẻ", "works_state": "in_progress",
+                  "permit_number": "45/GPXD", "permit_date": "2026-03-02"}
+
+
+def facts_missing_from(case, action_key):
+    """The form fields that complete what the action's document needs, for the facts the case lacks (as an
+    inspector fills them in on the record's form)."""
+    from inspect_app.domain import case_facts, workflow
+
+    document = workflow.ACTIONS[action_key].document
+    needed = case_facts.needed_facts(document.kind, case.category) if document else ()
+    return {name: COMPLETE_FACTS[name] for name in needed if getattr(case, name) in (None, "")}
+
+
 def make_case(session, officer_id, stage="detected", due=None, **fields):
     """A case stored directly (no report), at any stage, for lifecycle tests."""
     from datetime import datetime, timezone
@@ -84,7 +101,9 @@ def make_case(session, officer_id, stage="detected", due=None, **fields):
     values = dict(
         client_uuid=new_uuid(), code=f"TL-2027-{next(_case_numbers):04d}", stage=stage, inspector_id=officer_id,
         officer_id=officer_id, position=from_shape(Point(105.5975, 10.1775), srid=4326), category="no_permit",
-        address="1 Lộ Vòng Cung", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
+        address="1 Lộ Vòng Cung", owner_name="Nguyễn Văn Mẫu", owner_id_number="092080001234",
+        owner_address="12 Lộ Vòng Cung, Thới Long", plot_number="125", map_sheet="18", works_kind="Nhà ở riêng lẻ",
+        works_state="in_progress", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
         due_date=due, due_rule="penalty_decision" if due else "", due_citation="",
     )
     values.update(fields)

@@ -20,7 +20,7 @@ from inspect_app.domain.stages import CLOSED, STAGES
 from inspect_app.extensions import db
 from inspect_app.models import CaseEvent, Photo, User, Violation
 
-from .factories import jpeg_bytes, make_case, new_uuid
+from .factories import facts_missing_from, jpeg_bytes, make_case, new_uuid
 
 TODAY = date(2027, 3, 15)
 
@@ -51,6 +51,8 @@ def valid_form(action, case, session, today=TODAY):
         form["officer_id"] = str(session.scalar(select(User.id).where(User.username == "kiemtra2")))
     if action.places_position:
         form.update(lon="105.5975", lat="10.1775")
+    if action.edits_facts:
+        form.update(plot_number=f"{next(_NUMBERS)}", owner_id_number="092080009999")
     return form
 
 
@@ -119,6 +121,7 @@ def test_the_table_is_the_only_judge():
 
 def _act(session, case, user, key, today=TODAY, ctx=None, files=None, photos=(), **fields):
     form = {"action": key, "mode": fields.pop("mode", "record"), "version": str(case.version)}
+    form.update(facts_missing_from(case, key))
     form.update(fields)
     inp = case_actions.read_action_input(form, list(photos), today)
     return case_actions.take_action(session, case, user, inp, ctx or context(today), files or PhotoFiles("/nonexistent"))

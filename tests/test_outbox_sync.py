@@ -15,7 +15,7 @@ from inspect_app.models import Patrol, Photo, TrackPoint, Violation, Visit
 from inspect_app.models.types import utcnow
 
 from .conftest import csrf_token_from
-from .factories import jpeg_bytes, new_uuid, offset, points_along
+from .factories import facts_missing_from, jpeg_bytes, new_uuid, offset, points_along
 
 BRIDGE = (105.5975, 10.1775)
 
@@ -273,7 +273,7 @@ def _record_bb_as_chairman(app, case_id):
         context = lifecycle_context(app.config)
         for key, extra in (("record_violation", {"document_number": "9/BB", "document_date": context.today.isoformat()}),
                            ("close", {"outcome": "dismissed"})):
-            form = {"action": key, "mode": "record", "version": str(case.version), **extra}
+            form = {"action": key, "mode": "record", "version": str(case.version), **facts_missing_from(case, key), **extra}
             case_actions.take_action(db.session, case, chairman, case_actions.read_action_input(form, [], context.today),
                                      context, PhotoFiles(app.config["PHOTO_DIR"]))
             db.session.commit()

@@ -14,7 +14,7 @@ from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.weekly_list import ReportWeek
 from inspect_app.models import User, Visit
 
-from .factories import make_case, new_uuid
+from .factories import facts_missing_from, make_case, new_uuid
 
 WEEK = ReportWeek(2026, 40)
 AFTER_WEEK = datetime(2026, 11, 1, 12, 0, tzinfo=VIETNAM_OFFSET)
@@ -47,6 +47,7 @@ def _act(session, files, case, user, key, when, mode="record", **fields):
                            photo_rules=FieldRules())
     form = {"action": key, "mode": mode, "version": str(case.version), "note": fields.pop("note", "")}
     form.update({k: str(v) for k, v in fields.items()})
+    form = {**facts_missing_from(case, key), **form}
     inp = case_actions.read_action_input(form, [], when.date())
     event = case_actions.take_action(session, case, user, inp, ctx, files, now=when)
     session.flush()

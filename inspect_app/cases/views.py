@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, clocks, field_reports, geography, workflow
+from ..domain import accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, workflow
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader
@@ -186,6 +186,36 @@ def nearest_deadline(case):
             "forecast": context.calendar.is_forecast(case.due_start, due)}
 
 
+def facts_for(action, case):
+    """The case facts an action's form asks for: all of them to edit facts, else what its document needs."""
+    if action.edits_facts:
+        return list(case_facts.FACTS.values())
+    if action.document is None:
+        return []
+    return [case_facts.FACTS[name] for name in case_facts.needed_facts(action.document.kind, case.category)]
+
+
+def fact_value(case, name):
+    """A fact as a form field shows it (dates as YYYY-MM-DD, nothing for None)."""
+    value = getattr(case, name)
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
+bp.add_app_template_global(facts_for, "facts_for")
+bp.add_app_template_global(fact_value, "fact_value")
+def fact_shown(name, value):
+    """A fact as the page prints it (a works state in the reader's language)."""
+    text = case_facts.shown(name, value)
+    return gettext(text) if text and name == "works_state" else text
+
+
+bp.add_app_template_global(fact_shown, "fact_shown")
+bp.add_app_template_global(case_facts.FACTS, "case_fact_list")
+bp.add_app_template_global(case_facts.changes_of, "fact_changes")
+bp.add_app_template_global(case_facts.WORKS_STATES, "works_states")
+bp.add_app_template_global(case_facts.WORKS_KINDS, "works_kinds")
 bp.add_app_template_global(event_label, "event_label")
 bp.add_app_template_global(lambda key: workflow.ACTIONS.get(key), "action_of")
 bp.add_app_template_global(nearest_deadline, "nearest_deadline")

@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from ..models import CaseEvent, Photo, Violation, Visit
-from . import workflow
+from . import case_facts, workflow
 from .audit_anchors import check_seals
 from .case_actions import GENESIS, event_hash
 from .photos import photo_file
@@ -52,7 +52,7 @@ def implied_state(case, events):
     """What the case row must say according to its history: stage, deadline, outcome, officer, and the
     position when an event placed the case (None: the report gave it, and the seal checks it)."""
     state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id,
-             "position": None}
+             "position": None, "facts": {}}
     for event in events:
         if event.kind not in APPLIED:
             continue
@@ -65,6 +65,8 @@ def implied_state(case, events):
             state["officer"] = event.officer_id
         if event.lon is not None:
             state["position"] = (round(event.lon, 7), round(event.lat, 7))
+        for change in case_facts.changes_of(event):
+            state["facts"][change["fact"]] = change["new"]
     return state
 
 
@@ -73,8 +75,14 @@ def _row_problems(case, events):
     found = {"stage": case.stage, "deadline": (case.due_date, case.due_rule or "", case.due_citation or ""),
              "outcome": case.outcome or "", "officer": case.officer_id, "position": _lon_lat(case.position)}
     keys = ("stage", "deadline", "outcome", "officer") + (("position",) if implied["position"] is not None else ())
-    return [AuditProblem(case.code, None, key, f"{_show(found[key])} ≠ {_show(implied[key])}")
-            for key in keys if found[key] != implied[key]]
+    problems = [AuditProblem(case.code, None, key, f"{_show(found[key])} ≠ {_show(implied[key])}")
+                for key in keys if found[key] != implied[key]]
+    # A fact a step changed must still hold that step's value (the report's own facts the seal checks).
+    for name, value in implied["facts"].items():
+        stored = case_facts.changed(case, {name: value})
+        if stored:
+            problems.append(AuditProblem(case.code, None, "fact", f"{name}: {stored[0]['old'] or '–'} ≠ {value or '–'}"))
+    return problems
 
 
 def _lon_lat(position):

@@ -35,6 +35,10 @@ SEALED_COLUMNS = {
 }
 # Version 2 (migrations 0014–0015): the start of the deadline's period and the limitation period's last day.
 SEALED_COLUMNS[2] = dict(SEALED_COLUMNS[1], case=SEALED_COLUMNS[1]["case"] + ("due_start", "limitation_due"))
+# Version 3 (migration 0017): the facts documents need.
+SEALED_COLUMNS[3] = dict(SEALED_COLUMNS[2], case=SEALED_COLUMNS[2]["case"] + (
+    "owner_id_number", "owner_address", "plot_number", "map_sheet", "works_kind", "works_state", "permit_number",
+    "permit_date"))
 SEAL_VERSION = max(SEALED_COLUMNS)
 _TOUCHED_CASES = "audit_touched_cases"
 _TOUCHED_VISITS = "audit_touched_visits"

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
-from . import clocks, register, spatial, workflow
+from . import case_facts, clocks, register, spatial, workflow
 from .deadlines import due_date, last_day
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
@@ -63,6 +63,7 @@ class ActionInput:
     lon: Optional[float] = None
     lat: Optional[float] = None
     confirm_outside: bool = False
+    facts: dict = field(default_factory=dict)   # case facts given with the action (case_facts.py)
     note: str = ""
     photos: list = field(default_factory=list)
 
@@ -116,6 +117,11 @@ def read_action_input(data, photos, today):
     if action.places_position:
         inp.lon, inp.lat = _placed_position(reader)
         inp.confirm_outside = reader.flag("confirm_outside")
+    if action.edits_facts:
+        inp.facts = case_facts.read_facts(reader, case_facts.FACTS, today)
+    elif action.document:
+        inp.facts = case_facts.read_facts(reader, case_facts.NEEDED_BY_DOCUMENT.get(action.document.kind, ()) +
+                                          case_facts.NEEDED_WITH_PERMIT, today)
     inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)
     reader.finish()
     return inp
@@ -232,6 +238,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
         outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
+    _check_facts(case, inp)
     extension_target = None
     if inp.action.extension:
         extension_target = _extension_target(session, case, ctx, inp.extension_kind, inp.new_due_date)
@@ -244,6 +251,9 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         register.check_free(session, spec.kind, inp.document_number, inp.document_date)
     event = _new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)
+    # Facts the form gave are the case's facts from now on, also with a proposal (they are not the
+    # chairman's to decide); the entry keeps old and new values.
+    event.changes = case_facts.changes_json(case_facts.apply_facts(case, inp.facts))
     if kind == "action":
         _register(session, spec, event, case, user)
         _apply(session, case, inp.action, event, ctx, extension_target)
@@ -343,7 +353,7 @@ def _new_event(session, case, user, action_key, kind, now):
     return CaseEvent(
         violation_id=case.id, seq=(last.seq if last else 0) + 1, kind=kind, action=action_key, actor_id=user.id,
         recorded_at=now or utcnow(), stage_before=case.stage, stage_after=case.stage,
-        document_kind="", document_number="", remedy="", outcome="", due_rule="", due_citation="", note="",
+        document_kind="", document_number="", remedy="", outcome="", due_rule="", due_citation="", note="", changes="",
         prev_hash=last.content_hash if last else GENESIS, content_hash="",  # sealed by _seal()
     )
 
@@ -375,6 +385,22 @@ def _copy_input(event, inp):
     event.officer_id = inp.officer_id
     event.lon, event.lat = inp.lon, inp.lat
     event.note = inp.note
+
+
+def _check_facts(case, inp):
+    """The facts the action's document needs are on the case or in the form; a change of facts changes
+    something."""
+    if inp.action.edits_facts:
+        if not case_facts.changed(case, inp.facts):
+            raise InvalidInput(N_("Nothing was changed: change a value, or go back to the case."))
+        return
+    document = inp.action.document
+    if document is None:
+        return
+    missing = case_facts.missing_facts(case, inp.facts, case_facts.needed_facts(document.kind, case.category))
+    if missing:
+        raise InvalidFields({name: InvalidInput(N_("The %(document)s needs this: fill it in."),
+                                                document=document.label) for name in missing})
 
 
 def _check_compliance_days(days, ctx):
@@ -553,6 +579,8 @@ def event_content(event, photo_hashes):
         content["officer"] = event.officer_id
     if event.lon is not None:  # likewise only placing a case gives a position
         content["position"] = [event.lon, event.lat]
+    if event.changes:  # the facts a step completed or corrected (migration 0017)
+        content["changes"] = json.loads(event.changes)
     if event.clock_rule:  # the clock an entry started or moved (entries before migration 0015 have none)
         content["clock"] = [event.clock_rule, event.clock_due.isoformat() if event.clock_due else None,
                             event.clock_citation]

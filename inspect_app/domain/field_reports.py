@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..models import Patrol, Photo, Route, Violation, Visit, Ward
 from ..models.types import utcnow
 from . import spatial
+from . import case_facts
 from .case_codes import next_case_code
 from .clocks import is_overdue, nearest_due
 from .coverage import to_local_metres
@@ -74,6 +75,7 @@ class ViolationReport:
     observed_at: Optional[datetime] = None
     confirm_new: bool = False
     confirm_outside: bool = False
+    facts: dict = field(default_factory=dict)   # the optional facts of case_facts.AT_REPORT given
     photos: list = field(default_factory=list)
 
 
@@ -121,6 +123,7 @@ def read_violation_report(data, photos, now=None):
         patrol_id=reader.optional_id("patrol_id"), patrol_uuid=reader.optional_uuid("patrol_uuid"),
         observed_at=reader.moment("observed_at", now, OFFLINE_MAX_AGE, CLOCK_TOLERANCE),
         confirm_new=reader.flag("confirm_new"), confirm_outside=reader.flag("confirm_outside"),
+        facts=case_facts.read_facts(reader, case_facts.AT_REPORT, local_date(now)),
         photos=photos,
     )
     reader.finish()
@@ -145,6 +148,14 @@ def read_visit_report(data, photos, now=None):
         reader.error("violation_id", N_("Choose the case this visit follows up."))
     reader.finish()
     return report
+
+
+def _as_sent(fact, value):
+    """A fact's value as a report's form gives it, to compare a repeat with the first send."""
+    value = case_facts.plain(value)
+    if fact.kind in ("number", "integer"):
+        return value
+    return "" if value is None else str(value)
 
 
 def _phone(reader, name):
@@ -266,13 +277,16 @@ def report_violation(session, inspector, report, rules, files, now=None):
     """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
     existing, patrol = _prepare(session, Violation, inspector, report, rules)
     if existing is not None:
+        reported = case_facts.as_reported(existing)
+        given = {"address": report.address, "khu_vuc": report.khu_vuc, "owner_name": report.owner_name,
+                 "owner_phone": report.owner_phone, "area_m2": report.area_m2, "floors": report.floors, **report.facts}
         refuse_if_changed([
-            (N_("Violation"), existing.category, report.category), (N_("Address"), existing.address, report.address),
-            (N_("Khu vực"), existing.khu_vuc, report.khu_vuc), (N_("Owner or builder"), existing.owner_name, report.owner_name),
-            (N_("Owner's phone"), existing.owner_phone, report.owner_phone),
-            (N_("Description"), existing.description, report.description), (N_("Area (m²)"), existing.area_m2, report.area_m2),
-            (N_("Floors"), existing.floors, report.floors), (N_("Time"), existing.detected_at, report.observed_at),
-        ], existing.position, report.lon, report.lat)
+            (N_("Violation"), existing.category, report.category),
+            (N_("Description"), existing.description, report.description),
+            (N_("Time"), existing.detected_at, report.observed_at),
+        ] + [(fact.label, _as_sent(fact, reported[name]), _as_sent(fact, given[name]) if name in given else None)
+             for name, fact in case_facts.FACTS.items()],
+            existing.position, report.lon, report.lat)
         _replayed_photos(session, files, inspector, report, rules, existing, violation=existing)
         return existing, False
     known = report.lon is not None
@@ -296,6 +310,7 @@ def report_violation(session, inspector, report, rules, files, now=None):
         owner_phone=report.owner_phone, category=report.category, description=report.description,
         area_m2=report.area_m2, floors=report.floors, created_at=now, limitation_due=limitation_due(rules, now),
     )
+    case_facts.apply_facts(violation, report.facts)  # the first report's facts: no change to keep yet
     session.add(violation)
     visit = Visit(
         client_uuid=_derived_uuid(report.client_uuid), inspector_id=inspector.id,

@@ -50,6 +50,7 @@ class Action:
     observation: bool = False               # any inspector of the ward may add it, on any case
     reassigns: bool = False                 # gives the case to another officer (officer_id)
     places_position: bool = False           # gives a position to a case reported with it unknown (lon, lat)
+    edits_facts: bool = False               # completes or corrects the case's facts (case_facts.py)
 
 
 EVERY_CLOCK = ("penalty_decision", "decision_delivery", "compliance", "permit_window", "self_demolition",
@@ -127,6 +128,10 @@ ACTIONS = {
         # Only for a case reported with its position unknown; the note says how it was checked on site.
         Action("place_position", N_("Place the case on the map"), from_stages=ACTIVE, record=FIELD + SIGNER,
                places_position=True, note_required=True, requires=("position_unknown",)),
+        # The officer in charge completes or corrects the owner, plot, works and permit; the entry keeps
+        # each old and new value.
+        Action("edit_facts", N_("Complete or correct the case's facts"), from_stages=ACTIVE,
+               record=FIELD + SIGNER + (ADMIN,), edits_facts=True),
         Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, record=SIGNER + (ADMIN,),
                reassigns=True, note_required=True),
         Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..config import patrol_rules
-from ..domain import field_reports, geography, patrols
+from ..domain import case_facts, field_reports, geography, patrols
 from ..domain.categories import CATEGORIES
 from ..domain.errors import DomainError
 from ..domain.roles import INSPECTOR
@@ -92,7 +92,7 @@ def report():
     """The violation report form (position, pin, details, photos)."""
     return render_template(
         "field/report.html", patrol_id=request.args.get("patrol", type=int), patrol_uuid=_patrol_uuid_arg(),
-        categories=CATEGORIES,
+        categories=CATEGORIES, report_facts=[case_facts.FACTS[name] for name in case_facts.AT_REPORT],
         client_uuid=str(uuid.uuid4()), settings=_page_settings(), ward_centre=geography.ward_centre(db.session),
     )
 

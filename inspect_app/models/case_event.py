@@ -54,6 +54,8 @@ class CaseEvent(db.Model):
     # Set by placing a case reported with its position unknown: the position given (WGS84).
     lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    # Set by a step that completed or corrected the case's facts: [{"fact", "old", "new"}] as JSON.
+    changes: Mapped[str] = mapped_column(Text, default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
 

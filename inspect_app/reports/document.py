@@ -59,8 +59,12 @@ def document_line(document):
 
 
 def violation_text(row):
-    """The category, with the area and floors when known."""
+    """The category, with the kind of works, area and floors, and the permit when known."""
     parts = [gettext(row.category_label)]
+    if row.case.works_kind:
+        parts.append(row.case.works_kind)
+    if row.case.permit_number:
+        parts.append(f"GPXD số {row.case.permit_number}" + (f" ngày {day(row.case.permit_date)}" if row.case.permit_date else ""))
     extent = []
     if row.case.area_m2:
         extent.append(f"{row.case.area_m2:g} m²".replace(".", ","))
@@ -89,9 +93,24 @@ def route_name(row):
     return row.case.route.name if row.case.route is not None else ""
 
 
+def owner_lines(row):
+    """The owner's name, ID number and address (what is known), one per line."""
+    case = row.case
+    return [part for part in (case.owner_name, case.owner_id_number and f"CCCD: {case.owner_id_number}",
+                              case.owner_address and f"Đ/c: {case.owner_address}") if part]
+
+
+def address_lines(row):
+    """Address, khu vực and the plot (thửa, tờ bản đồ), one per line."""
+    case = row.case
+    plot = ", ".join(part for part in (case.plot_number and f"Thửa {case.plot_number}",
+                                       case.map_sheet and f"tờ bản đồ {case.map_sheet}") if part)
+    return [part for part in (case.address, case.khu_vuc, plot) if part]
+
+
 def address_text(row):
-    """Address and khu vực on separate lines."""
-    return "\n".join(part for part in (row.case.address, row.case.khu_vuc) if part)
+    """Address, khu vực and plot on separate lines."""
+    return "\n".join(address_lines(row))
 
 
 def notes_lines(row):
@@ -114,7 +133,7 @@ def due_text(row):
 def row_values(row):
     """The row's 14 cells as typed values (int, str, date), in column order, for spreadsheets."""
     return [
-        row.number, row.case.code, row.case.owner_name, address_text(row), route_name(row), violation_text(row),
+        row.number, row.case.code, "\n".join(owner_lines(row)), address_text(row), route_name(row), violation_text(row),
         "\n".join(document_line(d) for d in row.records), "\n".join(document_line(d) for d in row.decisions),
         row.fine_vnd, row.remedy, row.due_date, status_text(row), officer_name(row), notes_text(row),
     ]
