@@ -55,6 +55,10 @@ class Defaults:
     # Deadlines: overrides of domain/deadlines.py DEFAULT_RULES, e.g.
     # {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …"}}
     DEADLINE_RULES = {}
+    # The most each role may fine ({role: amount} or {role: (amount, citation)}); defaults and the
+    # reason they are marked "to confirm" in domain/signing.py.
+    FINE_CAPS_VND = {}
+    NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
     WARD_DAYS_OFF = ()  # ISO dates the ward declares off, besides weekends and public holidays
 
     # Map tiles (the only thing the field pages fetch from outside the app)
@@ -159,6 +163,7 @@ def login_rules(config):
 def lifecycle_context(config, ward=None, today=None):
     """Deadline rules and working calendar (config, then the ward's settings), today (local), photo limits."""
     from .domain.case_actions import LifecycleContext
+    from .domain.signing import fine_caps_from_config
     from .domain.ward_time import local_today
     from .domain.ward_settings import effective_calendar, effective_rules
 
@@ -166,6 +171,7 @@ def lifecycle_context(config, ward=None, today=None):
         rules=effective_rules(config["DEADLINE_RULES"], ward),
         calendar=effective_calendar(config["WARD_DAYS_OFF"], ward),
         today=today or local_today(), photo_rules=field_rules(config, ward),
+        fine_caps=fine_caps_from_config(config["FINE_CAPS_VND"]),
     )
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain import case_actions, case_queries, clocks, field_reports
+from inspect_app.domain import case_actions, case_queries, clocks, field_reports, signing
 from inspect_app.domain.errors import InvalidFields, InvalidInput
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.preconditions import facts_of
@@ -158,14 +158,14 @@ def test_the_register_numbers_decisions_at_signing_in_order_and_refuses_a_number
     proposal = _act(session, second, officer, "penalty_decision", today=date(2027, 3, 3), mode="propose",
                     fine_vnd="60000000", remedy="Phá dỡ")
     _act(session, first, chairman, "penalty_decision", today=date(2027, 3, 4), fine_vnd="70000000", remedy="Phá dỡ")
-    signing = case_actions.read_signing({"document_date": "2027-03-05", "fine_vnd": "55000000"}, date(2027, 3, 8))
+    signed = signing.read_signing({"document_date": "2027-03-05", "fine_vnd": "55000000"}, date(2027, 3, 8))
     approval = case_actions.decide(session, second, chairman, proposal.id, True, second.version, context(date(2027, 3, 8)),
-                                   signing=signing)
+                                   signed=signed)
     assert (approval.document_number, approval.document_date, approval.fine_vnd) == ("2/QĐ-XPHC", date(2027, 3, 5), 55_000_000)
     assert [(e.number, e.violation_id) for e in entries_of(session, "qd_xu_phat", 2027)] == \
         [("1/QĐ-XPHC", first.id), ("2/QĐ-XPHC", second.id)]
     with pytest.raises(InvalidFields):  # a signing date in the future
-        case_actions.read_signing({"document_date": "2027-03-09"}, date(2027, 3, 8))
+        signing.read_signing({"document_date": "2027-03-09"}, date(2027, 3, 8))
     # A decision signed on paper and recorded with its number: the register skips it when it gets there.
     third, fourth = make_case(session, officer.id), make_case(session, officer.id)
     for case, number in ((third, "3/BB"), (fourth, "4/BB")):

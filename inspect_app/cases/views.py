@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, workflow
+from ..domain import (accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, signing,
+                      workflow)
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader
@@ -45,8 +46,24 @@ def index():
 @role_required(CHAIRMAN, ADMIN)
 def queue():
     """Proposals waiting for the chairman's decision, oldest first."""
-    return render_template("cases/queue.html", proposals=case_actions.pending_proposals(db.session),
-                           today=_case_context().today)
+    context = _case_context()
+    proposals = case_actions.pending_proposals(db.session)
+    running = {}
+    for proposal in proposals:
+        case = proposal.violation
+        running[proposal.id] = clocks.running_for(case, clocks.clocks_of(case, case.events,
+                                                                          context.rules[clocks.LIMITATION].citation))
+    return render_template("cases/queue.html", proposals=proposals, today=context.today, running=running, back="queue",
+                           form={}, errors={}, rules=context.rules, **_decision_context(proposals, context))
+
+
+def _decision_context(proposals, context):
+    """What the approve / reject forms need: who may decide which, the warnings before signing, the caps."""
+    may_decide = {p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in proposals}
+    warnings = {p.id: [translate_error(w) for w in case_actions.proposal_warnings(db.session, p.violation, p,
+                                                                                   current_user, context)]
+                for p in proposals if may_decide[p.id]}
+    return {"may_decide": may_decide, "proposal_warnings": warnings, "fine_caps": context.caps()}
 
 
 def _render_case(violation, status=200, errors=None, form=None, confirm_outside=False):
@@ -63,7 +80,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
         correctable=case_actions.correctable_entries(violation.events, violation, current_user), outcomes=workflow.OUTCOMES,
         in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
-        may_decide={p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in pending},
+        **_decision_context(pending, context),
         errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
         case_clocks=case_clocks, running_clocks=clocks.running_for(violation, case_clocks),
         calendar=context.calendar,
@@ -106,6 +123,8 @@ def add_event(violation_id):
     except DomainError as exc:
         return _failed(violation_id, exc, request.form)
     flash(gettext("Proposal sent to the chairman.") if event.kind == "proposal" else gettext("Saved."), "info")
+    for warning in getattr(event, "signing_warnings", ()):
+        flash(translate_error(warning), "warning")
     return redirect(url_for("cases.show", violation_id=violation_id) + f"#event-{event.seq}")
 
 
@@ -120,14 +139,16 @@ def decide(violation_id, event_id):
     try:
         note = reader.text("note", 4000, multiline=True)
         reader.finish()
-        signing = case_actions.read_signing(request.form, context.today) if decision == "approve" else None
+        signed = signing.read_signing(request.form, context.today) if decision == "approve" else None
         violation = case_actions.load_case_for_change(db.session, violation_id)
-        case_actions.decide(db.session, violation, current_user, event_id, decision == "approve", version, context,
-                            note=note, signing=signing)
+        event = case_actions.decide(db.session, violation, current_user, event_id, decision == "approve", version,
+                                    context, note=note, signed=signed)
         db.session.commit()
     except DomainError as exc:
         return _failed(violation_id, exc, request.form)
     flash(gettext("Approved: the decision has taken effect.") if decision == "approve" else gettext("Proposal rejected."), "info")
+    for warning in getattr(event, "signing_warnings", ()):
+        flash(translate_error(warning), "warning")
     if request.form.get("back") == "queue":
         return redirect(url_for("cases.queue"))
     return redirect(url_for("cases.show", violation_id=violation_id))

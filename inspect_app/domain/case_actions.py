@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import CaseEvent, User, Violation
 from ..models.types import utcnow
-from . import case_facts, clocks, register, spatial, workflow
+from . import case_facts, clocks, register, signing, spatial, workflow
 from .deadlines import due_date, last_day
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
@@ -30,7 +30,6 @@ from .ward_time import VIETNAM_OFFSET, local_date
 from .stages import CLOSED, STAGE_LABELS
 
 GENESIS = "0" * 64
-MAX_FINE_VND = 10_000_000_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,11 @@ class LifecycleContext:
     calendar: object
     today: date
     photo_rules: object = None
+    fine_caps: Optional[dict] = None   # {role: signing.FineCap}; None: signing.DEFAULT_FINE_CAPS
+
+    def caps(self):
+        """The fine caps per role in force."""
+        return self.fine_caps if self.fine_caps is not None else signing.DEFAULT_FINE_CAPS
 
 
 @dataclass
@@ -96,7 +100,7 @@ def read_action_input(data, photos, today):
     if inp.document_date and inp.document_date > today:
         reader.error("document_date", N_("A document date cannot be in the future."))
     if action.fine:
-        inp.fine_vnd = reader.number("fine_vnd", 0, MAX_FINE_VND, required=True, integer=True)
+        inp.fine_vnd = reader.number("fine_vnd", 0, signing.MAX_FINE_VND, required=True, integer=True)
         inp.remedy = reader.text("remedy", 1000, required=True, multiline=True)
     if action.compliance_days:
         inp.compliance_days = reader.number("compliance_days", 1, 365, integer=True)
@@ -246,11 +250,18 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         inp.photos = prepare_photos(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels,
                                     ctx.photo_rules.max_photos)
     kind = "action" if inp.mode == "record" else "proposal"
+    if kind == "action" and inp.action.fine:
+        facts = facts_of(session, case, ctx.today)
+        signing.check_within_limitation(inp.action, inp.document_date, facts)
+        signing.check_competence(inp.action, inp.fine_vnd, user.role, ctx.caps(), facts)
     spec = inp.action.document
     if kind == "action" and spec and inp.document_number:
         register.check_free(session, spec.kind, inp.document_number, inp.document_date)
     event = _new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)
+    if kind == "action" and inp.action.fine:
+        event.signing_warnings = signing.warnings(inp.action, inp.fine_vnd, inp.document_date, user.role,
+                                                  ctx.caps(), facts)
     # Facts the form gave are the case's facts from now on, also with a proposal (they are not the
     # chairman's to decide); the entry keeps old and new values.
     event.changes = case_facts.changes_json(case_facts.apply_facts(case, inp.facts))
@@ -269,7 +280,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     return event
 
 
-def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None, signing=None):
+def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None, signed=None):
     """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
     _check_version(case, expected_version, session)
     proposal = session.get(CaseEvent, proposal_id)
@@ -299,8 +310,14 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
         for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days",
                      "outcome", "officer_id"):
             setattr(event, name, getattr(proposal, name))
-        _apply_signing(event, action, signing or Signing(), ctx.today)
+        signing.apply_signing(event, action, signed or signing.Signing(), ctx.today)
         _check_compliance_days(event.compliance_days, ctx)
+        facts = facts_of(session, case, ctx.today)
+        signing.check_within_limitation(action, event.document_date, facts)
+        signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts)
+        # Shown to the chairman once signed (not stored: the entry's own dates say it).
+        event.signing_warnings = signing.warnings(action, event.fine_vnd, event.document_date, user.role,
+                                                  ctx.caps(), facts)
         spec = action.document
         if spec and not spec.numbered_by_register and event.document_number:
             register.check_free(session, spec.kind, event.document_number, event.document_date)
@@ -311,6 +328,13 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
     return event
 
 
+def proposal_warnings(session, case, proposal, user, ctx):
+    """What the chairman is warned of before signing this proposal today (signing.warnings)."""
+    action = workflow.ACTIONS[proposal.action]
+    return signing.warnings(action, proposal.fine_vnd, ctx.today, user.role, ctx.caps(),
+                            facts_of(session, case, ctx.today))
+
+
 def _register(session, spec, event, case, user):
     """A document taking effect goes into the ward's register: numbered there (decisions) or as written."""
     if spec is None:
@@ -319,30 +343,6 @@ def _register(session, spec, event, case, user):
         register.enter(session, spec.kind, event, case, user)
     elif spec.numbered_by_register:
         register.sign(session, spec, event, case, user)
-
-
-@dataclass
-class Signing:
-    """What the chairman confirms or changes when approving a decision: its date, fine, remedy, period."""
-
-    document_date: Optional[date] = None
-    fine_vnd: Optional[int] = None
-    remedy: str = ""
-    compliance_days: Optional[int] = None
-
-
-def read_signing(data, today):
-    """Read the approval form's date, fine, remedy and compliance period (all optional: the proposal's
-    values stand, the date is today); raises InvalidFields naming every wrong one."""
-    reader = FieldReader(data)
-    signing = Signing(document_date=reader.day("document_date"),
-                      fine_vnd=reader.number("fine_vnd", 0, MAX_FINE_VND, integer=True),
-                      remedy=reader.text("remedy", 1000, multiline=True),
-                      compliance_days=reader.number("compliance_days", 1, 365, integer=True))
-    if signing.document_date and signing.document_date > today:
-        reader.error("document_date", N_("A document date cannot be in the future."))
-    reader.finish()
-    return signing
 
 
 def _new_event(session, case, user, action_key, kind, now):
@@ -356,19 +356,6 @@ def _new_event(session, case, user, action_key, kind, now):
         document_kind="", document_number="", remedy="", outcome="", due_rule="", due_citation="", note="", changes="",
         prev_hash=last.content_hash if last else GENESIS, content_hash="",  # sealed by _seal()
     )
-
-
-def _apply_signing(event, action, signing, today):
-    """The chairman's date and changes at approval; a decision is dated the day it is signed."""
-    if action.document and action.document.numbered_by_register:
-        event.document_date = signing.document_date or today
-    if action.fine:
-        if signing.fine_vnd is not None:
-            event.fine_vnd = signing.fine_vnd
-        if signing.remedy:
-            event.remedy = signing.remedy
-    if action.compliance_days and signing.compliance_days is not None:
-        event.compliance_days = signing.compliance_days
 
 
 def _copy_input(event, inp):

@@ -13,6 +13,7 @@ from ..models import CaseEvent
 from .categories import BY_KEY
 from .clocks import APPLIED, clocks_of, nearest_history_clock
 from .errors import N_
+from .signing import referred
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ PRECONDITIONS = {
     "enforcement_delivered": Precondition(
         lambda f: _delivered_after_decision(f),
         N_("The enforcement decision must be delivered before it is carried out.")),
+    "not_referred": Precondition(
+        lambda f: not referred(f),
+        N_("The file has already been referred to the competent level.")),
     "has_entries": Precondition(
         lambda f: bool(f.entries),
         N_("This case has no entry in its history yet: there is nothing to correct.")),

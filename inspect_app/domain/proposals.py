@@ -3,7 +3,7 @@ and over a history already loaded."""
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from ..models import CaseEvent
+from ..models import CaseEvent, Violation
 
 ANSWERS = ("approval", "rejection")
 
@@ -31,3 +31,21 @@ def pending_proposals(session, case=None):
     if case is not None:
         statement = statement.where(CaseEvent.violation_id == case.id)
     return session.scalars(statement.order_by(CaseEvent.recorded_at)).all()
+
+
+# Steps the chairman signs that the officer in charge should hear of even without having proposed them.
+SIGNED_STEPS = ("penalty_decision", "enforcement_decision", "refer_to_competent_level")
+
+
+def news_for(session, user, since):
+    """The chairman's answers to the user's proposals, and the decisions signed on cases in the user's
+    charge, since a moment (newest first): what an inspector should know when they start work."""
+    proposal = aliased(CaseEvent)
+    own_proposals = select(proposal.id).where(proposal.actor_id == user.id, proposal.kind == "proposal")
+    in_charge = select(Violation.id).where(Violation.officer_id == user.id)
+    answered = CaseEvent.kind.in_(ANSWERS) & CaseEvent.answers_event_id.in_(own_proposals)
+    signed = (CaseEvent.kind == "action") & CaseEvent.action.in_(SIGNED_STEPS) & CaseEvent.violation_id.in_(in_charge)
+    return session.scalars(
+        select(CaseEvent).where(CaseEvent.recorded_at >= since, CaseEvent.actor_id != user.id, answered | signed)
+        .order_by(CaseEvent.recorded_at.desc()).limit(20)
+    ).all()

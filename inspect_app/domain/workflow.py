@@ -96,6 +96,12 @@ ACTIONS = {
                document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)"), symbol="QĐ-XPHC",
                                      numbered_by_register=True),
                fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation")),
+        # A fine beyond the chairman's competence (signing.py): the file goes to the competent level,
+        # whose decision is then recorded here with its own number and date.
+        Action("refer_to_competent_level", N_("Refer the file to the competent level"), from_stages=(WARNING, STOP_WORK),
+               record=SIGNER, propose=FIELD, approve=SIGNER,
+               document=DocumentSpec("referral", N_("Letter referring the case file to the competent level")),
+               closes=("penalty_decision",), note_required=True, requires=("not_referred",)),
         Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
                deadline="compliance", closes=("decision_delivery",), requires=("decision_to_deliver",)),

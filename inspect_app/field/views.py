@@ -17,7 +17,7 @@ from ..domain.ward_time import local_midnight, local_today
 from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
-from ..main.views import render_home
+from ..main.views import inspector_news, render_home
 from . import bp
 
 
@@ -121,5 +121,6 @@ def today():
     photos = field_reports.first_photos(db.session, [c.id for c in day_cases])
     return render_template(
         "field/today.html", patrols=day_patrols, visits=day_visits, cases=day_cases, first_photos=photos,
+        **inspector_news(current_user),
     )
 

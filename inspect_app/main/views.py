@@ -1,4 +1,6 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
+from datetime import timedelta
+
 from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -7,10 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, geography, patrols, spatial
+from ..domain import accounts, case_actions, case_queries, geography, patrols, proposals, spatial
 from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
+from ..models.types import utcnow
 from . import bp
 
 HOME_TEMPLATES = {
@@ -35,6 +38,7 @@ def render_home(status=200):
     if current_user.role == INSPECTOR:
         still_open = patrols.open_patrols_of(db.session, current_user)
         extra["open_patrol"] = still_open[-1] if still_open else None
+        extra.update(inspector_news(current_user))
     if current_user.role in (CHAIRMAN, ADMIN):
         extra["user_count"] = accounts.count_users(db.session)
         today = lifecycle_context(current_app.config).today
@@ -43,6 +47,12 @@ def render_home(status=200):
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status
+
+
+def inspector_news(user):
+    """The chairman's answers and decisions of the last NEWS_DAYS days, for an inspector's pages."""
+    days = current_app.config["NEWS_DAYS"]
+    return {"news": proposals.news_for(db.session, user, utcnow() - timedelta(days=days)), "news_days": days}
 
 
 @bp.route("/manifest.webmanifest")

@@ -2,7 +2,7 @@
    the routes and the open cases' positions, so that after one visit online the field pages open
    with no network. Writes (POST) are never cached or replayed here: they go through the page. */
 "use strict";
-var VERSION = "v7";  // raise with every change to a kept file, so phones take the new one
+var VERSION = "v8";  // raise with every change to a kept file, so phones take the new one
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
 var SHELL_FILES = [
   "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
