@@ -429,3 +429,23 @@ def test_a_retired_route_leaves_the_start_page_keeps_its_patrols_and_comes_back(
     auth.login("quantri", "quantri-demo")
     assert client.post(f"/admin/routes/{route_id}", data={"csrf_token": token, "change": "restore"}).status_code == 302
     assert [e[0] for e in log_entries(app)][-2:] == ["route.retire", "route.restore"]
+
+
+def test_the_office_sets_what_the_weekly_list_prints(app, admin, db_snapshot):
+    client, _token = admin
+    form = settings_form(client)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="list_annex" maxlength="300" value="(Kèm theo Báo cáo số …/BC-UBND' in page  # the default, shown
+    assert re.search(r"data-role=\"chairman\">[^<]*đến 100.000.000 đ <span class=\"note\">\(Luật XLVPHC Điều 38", page)  # the cap, with its basis
+    before = db_snapshot()
+    response = client.post("/admin/settings", data={**form, "list_title": "X" * 201, "signer_name": "Trần Văn Ký"})
+    assert response.status_code == 400 and db_snapshot() == before
+    form.update(signer_name="Trần Văn Ký", list_number="12/DS-UBND", list_annex="",
+                recipients="- UBND thành phố;\r\n- Lưu: VT.")
+    assert client.post("/admin/settings", data=form).status_code == 302
+    with app.app_context():
+        stored = json.loads(geography.get_ward(db.session).document_settings)
+    # Only what differs from the defaults is kept: the emptied annex line follows the default again.
+    assert stored == {"signer_name": "Trần Văn Ký", "list_number": "12/DS-UBND", "recipients": "- UBND thành phố;\n- Lưu: VT."}
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert 'value="Trần Văn Ký"' in page and "- UBND thành phố;\n- Lưu: VT.</textarea>" in page

@@ -1,6 +1,7 @@
 """The weekly list as the office gets it: the page, the PDF (checked with pdftotext), XLSX (read back
 with openpyxl) and CSV; who sees what; formula and script payloads; bad week and filter input."""
 import csv
+import json
 import io
 import re
 import subprocess
@@ -10,18 +11,19 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from inspect_app.domain import geography
 from inspect_app.extensions import db
 from inspect_app.models import Violation
 from inspect_app.reports import document
-from inspect_app.reports.exports import neutralise
+from inspect_app.reports.exports import DATE_COLUMNS, HEADER_ROW, neutralise
 
 from . import weekly_scenario as scenario
 from .test_cases_web import login
 
 WEEK = "2026-W40"
 TITLE = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG – TUẦN 40 (28/09 – 04/10/2026)"
-HEADER_LINES = ("ỦY BAN NHÂN DÂN", "PHƯỜNG THỚI LONG", "Số: …/BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                "Độc lập – Tự do – Hạnh phúc", "Thới Long, ngày … tháng … năm …")
+HEADER_LINES = ("ỦY BAN NHÂN DÂN", "PHƯỜNG THỚI LONG", "(Kèm theo Báo cáo số …/BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc", "Thới Long, ngày … tháng … năm …")
 SIGNATURES = ("NGƯỜI LẬP BIỂU", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
 ORDERED_LETTERS = [letter for stage in ("detected", "warning", "stop_work", "enforcement", "closed")
                    for letter in scenario.EXPECTED_GROUPS[stage]]
@@ -114,7 +116,7 @@ def test_pdf_has_header_title_rows_and_signatures_with_diacritics(app, seeded, t
         assert scenario.OWNERS[letter] in flat, scenario.OWNERS[letter]
     for letter in scenario.NOT_LISTED:
         assert scenario.expected_codes(letter)[0] not in flat
-    assert "60.000.000" in flat and "Trang 1/" in flat
+    assert "60.000.000" in flat
     assert "In" not in re.findall(r"\w+", flat[:200])  # no buttons or navigation on paper
     for word in ("Tuần trước", "Tuần sau", "Đăng xuất", "Excel (XLSX)"):
         assert word not in flat
@@ -140,15 +142,16 @@ def test_xlsx_has_the_same_rows_real_dates_and_numbers(app, seeded):
     sheet = workbook["Danh sách"]
     rows = list(sheet.iter_rows(values_only=True))
     header_at = next(i for i, row in enumerate(rows) if row[0] == "STT")
-    assert list(rows[header_at]) == list(document.COLUMNS)
-    body = rows[header_at + 1:]
+    assert list(rows[header_at]) == list(document.COLUMNS) + list(DATE_COLUMNS)
+    body = [row for row in rows[header_at + 1:] if isinstance(row[0], int)]
     assert [row[1] for row in body] == html_codes
     assert [row[0] for row in body] == list(range(1, len(body) + 1))
     by_code = {row[1]: row for row in body}
     d = by_code[scenario.expected_codes("D")[0]]
     assert d[8] == 60_000_000 and isinstance(d[8], int)
     assert isinstance(d[10], datetime) and d[10].date().isoformat() == "2026-10-06"
-    assert d[2] == "Phạm Thị Dung"
+    assert d[2].split("\n") == ["Phạm Thị Dung", "CCCD: 092080001234", "Đ/c: 12 Lộ Vòng Cung, Thới Long"]
+    assert isinstance(d[14], datetime) and isinstance(d[15], datetime)  # the documents' dates as real dates
     d_row = header_at + 2 + [row[1] for row in body].index(d[1])
     assert sheet.cell(row=d_row, column=11).number_format == "DD/MM/YYYY"
     assert sheet.cell(row=d_row, column=9).number_format == "#,##0"
@@ -167,7 +170,7 @@ def test_csv_is_utf8_with_bom_and_the_same_rows(app, seeded):
     assert [row[1] for row in rows[1:]] == html_codes
     by_code = {row[1]: row for row in rows[1:]}
     d = by_code[scenario.expected_codes("D")[0]]
-    assert d[2] == "Phạm Thị Dung" and d[8] == "60000000" and d[10] == "06/10/2026"
+    assert d[2].split("\n")[0] == "Phạm Thị Dung" and d[8] == "60000000" and d[10] == "06/10/2026"
     assert "Đặng Văn Giàu" in response.data.decode("utf-8-sig")
 
 
@@ -192,14 +195,14 @@ def test_formula_payloads_are_neutralised_in_xlsx_and_csv(app, seeded):
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == scenario.expected_codes("A")[0])
     owner = sheet.cell(row=cell.row, column=3)
     address = sheet.cell(row=cell.row, column=4)
-    assert owner.value == PAYLOADS["owner_name"] and owner.data_type == "s" and owner.quotePrefix
+    assert owner.value.startswith(PAYLOADS["owner_name"]) and owner.data_type == "s" and owner.quotePrefix
     assert address.data_type == "s" and address.value.startswith("+1+cmd")
     for row in sheet.iter_rows():
         for c in row:
             assert c.data_type != "f", (c.coordinate, c.value)
     text = client.get(f"/reports/weekly.csv?week={WEEK}").data.decode("utf-8-sig")
     row = next(r for r in csv.reader(io.StringIO(text)) if r[1] == scenario.expected_codes("A")[0])
-    assert row[2] == "'" + PAYLOADS["owner_name"] and row[3].startswith("'+1+cmd")
+    assert row[2].startswith("'" + PAYLOADS["owner_name"]) and row[3].startswith("'+1+cmd")
     for value in (v for r in csv.reader(io.StringIO(text)) for v in r):
         assert not value.startswith(("=", "+", "-", "@")), value
 
@@ -237,7 +240,9 @@ def test_an_empty_week_prints_header_and_signatures(app, people, tmp_path):
     rows = list(csv.reader(io.StringIO(client.get("/reports/weekly.csv?week=2025-W10").data.decode("utf-8-sig"))))
     assert rows == [list(document.COLUMNS)]
     sheet = load_workbook(io.BytesIO(client.get("/reports/weekly.xlsx?week=2025-W10").data))["Danh sách"]
-    assert list(sheet.iter_rows(values_only=True))[-1] == tuple(document.COLUMNS)
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[HEADER_ROW - 1] == tuple(document.COLUMNS) + DATE_COLUMNS and rows[HEADER_ROW][0] is None
+    assert any(row[0] == "Nơi nhận:" for row in rows[HEADER_ROW:])
 
 
 @pytest.mark.parametrize("query,message", [
@@ -288,3 +293,37 @@ def test_without_a_working_chromium_the_pdf_link_explains_and_shows_the_list(app
 
 def test_nobody_is_told_the_list_is_limited(app, seeded):
     assert "Bạn chỉ thấy các vụ do bạn phụ trách." not in login(app, "kiemtra").get("/reports/weekly").get_data(as_text=True)
+
+
+def test_the_list_follows_decree_30_and_the_wards_settings_in_pdf_and_xlsx(app, seeded, demo_ward, tmp_path):
+    """Title, annex line and number from the settings; the signer's full name; Nơi nhận; the XLSX set up
+    for printing (A4 landscape, header row on every page, one page wide, page numbers from page 2)."""
+    with app.app_context():
+        ward = geography.get_ward(db.session)
+        ward.document_settings = json.dumps({"list_title": "DANH SÁCH VI PHẠM TRẬT TỰ XÂY DỰNG", "list_number": "12/DS-UBND",
+                                             "list_annex": "(Kèm theo Báo cáo số 45/BC-UBND ngày 05/10/2026)",
+                                             "signer_name": "Trần Văn Ký", "recipients": "- UBND thành phố;\n- Lưu: VT."})
+        db.session.commit()
+    client = login(app, "chutich")
+    flat = " ".join(pdf_text(client.get(f"/reports/weekly.pdf?week={WEEK}").data, tmp_path).split())
+    for text in ("DANH SÁCH VI PHẠM TRẬT TỰ XÂY DỰNG – TUẦN 40", "Số: 12/DS-UBND", "(Kèm theo Báo cáo số 45/BC-UBND ngày 05/10/2026)",
+                 "Trần Văn Ký", "Trần Chủ Tịch", "Nơi nhận: - UBND thành phố; - Lưu: VT.", "Độc lập - Tự do - Hạnh phúc"):
+        assert text in flat, text
+
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/weekly.xlsx?week={WEEK}").data))
+    sheet = workbook["Danh sách"]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    for text in ("ỦY BAN NHÂN DÂN", "PHƯỜNG THỚI LONG", "Số: 12/DS-UBND", "Độc lập - Tự do - Hạnh phúc",
+                 "DANH SÁCH VI PHẠM TRẬT TỰ XÂY DỰNG – TUẦN 40 (28/09 – 04/10/2026)",
+                 "(Kèm theo Báo cáo số 45/BC-UBND ngày 05/10/2026)", "NGƯỜI LẬP BIỂU", "Trần Chủ Tịch", "TM. ỦY BAN NHÂN DÂN",
+                 "Trần Văn Ký", "Nơi nhận:", "- UBND thành phố;", "- Lưu: VT."):
+        assert text in values, text
+    assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 == "9"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.print_area.endswith(f"!$A$1:$N${sheet.max_row}")  # the printed form's 14 columns, down to Nơi nhận
+    assert sheet.HeaderFooter.differentFirst and sheet.oddHeader.center.text == "&P" and not sheet.firstHeader.center.text
+    body = [row for row in sheet.iter_rows(min_row=HEADER_ROW + 1) if isinstance(row[0].value, int)]
+    dated = [c for row in body for c in (row[10], row[14], row[15]) if c.value is not None]
+    assert dated and all(isinstance(c.value, datetime) and c.number_format == "DD/MM/YYYY" for c in dated)

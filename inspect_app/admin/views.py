@@ -260,6 +260,7 @@ def _settings_page(status=200, form=None, errors=None):
         days_off=_day_lines(ward_settings.days_off_of(ward)), workdays=_day_lines(ward_settings.days_off_of(ward, "workdays")),
         holidays_not_off=_day_lines(ward_settings.days_off_of(ward, "holidays_not_off")), years=years,
         confirmed=set(ward_settings.confirmed_years_of(ward)), sources=DAY_SOURCES,
+        document=ward_settings.document_settings_of(ward), fine_caps=context.caps(),
     ), status
 
 

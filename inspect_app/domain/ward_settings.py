@@ -1,5 +1,6 @@
 """The ward's own settings: name, document prefix, its calendar (days off, make-up working days,
-public holidays removed, years confirmed) and deadline rules.
+public holidays removed, years confirmed), deadline rules, and what the weekly list prints (title,
+annex line, signer's name, recipients).
 
 Kept on the ward row (days off and rule overrides as JSON text) so the office changes them
 on the admin page; instance/config.py still gives the starting values. The caller commits.
@@ -20,6 +21,32 @@ _DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
 @dataclass(frozen=True)
+class DocumentSettings:
+    """What the weekly list prints besides its rows (Nghị định 30/2020 layout). A list is not a document
+    type of its own, so by default it is an annex of a report whose number the office writes in."""
+
+    list_title: str = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"
+    list_annex: str = "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm … của Ủy ban nhân dân phường)"
+    list_number: str = ""      # the list's own number (Số: …) when the office gives it one
+    signer_name: str = ""      # the chairman's full name under the signature
+    recipients: str = "- Như trên;\n- Chủ tịch, các Phó Chủ tịch UBND phường;\n- Lưu: VT."
+
+    @property
+    def recipient_lines(self):
+        """The "Nơi nhận" lines."""
+        return [line for line in self.recipients.splitlines() if line.strip()]
+
+
+DOCUMENT_FIELDS = {"list_title": 200, "list_annex": 300, "list_number": 60, "signer_name": 120, "recipients": 1000}
+
+
+def document_settings_of(ward):
+    """The ward's document settings (defaults for what it has not set)."""
+    stored = json.loads(getattr(ward, "document_settings", None) or "{}") if ward is not None else {}
+    return DocumentSettings(**{key: value for key, value in stored.items() if key in DOCUMENT_FIELDS})
+
+
+@dataclass(frozen=True)
 class WardSettings:
     """Settings as read from the form, all checked."""
 
@@ -30,6 +57,7 @@ class WardSettings:
     workdays: tuple = ()
     holidays_not_off: tuple = ()
     holidays_confirmed: tuple = ()
+    document: dict = field(default_factory=dict)   # DocumentSettings values that differ from the defaults
 
 
 def days_off_of(ward, column="days_off"):
@@ -135,9 +163,25 @@ def read_settings_form(data, config_rules):
                    if value not in (None, "") and value != getattr(base, field_name)}
         if changes:
             overrides[key] = changes
+    document = _read_document_settings(reader)
     reader.finish()
     return WardSettings(name=name, code_prefix=prefix, days_off=days_off, deadline_overrides=overrides,
-                        workdays=workdays, holidays_not_off=not_off, holidays_confirmed=tuple(sorted(set(confirmed))))
+                        workdays=workdays, holidays_not_off=not_off, holidays_confirmed=tuple(sorted(set(confirmed))),
+                        document=document)
+
+
+def _read_document_settings(reader):
+    """The weekly list's texts; only what differs from the defaults is kept (an emptied field returns to
+    its default, except the signer's name and number, which may be blank)."""
+    defaults = DocumentSettings()
+    values = {}
+    for name, length in DOCUMENT_FIELDS.items():
+        if name not in reader.data:
+            continue
+        value = reader.text(name, length, multiline=name == "recipients")
+        if value and value != getattr(defaults, name):
+            values[name] = value.replace("\r\n", "\n")
+    return values
 
 
 def apply_settings(ward, settings):
@@ -152,6 +196,7 @@ def apply_settings(ward, settings):
         "workdays": json.dumps([d.isoformat() for d in settings.workdays]),
         "holidays_not_off": json.dumps([d.isoformat() for d in settings.holidays_not_off]),
         "holidays_confirmed": json.dumps(list(settings.holidays_confirmed)),
+        "document_settings": json.dumps(settings.document, ensure_ascii=False, sort_keys=True),
     }
     changed = [name for name, value in new_values.items() if getattr(ward, name) != value]
     for name in changed:

@@ -28,6 +28,8 @@ class Ward(db.Model):
     workdays: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")          # make-up working days
     holidays_not_off: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # package days removed
     holidays_confirmed: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # years confirmed
+    # The weekly list's title, annex line, number, signer's name and recipients (ward_settings.DocumentSettings).
+    document_settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

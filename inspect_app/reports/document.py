@@ -20,9 +20,9 @@ COLUMNS = (
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
-def full_title(week):
-    """'DANH SÁCH … – TUẦN 48 (23/11 – 29/11/2026)'."""
-    return f"{TITLE} – TUẦN {week.number:02d} ({week.date_range()})"
+def full_title(week, title=TITLE):
+    """'DANH SÁCH … – TUẦN 48 (23/11 – 29/11/2026)' (the title as the ward's settings give it)."""
+    return f"{title} – TUẦN {week.number:02d} ({week.date_range()})"
 
 
 def place_name(ward_name):

@@ -22,42 +22,62 @@ def neutralise(text):
     return text
 
 
-def xlsx_bytes(listing, ward_name):
-    """A workbook: the list (title, header row, one row per case) and the week's totals."""
+# Beyond the printed form's 14 columns, the workbook gives the documents' dates as real dates (the
+# printed cells write number and date together); they stay outside the print area.
+DATE_COLUMNS = ("Ngày biên bản (gần nhất)", "Ngày quyết định (gần nhất)")
+HEADER_ROW = 8
+
+
+def xlsx_bytes(listing, ward_name, settings, preparer_name):
+    """A workbook laid out as the printed list (Decree 30/2020 header, title, annex line, header row
+    repeated on every page, signatures, Nơi nhận; A4 landscape, fit to the page's width), and the
+    week's totals on a second sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Danh sách"
-    sheet.append([f"ỦY BAN NHÂN DÂN {ward_name.upper()}"])
-    sheet.append([document.full_title(listing.week)])
-    sheet["A2"].font = Font(bold=True)
-    sheet.append([])
-    sheet.append(list(document.COLUMNS))
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    wrapped, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
+    width = len(document.COLUMNS)
+    bold, italic, centred = Font(bold=True), Font(italic=True), Alignment(horizontal="center", wrap_text=True)
+    header = [
+        (("ỦY BAN NHÂN DÂN", None), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)),
+        ((ward_name.upper(), bold), ("Độc lập - Tự do - Hạnh phúc", bold)),
+        ((f"Số: {settings.list_number}" if settings.list_number else "", None),
+         (f"{document.place_name(ward_name)}, ngày … tháng … năm …", italic)),
+    ]
+    for row, (left, right) in enumerate(header, start=1):
+        _block(sheet, row, 1, 4, *left, centred)
+        _block(sheet, row, width - 4, width, *right, centred)
+    _block(sheet, 5, 1, width, document.full_title(listing.week, settings.list_title), Font(bold=True, size=13), centred)
+    _block(sheet, 6, 1, width, settings.list_annex, italic, centred)
+    for column, name in enumerate((*document.COLUMNS, *DATE_COLUMNS), start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=name)
+        cell.font, cell.alignment = bold, centred
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for row in listing.rows:
-        sheet.append([None] * len(document.COLUMNS))
-        for column, value in enumerate(document.row_values(row)):
+        values = document.row_values(row) + [_latest(row.records), _latest(row.decisions)]
+        sheet.append([None] * len(values))
+        for column, value in enumerate(values):
             cell = sheet.cell(row=sheet.max_row, column=column + 1)
             _set(cell, value)
             cell.alignment = wrapped
-            if column == DATE_COLUMN and value is not None:
+            if column in (DATE_COLUMN, width, width + 1) and value is not None:
                 cell.number_format = XLSX_DATE_FORMAT
             if column == MONEY_COLUMN and value is not None:
                 cell.number_format = XLSX_MONEY_FORMAT
             if row.overdue:
                 cell.font = bold
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    last_row = sheet.max_row
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
     if listing.rows:
-        sheet.auto_filter.ref = f"A{header_row}:{_column_letter(len(document.COLUMNS))}{sheet.max_row}"
-    for letter, width in zip("ABCDEFGHIJKLMN", (5, 14, 22, 28, 20, 26, 22, 24, 14, 24, 12, 18, 18, 28)):
-        sheet.column_dimensions[letter].width = width
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{_column_letter(width + len(DATE_COLUMNS))}{last_row}"
+    for letter, column_width in zip("ABCDEFGHIJKLMNOP", (5, 14, 24, 28, 20, 28, 22, 24, 14, 24, 12, 18, 18, 28, 14, 14)):
+        sheet.column_dimensions[letter].width = column_width
+    end = _signatures(sheet, last_row + 2, width, settings, preparer_name, bold, italic, centred)
+    _page_setup(sheet, f"A1:{_column_letter(width)}{end}")
     totals = workbook.create_sheet("Tổng hợp")
-    totals.append([document.full_title(listing.week)])
+    totals.append([document.full_title(listing.week, settings.list_title)])
     for label, value in document.totals_lines(listing.totals):
         totals.append([label, value])
         if isinstance(value, int):
@@ -67,6 +87,55 @@ def xlsx_bytes(listing, ward_name):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _block(sheet, row, first, last, text, font, alignment):
+    """Text across merged columns first..last of a row."""
+    sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = sheet.cell(row=row, column=first)
+    _set(cell, text)
+    if font is not None:
+        cell.font = font
+    cell.alignment = alignment
+
+
+def _signatures(sheet, row, width, settings, preparer_name, bold, italic, centred):
+    """NGƯỜI LẬP BIỂU on the left, TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH on the right with the signer's name,
+    then Nơi nhận; returns the last row used."""
+    from openpyxl.styles import Font
+
+    left = [("NGƯỜI LẬP BIỂU", bold), ("(Ký, ghi rõ họ tên)", italic), ("", None), ("", None), ("", None),
+            (preparer_name, bold)]
+    right = [("TM. ỦY BAN NHÂN DÂN", bold), ("CHỦ TỊCH", bold), ("(Ký, ghi rõ họ tên, đóng dấu)", italic), ("", None),
+             ("", None), (settings.signer_name, bold)]
+    for offset, ((left_text, left_font), (right_text, right_font)) in enumerate(zip(left, right)):
+        _block(sheet, row + offset, 1, 4, left_text, left_font, centred)
+        _block(sheet, row + offset, width - 4, width, right_text, right_font, centred)
+    row += len(left) + 1
+    sheet.cell(row=row, column=1, value="Nơi nhận:").font = Font(bold=True, italic=True)
+    for line in settings.recipient_lines:
+        row += 1
+        _set(sheet.cell(row=row, column=1), line)
+    return row
+
+
+def _page_setup(sheet, print_area):
+    """A4 landscape, one page wide, the header row on every page, page numbers at the top centre from page 2."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_area = print_area
+    sheet.HeaderFooter.differentFirst = True
+    sheet.oddHeader.center.text = "&P"
+    sheet.evenHeader.center.text = "&P"
+
+
+def _latest(documents):
+    dates = [d.dated for d in documents if d.dated]
+    return max(dates) if dates else None
 
 
 def _set(cell, value):

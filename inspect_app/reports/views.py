@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..auth.access import login_required
 from ..config import lifecycle_context
-from ..domain import audit_anchors, case_queries, geography, weekly_list
+from ..domain import audit_anchors, case_queries, geography, ward_settings, weekly_list
 from ..domain.errors import InvalidFields
 from ..domain.ward_time import VIETNAM_OFFSET
 from ..domain.stages import STAGES
@@ -42,6 +42,10 @@ def _build(week, filters):
     return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc))
 
 
+def _document_settings():
+    return ward_settings.document_settings_of(geography.get_ward(db.session))
+
+
 def _ward_name():
     ward = geography.get_ward(db.session)
     return ward.name if ward is not None else current_app.config["WARD_NAME"]
@@ -53,6 +57,7 @@ def _document_html(listing, for_pdf=False):
     with force_locale("vi"):
         return Markup(render_template(
             "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
+            settings=_document_settings(), preparer_name=current_user.full_name or current_user.username,
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
             fingerprint=fingerprint, fingerprint_cases=fingerprint_cases,
             fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M:%S %d/%m/%Y"),
@@ -112,7 +117,8 @@ def weekly_xlsx():
         return _page(week, filters, ok)
     listing = _build(week, filters)
     with force_locale("vi"):
-        content = exports.xlsx_bytes(listing, _ward_name())
+        content = exports.xlsx_bytes(listing, _ward_name(), _document_settings(),
+                                     current_user.full_name or current_user.username)
     return _download(content, week, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

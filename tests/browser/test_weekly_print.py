@@ -1,10 +1,15 @@
 """Chromium's own print of the weekly list (what the office gets with Ctrl+P): A4 landscape, the header
-row on every page, rows kept whole, page numbers, and no navigation or buttons on paper."""
+row on every page, rows kept whole, page numbers at the top centre from page 2, the Decree 30/2020
+header (rule under the ward's name 1/3 to 1/2 of its width, motto with hyphens), the signer's name
+from the settings, Nơi nhận, and no navigation or buttons on paper."""
 import re
 import subprocess
 import unicodedata
 from datetime import date, datetime, timedelta
 
+import json
+
+from inspect_app.domain import geography
 from inspect_app.extensions import db
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.stages import STAGES
@@ -27,6 +32,8 @@ def _busy_week(app, officer_id):
                       khu_vuc="Thới Xương 2", area_m2=80 + n, floors=1 + n % 4,
                       detected_at=datetime.combine(MONDAY + timedelta(days=n % 7), datetime.min.time(), VIETNAM_OFFSET)
                       + timedelta(hours=8))
+        ward = geography.get_ward(db.session)
+        ward.document_settings = json.dumps({"signer_name": "Trần Văn Ký", "recipients": "- Như trên;\n- Lưu: VT, ĐC."})
         db.session.commit()
 
 
@@ -42,7 +49,8 @@ def _pages(pdf_path):
     return size, texts
 
 
-def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_page(app, people, live_server, desk, page_errors):
+def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_page(app, people, demo_ward, live_server, desk,
+                                                                                   page_errors):
     _busy_week(app, people["inspector"])
     page = page_errors(desk.new_page())
     login(page, live_server, "chutich", "mat-khau-dai")
@@ -50,6 +58,13 @@ def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_pa
     assert page.locator("tr.weekly-row").count() == ROWS
     assert page.locator("[data-print]").is_visible() and page.locator("#download-pdf").is_visible()
 
+    # The rule under the ward's name: one third to one half of the name as printed (the text, not its box).
+    ratio = page.evaluate("""() => {
+        const name = document.getElementById("doc-ward-name"), range = document.createRange();
+        range.selectNodeContents(name);
+        return document.getElementById("doc-ward-rule").getBoundingClientRect().width / range.getBoundingClientRect().width;
+    }""")
+    assert 1 / 3 <= ratio <= 1 / 2, ratio
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "weekly-list-screen.png"))
     page.emulate_media(media="print")
@@ -64,12 +79,20 @@ def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_pa
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
         assert "Mã vụ" in text and "Chủ đầu tư" in text and "Cán bộ" in text, f"no header row on page {number}"
-        assert f"Trang {number}/{len(pages)}" in text, f"no page number on page {number}"
+        top = next(line for line in text.splitlines() if line.strip())
+        if number == 1:
+            assert "ỦY BAN NHÂN DÂN" in top, "page 1 has a number above its header"
+        else:  # alone on the first line, in the middle of the page (842 pt wide, about 200 characters with -layout)
+            assert top.strip() == str(number) and 0.35 < (len(top) - len(top.lstrip())) / len(max(text.splitlines(), key=len)) < 0.6, \
+                f"no page number at the top centre of page {number}: {top!r}"
         for word in ("Tuần trước", "Tuần sau", "Excel (XLSX)", "Đăng xuất", "Danh sách tuần"):
             assert word not in text, f"{word!r} printed on page {number}"
     everything = "\n".join(pages)
     assert "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG – TUẦN 40" in " ".join(pages[0].split())
-    assert "NGƯỜI LẬP BIỂU" in pages[-1] and "CHỦ TỊCH" in pages[-1]
+    assert "Độc lập - Tự do - Hạnh phúc" in pages[0] and "(Kèm theo Báo cáo số …/BC-UBND" in pages[0]
+    assert "NGƯỜI LẬP BIỂU" in pages[-1] and "CHỦ TỊCH" in pages[-1] and "Trần Văn Ký" in pages[-1]
+    assert "Trần Chủ Tịch" in pages[-1]  # the person who prints it, under NGƯỜI LẬP BIỂU
+    assert "Nơi nhận:" in pages[-1] and "- Lưu: VT, ĐC." in pages[-1]
     for n in range(1, ROWS + 1):
         code, owner = f"TL-2026-{n:04d}", f"A{n:03d}"
         holding = [i for i, text in enumerate(pages) if code in text]
