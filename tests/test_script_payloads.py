@@ -38,7 +38,8 @@ def build_payload_case(session, people, photo_dir, payload):
     session.flush()
     case = make_case(session, officer.id, detected_at=scenario.local(date(2026, 9, 29)), code="TL-2026-0999",
                      owner_name=payload, address=payload, description=payload, khu_vuc=payload[:100],
-                     route_id=route.id)
+                     owner_address=payload, owner_id_number=payload[:20], plot_number=payload[:20],
+                     map_sheet=payload[:20], works_kind=payload[:100], permit_number=payload[:60], route_id=route.id)
     files = PhotoFiles(photo_dir)
     chairman = session.get(User, people["chairman"])
     scenario._act(session, files, case, officer, "record_violation", scenario.local(date(2026, 9, 30)),
@@ -112,7 +113,7 @@ def test_the_spreadsheets_hold_the_payload_as_plain_text(app, payload_case):
     assert len(holding) >= 5 and all(c.data_type == "s" for c in holding)
     rows = list(csv.reader(io.StringIO(client.get(f"/reports/weekly.csv?week={WEEK}").data.decode("utf-8-sig"))))
     row = next(r for r in rows if r[1] == "TL-2026-0999")
-    assert row[2] == PAYLOAD and sum(PAYLOAD in value for value in row) >= 5
+    assert row[2].split("\n")[0] == PAYLOAD and f"Đ/c: {PAYLOAD}" in row[2] and sum(PAYLOAD in value for value in row) >= 5
 
 
 def test_json_for_the_map_and_phone_keeps_the_payload_as_data(app, payload_case):

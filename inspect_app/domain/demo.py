@@ -68,6 +68,16 @@ DEMO_CASES = (
 )
 
 
+def _demo_facts(index, khu_vuc, category):
+    """Made-up owner, plot and works facts (the first demo case has none: its record's form asks for them)."""
+    facts = {"owner_id_number": f"0920800012{index:02d}", "owner_address": f"Tổ {index}, khu vực {khu_vuc}, phường Thới Long",
+             "plot_number": str(100 + 7 * index), "map_sheet": str(10 + index), "works_kind": "Nhà ở riêng lẻ",
+             "works_state": "in_progress"}
+    if category == "deviates_from_permit":
+        facts.update(permit_number="35/GPXD", permit_date="2026-05-12")
+    return facts
+
+
 def seed_demo_cases(session, context, rules, files):
     """Six demo cases along the routes, at every stage; cases already there are left alone."""
     inspector = accounts.find_user(session, "kiemtra")
@@ -88,6 +98,7 @@ def seed_demo_cases(session, context, rules, files):
             "client_uuid": client_uuid, "lon": lon, "lat": lat, "category": category, "khu_vuc": khu_vuc,
             "address": address, "owner_name": owner, "description": "Dữ liệu mẫu (demo)", "confirm_new": "1",
             "confirm_outside": "1", "gps_lon": lon, "gps_lat": lat, "gps_accuracy_m": 8,
+            **(_demo_facts(index, khu_vuc, category) if story != "detected" else {}),
         }, [])
         case, _ = field_reports.report_violation(session, inspector, report, rules, files)
         today = context.today
