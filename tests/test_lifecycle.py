@@ -37,7 +37,7 @@ def valid_form(action, case, session, today=TODAY):
     """Input that is right for the action, so that only the rules decide."""
     form = {"action": action.key, "version": str(case.version), "note": "Ghi chú kiểm tra"}
     if action.document and not action.document.numbered_by_register:  # decisions: numbered by the register
-        form.update(document_number=f"{next(_NUMBERS)}/BB-VPHC", document_date=(today - timedelta(days=1)).isoformat())
+        form.update(document_number=f"{next(_NUMBERS)}/BB-VPHC", document_date=today.isoformat())
     if action.fine:
         form.update(fine_vnd="60000000", remedy="Buộc phá dỡ phần xây dựng không phép")
     if action.outcome:

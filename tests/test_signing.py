@@ -129,3 +129,61 @@ def test_no_penalty_decision_after_the_limitation_period(app, people, db_snapsho
         "fine_vnd": "5000000", "remedy": "Buộc phá dỡ"})
     assert response.status_code == 400 and db_snapshot() == before
     assert "Thời hiệu xử phạt đã hết ngày" in response.get_data(as_text=True)
+
+
+def test_a_number_taken_at_the_same_moment_gets_a_message_not_an_error_page(app, people, db_snapshot, monkeypatch):
+    """Two records with one number on two cases at once: the register's unique constraint catches what
+    the check before could not see yet (simulated by skipping that check)."""
+    from inspect_app.domain import register
+
+    today = local_today()
+    with app.app_context():
+        first, second = (make_case(db.session, people["inspector"]).id for _ in range(2))
+        db.session.commit()
+    client = login(app, "kiemtra")
+    record = {"action": "record_violation", "mode": "record", "document_number": "5/BB-VPHC",
+              "document_date": today.isoformat()}
+
+    def post(case_id):
+        html, token, version = case_form(client, case_id)
+        return client.post(f"/cases/{case_id}/events", data={**record, "csrf_token": token, "version": version})
+
+    assert post(first).status_code == 302
+    monkeypatch.setattr(register, "check_free", lambda *args: None)
+    before = db_snapshot()
+    response = post(second)
+    assert response.status_code == 400 and db_snapshot() == before
+    assert "Số này vừa được người khác ghi vào sổ" in response.get_data(as_text=True)
+
+
+def test_a_step_is_never_dated_before_the_steps_it_follows(app, people, db_snapshot):
+    """No stop-work notice before its record, no decision signed before the record it decides on."""
+    from inspect_app.domain import case_actions, signing
+    from inspect_app.domain.errors import InvalidFields
+
+    from .test_lifecycle import context
+
+    today = local_today()
+    with app.app_context():
+        session = db.session
+        inspector, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
+        case = make_case(session, inspector.id)
+        _act(session, case, inspector, "record_violation", today=today, document_number="3/BB",
+             document_date=(today - timedelta(days=3)).isoformat())
+        for action, extra in (("start_stop_work", {}), ("penalty_decision", {"fine_vnd": "5000000", "remedy": "Phá dỡ"})):
+            user = chairman if action == "penalty_decision" else inspector
+            try:
+                _act(session, case, user, action, today=today, document_date=(today - timedelta(days=5)).isoformat(), **extra)
+                raise AssertionError(f"{action} dated before the record was accepted")
+            except InvalidFields as refused:
+                message = refused.errors["document_date"]
+                assert message.params["seq"] == 1 and message.params["document"] == "3/BB", message.params
+        proposal = _act(session, case, inspector, "penalty_decision", today=today, mode="propose", fine_vnd="5000000",
+                        remedy="Phá dỡ")
+        late = signing.read_signing({"document_date": (today - timedelta(days=4)).isoformat()}, today)
+        try:
+            case_actions.decide(session, case, chairman, proposal.id, True, case.version, context(today), signed=late)
+            raise AssertionError("a decision signed before its record was accepted")
+        except InvalidFields as refused:
+            assert refused.errors["document_date"].params.get("seq") == 1
+        session.rollback()

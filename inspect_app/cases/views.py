@@ -6,11 +6,12 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import (accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, signing,
-                      workflow)
+from ..domain import (accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, register,
+                      signing, workflow)
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader
@@ -122,6 +123,8 @@ def add_event(violation_id):
             event = case_actions.take_action(db.session, violation, current_user, inp, context, files)
     except DomainError as exc:
         return _failed(violation_id, exc, request.form)
+    except IntegrityError as exc:
+        return _failed(violation_id, _duplicate_number(exc), request.form)
     flash(gettext("Proposal sent to the chairman.") if event.kind == "proposal" else gettext("Saved."), "info")
     for warning in getattr(event, "signing_warnings", ()):
         flash(translate_error(warning), "warning")
@@ -146,12 +149,24 @@ def decide(violation_id, event_id):
         db.session.commit()
     except DomainError as exc:
         return _failed(violation_id, exc, request.form)
+    except IntegrityError as exc:
+        return _failed(violation_id, _duplicate_number(exc), request.form)
     flash(gettext("Approved: the decision has taken effect.") if decision == "approve" else gettext("Proposal rejected."), "info")
     for warning in getattr(event, "signing_warnings", ()):
         flash(translate_error(warning), "warning")
     if request.form.get("back") == "queue":
         return redirect(url_for("cases.queue"))
     return redirect(url_for("cases.show", violation_id=violation_id))
+
+
+def _duplicate_number(error):
+    """A document number taken by a request at the same moment becomes the form's message; any other
+    IntegrityError is a bug and is raised again."""
+    db.session.rollback()
+    refusal = register.refused_duplicate(error)
+    if refusal is None:
+        raise error
+    return refusal
 
 
 def _send_photo(public_id, thumbnail):
@@ -195,16 +210,9 @@ def _request_context():
 
 
 def nearest_deadline(case):
-    """The deadline a case must meet first, for lists: {due, rule, citation, forecast}, or None."""
-    due, rule = clocks.nearest_due(case)
-    if due is None:
-        return None
+    """The deadline a case must meet first, for lists (clocks.nearest_deadline with this request's rules)."""
     context = _request_context()
-    if rule == clocks.LIMITATION:
-        return {"due": due, "rule": rule, "citation": context.rules[rule].citation,
-                "forecast": context.calendar.is_forecast(None, due)}
-    return {"due": due, "rule": rule, "citation": case.due_citation,
-            "forecast": context.calendar.is_forecast(case.due_start, due)}
+    return clocks.nearest_deadline(case, context.rules, context.calendar)
 
 
 def facts_for(action, case):

@@ -238,6 +238,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         _check_new_officer(session, case, inp.officer_id)
     if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
         _check_within_limitation(case, inp.document_date, ctx)
+    _check_in_order(session, case, inp.document_date, ctx.today)
     _check_compliance_days(inp.compliance_days, ctx)
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
@@ -312,6 +313,7 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
             setattr(event, name, getattr(proposal, name))
         signing.apply_signing(event, action, signed or signing.Signing(), ctx.today)
         _check_compliance_days(event.compliance_days, ctx)
+        _check_in_order(session, case, event.document_date, ctx.today)
         facts = facts_of(session, case, ctx.today)
         signing.check_within_limitation(action, event.document_date, facts)
         signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts)
@@ -397,6 +399,20 @@ def _check_compliance_days(days, ctx):
         raise InvalidFields({"compliance_days": InvalidInput(
             N_("The compliance period is at least %(n)s days (%(citation)s); leave it empty for %(n)s days."),
             n=least, citation=ctx.rules["compliance"].citation)})
+
+
+def _check_in_order(session, case, document_date, today):
+    """A step's document is not dated before the documents of the steps already in the case's history
+    (no delivery before its decision, no decision before its record)."""
+    if document_date is None:
+        return
+    earlier = [e for e in facts_of(session, case, today).applied if e.document_date and e.document_date > document_date]
+    if earlier:
+        last = max(earlier, key=lambda e: e.document_date)
+        raise InvalidFields({"document_date": InvalidInput(
+            N_("This document cannot be dated before entry #%(seq)s (%(document)s, %(date)s), which comes before it "
+               "in the case's history: check the date."),
+            seq=last.seq, document=last.document_number or "–", date=last.document_date.strftime("%d/%m/%Y"))})
 
 
 def _check_within_limitation(case, record_date, ctx):

@@ -163,3 +163,14 @@ def nearest_due(case):
     if case.limitation_due is not None and case.stage in BEFORE_DECISION:
         candidates.append((case.limitation_due, LIMITATION))
     return min(candidates) if candidates else (None, "")
+
+
+def nearest_deadline(case, rules, calendar):
+    """The deadline a case must meet first, for lists: {due, rule, citation, forecast}, or None (forecast:
+    the period runs over days the office has not confirmed yet)."""
+    due, rule = nearest_due(case)
+    if due is None:
+        return None
+    if rule == LIMITATION:
+        return {"due": due, "rule": rule, "citation": rules[rule].citation, "forecast": calendar.is_forecast(None, due)}
+    return {"due": due, "rule": rule, "citation": case.due_citation, "forecast": calendar.is_forecast(case.due_start, due)}

@@ -44,6 +44,17 @@ def check_free(session, kind, number, dated):
             number=number, year=dated.year, code=taken.code)})
 
 
+def refused_duplicate(error):
+    """The refusal for a number another request put in the register at the same moment (the unique
+    constraint caught what check_free could not see yet), or None when the IntegrityError is another one."""
+    text = str(getattr(error, "orig", error))
+    # PostgreSQL names the constraint; SQLite names its columns.
+    if "uq_document_register_number" not in text and "document_register.number" not in text:
+        return None
+    return InvalidFields({"document_number": InvalidInput(
+        N_("This number was entered in the register by someone else a moment ago: check the number and try again."))})
+
+
 def enter(session, kind, event, case, recorder):
     """Put a document written in the field (its number as written) into the register."""
     session.add(RegisterEntry(kind=kind, year=event.document_date.year, number=event.document_number, sequence=None,
