@@ -91,3 +91,31 @@ def test_geojson_filters_and_properties(app, people, demo_ward, runner):
     assert {f["properties"]["stage"] for f in warning["features"]} == {"warning"}
     bad = client.get("/api/violations.geojson?stage=nope")
     assert bad.status_code == 400 and "stage" in bad.get_json()["fields"]
+
+
+def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, people, demo_ward):
+    from inspect_app.domain import geography
+    from inspect_app.extensions import db
+
+    from datetime import date
+
+    from .factories import make_case
+
+    with app.app_context():
+        make_case(db.session, people["inspector"], "warning", due=date(2027, 2, 16), due_start=date(2027, 1, 29))
+        db.session.commit()
+    client = login(app, "chutich")
+    config = _config(client.get("/map/").get_data(as_text=True))
+    assert config["labels"]["forecast"] == "dự kiến"
+
+    def forecasts():
+        features = client.get("/api/violations.geojson").get_json()["features"]
+        return {f["properties"]["code"]: f["properties"]["due_forecast"] for f in features if f["properties"]["due_date"]}
+
+    years = {int(f["properties"]["due_date"][:4]) for f in client.get("/api/violations.geojson").get_json()["features"]
+             if f["properties"]["due_date"]}
+    assert forecasts() and all(forecasts().values())  # nothing confirmed yet
+    with app.app_context():
+        geography.get_ward(db.session).holidays_confirmed = json.dumps(sorted(years | {min(years) - 1}))
+        db.session.commit()
+    assert not any(forecasts().values())

@@ -327,3 +327,24 @@ def test_the_list_follows_decree_30_and_the_wards_settings_in_pdf_and_xlsx(app, 
     body = [row for row in sheet.iter_rows(min_row=HEADER_ROW + 1) if isinstance(row[0].value, int)]
     dated = [c for row in body for c in (row[10], row[14], row[15]) if c.value is not None]
     assert dated and all(isinstance(c.value, datetime) and c.number_format == "DD/MM/YYYY" for c in dated)
+
+
+def test_a_deadline_over_an_unconfirmed_year_is_marked_forecast_until_the_office_confirms_it(app, seeded, demo_ward):
+    client = login(app, "chutich")
+    d_code = scenario.expected_codes("D")[0]
+
+    def d_row():
+        html = client.get(f"/reports/weekly?week={WEEK}").get_data(as_text=True)
+        start = html.index(f'data-case="{d_code}"')
+        cell = html[html.index('<td class="due">', start):html.index("</td>", html.index('<td class="due">', start))]
+        sheet = load_workbook(io.BytesIO(client.get(f"/reports/weekly.xlsx?week={WEEK}").data))["Danh sách"]
+        notes = next(row[13].value for row in sheet.iter_rows() if row[1].value == d_code) or ""
+        return cell, notes
+
+    cell, notes = d_row()
+    assert "06/10/2026" in cell and "(dự kiến)" in cell and document.FORECAST_NOTE in notes
+    with app.app_context():
+        geography.get_ward(db.session).holidays_confirmed = "[2026]"
+        db.session.commit()
+    cell, notes = d_row()
+    assert "06/10/2026" in cell and "(dự kiến)" not in cell and document.FORECAST_NOTE not in notes

@@ -200,8 +200,9 @@ def violations_geojson():
     case-list filters (stage, route, khu_vuc, category, officer, date_from, date_to, overdue) apply."""
     bbox = _read_bbox(request.args["bbox"]) if request.args.get("bbox") else None
     filters = case_queries.read_filters(request.args)
-    today = lifecycle_context(current_app.config).today
-    collection = field_reports.violations_feature_collection(db.session, bbox, filters=filters, today=today)
+    context = lifecycle_context(current_app.config, geography.get_ward(db.session))
+    collection = field_reports.violations_feature_collection(db.session, bbox, filters=filters, today=context.today,
+                                                             calendar=context.calendar)
     for feature in collection["features"]:
         props = feature["properties"]
         props["url"] = url_for("cases.show", violation_id=feature["id"])

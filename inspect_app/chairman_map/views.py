@@ -59,7 +59,7 @@ def index():
         "filterQuery": urlencode(filters.as_query()), "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {"heat": gettext("Heatmap of cases"), "overdue": gettext("Overdue"), "open": gettext("Open the case"),
-                   "due": gettext("Deadline"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),
+                   "due": gettext("Deadline"), "forecast": gettext("forecast"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),
                    "truncated": gettext("Too many cases here: zoom in to see them all.")},
     }
     return render_template(

@@ -18,7 +18,7 @@ from ..models.types import utcnow
 from . import spatial
 from . import case_facts
 from .case_codes import next_case_code
-from .clocks import is_overdue, nearest_due
+from .clocks import LIMITATION, is_overdue, nearest_due
 from .coverage import to_local_metres
 from .deadlines import DEFAULT_RULES, DeadlineRule, WorkingCalendar, due_date
 from .categories import CATEGORY_KEYS
@@ -423,9 +423,10 @@ def day_of(session, inspector, day_start, day_end):
     return patrols, visits, cases
 
 
-def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None):
-    """Cases as GeoJSON points (code, stage, category, address, due date, overdue, first photo's public id),
-    optionally inside a bbox and filtered; `truncated` says whether the limit cut the list."""
+def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None, calendar=None):
+    """Cases as GeoJSON points (code, stage, category, address, due date, whether it is a forecast,
+    overdue, first photo's public id), optionally inside a bbox and filtered; `truncated` says whether the
+    limit cut the list."""
     from .case_queries import filtered
 
     geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
@@ -440,12 +441,20 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
         {"type": "Feature", "id": v.id, "geometry": json.loads(g),
          "properties": {"code": v.code, "stage": v.stage, "category": v.category,
                         "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
-                        "due_date": _iso(nearest_due(v)[0]),
+                        "due_date": _iso(nearest_due(v)[0]), "due_forecast": _forecast(v, calendar),
                         "overdue": bool(today and is_overdue(v, today)),
                         "photo": photos[v.id].public_id if v.id in photos else None}}
         for v, g in rows[:limit]
     ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def _forecast(case, calendar):
+    """The case's nearest deadline runs over days the office has not confirmed (None: no calendar given)."""
+    due, rule = nearest_due(case)
+    if calendar is None or due is None:
+        return None
+    return calendar.is_forecast(None if rule == LIMITATION else case.due_start, due)
 
 
 def limitation_due(rules, detected_at):

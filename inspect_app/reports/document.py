@@ -118,9 +118,18 @@ def notes_lines(row):
     return [translate_error(note) for note in row.notes]
 
 
-def notes_text(row):
-    """The remarks, one per line."""
-    return "\n".join(notes_lines(row))
+def due_forecast(row, calendar):
+    """The row's deadline runs over a year whose days off the office has not confirmed ("dự kiến")."""
+    return calendar is not None and row.due_date is not None and calendar.is_forecast(None, row.due_date)
+
+
+FORECAST_NOTE = "Hạn dự kiến: lịch nghỉ của năm chưa được xác nhận"
+
+
+def notes_text(row, calendar=None):
+    """The remarks, one per line (and the forecast deadline, for the spreadsheets whose date cells hold
+    only the date)."""
+    return "\n".join(notes_lines(row) + ([FORECAST_NOTE] if due_forecast(row, calendar) else []))
 
 
 def due_text(row):
@@ -130,12 +139,12 @@ def due_text(row):
     return day(row.due_date) + (f"\n{gettext('OVERDUE')}" if row.overdue else "")
 
 
-def row_values(row):
+def row_values(row, calendar=None):
     """The row's 14 cells as typed values (int, str, date), in column order, for spreadsheets."""
     return [
         row.number, row.case.code, "\n".join(owner_lines(row)), address_text(row), route_name(row), violation_text(row),
         "\n".join(document_line(d) for d in row.records), "\n".join(document_line(d) for d in row.decisions),
-        row.fine_vnd, row.remedy, row.due_date, status_text(row), officer_name(row), notes_text(row),
+        row.fine_vnd, row.remedy, row.due_date, status_text(row), officer_name(row), notes_text(row, calendar),
     ]
 
 

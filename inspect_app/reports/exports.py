@@ -28,7 +28,7 @@ DATE_COLUMNS = ("Ngày biên bản (gần nhất)", "Ngày quyết định (gầ
 HEADER_ROW = 8
 
 
-def xlsx_bytes(listing, ward_name, settings, preparer_name):
+def xlsx_bytes(listing, ward_name, settings, preparer_name, calendar=None):
     """A workbook laid out as the printed list (Decree 30/2020 header, title, annex line, header row
     repeated on every page, signatures, Nơi nhận; A4 landscape, fit to the page's width), and the
     week's totals on a second sheet."""
@@ -56,7 +56,7 @@ def xlsx_bytes(listing, ward_name, settings, preparer_name):
         cell.font, cell.alignment = bold, centred
     wrapped = Alignment(wrap_text=True, vertical="top")
     for row in listing.rows:
-        values = document.row_values(row) + [_latest(row.records), _latest(row.decisions)]
+        values = document.row_values(row, calendar) + [_latest(row.records), _latest(row.decisions)]
         sheet.append([None] * len(values))
         for column, value in enumerate(values):
             cell = sheet.cell(row=sheet.max_row, column=column + 1)
@@ -153,13 +153,13 @@ def _column_letter(number):
     return get_column_letter(number)
 
 
-def csv_bytes(listing):
+def csv_bytes(listing, calendar=None):
     """The header row and one row per case, UTF-8 with a byte-order mark, dates as dd/mm/yyyy, fines as plain numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(document.COLUMNS)
     for row in listing.rows:
-        values = document.row_values(row)
+        values = document.row_values(row, calendar)
         values[DATE_COLUMN] = document.day(values[DATE_COLUMN])
         writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -42,6 +42,10 @@ def _build(week, filters):
     return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc))
 
 
+def _calendar():
+    return lifecycle_context(current_app.config, geography.get_ward(db.session)).calendar
+
+
 def _document_settings():
     return ward_settings.document_settings_of(geography.get_ward(db.session))
 
@@ -58,6 +62,7 @@ def _document_html(listing, for_pdf=False):
         return Markup(render_template(
             "reports/_weekly_document.html", listing=listing, doc=document, ward_name=_ward_name(), for_pdf=for_pdf,
             settings=_document_settings(), preparer_name=current_user.full_name or current_user.username,
+            calendar=_calendar(),
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
             fingerprint=fingerprint, fingerprint_cases=fingerprint_cases,
             fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M:%S %d/%m/%Y"),
@@ -118,7 +123,7 @@ def weekly_xlsx():
     listing = _build(week, filters)
     with force_locale("vi"):
         content = exports.xlsx_bytes(listing, _ward_name(), _document_settings(),
-                                     current_user.full_name or current_user.username)
+                                     current_user.full_name or current_user.username, _calendar())
     return _download(content, week, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -131,7 +136,7 @@ def weekly_csv():
         return _page(week, filters, ok)
     listing = _build(week, filters)
     with force_locale("vi"):
-        content = exports.csv_bytes(listing)
+        content = exports.csv_bytes(listing, _calendar())
     return _download(content, week, "csv", "text/csv; charset=utf-8")
 
 

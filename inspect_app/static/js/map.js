@@ -20,7 +20,7 @@ var InspectMap = (function () {
     box.appendChild(el("div", "", p.stage_label));
     if (p.due_date) {
       var due = el("div", p.overdue ? "overdue-text" : "", labels.due + ": " + p.due_date.split("-").reverse().join("/") +
-        (p.overdue ? " · " + labels.overdue : ""));
+        (p.due_forecast ? " (" + labels.forecast + ")" : "") + (p.overdue ? " · " + labels.overdue : ""));
       box.appendChild(due);
     }
     if (p.thumb_url) {
