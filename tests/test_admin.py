@@ -435,17 +435,21 @@ def test_the_office_sets_what_the_weekly_list_prints(app, admin, db_snapshot):
     client, _token = admin
     form = settings_form(client)
     page = client.get("/admin/settings").get_data(as_text=True)
-    assert 'name="list_annex" maxlength="300" value="(Kèm theo Báo cáo số …/BC-UBND' in page  # the default, shown
+    # The default annex line is shown as the field's placeholder (empty keeps the default, "-" prints none).
+    assert 'placeholder="(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm … của Ủy ban nhân dân phường Thới Long)"' in page
     assert re.search(r"data-role=\"chairman\">[^<]*đến 100.000.000 đ <span class=\"note\">\(Luật XLVPHC Điều 38", page)  # the cap, with its basis
     before = db_snapshot()
     response = client.post("/admin/settings", data={**form, "list_title": "X" * 201, "signer_name": "Trần Văn Ký"})
     assert response.status_code == 400 and db_snapshot() == before
-    form.update(signer_name="Trần Văn Ký", list_number="12/DS-UBND", list_annex="",
+    form.update(signer_name="Trần Văn Ký", list_number="12/DS-UBND", list_annex="-",
                 recipients="- UBND thành phố;\r\n- Lưu: VT.")
     assert client.post("/admin/settings", data=form).status_code == 302
     with app.app_context():
         stored = json.loads(geography.get_ward(db.session).document_settings)
-    # Only what differs from the defaults is kept: the emptied annex line follows the default again.
-    assert stored == {"signer_name": "Trần Văn Ký", "list_number": "12/DS-UBND", "recipients": "- UBND thành phố;\n- Lưu: VT."}
+    # Only what differs from the defaults is kept; "-": the list is its own document, with no annex line.
+    assert stored == {"signer_name": "Trần Văn Ký", "list_number": "12/DS-UBND", "list_annex": "-",
+                      "recipients": "- UBND thành phố;\n- Lưu: VT."}
+    flat = " ".join(client.get("/reports/weekly").get_data(as_text=True).split())
+    assert "Số: 12/DS-UBND" in flat and "Kèm theo" not in flat
     page = client.get("/admin/settings").get_data(as_text=True)
     assert 'value="Trần Văn Ký"' in page and "- UBND thành phố;\n- Lưu: VT.</textarea>" in page

@@ -87,7 +87,7 @@ def test_every_stage_action_actor_and_mode(app, session, people, tmp_path, stage
     # at a stage has none of the history that delivery and the enforcement steps need (walked below).
     needs_history = key in ("deliver_decision", "self_demolition_notice", "enforcement_decision", "enforcement_record",
                             "deliver_enforcement_decision",
-                            "extend_deadline")
+                            "extend_deadline", "competent_decision")  # the last: after a referral only
     allowed = stage in action.from_stages and (actor != "other_inspector" or action.observation) and (
         workflow.can_record(action, role) if mode == "record" else workflow.can_propose(action, role)
     ) and not needs_history

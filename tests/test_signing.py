@@ -8,7 +8,7 @@ from datetime import timedelta
 from inspect_app.domain.photos import PhotoFiles, add_photo
 from inspect_app.domain.ward_time import local_today
 from inspect_app.extensions import db
-from inspect_app.models import CaseEvent, User, Violation
+from inspect_app.models import CaseEvent, RegisterEntry, User, Violation
 
 from .factories import jpeg_bytes, make_case, new_uuid
 from .test_cases_web import case_form, login
@@ -54,7 +54,9 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
     assert re.search(r'data-clock="penalty_decision">\s*<strong>QUÁ HẠN</strong>', late)
     assert "Ký sau thời hạn ra quyết định xử phạt" in late and 'name="back" value="queue"' in late
     big = _queue_item(html, _code(app, big_case))
-    assert "vượt thẩm quyền của Chủ tịch (đến 100.000.000 đ" in big and "Ký sau thời hạn" not in big
+    # The default cap is not confirmed by the ward: a warning he must tick, not a refusal.
+    assert "cao hơn 100.000.000 đ, mức trần mặc định" in big and "Ký sau thời hạn" not in big
+    assert 'name="confirm" value="over_cap"' in big and 'name="confirm" value="over_cap"' not in late
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
@@ -63,12 +65,17 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
         return chairman.post(f"/cases/{case_id}/proposals/{proposal_id}", data={
             "csrf_token": token, "version": version, "decision": decision, "back": "queue", **fields})
 
-    # Beyond his competence: refused, nothing stored, the field says why and the case offers the referral.
+    # Beyond the default cap without his tick: refused, nothing stored, the tick offered again.
     before = db_snapshot()
     response = decide(big_case, big_proposal, "approve", note="Đồng ý")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and db_snapshot() == before
-    assert "vượt thẩm quyền của Chủ tịch UBND phường" in page and 'id="action-refer_to_competent_level"' in page
+    assert 'name="confirm" value="over_cap"' in page and 'id="action-refer_to_competent_level"' in page
+    # Once the ward has confirmed the cap (FINE_CAPS_VND), beyond it is refused even with the tick.
+    app.config["FINE_CAPS_VND"] = {"chairman": 100_000_000}
+    response = decide(big_case, big_proposal, "approve", note="Đồng ý", confirm="over_cap")
+    assert response.status_code == 400 and db_snapshot() == before
+    assert "vượt thẩm quyền của Chủ tịch UBND phường" in response.get_data(as_text=True)
     # A rejection needs its reason (the note is marked); a conflict keeps the note he wrote.
     response = decide(big_case, big_proposal, "reject")
     assert response.status_code == 400 and db_snapshot() == before
@@ -86,7 +93,7 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
     response = decide(big_case, big_proposal, "reject", note="Mức phạt vượt thẩm quyền, chuyển hồ sơ")
     assert response.status_code == 302 and response.headers["Location"].endswith("/cases/queue")
 
-    # The referral ends the ward's time to decide; the competent level's decision is then recorded as signed there.
+    # The referral ends the ward's time to decide; the competent person's decision is then recorded as received.
     today = local_today()
     _, _, version = case_form(chairman, big_case)
     referral = {"csrf_token": token, "version": version, "mode": "record", "action": "refer_to_competent_level",
@@ -95,12 +102,15 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
     page = chairman.get(f"/cases/{big_case}").get_data(as_text=True)
     assert re.search(r'<li data-clock="penalty_decision" data-ended="\d+">', page)  # ended by the referral
     assert not re.search(r'<li class="clock[^"]*" data-clock="penalty_decision"', page)
-    assert 'id="action-refer_to_competent_level"' not in page
+    assert 'id="action-refer_to_competent_level"' not in page and 'id="action-penalty_decision"' not in page
+    assert 'id="action-competent_decision"' in page
     _, _, version = case_form(chairman, big_case)
-    decision = {"csrf_token": token, "version": version, "mode": "record", "action": "penalty_decision",
+    decision = {"csrf_token": token, "version": version, "mode": "record", "action": "competent_decision",
                 "document_number": "15/QĐ-XPHC", "document_date": today.isoformat(), "fine_vnd": "150000000",
                 "remedy": "Buộc phá dỡ"}
     assert chairman.post(f"/cases/{big_case}/events", data=decision).status_code == 302
+    with app.app_context():  # not in the ward's register: another authority signed it
+        assert not db.session.query(RegisterEntry).filter_by(violation_id=big_case, kind="qd_xu_phat_cap_tren").count()
 
     # The inspector hears of it on the home page and in "Hôm nay của tôi".
     inspector = login(app, "kiemtra")
@@ -109,13 +119,13 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
         assert f'data-case="{_code(app, late_case)}" data-kind="approval"' in news and "1/QĐ-XPHC" in news
         assert f'data-case="{_code(app, big_case)}" data-kind="rejection"' in news
         assert "Lý do: Mức phạt vượt thẩm quyền, chuyển hồ sơ" in news
-        assert "15/QĐ-XPHC" in news and "Chuyển hồ sơ đến cấp có thẩm quyền" in news
+        assert "15/QĐ-XPHC" in news and "Chuyển hồ sơ đến người có thẩm quyền xử phạt" in news
     with app.app_context():
         approval = db.session.query(CaseEvent).filter_by(violation_id=late_case, kind="approval").one()
         assert (approval.document_number, approval.document_date) == ("1/QĐ-XPHC", today)
 
 
-def test_no_penalty_decision_after_the_limitation_period(app, people, db_snapshot):
+def test_a_penalty_decision_after_the_limitation_period_needs_the_chairmans_tick_and_reason(app, people, db_snapshot):
     today = local_today()
     with app.app_context():
         case = make_case(db.session, people["inspector"], "warning", limitation_due=today - timedelta(days=1))
@@ -127,8 +137,17 @@ def test_no_penalty_decision_after_the_limitation_period(app, people, db_snapsho
     response = chairman.post(f"/cases/{case_id}/events", data={
         "csrf_token": token, "version": version, "mode": "record", "action": "penalty_decision",
         "fine_vnd": "5000000", "remedy": "Buộc phá dỡ"})
+    page = response.get_data(as_text=True)
     assert response.status_code == 400 and db_snapshot() == before
-    assert "Thời hiệu xử phạt đã hết ngày" in response.get_data(as_text=True)
+    assert "Thời hiệu tính từ ngày phát hiện đã hết ngày" in page and 'name="confirm" value="after_limitation"' in page
+    # Before he saves, the form already says so; with the tick but no reason, still refused.
+    assert 'data-warning="after_limitation"' in chairman.get(f"/cases/{case_id}").get_data(as_text=True)
+    form = {"csrf_token": token, "version": version, "mode": "record", "action": "penalty_decision",
+            "fine_vnd": "5000000", "remedy": "Buộc phá dỡ", "confirm": "after_limitation"}
+    response = chairman.post(f"/cases/{case_id}/events", data=form)
+    assert response.status_code == 400 and db_snapshot() == before and "vì sao thời hiệu chưa hết" in response.get_data(as_text=True)
+    response = chairman.post(f"/cases/{case_id}/events", data={**form, "note": "Công trình vẫn thi công đến 20/11"})
+    assert response.status_code == 302
 
 
 def test_a_number_taken_at_the_same_moment_gets_a_message_not_an_error_page(app, people, db_snapshot, monkeypatch):

@@ -61,10 +61,14 @@ def queue():
 def _decision_context(proposals, context):
     """What the approve / reject forms need: who may decide which, the warnings before signing, the caps."""
     may_decide = {p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in proposals}
-    warnings = {p.id: [translate_error(w) for w in case_actions.proposal_warnings(db.session, p.violation, p,
-                                                                                   current_user, context)]
+    warnings = {p.id: _shown(case_actions.proposal_warnings(db.session, p.violation, p, current_user, context))
                 for p in proposals if may_decide[p.id]}
     return {"may_decide": may_decide, "proposal_warnings": warnings, "fine_caps": context.caps()}
+
+
+def _shown(warnings):
+    """Signing warnings as the forms show them: key, text in the reader's language, whether a tick is needed."""
+    return [{"key": w.key, "text": translate_error(w.message), "blocking": w.blocking} for w in warnings]
 
 
 def _render_case(violation, status=200, errors=None, form=None, confirm_outside=False):
@@ -74,10 +78,13 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
     centre = geography.ward_centre(db.session) if lat is None else None
     case_clocks = clocks.clocks_of(violation, violation.events, context.rules[clocks.LIMITATION].citation)
     pending = case_actions.pending_proposals(db.session, violation)
+    actions = case_actions.available_actions(db.session, violation, current_user, context.today)
+    action_warnings = {action.key: _shown(case_actions.record_warnings(db.session, violation, action, current_user, context))
+                       for action, mode in actions if action.fine and mode == "record"}
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        actions=case_actions.available_actions(db.session, violation, current_user, context.today),
+        actions=actions, action_warnings=action_warnings,
         correctable=case_actions.correctable_entries(violation.events, violation, current_user), outcomes=workflow.OUTCOMES,
         in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
@@ -127,7 +134,7 @@ def add_event(violation_id):
         return _failed(violation_id, _duplicate_number(exc), request.form)
     flash(gettext("Proposal sent to the chairman.") if event.kind == "proposal" else gettext("Saved."), "info")
     for warning in getattr(event, "signing_warnings", ()):
-        flash(translate_error(warning), "warning")
+        flash(translate_error(warning.message), "warning")
     return redirect(url_for("cases.show", violation_id=violation_id) + f"#event-{event.seq}")
 
 
@@ -153,7 +160,7 @@ def decide(violation_id, event_id):
         return _failed(violation_id, _duplicate_number(exc), request.form)
     flash(gettext("Approved: the decision has taken effect.") if decision == "approve" else gettext("Proposal rejected."), "info")
     for warning in getattr(event, "signing_warnings", ()):
-        flash(translate_error(warning), "warning")
+        flash(translate_error(warning.message), "warning")
     if request.form.get("back") == "queue":
         return redirect(url_for("cases.queue"))
     return redirect(url_for("cases.show", violation_id=violation_id))
@@ -221,7 +228,12 @@ def facts_for(action, case):
         return list(case_facts.FACTS.values())
     if action.document is None:
         return []
-    return [case_facts.FACTS[name] for name in case_facts.needed_facts(action.document.kind, case.category)]
+    return [case_facts.FACTS[name] for name in case_facts.asked_facts(action.document.kind, case.category)]
+
+
+def fact_needed(action, case, name):
+    """The action's document needs this fact (the form marks it *)."""
+    return bool(action.document) and name in case_facts.needed_facts(action.document.kind, case.category)
 
 
 def fact_value(case, name):
@@ -229,10 +241,13 @@ def fact_value(case, name):
     value = getattr(case, name)
     if value is None:
         return ""
-    return value.isoformat() if hasattr(value, "isoformat") else (f"{value:g}" if isinstance(value, float) else str(value))
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)  # never rounded (an edit would store it)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 bp.add_app_template_global(facts_for, "facts_for")
+bp.add_app_template_global(fact_needed, "fact_needed")
 bp.add_app_template_global(fact_value, "fact_value")
 def fact_shown(name, value):
     """A fact as the page prints it (a works state in the reader's language)."""

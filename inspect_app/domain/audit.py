@@ -54,6 +54,8 @@ def implied_state(case, events):
     state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id,
              "position": None, "facts": {}}
     for event in events:
+        for change in case_facts.changes_of(event):  # facts a proposal's form gave take effect at once too
+            state["facts"][change["fact"]] = change["new"]
         if event.kind not in APPLIED:
             continue
         state["stage"] = event.stage_after
@@ -65,8 +67,6 @@ def implied_state(case, events):
             state["officer"] = event.officer_id
         if event.lon is not None:
             state["position"] = (round(event.lon, 7), round(event.lat, 7))
-        for change in case_facts.changes_of(event):
-            state["facts"][change["fact"]] = change["new"]
     return state
 
 

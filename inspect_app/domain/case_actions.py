@@ -68,6 +68,7 @@ class ActionInput:
     lat: Optional[float] = None
     confirm_outside: bool = False
     facts: dict = field(default_factory=dict)   # case facts given with the action (case_facts.py)
+    confirmed: frozenset = frozenset()           # warnings the signer ticked (signing.CONFIRMABLE)
     note: str = ""
     photos: list = field(default_factory=list)
 
@@ -101,6 +102,7 @@ def read_action_input(data, photos, today):
         reader.error("document_date", N_("A document date cannot be in the future."))
     if action.fine:
         inp.fine_vnd = reader.number("fine_vnd", 0, signing.MAX_FINE_VND, required=True, integer=True)
+        inp.confirmed = signing.read_confirmations(data)
         inp.remedy = reader.text("remedy", 1000, required=True, multiline=True)
     if action.compliance_days:
         inp.compliance_days = reader.number("compliance_days", 1, 365, integer=True)
@@ -124,8 +126,7 @@ def read_action_input(data, photos, today):
     if action.edits_facts:
         inp.facts = case_facts.read_facts(reader, case_facts.FACTS, today)
     elif action.document:
-        inp.facts = case_facts.read_facts(reader, case_facts.NEEDED_BY_DOCUMENT.get(action.document.kind, ()) +
-                                          case_facts.NEEDED_WITH_PERMIT, today)
+        inp.facts = case_facts.read_facts(reader, case_facts.form_facts(action.document.kind), today)
     inp.note = reader.text("note", 4000, required=action.note_required, multiline=True)
     reader.finish()
     return inp
@@ -238,7 +239,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
         _check_new_officer(session, case, inp.officer_id)
     if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
         _check_within_limitation(case, inp.document_date, ctx)
-    _check_in_order(session, case, inp.document_date, ctx.today)
+    _check_in_order(session, case, inp.action, inp.document_date, ctx.today)
     _check_compliance_days(inp.compliance_days, ctx)
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
@@ -253,8 +254,9 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     kind = "action" if inp.mode == "record" else "proposal"
     if kind == "action" and inp.action.fine:
         facts = facts_of(session, case, ctx.today)
-        signing.check_within_limitation(inp.action, inp.document_date, facts)
-        signing.check_competence(inp.action, inp.fine_vnd, user.role, ctx.caps(), facts)
+        signing.check_within_limitation(inp.action, inp.document_date, facts, ctx.rules[clocks.LIMITATION].citation,
+                                        inp.confirmed, inp.note)
+        signing.check_competence(inp.action, inp.fine_vnd, user.role, ctx.caps(), facts, inp.confirmed)
     spec = inp.action.document
     if kind == "action" and spec and inp.document_number:
         register.check_free(session, spec.kind, inp.document_number, inp.document_date)
@@ -262,7 +264,7 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     _copy_input(event, inp)
     if kind == "action" and inp.action.fine:
         event.signing_warnings = signing.warnings(inp.action, inp.fine_vnd, inp.document_date, user.role,
-                                                  ctx.caps(), facts)
+                                                  ctx.caps(), facts, ctx.rules[clocks.LIMITATION].citation)
     # Facts the form gave are the case's facts from now on, also with a proposal (they are not the
     # chairman's to decide); the entry keeps old and new values.
     event.changes = case_facts.changes_json(case_facts.apply_facts(case, inp.facts))
@@ -300,6 +302,8 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
             N_("“%(action)s” is no longer possible at this stage (%(stage)s); reject the proposal instead."),
             action=action.label, stage=STAGE_LABELS[case.stage],
         )
+    if approve and action.document:
+        _check_facts_for_approval(case, action)
     missing = first_missing(action, facts_of(session, case, ctx.today)) if approve else None
     if missing:
         raise InvalidInput(N_("“%(action)s” is not possible now: %(missing)s Reject the proposal instead."),
@@ -313,13 +317,15 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
             setattr(event, name, getattr(proposal, name))
         signing.apply_signing(event, action, signed or signing.Signing(), ctx.today)
         _check_compliance_days(event.compliance_days, ctx)
-        _check_in_order(session, case, event.document_date, ctx.today)
+        _check_in_order(session, case, action, event.document_date, ctx.today)
         facts = facts_of(session, case, ctx.today)
-        signing.check_within_limitation(action, event.document_date, facts)
-        signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts)
+        confirmed = (signed or signing.Signing()).confirmed
+        signing.check_within_limitation(action, event.document_date, facts, ctx.rules[clocks.LIMITATION].citation,
+                                        confirmed, note)
+        signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts, confirmed)
         # Shown to the chairman once signed (not stored: the entry's own dates say it).
         event.signing_warnings = signing.warnings(action, event.fine_vnd, event.document_date, user.role,
-                                                  ctx.caps(), facts)
+                                                  ctx.caps(), facts, ctx.rules[clocks.LIMITATION].citation)
         spec = action.document
         if spec and not spec.numbered_by_register and event.document_number:
             register.check_free(session, spec.kind, event.document_number, event.document_date)
@@ -334,12 +340,19 @@ def proposal_warnings(session, case, proposal, user, ctx):
     """What the chairman is warned of before signing this proposal today (signing.warnings)."""
     action = workflow.ACTIONS[proposal.action]
     return signing.warnings(action, proposal.fine_vnd, ctx.today, user.role, ctx.caps(),
-                            facts_of(session, case, ctx.today))
+                            facts_of(session, case, ctx.today), ctx.rules[clocks.LIMITATION].citation)
+
+
+def record_warnings(session, case, action, user, ctx):
+    """What the signer of a decision recorded directly is warned of before he saves it (today's date;
+    the fine is not known yet, so not the cap)."""
+    return signing.warnings(action, None, ctx.today, user.role, ctx.caps(), facts_of(session, case, ctx.today),
+                            ctx.rules[clocks.LIMITATION].citation)
 
 
 def _register(session, spec, event, case, user):
     """A document taking effect goes into the ward's register: numbered there (decisions) or as written."""
-    if spec is None:
+    if spec is None or not spec.registered:
         return
     if event.document_number:
         register.enter(session, spec.kind, event, case, user)
@@ -380,8 +393,17 @@ def _check_facts(case, inp):
     """The facts the action's document needs are on the case or in the form; a change of facts changes
     something."""
     if inp.action.edits_facts:
-        if not case_facts.changed(case, inp.facts):
+        changes = case_facts.changed(case, inp.facts)
+        if not changes:
             raise InvalidInput(N_("Nothing was changed: change a value, or go back to the case."))
+        issued = [e for e in case.events if e.kind in clocks.APPLIED and e.document_kind in case_facts.NEEDED_BY_DOCUMENT]
+        if issued and not inp.note and any(c["fact"] in case_facts.NAMED_IN_DOCUMENTS for c in changes):
+            # The documents already issued still say the old value: the change needs its basis (a correcting
+            # decision, NĐ 118/2021 Điều 13, or how the mistake was found).
+            raise InvalidFields({"note": InvalidInput(
+                N_("%(document)s %(number)s already names the owner and the works: say in the note why this changes "
+                   "(e.g. the correcting decision's number)."),
+                document=workflow.ACTIONS[issued[-1].action].document.label, number=issued[-1].document_number or "")})
         return
     document = inp.action.document
     if document is None:
@@ -401,17 +423,28 @@ def _check_compliance_days(days, ctx):
             n=least, citation=ctx.rules["compliance"].citation)})
 
 
-def _check_in_order(session, case, document_date, today):
-    """A step's document is not dated before the documents of the steps already in the case's history
-    (no delivery before its decision, no decision before its record)."""
-    if document_date is None:
+def _check_facts_for_approval(case, action):
+    """The facts the decision needs are still on the case when the chairman signs (an edit may have
+    emptied one since the proposal)."""
+    missing = case_facts.missing_facts(case, {}, case_facts.needed_facts(action.document.kind, case.category))
+    if missing:
+        raise InvalidInput(N_("The %(document)s needs facts the case does not have: %(facts)s. The officer in charge "
+                              "completes them first (“Complete or correct the case's facts”)."),
+                           document=action.document.label, facts=tuple(case_facts.FACTS[name].label for name in missing))
+
+
+def _check_in_order(session, case, action, document_date, today):
+    """A step's document is not dated before the documents of the steps it follows (workflow `after`: no
+    delivery before its decision, no decision before its record)."""
+    if document_date is None or not action.after:
         return
-    earlier = [e for e in facts_of(session, case, today).applied if e.document_date and e.document_date > document_date]
+    earlier = [e for e in facts_of(session, case, today).applied
+               if e.action in action.after and e.document_date and e.document_date > document_date]
     if earlier:
         last = max(earlier, key=lambda e: e.document_date)
         raise InvalidFields({"document_date": InvalidInput(
-            N_("This document cannot be dated before entry #%(seq)s (%(document)s, %(date)s), which comes before it "
-               "in the case's history: check the date."),
+            N_("This document cannot be dated before entry #%(seq)s (%(document)s, %(date)s), which it follows: "
+               "check the date."),
             seq=last.seq, document=last.document_number or "–", date=last.document_date.strftime("%d/%m/%Y"))})
 
 
@@ -482,7 +515,7 @@ def _counted_from(session, case, action):
         return None
     return session.scalar(
         select(CaseEvent.document_date).where(
-            CaseEvent.violation_id == case.id, CaseEvent.action == action.counted_from,
+            CaseEvent.violation_id == case.id, CaseEvent.action.in_(action.counted_from),
             CaseEvent.kind.in_(clocks.APPLIED),
         ).order_by(CaseEvent.seq.desc()).limit(1)
     )
@@ -491,7 +524,7 @@ def _counted_from(session, case, action):
 def _compliance_days(session, case):
     decision = session.scalar(
         select(CaseEvent).where(
-            CaseEvent.violation_id == case.id, CaseEvent.action == "penalty_decision",
+            CaseEvent.violation_id == case.id, CaseEvent.action.in_(workflow.PENALTY_DECISIONS),
             CaseEvent.kind.in_(("action", "approval")),
         ).order_by(CaseEvent.seq.desc()).limit(1)
     )

@@ -38,7 +38,7 @@ class Fact:
 
 FACTS = {fact.name: fact for fact in (
     Fact("owner_name", N_("Owner or builder")),
-    Fact("owner_id_number", N_("Owner's ID number (CCCD)"), "id_number", 20),
+    Fact("owner_id_number", N_("Owner's personal ID, ID card or passport number, or company code"), "id_number", 20),
     Fact("owner_address", N_("Owner's address"), max_length=300),
     Fact("owner_phone", N_("Owner's phone"), "phone", 20),
     Fact("address", N_("Address of the works"), max_length=300),
@@ -57,18 +57,30 @@ FACTS = {fact.name: fact for fact in (
 AT_REPORT = ("owner_id_number", "owner_address", "plot_number", "map_sheet", "works_kind", "works_state",
              "permit_number", "permit_date")
 
-# Which facts each document needs (document kind → fact names): the person it is written against
-# (Mẫu MBB01 and MQĐ02 of NĐ 118/2021 name the violator, their ID document and address), where and
-# what the works are. The permit's number and date only for works built against a permit.
+# Which facts each document needs, and which it asks for besides (document kind → fact names). A record
+# is made on site even when the violator is absent or will not say who they are (Luật XLVPHC Điều 58):
+# it asks for the person but needs only the place and the works; the decisions name the person (NĐ
+# 118/2021 forms) and, where the land has one, the plot (not for encroachment on public land or a
+# corridor, which usually has no plot number). The permit's number and date only for works built
+# against a permit.
 _PERSON = ("owner_name", "owner_id_number", "owner_address")
+_DECISION = _PERSON + ("address", "plot_number", "map_sheet", "works_kind")
 NEEDED_BY_DOCUMENT = {
+    "bb_vphc": ("address", "works_state"),
+    "bb_continuation": ("address", "works_state"),
+    "qd_xu_phat": _DECISION,
+    "qd_xu_phat_cap_tren": _DECISION,
+    "qd_cuong_che": _DECISION,
+}
+ASKED_BY_DOCUMENT = {
     "bb_vphc": _PERSON + ("address", "works_kind", "works_state"),
     "bb_continuation": _PERSON + ("address", "works_state"),
-    "qd_xu_phat": _PERSON + ("address", "plot_number", "map_sheet", "works_kind"),
-    "qd_cuong_che": _PERSON + ("address", "plot_number", "map_sheet", "works_kind"),
 }
 NEEDED_WITH_PERMIT = ("permit_number", "permit_date")
+# What the records and decisions name: changing it later needs its reason (case_actions).
+NAMED_IN_DOCUMENTS = _DECISION + ("works_state", "permit_number", "permit_date")
 PERMIT_CATEGORIES = ("deviates_from_permit",)
+NO_PLOT_CATEGORIES = ("encroachment",)
 
 
 def needed_facts(document_kind, category):
@@ -76,7 +88,25 @@ def needed_facts(document_kind, category):
     names = set(NEEDED_BY_DOCUMENT.get(document_kind, ()))
     if names and category in PERMIT_CATEGORIES:
         names.update(NEEDED_WITH_PERMIT)
+    if category in NO_PLOT_CATEGORIES:
+        names -= {"plot_number", "map_sheet"}
     return [name for name in FACTS if name in names]
+
+
+def asked_facts(document_kind, category):
+    """The fact names the document's form asks for: what it needs, and what it names when known."""
+    names = set(needed_facts(document_kind, category)) | set(ASKED_BY_DOCUMENT.get(document_kind, ()))
+    if document_kind in NEEDED_BY_DOCUMENT and category in NO_PLOT_CATEGORIES:
+        names |= {"plot_number", "map_sheet"}  # asked, not needed
+    return [name for name in FACTS if name in names]
+
+
+def form_facts(document_kind):
+    """The facts a document's form may send, whatever the case's category (what read_facts reads)."""
+    if document_kind not in NEEDED_BY_DOCUMENT:
+        return ()
+    return tuple(dict.fromkeys(NEEDED_BY_DOCUMENT[document_kind] + ASKED_BY_DOCUMENT.get(document_kind, ())
+                               + NEEDED_WITH_PERMIT))
 
 
 def read_facts(reader, names, today):
@@ -103,8 +133,10 @@ def _read_one(reader, fact, today):
     if fact.kind == "state":
         return reader.choice(fact.name, tuple(WORKS_STATES)) or ""
     value = reader.text(fact.name, fact.max_length)
-    if fact.kind == "id_number" and value and not (value.isascii() and value.isalnum() and 6 <= len(value) <= 20):
-        reader.error(fact.name, N_("An ID number has 6 to 20 letters and digits (CCCD: 12 digits)."))
+    if fact.kind == "id_number" and value and not (value.isascii() and value.replace("-", "").isalnum()
+                                                   and 6 <= len(value) <= 20):
+        reader.error(fact.name, N_("Write the number as on the document: 6 to 20 letters, digits or hyphens (a personal "
+                                   "ID has 12 digits; a company code may end in -001)."))
         return ""
     if fact.kind == "phone" and value and not all(ch.isdigit() or ch in "+ .-()" for ch in value):
         reader.error(fact.name, N_("A phone number has only digits, spaces and + . - ( )."))

@@ -102,9 +102,12 @@ PRECONDITIONS = {
     "enforcement_delivered": Precondition(
         lambda f: _delivered_after_decision(f),
         N_("The enforcement decision must be delivered before it is carried out.")),
+    "referred": Precondition(
+        referred,
+        N_("This records the decision of the person competent to fine, after the file was referred to them.")),
     "not_referred": Precondition(
         lambda f: not referred(f),
-        N_("The file has already been referred to the competent level.")),
+        N_("The file has been referred to the person competent to fine: record the decision they sign.")),
     "has_entries": Precondition(
         lambda f: bool(f.entries),
         N_("This case has no entry in its history yet: there is nothing to correct.")),

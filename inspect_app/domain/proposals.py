@@ -34,7 +34,7 @@ def pending_proposals(session, case=None):
 
 
 # Steps the chairman signs that the officer in charge should hear of even without having proposed them.
-SIGNED_STEPS = ("penalty_decision", "enforcement_decision", "refer_to_competent_level")
+SIGNED_STEPS = ("penalty_decision", "competent_decision", "enforcement_decision", "refer_to_competent_level")
 
 
 def news_for(session, user, since):

@@ -51,8 +51,8 @@ def refused_duplicate(error):
     # PostgreSQL names the constraint; SQLite names its columns.
     if "uq_document_register_number" not in text and "document_register.number" not in text:
         return None
-    return InvalidFields({"document_number": InvalidInput(
-        N_("This number was entered in the register by someone else a moment ago: check the number and try again."))})
+    return InvalidInput(
+        N_("This number was entered in the register by someone else a moment ago: check the number and try again."))
 
 
 def enter(session, kind, event, case, recorder):

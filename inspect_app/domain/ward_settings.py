@@ -26,15 +26,27 @@ class DocumentSettings:
     type of its own, so by default it is an annex of a report whose number the office writes in."""
 
     list_title: str = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"
-    list_annex: str = "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm … của Ủy ban nhân dân phường)"
+    list_annex: str = ""       # "" : the default annex line (annex_line); NO_ANNEX: none
     list_number: str = ""      # the list's own number (Số: …) when the office gives it one
     signer_name: str = ""      # the chairman's full name under the signature
-    recipients: str = "- Như trên;\n- Chủ tịch, các Phó Chủ tịch UBND phường;\n- Lưu: VT."
+    recipients: str = "- Chủ tịch, các Phó Chủ tịch UBND phường;\n- Lưu: VT."
 
     @property
     def recipient_lines(self):
         """The "Nơi nhận" lines."""
         return [line for line in self.recipients.splitlines() if line.strip()]
+
+    def annex_line(self, ward_name):
+        """The line under the title: the ward's own text, none ("-"), or by default an annex of the
+        weekly report of the ward's People's Committee."""
+        if self.list_annex == NO_ANNEX:
+            return ""
+        # "của Ủy ban nhân dân phường Thới Long": the unit's kind in lower case inside a sentence.
+        in_sentence = ward_name[:1].lower() + ward_name[1:] if ward_name.startswith(("Phường ", "Xã ", "Thị trấn ")) else ward_name
+        return self.list_annex or f"(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm … của Ủy ban nhân dân {in_sentence})"
+
+
+NO_ANNEX = "-"
 
 
 DOCUMENT_FIELDS = {"list_title": 200, "list_annex": 300, "list_number": 60, "signer_name": 120, "recipients": 1000}
@@ -172,15 +184,15 @@ def read_settings_form(data, config_rules):
 
 def _read_document_settings(reader):
     """The weekly list's texts; only what differs from the defaults is kept (an emptied field returns to
-    its default, except the signer's name and number, which may be blank)."""
+    its default; "-" as the annex line prints none)."""
     defaults = DocumentSettings()
     values = {}
     for name, length in DOCUMENT_FIELDS.items():
         if name not in reader.data:
             continue
-        value = reader.text(name, length, multiline=name == "recipients")
+        value = reader.text(name, length, multiline=name == "recipients").replace("\r\n", "\n")
         if value and value != getattr(defaults, name):
-            values[name] = value.replace("\r\n", "\n")
+            values[name] = value
     return values
 
 

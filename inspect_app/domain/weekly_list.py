@@ -20,6 +20,7 @@ from ..models import CaseEvent, Route, Violation, Visit
 from .categories import BY_KEY as CATEGORIES
 from .proposals import waiting_in
 from .clocks import days_overdue
+from .workflow import PENALTY_DECISIONS
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
 from .ward_time import ReportWeek, local_date, parse_week, week_of
@@ -27,7 +28,7 @@ from .stages import CLOSED, STAGES
 
 EFFECTIVE = ("action", "approval")       # event kinds that change a case; proposals and rejections do not
 RECORD_DOCUMENTS = ("bb_vphc", "bb_continuation")
-DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_cuong_che": N_("Enforcement")}
+DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_xu_phat_cap_tren": N_("Penalty"), "qd_cuong_che": N_("Enforcement")}
 
 
 @dataclass
@@ -241,7 +242,7 @@ def _row(case, every_event, history, as_of, as_of_day, week):
                for e in effective if e.document_kind in RECORD_DOCUMENTS]
     decisions = [Document(e.document_kind, e.document_number, e.document_date)
                  for e in effective if e.document_kind in DECISION_DOCUMENTS]
-    penalty = [e for e in effective if e.action == "penalty_decision"]
+    penalty = [e for e in effective if e.action in PENALTY_DECISIONS]
     closing = [e for e in effective if e.stage_after == CLOSED]
     overdue_days = days_overdue(stage, due, case.limitation_due, as_of_day)
     return ListRow(
@@ -294,7 +295,7 @@ def _count(totals, case, in_week, dated_in_week, row, week):
             totals["records"] += 1
         if event.action == "start_stop_work":
             totals["stop_work"] += 1
-        if event.action == "penalty_decision":
+        if event.action in PENALTY_DECISIONS:
             totals["penalty_decisions"] += 1
             totals["fines_vnd"] += event.fine_vnd or 0
         if event.action == "enforcement_record":

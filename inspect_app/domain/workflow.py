@@ -23,6 +23,7 @@ class DocumentSpec:
     number_required: bool = True
     symbol: str = ""                   # the register's symbol (QĐ-XPHC) for documents it numbers
     numbered_by_register: bool = False  # numbered and dated when the chairman signs, not written in the field
+    registered: bool = True            # kept in the ward's register (not a document another authority issued)
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,18 @@ class Action:
     corrects: bool = False                  # points at an earlier event it corrects
     note_required: bool = False
     deadline: Optional[str] = None          # rule key of the clock this action starts (from the document date)
-    counted_from: Optional[str] = None      # ...or from the document date of this earlier action
+    counted_from: tuple = ()                # ...or from the document date of the latest of these earlier actions
     closes: tuple = ()                      # clocks (clocks.py keys) this action ends
     requires: tuple = ()                    # preconditions (preconditions.py keys), besides the stage
     observation: bool = False               # any inspector of the ward may add it, on any case
     reassigns: bool = False                 # gives the case to another officer (officer_id)
     places_position: bool = False           # gives a position to a case reported with it unknown (lon, lat)
     edits_facts: bool = False               # completes or corrects the case's facts (case_facts.py)
+    after: tuple = ()                       # its document is not dated before the latest of these steps' documents
 
 
+# The penalty decision the ward signs, and the one the competent person signs after a referral.
+PENALTY_DECISIONS = ("penalty_decision", "competent_decision")
 EVERY_CLOCK = ("penalty_decision", "decision_delivery", "compliance", "permit_window", "self_demolition",
                "enforcement_delivery", "limitation")
 
@@ -87,28 +91,39 @@ ACTIONS = {
                observation=True),
         Action("start_stop_work", N_("Supervised stoppage of works"), from_stages=(WARNING,), to_stage=STOP_WORK,
                record=FIELD + SIGNER,
-               document=DocumentSpec("stop_work_notice", N_("Stop-work notice"), number_required=False)),
+               document=DocumentSpec("stop_work_notice", N_("Stop-work notice"), number_required=False),
+               after=("record_violation",)),
         Action("record_continuation", N_("Works continued after the record (new offence)"),
                from_stages=(WARNING, STOP_WORK, ENFORCEMENT), record=FIELD + SIGNER,
-               document=DocumentSpec("bb_continuation", N_("Record of continued works (BB VPHC)"))),
+               document=DocumentSpec("bb_continuation", N_("Record of continued works (BB VPHC)")),
+               after=("record_violation",)),
         Action("penalty_decision", N_("Penalty decision (QĐ xử phạt VPHC)"), from_stages=(WARNING, STOP_WORK),
                to_stage=ENFORCEMENT, record=SIGNER, propose=FIELD, approve=SIGNER,
                document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)"), symbol="QĐ-XPHC",
                                      numbered_by_register=True),
-               fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation")),
-        # A fine beyond the chairman's competence (signing.py): the file goes to the competent level,
-        # whose decision is then recorded here with its own number and date.
-        Action("refer_to_competent_level", N_("Refer the file to the competent level"), from_stages=(WARNING, STOP_WORK),
-               record=SIGNER, propose=FIELD, approve=SIGNER,
-               document=DocumentSpec("referral", N_("Letter referring the case file to the competent level")),
-               closes=("penalty_decision",), note_required=True, requires=("not_referred",)),
+               fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation"),
+               requires=("not_referred",), after=("record_violation", "record_continuation")),
+        # A fine beyond the chairman's competence (signing.py): the file goes to the person competent to
+        # fine; the ward then records the decision that person signs, with its own number and date.
+        Action("refer_to_competent_level", N_("Refer the file to the person competent to fine"),
+               from_stages=(WARNING, STOP_WORK), record=SIGNER,
+               document=DocumentSpec("referral", N_("Letter referring the case file to the person competent to fine")),
+               closes=("penalty_decision",), note_required=True, requires=("not_referred",),
+               after=("record_violation", "record_continuation")),
+        Action("competent_decision", N_("Penalty decision of the competent person (received)"),
+               from_stages=(WARNING, STOP_WORK), to_stage=ENFORCEMENT, record=FIELD + SIGNER,
+               document=DocumentSpec("qd_xu_phat_cap_tren", N_("Penalty decision of the competent person"),
+                                     registered=False),
+               fine=True, compliance_days=True, deadline="decision_delivery", closes=("limitation",),
+               requires=("referred",), after=("refer_to_competent_level",)),
         Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
-               deadline="compliance", closes=("decision_delivery",), requires=("decision_to_deliver",)),
+               deadline="compliance", closes=("decision_delivery",), requires=("decision_to_deliver",),
+               after=PENALTY_DECISIONS),
         # To confirm (NĐ 16/2022 Điều 81): counted from the penalty decision's date; only for works
         # that could be permitted (categories.py permit_possible).
         Action("permit_window", N_("Article 81 route: time to obtain a permit"), from_stages=(ENFORCEMENT,),
-               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window", counted_from="penalty_decision",
+               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window", counted_from=PENALTY_DECISIONS,
                requires=("permit_possible", "no_permit_window_yet")),
         Action("self_demolition_notice", N_("Notice to demolish by oneself"), from_stages=(ENFORCEMENT,),
                record=SIGNER, propose=FIELD, approve=SIGNER,
@@ -119,15 +134,16 @@ ACTIONS = {
                document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)"), symbol="QĐ-CCXP",
                                      numbered_by_register=True),
                deadline="enforcement_delivery", closes=("compliance", "permit_window", "self_demolition"),
-               requires=("compliance_ended", "no_enforcement_decision_yet")),
+               requires=("compliance_ended", "no_enforcement_decision_yet"), after=PENALTY_DECISIONS + ("deliver_decision",)),
         Action("deliver_enforcement_decision", N_("Enforcement decision delivered"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER,
                document=DocumentSpec("enforcement_delivery", N_("Record of delivery"), number_required=False),
-               closes=("enforcement_delivery",), requires=("enforcement_to_deliver",)),
+               closes=("enforcement_delivery",), requires=("enforcement_to_deliver",), after=("enforcement_decision",)),
         Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
                record=FIELD + SIGNER,
                document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
-               closes=EVERY_CLOCK, requires=("enforcement_decided", "enforcement_delivered")),
+               closes=EVERY_CLOCK, requires=("enforcement_decided", "enforcement_delivered"),
+               after=("deliver_enforcement_decision",)),
         # Moving a deadline is never an inspector's act alone: the chairman approves it.
         Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=SIGNER, propose=FIELD,
                approve=SIGNER, extension=True, note_required=True, requires=("has_deadline",)),

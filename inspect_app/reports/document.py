@@ -94,10 +94,10 @@ def route_name(row):
 
 
 def owner_lines(row):
-    """The owner's name, ID number and address (what is known), one per line."""
+    """The owner's name and address (what is known), one per line. The ID number is personal data the
+    meeting does not need: it stays on the case page and in the spreadsheet's extra column."""
     case = row.case
-    return [part for part in (case.owner_name, case.owner_id_number and f"CCCD: {case.owner_id_number}",
-                              case.owner_address and f"Đ/c: {case.owner_address}") if part]
+    return [part for part in (case.owner_name, case.owner_address and f"Đ/c: {case.owner_address}") if part]
 
 
 def address_lines(row):
@@ -119,8 +119,12 @@ def notes_lines(row):
 
 
 def due_forecast(row, calendar):
-    """The row's deadline runs over a year whose days off the office has not confirmed ("dự kiến")."""
-    return calendar is not None and row.due_date is not None and calendar.is_forecast(None, row.due_date)
+    """The row's deadline runs over a year whose days off the office has not confirmed ("dự kiến"),
+    from the period's start when the row shows the case's current deadline."""
+    if calendar is None or row.due_date is None:
+        return False
+    start = row.case.due_start if row.due_date == row.case.due_date else None
+    return calendar.is_forecast(start, row.due_date)
 
 
 FORECAST_NOTE = "Hạn dự kiến: lịch nghỉ của năm chưa được xác nhận"

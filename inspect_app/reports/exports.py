@@ -25,6 +25,7 @@ def neutralise(text):
 # Beyond the printed form's 14 columns, the workbook gives the documents' dates as real dates (the
 # printed cells write number and date together); they stay outside the print area.
 DATE_COLUMNS = ("Ngày biên bản (gần nhất)", "Ngày quyết định (gần nhất)")
+ID_COLUMN = "Số định danh / mã số doanh nghiệp"  # personal data: outside the print area
 HEADER_ROW = 8
 
 
@@ -41,7 +42,7 @@ def xlsx_bytes(listing, ward_name, settings, preparer_name, calendar=None):
     width = len(document.COLUMNS)
     bold, italic, centred = Font(bold=True), Font(italic=True), Alignment(horizontal="center", wrap_text=True)
     header = [
-        (("ỦY BAN NHÂN DÂN", None), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)),
+        (("ỦY BAN NHÂN DÂN", bold), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)),
         ((ward_name.upper(), bold), ("Độc lập - Tự do - Hạnh phúc", bold)),
         ((f"Số: {settings.list_number}" if settings.list_number else "", None),
          (f"{document.place_name(ward_name)}, ngày … tháng … năm …", italic)),
@@ -50,13 +51,14 @@ def xlsx_bytes(listing, ward_name, settings, preparer_name, calendar=None):
         _block(sheet, row, 1, 4, *left, centred)
         _block(sheet, row, width - 4, width, *right, centred)
     _block(sheet, 5, 1, width, document.full_title(listing.week, settings.list_title), Font(bold=True, size=13), centred)
-    _block(sheet, 6, 1, width, settings.list_annex, italic, centred)
-    for column, name in enumerate((*document.COLUMNS, *DATE_COLUMNS), start=1):
+    _block(sheet, 6, 1, width, settings.annex_line(ward_name), italic, centred)
+    for column, name in enumerate((*document.COLUMNS, *DATE_COLUMNS, ID_COLUMN), start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=name)
         cell.font, cell.alignment = bold, centred
     wrapped = Alignment(wrap_text=True, vertical="top")
     for row in listing.rows:
-        values = document.row_values(row, calendar) + [_latest(row.records), _latest(row.decisions)]
+        values = document.row_values(row, calendar) + [_latest(row.records), _latest(row.decisions),
+                                                        row.case.owner_id_number or None]
         sheet.append([None] * len(values))
         for column, value in enumerate(values):
             cell = sheet.cell(row=sheet.max_row, column=column + 1)
@@ -71,13 +73,13 @@ def xlsx_bytes(listing, ward_name, settings, preparer_name, calendar=None):
     last_row = sheet.max_row
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
     if listing.rows:
-        sheet.auto_filter.ref = f"A{HEADER_ROW}:{_column_letter(width + len(DATE_COLUMNS))}{last_row}"
-    for letter, column_width in zip("ABCDEFGHIJKLMNOP", (5, 14, 24, 28, 20, 28, 22, 24, 14, 24, 12, 18, 18, 28, 14, 14)):
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{_column_letter(width + len(DATE_COLUMNS) + 1)}{last_row}"
+    for letter, column_width in zip("ABCDEFGHIJKLMNOPQ", (5, 14, 24, 28, 20, 28, 22, 24, 14, 24, 12, 18, 18, 28, 14, 14, 18)):
         sheet.column_dimensions[letter].width = column_width
-    end = _signatures(sheet, last_row + 2, width, settings, preparer_name, bold, italic, centred)
+    end = _signatures(sheet, last_row + 2, width, settings, preparer_name, bold, centred)
     _page_setup(sheet, f"A1:{_column_letter(width)}{end}")
     totals = workbook.create_sheet("Tổng hợp")
-    totals.append([document.full_title(listing.week, settings.list_title)])
+    _set(totals.cell(row=1, column=1), document.full_title(listing.week, settings.list_title))
     for label, value in document.totals_lines(listing.totals):
         totals.append([label, value])
         if isinstance(value, int):
@@ -99,15 +101,14 @@ def _block(sheet, row, first, last, text, font, alignment):
     cell.alignment = alignment
 
 
-def _signatures(sheet, row, width, settings, preparer_name, bold, italic, centred):
+def _signatures(sheet, row, width, settings, preparer_name, bold, centred):
     """NGƯỜI LẬP BIỂU on the left, TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH on the right with the signer's name,
     then Nơi nhận; returns the last row used."""
     from openpyxl.styles import Font
 
-    left = [("NGƯỜI LẬP BIỂU", bold), ("(Ký, ghi rõ họ tên)", italic), ("", None), ("", None), ("", None),
-            (preparer_name, bold)]
-    right = [("TM. ỦY BAN NHÂN DÂN", bold), ("CHỦ TỊCH", bold), ("(Ký, ghi rõ họ tên, đóng dấu)", italic), ("", None),
-             ("", None), (settings.signer_name, bold)]
+    left = [("NGƯỜI LẬP BIỂU", bold), ("", None), ("", None), ("", None), ("", None), (preparer_name, bold)]
+    right = [("TM. ỦY BAN NHÂN DÂN", bold), ("CHỦ TỊCH", bold), ("", None), ("", None), ("", None),
+             (settings.signer_name, bold)]
     for offset, ((left_text, left_font), (right_text, right_font)) in enumerate(zip(left, right)):
         _block(sheet, row + offset, 1, 4, left_text, left_font, centred)
         _block(sheet, row + offset, width - 4, width, right_text, right_font, centred)

@@ -78,7 +78,8 @@ def test_chromium_prints_a_120_row_week_on_a4_landscape_with_headers_on_every_pa
     assert size == (842, 595), size  # A4 landscape, in points
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
-        assert "Mã vụ" in text and "Chủ đầu tư" in text and "Cán bộ" in text, f"no header row on page {number}"
+        if "TL-2026-" in text:  # a page of rows (the last may hold only the signatures and Nơi nhận)
+            assert "Mã vụ" in text and "Chủ đầu tư" in text and "Cán bộ" in text, f"no header row on page {number}"
         top = next(line for line in text.splitlines() if line.strip())
         if number == 1:
             assert "ỦY BAN NHÂN DÂN" in top, "page 1 has a number above its header"
