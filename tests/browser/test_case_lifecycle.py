@@ -28,19 +28,14 @@ def test_record_propose_and_approve(app, live_server, desk, phone, people, page_
     bb.locator("summary").click()
     bb.locator("[name=document_number]").fill("31/BB-VPHC")
     bb.locator("[name=document_date]").fill(yesterday)
-    bb.locator("[name=photos]").set_input_files(str(photo))
-    bb.get_by_role("button", name="Lưu").click()
-    # The record needs the owner's ID number and address: the form says so and keeps what was typed.
-    page.wait_for_selector(".flash-error")
-    bb = page.locator('details[data-action="record_violation"]')
-    assert bb.locator("[name=document_number]").input_value() == "31/BB-VPHC"
-    assert "cần thông tin này" in bb.inner_text()
+    # The record's form asks for what the case does not know yet about the owner (prefilled with the rest).
+    assert bb.locator("[name=owner_name]").input_value() == "Võ Văn Tám" and bb.locator("[name=owner_id_number]").input_value() == ""
     bb.locator("[name=owner_id_number]").fill("092080007777")
     bb.locator("[name=owner_address]").fill("42 Lộ Vòng Cung, Thới Long")
     bb.locator("[name=photos]").set_input_files(str(photo))
     bb.get_by_role("button", name="Lưu").click()
     page.wait_for_selector("#event-1")
-    assert "Số CCCD của chủ đầu tư: – → 092080007777" in page.locator("#event-1").inner_text()
+    assert "hoặc mã số doanh nghiệp: – → 092080007777" in page.locator("#event-1").inner_text()
     assert "Luật XLVPHC Điều 66 khoản 1" in page.locator("#case-deadline").inner_text()
 
     proposal = page.locator('details[data-action="penalty_decision"]')
