@@ -58,6 +58,9 @@ class Defaults:
     # The most each role may fine ({role: amount} or {role: (amount, citation)}); defaults and the
     # reason they are marked "to confirm" in domain/signing.py.
     FINE_CAPS_VND = {}
+    # "postgis" or "spatialite": the kind of database this installation uses (the installer writes it);
+    # /healthz is not ready when the database is of another kind (e.g. a service without DATABASE_URL).
+    EXPECTED_DATABASE = None
     NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
     WARD_DAYS_OFF = ()  # ISO dates the ward declares off, besides weekends and public holidays
 

@@ -56,6 +56,16 @@ def test_users_list_and_deactivate(app, runner, demo_ward):
     assert missing.exit_code != 0 and "nobody" in missing.output
 
 
+def test_the_command_line_never_deactivates_the_last_administrator(app, runner, demo_ward, db_snapshot):
+    """As the admin pages: the ward would be left with nobody who can manage accounts (issue 21)."""
+    before = db_snapshot()
+    result = runner.invoke(args=["users", "deactivate", "quantri"])
+    assert result.exit_code != 0 and "quản trị viên cuối cùng còn hoạt động" in result.output, result.output
+    assert db_snapshot() == before
+    assert runner.invoke(args=["users", "create", "quantri2", "--role", "admin", "--password", "mat-khau-dai"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "quantri"]).exit_code == 0
+
+
 def test_seed_demo_loads_the_ward_and_is_idempotent(app, runner, db_snapshot):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output

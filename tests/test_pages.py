@@ -116,3 +116,25 @@ def test_times_are_shown_in_ho_chi_minh_time(app, client, auth, demo_ward):
 def test_admin_link_follows_the_access_policy(client, auth, demo_ward, username, shown):
     auth.login(username, f"{username}-demo")
     assert ('href="/admin/"' in client.get("/").get_data(as_text=True)) is shown
+
+
+def test_healthz_is_not_ready_on_the_wrong_kind_of_database_or_an_old_schema(app, client):
+    """A service started without DATABASE_URL gets an empty SQLite file: /healthz must say so (issue 21)."""
+    other = "spatialite" if ON_POSTGIS else "postgis"
+    app.config["EXPECTED_DATABASE"] = other
+    body = client.get("/healthz")
+    assert body.status_code == 503 and body.get_json()["status"] == "not_ready"
+    assert f"cấu hình cần {other}" in " ".join(body.get_json()["problems"])
+    app.config["EXPECTED_DATABASE"] = "postgis" if ON_POSTGIS else "spatialite"
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        head = db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one()
+        db.session.execute(db.text("UPDATE alembic_version SET version_num = 'c9d0e1f2a3b4'"))
+        db.session.commit()
+    try:
+        body = client.get("/healthz")
+        assert body.status_code == 503 and "flask db upgrade" in " ".join(body.get_json()["problems"])
+    finally:
+        with app.app_context():
+            db.session.execute(db.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+            db.session.commit()

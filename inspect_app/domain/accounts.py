@@ -81,12 +81,12 @@ def record_login(user, when=None):
 
 
 def deactivate_user(session, username):
-    """Mark a user inactive (records stay attributed to them); raises NotFound."""
+    """Mark a user inactive from the command line (records stay theirs, sessions end), by the same rules
+    as the admin pages: never the last active administrator; raises NotFound."""
     user = find_user(session, username)
     if user is None:
         raise NotFound(N_("No user named %(name)s."), name=normalise_username(username))
-    user.active = False
-    return user
+    return set_active(session, user, False, acting_user=None)
 
 
 def get_user_or_fail(session, user_id):

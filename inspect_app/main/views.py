@@ -9,10 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, geography, patrols, proposals, spatial
+from ..domain import accounts, case_actions, case_queries, geography, patrols, proposals, readiness, spatial
 from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
 from ..extensions import db
-from ..i18n import LANGUAGE_SESSION_KEY
+from ..i18n import LANGUAGE_SESSION_KEY, translate_error
 from ..models.types import utcnow
 from . import bp
 
@@ -106,11 +106,18 @@ def set_language():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 with the database kind and its spatial extension's version; 503 if unreachable."""
+    """200 with the database kind and its spatial extension's version; 503 if unreachable, of another
+    kind than the configuration expects, or not migrated to the code's newest migration."""
     try:
         version = spatial.database_version(db.session)
+        not_ready = readiness.problems(db.session, current_app.extensions["migrate"].directory,
+                                       current_app.config.get("EXPECTED_DATABASE"))
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error("health check failed: %s", exc)
         return jsonify(status="error", database=spatial.database_kind(db.session)), 503
+    if not_ready:
+        reasons = [translate_error(problem) for problem in not_ready]
+        current_app.logger.error("not ready: %s", "; ".join(reasons))
+        return jsonify(status="not_ready", database=spatial.database_kind(db.session), problems=reasons), 503
     return jsonify(status="ok", database=spatial.database_kind(db.session), spatial_version=version)
