@@ -1,4 +1,6 @@
 """Command-line commands. Each parses its arguments, calls the domain, commits, reports."""
+from datetime import date
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -7,9 +9,10 @@ from flask_babel import gettext
 from .config import field_rules, lifecycle_context, patrol_rules
 from .domain.photos import PhotoFiles
 from .domain import accounts, audit, audit_anchors, backups, demo, geography, patrols
-from .domain.errors import DomainError
+from .domain.errors import N_, DomainError, InvalidInput
 from .domain.geo_import import parse_geo_file
 from .domain.roles import ROLES
+from .domain.ward_time import local_today
 from .extensions import db
 from .i18n import translate_error
 
@@ -225,6 +228,32 @@ def backup(path):
     click.echo(gettext("Backup written to %(path)s: the database and %(n)s photo files.", path=path, n=len(manifest["photos"])))
 
 
+@click.command("backup-nightly")
+@with_appcontext
+@click.argument("root", type=click.Path(file_okay=False))
+@click.option("--keep-daily", default=14, show_default=True, help="How many daily backups to keep.")
+@click.option("--keep-weekly", default=8, show_default=True, help="How many weeks to keep one backup of.")
+@click.option("--date", "day", default=None, help="The backup's date (YYYY-MM-DD; default: today in the ward).")
+def backup_nightly(root, keep_daily, keep_weekly, day):
+    """The timer's backup: ROOT/<date>, photos unchanged since the last one linked, old ones pruned."""
+    try:
+        today = date.fromisoformat(day) if day else local_today()
+        folder, manifest, pruned = backups.nightly_backup(
+            db.engine, current_app.config["PHOTO_DIR"], root, today, instance_dir=current_app.instance_path,
+            keep_daily=keep_daily, keep_weekly=keep_weekly)
+    except ValueError:
+        _fail(InvalidInput(N_("Enter a date as YYYY-MM-DD.")))
+    except DomainError as exc:
+        _fail(exc)
+    if manifest is None:
+        click.echo(gettext("Today's backup is already in %(path)s; nothing done.", path=str(folder)))
+        return
+    click.echo(gettext("Backup written to %(path)s: the database and %(n)s photo files.", path=str(folder),
+                       n=len(manifest["photos"])))
+    for old in pruned:
+        click.echo(gettext("Removed the old backup %(path)s.", path=str(old)))
+
+
 @click.command("restore")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
@@ -250,4 +279,5 @@ def init_app(app):
     app.cli.add_command(photos_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup)
+    app.cli.add_command(backup_nightly)
     app.cli.add_command(restore)

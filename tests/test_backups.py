@@ -12,7 +12,7 @@ from .factories import jpeg_bytes, new_uuid
 def _photos(app):
     folder = Path(app.config["PHOTO_DIR"])
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.rglob("*") if p.is_file()}
+            for p in folder.rglob("*") if p.is_file() and p.name != ".database"}
 
 
 def _report(client, token, colour, lon="105.5975"):
@@ -121,3 +121,65 @@ def test_a_backup_taken_while_inspectors_keep_reporting_is_consistent(app, demo_
             assert photo_file(app.config["PHOTO_DIR"], photo.thumb_name).is_file()
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
+
+
+def test_the_nightly_backup_links_unchanged_photos_keeps_the_keys_private_and_prunes(app, demo_ward, auth, client, runner,
+                                                                                     tmp_path):
+    """The timer's command as the timer runs it (no % in it, the date is the ward's): issue 21."""
+    import os
+    import stat
+
+    instance = Path(app.instance_path)  # as in production: the keys are files of the instance folder
+    for name in ("secret_key", "audit_key"):
+        (instance / name).write_text("k" * 64)
+    (instance / "config.py").write_text('BEHIND_PROXY = True\n')
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    _report(client, token, (200, 10, 10))
+    root = tmp_path / "backups"
+    first = runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-01"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-01"])
+    assert again.exit_code == 0 and "đã có" in again.output  # run twice the same night: nothing done
+    _report(client, token, (10, 200, 10), lon="105.6010")
+    assert runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-02"]).exit_code == 0
+
+    day1, day2 = root / "2026-11-01", root / "2026-11-02"
+    old = json.loads((day1 / "backup.json").read_text())["photos"]
+    new = json.loads((day2 / "backup.json").read_text())["photos"]
+    assert set(old) < set(new)
+    for name in old:  # written once: the second night links them instead of copying them again
+        assert os.stat(day1 / "photos" / name).st_ino == os.stat(day2 / "photos" / name).st_ino
+    for name in set(new) - set(old):
+        assert os.stat(day2 / "photos" / name).st_nlink == 1
+    # The keys without which the seals cannot be checked travel with the data, readable by the app's user only.
+    assert {p.name for p in (day2 / "instance").iterdir()} == {"config.py", "secret_key", "audit_key"}
+    for path in [root, day2, *day2.rglob("*")]:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+    # Retention: 14 nights and one per week for 8 weeks by default; here 2 and 3.
+    for day in ("2026-11-05", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-24"):
+        result = runner.invoke(args=["backup-nightly", str(root), "--date", day, "--keep-daily", "2", "--keep-weekly", "3"])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in root.iterdir()) == ["2026-11-09", "2026-11-16", "2026-11-23", "2026-11-24"]
+
+
+def test_a_restore_never_empties_a_photo_folder_of_another_database(app, demo_ward, auth, client, runner, db_snapshot,
+                                                                    tmp_path):
+    """A restore drill into a second database with the live PHOTO_DIR would have deleted live photos."""
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    _report(client, token, (200, 10, 10))
+    target = tmp_path / "sao-luu"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    marker = Path(app.config["PHOTO_DIR"]) / ".database"
+    with app.app_context():
+        from inspect_app.extensions import db
+
+        assert marker.read_text().strip() == db.engine.url.render_as_string(hide_password=True)
+    marker.write_text("postgresql://inspect@127.0.0.1/phuong_that\n")  # as if the live ward's folder
+    before, photos = db_snapshot(), _photos(app)
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code != 0 and "thuộc về một cơ sở dữ liệu khác" in result.output, result.output
+    assert db_snapshot() == before and _photos(app) == photos

@@ -1,9 +1,17 @@
 """Backups of the ward's data: the database (a consistent copy while the app runs) and the photo
-files, in one folder with a manifest; and putting such a folder back."""
+files, in one folder with a manifest; and putting such a folder back.
+
+The nightly backup (`flask backup-nightly ROOT`, run by the timer) makes ROOT/<local date>, links the
+photos unchanged since the previous night instead of copying them again (photos are written once),
+keeps the instance's config and keys beside the data, is readable by the app's user only, and keeps
+14 daily and 8 weekly backups by default. A photo folder says which database it belongs to (a marker
+file written at backup and restore): a restore into another database never empties it.
+"""
 import hashlib
 import json
+import os
 import shutil
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,10 +22,15 @@ from .spatial import snapshot
 
 MANIFEST = "backup.json"
 PHOTOS = "photos"
+INSTANCE = "instance"
+INSTANCE_FILES = ("config.py", "secret_key", "audit_key")  # the keys: without audit_key no seal can be checked
+OWNER_MARKER = ".database"   # in the photo folder: the database (URL without password) it belongs to
 
 
-def create_backup(engine, photo_dir, target):
-    """Copy the database, then the photos, into the new folder target; returns the manifest."""
+def create_backup(engine, photo_dir, target, link_from=None, instance_dir=None):
+    """Copy the database, then the photos, into the new folder target; returns the manifest. Photos that
+    the backup in `link_from` holds with the same content are hard links to it; `instance_dir`'s config
+    and keys are copied too."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise InvalidInput(N_("The backup folder %(path)s is not empty; choose a new one."), path=str(target))
@@ -28,27 +41,102 @@ def create_backup(engine, photo_dir, target):
     # removes it after a restore).
     snapshot_at = datetime.now(timezone.utc)  # the moment the backup stands for
     database_file = snapshot.dump(engine, target)
-    files = _copy_tree(Path(photo_dir), target / PHOTOS, only=referenced_photo_files(engine))
+    previous = _linkable(link_from)
+    files = _copy_tree(Path(photo_dir), target / PHOTOS, only=referenced_photo_files(engine), previous=previous)
+    kept = _copy_instance(instance_dir, target / INSTANCE) if instance_dir else []
     manifest = {"made_at": snapshot_at.isoformat(), "copied_until": datetime.now(timezone.utc).isoformat(),
-                "database": database_file, "database_kind": engine.url.get_backend_name(), "photos": files}
+                "database": database_file, "database_kind": engine.url.get_backend_name(), "photos": files,
+                "instance": kept}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    _private(target)
+    claim_photo_dir(engine, photo_dir)
     return manifest
+
+
+def nightly_backup(engine, photo_dir, root, today, instance_dir=None, keep_daily=14, keep_weekly=8):
+    """The timer's backup: ROOT/<today> linked to the newest earlier one, then old ones pruned; returns
+    (folder, manifest or None when today's backup is already there, [pruned folders])."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
+    target = root / today.isoformat()
+    if (target / MANIFEST).is_file():
+        return target, None, []
+    if target.exists():  # a night that died half-way: start that night again
+        shutil.rmtree(target)
+    earlier = [folder for day, folder in dated_backups(root) if day < today]
+    manifest = create_backup(engine, photo_dir, target, link_from=earlier[-1] if earlier else None,
+                             instance_dir=instance_dir)
+    return target, manifest, prune(root, keep_daily, keep_weekly)
+
+
+def dated_backups(root):
+    """[(date, folder)] of the complete backups in root named by their date, oldest first."""
+    found = []
+    for folder in Path(root).iterdir() if Path(root).is_dir() else ():
+        try:
+            day = date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if (folder / MANIFEST).is_file():
+            found.append((day, folder))
+    return sorted(found)
+
+
+def prune(root, keep_daily, keep_weekly):
+    """Delete the backups beyond the newest `keep_daily` and the newest of each of the last `keep_weekly`
+    ISO weeks; returns the folders deleted."""
+    backups = dated_backups(root)
+    keep = {folder for _, folder in backups[-keep_daily:]} if keep_daily else set()
+    newest_of_week = {}
+    for day, folder in backups:
+        newest_of_week[day.isocalendar()[:2]] = folder
+    keep |= set(list(newest_of_week.values())[-keep_weekly:]) if keep_weekly else set()
+    removed = [folder for _, folder in backups if folder not in keep]
+    for folder in removed:
+        shutil.rmtree(folder)
+    return removed
+
+
+def claim_photo_dir(engine, photo_dir):
+    """Mark the photo folder as this database's (when no database has claimed it yet)."""
+    marker = Path(photo_dir) / OWNER_MARKER
+    if not marker.exists():
+        Path(photo_dir).mkdir(parents=True, exist_ok=True)
+        marker.write_text(database_identity(engine) + "\n", encoding="utf-8")
+
+
+def database_identity(engine):
+    """Which database this is, without its password."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _check_photo_dir_owner(engine, photo_dir):
+    marker = Path(photo_dir) / OWNER_MARKER
+    owner = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if owner is not None and owner != database_identity(engine):
+        raise InvalidInput(
+            N_("The photo folder %(path)s belongs to another database (%(owner)s), not to %(target)s: restoring would "
+               "replace its photos. Restore into the database that owns it, or set PHOTO_DIR to this database's own "
+               "(empty) folder first."), path=str(photo_dir), owner=owner, target=database_identity(engine))
 
 
 def restore_backup(engine, photo_dir, source):
     """Replace the database's content and the photo folder with the backup in source."""
     source = Path(source)
     manifest = read_manifest(source)
+    _check_photo_dir_owner(engine, photo_dir)
     for name, digest in manifest["photos"].items():
         if _sha256(source / PHOTOS / name) != digest:
             raise InvalidInput(N_("The backup's photo %(name)s is damaged; nothing was restored."), name=name)
     snapshot.restore(engine, source)
     photo_dir = Path(photo_dir)
     photo_dir.mkdir(parents=True, exist_ok=True)
-    for stale in [p for p in photo_dir.rglob("*") if p.is_file()]:
+    for stale in [p for p in photo_dir.rglob("*") if p.is_file() and p.name != OWNER_MARKER]:
         if stale.relative_to(photo_dir).as_posix() not in manifest["photos"]:
             stale.unlink()
     _copy_tree(source / PHOTOS, photo_dir)
+    claim_photo_dir(engine, photo_dir)
     return manifest
 
 
@@ -68,24 +156,58 @@ def referenced_photo_files(engine):
     return {name for row in rows for name in row if name}
 
 
-def _copy_tree(source, target, only=None):
-    """Copy the files under source (those named in `only`, when given) into target; returns {relative name: sha256}."""
+def _copy_tree(source, target, only=None, previous=None):
+    """Copy the files under source (those named in `only`, when given) into target; a file `previous`
+    ({name: (sha256, path)}) holds with the same content becomes a hard link to it. Returns {name: sha256}."""
     files = {}
     target.mkdir(parents=True, exist_ok=True)
     if not source.is_dir():
         return files
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+    for path in sorted(p for p in source.rglob("*") if p.is_file() and p.name != OWNER_MARKER):
         name = path.relative_to(source).as_posix()
         if only is not None and name not in only:
             continue
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copy2(path, destination)
+            digest = _sha256(path)
+            if previous and previous.get(name, (None,))[0] == digest:
+                os.link(previous[name][1], destination)
+            else:
+                shutil.copy2(path, destination)
+                digest = _sha256(destination)
         except FileNotFoundError:
             continue  # removed meanwhile by a request that failed and rolled back: no row names it
-        files[name] = _sha256(destination)
+        files[name] = digest
     return files
+
+
+def _linkable(folder):
+    """{photo name: (sha256, path)} of an earlier backup, to link unchanged photos to."""
+    if folder is None:
+        return {}
+    manifest = read_manifest(folder)
+    return {name: (digest, Path(folder) / PHOTOS / name) for name, digest in manifest["photos"].items()
+            if (Path(folder) / PHOTOS / name).is_file()}
+
+
+def _copy_instance(instance_dir, target):
+    """The instance's config and keys (the data cannot be checked or served without them)."""
+    target.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for name in INSTANCE_FILES:
+        path = Path(instance_dir) / name
+        if path.is_file():
+            shutil.copy2(path, target / name)
+            kept.append(name)
+    return kept
+
+
+def _private(folder):
+    """The backup is the app user's only: folders 0700, files 0600 (hard links share their mode)."""
+    os.chmod(folder, 0o700)
+    for path in Path(folder).rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _sha256(path):
