@@ -5,6 +5,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import csrf_token_from
 from .factories import jpeg_bytes, new_uuid
 
@@ -183,3 +185,65 @@ def test_a_restore_never_empties_a_photo_folder_of_another_database(app, demo_wa
     result = runner.invoke(args=["restore", str(target), "--yes"])
     assert result.exit_code != 0 and "thuộc về một cơ sở dữ liệu khác" in result.output, result.output
     assert db_snapshot() == before and _photos(app) == photos
+
+
+@pytest.mark.postgis
+def test_the_apps_own_role_restores_a_postgis_backup_and_owns_what_it_restored(tmp_path):
+    """With a dedicated, non-superuser role (as the installer makes it), restore used to fail on the
+    PostGIS extension ("must be owner of extension postgis"); restored as postgres, the app then could
+    not read its own tables (issue 21)."""
+    import os
+
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from inspect_app.domain import backups, demo
+    from inspect_app.domain.errors import InvalidInput
+    from inspect_app.extensions import db
+
+    from .conftest import POSTGIS_URL, make_app
+
+    role, name, bare = f"inspect_role_{os.getpid()}", f"inspect_owned_{os.getpid()}", f"inspect_bare_{os.getpid()}"
+    admin = create_engine(POSTGIS_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"))
+        connection.execute(text(f"CREATE DATABASE {name} OWNER {role}"))
+        connection.execute(text(f"CREATE DATABASE {bare} OWNER {role}"))
+    as_admin = create_engine(make_url(POSTGIS_URL).set(database=name))
+    with as_admin.begin() as connection:  # once, by a superuser, as the installer does
+        connection.execute(text("CREATE EXTENSION postgis"))
+    as_admin.dispose()
+    url = make_url(POSTGIS_URL).set(username=role, password=None, database=name).render_as_string(hide_password=False)
+    app = make_app(url, tmp_path)
+    try:
+        with app.app_context():
+            upgrade()
+            demo.seed_demo(db.session, "Phường Thới Long", "TL")
+            db.session.commit()
+            folder = tmp_path / "backup"
+            backups.create_backup(db.engine, app.config["PHOTO_DIR"], folder)
+            db.session.execute(text("DELETE FROM routes"))
+            db.session.commit()
+            db.session.remove()
+            backups.restore_backup(db.engine, app.config["PHOTO_DIR"], folder)
+            assert db.session.execute(text("SELECT count(*) FROM routes")).scalar_one() == 3
+            owners = set(db.session.execute(text(
+                "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")).scalars())
+            assert owners == {role}
+            db.session.remove()
+            db.engine.dispose()
+        # A database without PostGIS: the restore says the one command a superuser must run.
+        bare_engine = create_engine(make_url(url).set(database=bare))
+        with pytest.raises(InvalidInput) as refused:
+            backups.restore_backup(bare_engine, tmp_path / "other-photos", folder)
+        assert "CREATE EXTENSION postgis" in refused.value.message and refused.value.params["name"] == bare
+        bare_engine.dispose()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.connect() as connection:
+            for database in (name, bare):
+                connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()

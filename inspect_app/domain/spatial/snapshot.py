@@ -3,8 +3,10 @@ backup API for SpatiaLite, pg_dump / pg_restore for PostGIS. Part of the one pac
 the two databases apart."""
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ..errors import N_, InvalidInput
@@ -56,9 +58,33 @@ def restore(engine, folder):
     source = folder / POSTGRES_FILE
     if not source.is_file():
         raise InvalidInput(N_("This folder holds no PostgreSQL backup (%(name)s)."), name=POSTGRES_FILE)
+    _require_postgis(engine)
     engine.dispose()
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          f"--dbname={_libpq_url(engine.url)}", str(source)])
+    # Restored by the app's own role: the PostGIS extension (a superuser's, made once at installation)
+    # and its reference table are left as they are, and every restored table belongs to the role that
+    # restores it (--no-owner), so the app can use them.
+    listing = _run(["pg_restore", "--list", str(source)])
+    kept = [line for line in listing.splitlines() if not _belongs_to_the_extension(line)]
+    with tempfile.TemporaryDirectory() as scratch:
+        items = Path(scratch) / "restore-list.txt"
+        items.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+              f"--use-list={items}", f"--dbname={_libpq_url(engine.url)}", str(source)])
+
+
+def _belongs_to_the_extension(line):
+    """A pg_restore list line of the PostGIS extension itself or its spatial_ref_sys table."""
+    return " EXTENSION " in line or " spatial_ref_sys " in line
+
+
+def _require_postgis(engine):
+    """The target database has PostGIS already (only a superuser may create it): say the command if not."""
+    with engine.connect() as connection:
+        present = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first()
+    if present is None:
+        raise InvalidInput(N_("The database %(name)s has no PostGIS yet: run once as the postgres user "
+                              "“psql -d %(name)s -c 'CREATE EXTENSION postgis'”, then restore again."),
+                           name=engine.url.database)
 
 
 def _libpq_url(url):
@@ -70,3 +96,4 @@ def _run(command):
     result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
     if result.returncode != 0:
         raise InvalidInput(N_("%(program)s failed: %(detail)s"), program=command[0], detail=result.stderr.strip()[-500:])
+    return result.stdout
