@@ -254,6 +254,31 @@ def backup_nightly(root, keep_daily, keep_weekly, day):
         click.echo(gettext("Removed the old backup %(path)s.", path=str(old)))
 
 
+@click.command("backup-verify")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def backup_verify(path):
+    """The restore drill: restore PATH into a scratch database and folder, check it, drop the copy."""
+    try:
+        report = backups.verify_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, current_app.config["AUDIT_KEY"])
+    except DomainError as exc:
+        _fail(exc)
+    counts = report["counts"]
+    click.echo(gettext("Restored into a scratch copy: %(cases)s cases (%(open)s open), %(entries)s history entries, "
+                       "%(visits)s visits, %(users)s users, %(photos)s photos (%(files)s files).",
+                       cases=counts["cases"], open=counts["open_cases"], entries=counts["history_entries"],
+                       visits=counts["visits"], users=counts["users"], photos=counts["photos"],
+                       files=counts["photo_files"]))
+    for name in report["missing_photos"]:
+        click.echo(gettext("Photo file missing from the backup: %(name)s", name=name))
+    for problem in report["problems"]:
+        click.echo(gettext("Case %(code)s: %(what)s", code=problem.case_code, what=problem.what)
+                   + (f" ({problem.detail})" if problem.detail else ""))
+    if report["problems"] or report["missing_photos"]:
+        raise SystemExit(1)
+    click.echo(gettext("The backup restores and every case proves itself; the scratch copy was dropped."))
+
+
 @click.command("restore")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
@@ -280,4 +305,5 @@ def init_app(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup)
     app.cli.add_command(backup_nightly)
+    app.cli.add_command(backup_verify)
     app.cli.add_command(restore)

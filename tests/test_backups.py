@@ -247,3 +247,38 @@ def test_the_apps_own_role_restores_a_postgis_backup_and_owns_what_it_restored(t
                 connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
             connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
         admin.dispose()
+
+
+def test_the_restore_drill_restores_into_a_scratch_copy_checks_everything_and_drops_it(app, demo_ward, auth, client,
+                                                                                       runner, tmp_path):
+    """`flask backup-verify DIR`, monthly: the live database and photos are never touched (issue 21)."""
+    import sqlite3
+
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    _report(client, token, (200, 10, 10))
+    target = tmp_path / "sao-luu"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    photos = _photos(app)
+    result = runner.invoke(args=["backup-verify", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "1 vụ" in result.output and "đã xóa bản sao tạm" in result.output
+    assert _photos(app) == photos and "drill" not in " ".join(p.name for p in tmp_path.rglob("*"))
+    with app.app_context():
+        from sqlalchemy import text
+
+        from inspect_app.extensions import db
+
+        if db.engine.url.get_backend_name() == "postgresql":
+            left = db.session.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill\\_%'")).scalar_one()
+            assert left == 0
+
+    # A backup whose history was edited after the fact: the drill says which case, and fails.
+    if (target / "database.sqlite").exists():
+        with sqlite3.connect(target / "database.sqlite") as copy:
+            copy.execute("UPDATE violations SET owner_name = 'Người khác'")
+    else:  # PostgreSQL: a photo of the backup changed instead (its digest no longer matches)
+        victim = next(p for p in (target / "photos").rglob("*") if p.is_file())
+        victim.write_bytes(victim.read_bytes() + b"x")
+    result = runner.invoke(args=["backup-verify", str(target)])
+    assert result.exit_code != 0, result.output

@@ -14,11 +14,15 @@ import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+import tempfile
 
-from ..models import Photo
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import CaseEvent, Photo, User, Violation, Visit
 from .errors import N_, InvalidInput
 from .spatial import snapshot
+from .stages import CLOSED
 
 MANIFEST = "backup.json"
 PHOTOS = "photos"
@@ -216,3 +220,33 @@ def _sha256(path):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def verify_backup(url, source, audit_key):
+    """The monthly restore drill: restore the backup in source into a scratch database and photo folder,
+    check every case (history, photo files, seals) and every photo against the manifest, count what is
+    there, and drop the scratch copy. Returns {"counts": {...}, "problems": [AuditProblem]}."""
+    from . import audit  # the audit reads the case actions, which need nothing from here
+
+    source = Path(source)
+    manifest = read_manifest(source)
+    key = _backup_key(source) or audit_key
+    with snapshot.scratch_database(url) as engine, tempfile.TemporaryDirectory() as photos:
+        restore_backup(engine, photos, source)
+        with Session(engine) as session:
+            checked, failing, problems = audit.verify_all(session, photos, key)
+            counts = {"cases": checked, "history_entries": session.scalar(select(func.count(CaseEvent.id))),
+                      "visits": session.scalar(select(func.count(Visit.id))),
+                      "users": session.scalar(select(func.count(User.id))),
+                      "photos": session.scalar(select(func.count(Photo.id))),
+                      "photo_files": len(manifest["photos"])}
+            referenced = {name for row in session.execute(select(Photo.stored_name, Photo.thumb_name)) for name in row if name}
+            missing = sorted(referenced - set(manifest["photos"]))
+            counts["open_cases"] = session.scalar(select(func.count(Violation.id)).where(Violation.stage != CLOSED))
+    return {"counts": counts, "problems": problems, "missing_photos": missing, "failing_cases": failing}
+
+
+def _backup_key(source):
+    """The audit key kept with the backup (the seals were made with it), if any."""
+    path = Path(source) / INSTANCE / "audit_key"
+    return path.read_text().strip() if path.is_file() else None

@@ -1,16 +1,18 @@
 """Consistent copies of the database while the app runs, and putting one back: SQLite's online
 backup API for SpatiaLite, pg_dump / pg_restore for PostGIS. Part of the one package that knows
 the two databases apart."""
+import contextlib
 import os
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ..errors import N_, InvalidInput
-from .engine import SPATIALITE, kind_of_url
+from .engine import SPATIALITE, engine_options, install_connection_hooks, kind_of_url
 
 SQLITE_FILE = "database.sqlite"
 POSTGRES_FILE = "database.pgdump"
@@ -97,3 +99,41 @@ def _run(command):
     if result.returncode != 0:
         raise InvalidInput(N_("%(program)s failed: %(detail)s"), program=command[0], detail=result.stderr.strip()[-500:])
     return result.stdout
+
+
+@contextlib.contextmanager
+def scratch_database(url):
+    """A new, empty database of the same kind as url's, for a restore drill; dropped afterwards.
+    PostgreSQL: made by url's role (it needs CREATEDB) with PostGIS (a superuser's, or a trusted one)."""
+    if kind_of_url(url) == SPATIALITE:
+        with tempfile.TemporaryDirectory() as folder:
+            scratch_url = f"sqlite:///{Path(folder) / 'drill.sqlite'}"
+            engine = create_engine(scratch_url, **engine_options(scratch_url))
+            install_connection_hooks(engine)
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+        return
+    name = f"{make_url(url).database}_drill_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 (any refusal: say what the role needs)
+        admin.dispose()
+        raise InvalidInput(N_("The drill could not create a scratch database (%(detail)s): give the app's role "
+                              "CREATEDB (as postgres: “ALTER ROLE %(role)s CREATEDB”)."),
+                           detail=str(getattr(exc, "orig", exc)).strip()[:200], role=make_url(url).username or "?")
+    engine = create_engine(make_url(url).set(database=name), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        engine.dispose()
+        engine = create_engine(make_url(url).set(database=name))
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
