@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Production install on Debian/Ubuntu, in one command, safe to run again (each step checks first):
+#
+#   sudo scripts/install.sh --domain kiemtra.thoilong.vn [--tls public|ward-ca] [--database-url URL]
+#
+# It: installs the packages; creates the system user; puts the code in --prefix with its own virtual
+# environment; creates the PostgreSQL role and database with PostGIS (the extension by the postgres
+# superuser once; the app's role owns its tables); writes instance/config.py (database, photo folder,
+# proxy, expected database kind) without touching one that exists; migrates WITHOUT demo data;
+# installs the systemd units and timers (app, hourly housekeeping, nightly backup) and nginx with
+# HTTPS: a public name gets a Let's Encrypt certificate (certbot), the office network gets the ward's
+# own certificate authority (made here; phones install its certificate from http://DOMAIN/ward-ca.crt).
+#
+# --no-system (for tests and for trying it as an ordinary user): no packages, no user, no systemctl,
+# nothing written outside --prefix; the units, nginx site and certificates are rendered into
+# PREFIX/rendered/ instead. --venv PATH reuses an existing virtual environment.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+prefix=/srv/inspect
+user=inspect
+domain=""
+tls=ward-ca
+database_url=""
+backup_dir=""
+system=1
+venv=""
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix=$2; shift 2 ;;
+    --user) user=$2; shift 2 ;;
+    --domain) domain=$2; shift 2 ;;
+    --tls) tls=$2; shift 2 ;;
+    --database-url) database_url=$2; shift 2 ;;
+    --backup-dir) backup_dir=$2; shift 2 ;;
+    --venv) venv=$2; shift 2 ;;
+    --no-system) system=0; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+done
+[ -n "$domain" ] || die "give the ward's host name: --domain kiemtra.example.vn (or the server's address on the office network)"
+case "$tls" in public|ward-ca) ;; *) die "--tls is public or ward-ca" ;; esac
+backup_dir=${backup_dir:-$([ "$system" = 1 ] && echo /var/backups/inspect || echo "$prefix/backups")}
+[ "$system" = 1 ] && [ "$(id -u)" != 0 ] && die "run as root (sudo), or with --no-system to try it in a folder"
+[ "$system" = 0 ] && user=$(id -un)
+
+as_app() { if [ "$system" = 1 ]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
+
+# --- 1. Packages and the system user ------------------------------------------------------------
+if [ "$system" = 1 ]; then
+  debs=(python3-venv git libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core nginx openssl
+        postgresql-15-postgis-3 postgresql-client-15)
+  [ "$tls" = public ] && debs+=(certbot python3-certbot-nginx)
+  missing=()
+  for pkg in "${debs[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+  id -u "$user" >/dev/null 2>&1 || { say "creating the system user $user"; useradd --system --create-home --home-dir "/home/$user" --shell /usr/sbin/nologin "$user"; }
+fi
+
+# --- 2. The code and its virtual environment ----------------------------------------------------
+if [ "$(cd "$prefix" 2>/dev/null && pwd)" != "$here" ]; then
+  mkdir -p "$prefix"
+  say "copying the code of $(git -C "$here" describe --always --dirty 2>/dev/null || echo this checkout) to $prefix"
+  # The tracked files only: never the ward's data (instance/) of this checkout.
+  git -C "$here" ls-files -z | (cd "$here" && tar --null -T - -cf -) | tar -xf - -C "$prefix"
+fi
+if [ -n "$venv" ]; then
+  [ -e "$prefix/.venv" ] || ln -s "$(cd "$venv" && pwd)" "$prefix/.venv"
+else
+  (cd "$prefix" && scripts/bootstrap.sh run)
+fi
+[ "$system" = 1 ] && chown -R "$user:$user" "$prefix"
+
+# --- 3. The database (PostgreSQL with PostGIS) --------------------------------------------------
+if [ -z "$database_url" ]; then
+  [ "$system" = 1 ] || die "--no-system needs --database-url"
+  if ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" | grep -q 1; then
+    say "creating the PostgreSQL role $user (CREATEDB for the monthly restore drill)"
+    runuser -u postgres -- psql -qc "CREATE ROLE \"$user\" LOGIN CREATEDB"
+  fi
+  if ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'inspect'" | grep -q 1; then
+    say "creating the database inspect, owned by $user"
+    runuser -u postgres -- createdb -O "$user" inspect
+  fi
+  # PostGIS is a superuser's to create, once; the app's role then owns every table it creates.
+  runuser -u postgres -- psql -qd inspect -c 'CREATE EXTENSION IF NOT EXISTS postgis'
+  database_url="postgresql:///inspect?host=/var/run/postgresql"
+fi
+case "$database_url" in postgres*) kind=postgis ;; sqlite*) kind=spatialite ;; *) die "unsupported --database-url" ;; esac
+
+# --- 4. instance/config.py: written once, never overwritten -------------------------------------
+config="$prefix/instance/config.py"
+mkdir -p "$prefix/instance" "$prefix/instance/photos"
+chmod 700 "$prefix/instance"
+if [ ! -f "$config" ]; then
+  say "writing $config"
+  umask 077
+  cat > "$config" <<EOF
+# Written by scripts/install.sh on $(date -u +%Y-%m-%d). Every unit, timer and flask command of this
+# installation reads it, so they all use this database.
+SQLALCHEMY_DATABASE_URI = "$database_url"
+EXPECTED_DATABASE = "$kind"
+PHOTO_DIR = "$prefix/instance/photos"
+BEHIND_PROXY = True
+SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_SECURE = True
+EOF
+  umask 022
+else
+  say "$config exists: left as it is"
+fi
+[ "$system" = 1 ] && chown -R "$user:$user" "$prefix/instance"
+
+# --- 5. Migrate (no demo data in a real installation) ------------------------------------------
+say "migrating the database"
+(cd "$prefix" && unset DATABASE_URL && as_app .venv/bin/flask --app wsgi db upgrade >/dev/null)
+
+# --- 6. Units, timers and the web server -------------------------------------------------------
+out=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
+units="$out/systemd/system"; sites="$out/nginx/sites-enabled"; tls_dir="$out/inspect/tls"
+mkdir -p "$units" "$sites" "$tls_dir" "$backup_dir"
+chmod 700 "$backup_dir"; [ "$system" = 1 ] && chown "$user:$user" "$backup_dir"
+render() {
+  sed -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$user|g" -e "s|@BACKUP_DIR@|$backup_dir|g" -e "s|@DOMAIN@|$domain|g" \
+      -e "s|@CERT@|$cert|g" -e "s|@KEY@|$key|g" -e "s|@CA_CERT@|$ca_cert|g" "$1"
+}
+if [ "$tls" = ward-ca ]; then
+  ca_cert="$tls_dir/ward-ca.crt"; cert="$tls_dir/server.crt"; key="$tls_dir/server.key"
+  if [ ! -f "$ca_cert" ]; then
+    say "making the ward's certificate authority (phones install $ca_cert once)"
+    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/O=UBND $domain/CN=Chung thu so noi bo $domain" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$tls_dir/ward-ca.key" -out "$ca_cert" 2>/dev/null
+    chmod 600 "$tls_dir/ward-ca.key"
+  fi
+  if [ ! -f "$cert" ]; then
+    say "making the server certificate for $domain, signed by the ward's authority"
+    san="DNS:$domain"; [[ "$domain" =~ ^[0-9.]+$ ]] && san="IP:$domain"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$domain" -keyout "$key" -out "$tls_dir/server.csr" 2>/dev/null
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' "$san" > "$tls_dir/server.ext"
+    openssl x509 -req -in "$tls_dir/server.csr" -CA "$ca_cert" -CAkey "$tls_dir/ward-ca.key" -CAcreateserial \
+      -days 825 -sha256 -extfile "$tls_dir/server.ext" -out "$cert" 2>/dev/null
+    chmod 600 "$key"
+  fi
+else
+  ca_cert=""; cert="/etc/letsencrypt/live/$domain/fullchain.pem"; key="/etc/letsencrypt/live/$domain/privkey.pem"
+fi
+for file in "$here"/deploy/systemd/*; do
+  render "$file" > "$units/$(basename "$file")"
+done
+render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
+if [ "$tls" = ward-ca ]; then
+  # Phones fetch the authority's certificate over plain HTTP (they do not trust HTTPS yet).
+  sed -i "s|    location / { return 301 https://\$host\$request_uri; }|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n&|" "$sites/inspect.conf"
+fi
+
+if [ "$system" = 1 ]; then
+  rm -f /etc/nginx/sites-enabled/default
+  if [ "$tls" = public ] && [ ! -f "$cert" ]; then
+    certbot certonly --nginx -d "$domain" --non-interactive --agree-tos --register-unsafely-without-email
+  fi
+  nginx -t && systemctl reload nginx
+  systemctl daemon-reload
+  systemctl enable --now inspect.service inspect-housekeeping.timer inspect-backup.timer
+fi
+
+say "installed in $prefix (database: $kind; backups: $backup_dir; certificates: $tls)"
+[ "$tls" = ward-ca ] && say "on each phone: open http://$domain/ward-ca.crt and install it (docs/HUONG-DAN-CAI-DAT.md)"
+say "first administrator: cd $prefix && sudo -u $user .venv/bin/flask --app wsgi users create <name> --role admin"

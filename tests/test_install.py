@@ -1,0 +1,118 @@
+"""The production install command (scripts/install.sh) run for real in a scratch folder (--no-system:
+no packages, users, systemctl or /etc), on the database of this pass: issue 21."""
+import hashlib
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from .conftest import ON_POSTGIS, POSTGIS_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = Path(sys.executable).parent.parent
+
+
+@pytest.fixture
+def database(tmp_path):
+    """The installation's own database: a new PostGIS database (PostGIS made by the superuser, as the
+    installer does) or a SQLite file."""
+    if not ON_POSTGIS:
+        yield f"sqlite:///{tmp_path / 'ward.sqlite'}"
+        return
+    name = f"inspect_install_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGIS_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(POSTGIS_URL).set(database=name)
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text("CREATE EXTENSION postgis"))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _install(prefix, database, *extra):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(["bash", str(ROOT / "scripts" / "install.sh"), "--no-system", "--prefix", str(prefix),
+                           "--domain", "10.0.0.5", "--database-url", database, "--venv", str(VENV), *extra],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def _digests(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _in_installation(prefix, code):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run([str(prefix / ".venv" / "bin" / "python"), "-c", code], cwd=prefix, capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_one_command_installs_migrates_without_demo_data_renders_units_and_certificates_and_runs_again(database, tmp_path):
+    prefix, backups = tmp_path / "srv" / "inspect", tmp_path / "backups"
+    done = _install(prefix, database, "--backup-dir", str(backups))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    config = prefix / "instance" / "config.py"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600 and stat.S_IMODE((prefix / "instance").stat().st_mode) == 0o700
+    assert f'SQLALCHEMY_DATABASE_URI = "{database}"' in config.read_text()
+    # Every command of the installation reads that file: the app is ready on the right database, and empty.
+    health = json.loads(_in_installation(prefix, (
+        "from wsgi import app; import json; r = app.test_client().get('/healthz'); "
+        "print(json.dumps([r.status_code, r.get_json()]))")))
+    assert health[0] == 200 and health[1]["database"] == ("postgis" if ON_POSTGIS else "spatialite"), health
+    counts = _in_installation(prefix, (
+        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+        "with app.app_context():\n    print([db.session.execute(text(f'SELECT count(*) FROM {t}')).scalar_one() "
+        "for t in ('users', 'violations', 'wards', 'routes')])"))
+    assert counts.strip() == "[0, 0, 0, 0]"  # no demo ward, users or cases in a real installation
+
+    rendered = prefix / "rendered"
+    units = rendered / "systemd" / "system"
+    for unit in units.iterdir():
+        body = unit.read_text()
+        assert not re.search(r"@[A-Z_]+@", body), unit.name  # every placeholder filled in
+    (command,) = [line.split("=", 1)[1] for line in (units / "inspect-backup.service").read_text().splitlines()
+                  if line.startswith("ExecStart=")]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    ran = subprocess.run(command.split(), cwd=prefix, capture_output=True, text=True, env=env, timeout=300)
+    assert ran.returncode == 0, ran.stdout + ran.stderr  # the timer's own command, as rendered
+    assert len(list(backups.iterdir())) == 1
+
+    tls = rendered / "inspect" / "tls"
+    verified = subprocess.run(["openssl", "verify", "-CAfile", str(tls / "ward-ca.crt"), str(tls / "server.crt")],
+                              capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    san = subprocess.run(["openssl", "x509", "-in", str(tls / "server.crt"), "-noout", "-ext", "subjectAltName"],
+                         capture_output=True, text=True).stdout
+    assert "IP Address:10.0.0.5" in san
+    assert stat.S_IMODE((tls / "ward-ca.key").stat().st_mode) == 0o600 and stat.S_IMODE((tls / "server.key").stat().st_mode) == 0o600
+    site = (rendered / "nginx" / "sites-enabled" / "inspect.conf").read_text()
+    plain, secure = site.split("listen 443", 1)
+    assert f"location = /ward-ca.crt {{ alias {tls / 'ward-ca.crt'};" in plain  # fetched before the phone trusts HTTPS
+    assert f"ssl_certificate {tls / 'server.crt'};" in secure
+
+    # Again: nothing that exists is replaced (config, keys, certificates), the database stays migrated.
+    before = {**_digests(prefix / "instance"), **{f"tls/{k}": v for k, v in _digests(tls).items()}}
+    again = _install(prefix, database, "--backup-dir", str(backups))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "left as it is" in again.stdout
+    assert {**_digests(prefix / "instance"), **{f"tls/{k}": v for k, v in _digests(tls).items()}} == before
+
+
+def test_the_install_command_says_what_it_needs(tmp_path):
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "install.sh"), "--no-system", "--prefix", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "--domain" in done.stderr
