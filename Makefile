@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv
+.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv upgrade
 
 setup:
 	@scripts/bootstrap.sh run
@@ -22,6 +22,11 @@ serve: setup migrate
 
 migrate:
 	$(FLASK) db upgrade
+
+## upgrade: an installation made by scripts/install.sh (same options in INSTALL_ARGS): backup, git pull,
+##          install again (code, dependencies, migrations), graceful reload; docs/DEPLOY.md says how to roll back
+upgrade:
+	sudo scripts/upgrade.sh $(INSTALL_ARGS)
 
 seed:
 	$(FLASK) seed-demo

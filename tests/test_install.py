@@ -116,3 +116,50 @@ def test_the_install_command_says_what_it_needs(tmp_path):
     done = subprocess.run(["bash", str(ROOT / "scripts" / "install.sh"), "--no-system", "--prefix", str(tmp_path)],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "--domain" in done.stderr
+
+
+PREVIOUS_RELEASE = "c9d0e1f2a3b4"  # the schema of the release before this one (migration 0016)
+
+
+def _flask(prefix, *args):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run([str(prefix / ".venv" / "bin" / "flask"), "--app", "wsgi", *args], cwd=prefix,
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_an_upgrade_from_the_previous_release_with_data_backs_up_migrates_and_can_roll_back(database, tmp_path):
+    prefix, backups = tmp_path / "srv" / "inspect", tmp_path / "backups"
+    assert _install(prefix, database, "--backup-dir", str(backups)).returncode == 0
+    # The ward as the previous release left it: its schema, a user and a case.
+    _flask(prefix, "db", "downgrade", PREVIOUS_RELEASE)
+    _in_installation(prefix, (
+        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+        "with app.app_context():\n"
+        "    db.session.execute(text(\"INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
+        "must_change_password) VALUES ('kiemtra', 'Cũ', 'inspector', 'x', true, '2026-11-20 01:00:00', false)\"))\n"
+        "    uid = db.session.execute(text(\"SELECT id FROM users\")).scalar_one()\n"
+        "    db.session.execute(text(\"INSERT INTO violations (client_uuid, code, stage, detected_at, inspector_id, officer_id, "
+        "outside_ward, address, khu_vuc, owner_name, owner_phone, category, description, created_at) VALUES "
+        "('7d1c2a4e-0000-4000-8000-000000000001', 'TL-2026-0001', 'detected', '2026-11-20 01:00:00', :u, :u, false, "
+        "'Số 1', '', 'Chủ cũ', '', 'other', '', '2026-11-20 01:00:00')\"), {'u': uid})\n"
+        "    db.session.commit()\n"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "upgrade.sh"), "--no-fetch", "--no-system", "--prefix", str(prefix),
+                           "--domain", "10.0.0.5", "--database-url", database, "--venv", str(VENV),
+                           "--backup-dir", str(backups)], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (before,) = [p for p in backups.iterdir() if p.name.startswith("before-upgrade-")]
+    assert (before / "backup.json").is_file()  # taken before anything changed
+    state = _in_installation(prefix, (
+        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+        "with app.app_context():\n"
+        "    print(db.session.execute(text(\"SELECT owner_name, owner_id_number, plot_number FROM violations\")).one())\n"
+        "print(app.test_client().get('/healthz').status_code)"))
+    assert "('Chủ cũ', '', '')" in state and state.strip().endswith("200")
+    # Rolling back the schema keeps the ward's data.
+    _flask(prefix, "db", "downgrade", PREVIOUS_RELEASE)
+    assert "Chủ cũ" in _in_installation(prefix, (
+        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+        "with app.app_context():\n    print(db.session.execute(text('SELECT owner_name FROM violations')).scalar_one())"))
