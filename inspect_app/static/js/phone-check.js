@@ -1,0 +1,18 @@
+/* The office's check, opened on a phone: can the offline worker (outbox, home-screen app) run on this
+   address? It needs a secure page (HTTPS) with a certificate the phone trusts: a self-signed one lets
+   pages open but refuses the worker. Registers an empty worker in its own scope, then removes it. */
+(function () {
+  "use strict";
+  var box = document.getElementById("phone-check");
+  if (!box) return;
+  var out = box.querySelector("[data-result]");
+  function show(state) {
+    box.setAttribute("data-state", state);
+    out.textContent = box.querySelector('template[data-for="' + state + '"]').innerHTML;
+  }
+  if (!window.isSecureContext) { show("insecure"); return; }
+  if (!("serviceWorker" in navigator)) { show("unsupported"); return; }
+  navigator.serviceWorker.register(box.getAttribute("data-worker"), {scope: box.getAttribute("data-scope")})
+    .then(function (registration) { show("ok"); return registration.unregister(); })
+    .catch(function () { show("untrusted"); });
+})();
