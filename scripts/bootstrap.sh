@@ -16,7 +16,10 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 need_debs=(libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_debs+=(nodejs npm)
 if [ "$purpose" = test ]; then
-  need_debs+=(poppler-utils)
+  # The production install's end-to-end test: nginx with HTTPS in front, a phone that trusts the ward's
+  # certificate authority (certutil writes it into the browser's NSS store).
+  need_debs+=(poppler-utils libnss3-tools)
+  command -v nginx >/dev/null 2>&1 || need_debs+=(nginx-light)
 fi
 missing=()
 for pkg in "${need_debs[@]}"; do

@@ -25,6 +25,9 @@ database_url=""
 backup_dir=""
 system=1
 venv=""
+http_port=80
+https_port=443
+app_port=8000
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
@@ -38,6 +41,9 @@ while [ $# -gt 0 ]; do
     --database-url) database_url=$2; shift 2 ;;
     --backup-dir) backup_dir=$2; shift 2 ;;
     --venv) venv=$2; shift 2 ;;
+    --http-port) http_port=$2; shift 2 ;;
+    --https-port) https_port=$2; shift 2 ;;
+    --app-port) app_port=$2; shift 2 ;;
     --no-system) system=0; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
@@ -53,7 +59,7 @@ as_app() { if [ "$system" = 1 ]; then runuser -u "$user" -- "$@"; else "$@"; fi;
 
 # --- 1. Packages and the system user ------------------------------------------------------------
 if [ "$system" = 1 ]; then
-  debs=(python3-venv git libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core nginx openssl
+  debs=(python3-venv git libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core nginx-light openssl
         postgresql-15-postgis-3 postgresql-client-15)
   [ "$tls" = public ] && debs+=(certbot python3-certbot-nginx)
   missing=()
@@ -75,9 +81,13 @@ if [ "$(cd "$prefix" 2>/dev/null && pwd)" != "$here" ]; then
   git -C "$here" ls-files -z | (cd "$here" && tar --null -T - -cf -) | tar -xf - -C "$prefix"
 fi
 if [ -n "$venv" ]; then
+  # Reuse a checkout's prepared set-up: its virtual environment and its browser-side packages.
   [ -e "$prefix/.venv" ] || ln -s "$(cd "$venv" && pwd)" "$prefix/.venv"
+  modules="$(cd "$venv/.." && pwd)/vendor/node_modules"
+  [ -e "$prefix/vendor/node_modules" ] || { [ -d "$modules" ] && ln -s "$modules" "$prefix/vendor/node_modules"; } || true
+  (cd "$prefix" && .venv/bin/pybabel compile -d inspect_app/translations >/dev/null)
 else
-  (cd "$prefix" && scripts/bootstrap.sh run)
+  (cd "$prefix" && scripts/bootstrap.sh run)  # packages, venv, browser-side packages, translations
 fi
 [ "$system" = 1 ] && chown -R "$user:$user" "$prefix"
 
@@ -130,9 +140,11 @@ out=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
 units="$out/systemd/system"; sites="$out/nginx/sites-enabled"; tls_dir="$out/inspect/tls"
 mkdir -p "$units" "$sites" "$tls_dir" "$backup_dir"
 chmod 700 "$backup_dir"; [ "$system" = 1 ] && chown "$user:$user" "$backup_dir"
+https_suffix=$([ "$https_port" = 443 ] && echo "" || echo ":$https_port")
 render() {
   sed -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$user|g" -e "s|@BACKUP_DIR@|$backup_dir|g" -e "s|@DOMAIN@|$domain|g" \
-      -e "s|@CERT@|$cert|g" -e "s|@KEY@|$key|g" -e "s|@CA_CERT@|$ca_cert|g" "$1"
+      -e "s|@CERT@|$cert|g" -e "s|@KEY@|$key|g" -e "s|@CA_CERT@|$ca_cert|g" -e "s|@HTTP_PORT@|$http_port|g" \
+      -e "s|@HTTPS_PORT@|$https_port|g" -e "s|@HTTPS_PORT_SUFFIX@|$https_suffix|g" -e "s|@APP_PORT@|$app_port|g" "$1"
 }
 if [ "$tls" = ward-ca ]; then
   ca_cert="$tls_dir/ward-ca.crt"; cert="$tls_dir/server.crt"; key="$tls_dir/server.key"
@@ -161,7 +173,7 @@ done
 render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
 if [ "$tls" = ward-ca ]; then
   # Phones fetch the authority's certificate over plain HTTP (they do not trust HTTPS yet).
-  sed -i "s|    location / { return 301 https://\$host\$request_uri; }|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n&|" "$sites/inspect.conf"
+  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n&|" "$sites/inspect.conf"
 fi
 
 if [ "$system" = 1 ]; then

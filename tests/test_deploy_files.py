@@ -78,8 +78,8 @@ def test_the_backup_timers_command_run_as_the_timer_runs_it(app, tmp_path):
 def test_the_web_server_serves_only_https_with_hsts_and_an_upload_limit_above_the_apps(app):
     limit = app.config["MAX_CONTENT_LENGTH"]
     nginx = (ROOT / "deploy" / "nginx" / "inspect.conf").read_text(encoding="utf-8")
-    plain, secure = nginx.split("listen 443", 1)
-    assert "return 301 https://$host$request_uri" in plain and "proxy_pass" not in plain
+    plain, secure = nginx.split("listen @HTTPS_PORT@", 1)
+    assert "return 301 https://$host@HTTPS_PORT_SUFFIX@$request_uri" in plain and "proxy_pass" not in plain
     assert 'Strict-Transport-Security "max-age=31536000" always' in secure
     size = re.search(r"client_max_body_size (\d+)m;", secure).group(1)
     assert int(size) * 1024 * 1024 > limit

@@ -101,6 +101,7 @@ def test_one_command_installs_migrates_without_demo_data_renders_units_and_certi
     assert stat.S_IMODE((tls / "ward-ca.key").stat().st_mode) == 0o600 and stat.S_IMODE((tls / "server.key").stat().st_mode) == 0o600
     site = (rendered / "nginx" / "sites-enabled" / "inspect.conf").read_text()
     plain, secure = site.split("listen 443", 1)
+    assert "return 301 https://$host$request_uri" in plain  # the standard port: no port in the redirect
     assert f"location = /ward-ca.crt {{ alias {tls / 'ward-ca.crt'};" in plain  # fetched before the phone trusts HTTPS
     assert f"ssl_certificate {tls / 'server.crt'};" in secure
 
