@@ -61,6 +61,10 @@ class Defaults:
     # "postgis" or "spatialite": the kind of database this installation uses (the installer writes it);
     # /healthz is not ready when the database is of another kind (e.g. a service without DATABASE_URL).
     EXPECTED_DATABASE = None
+    # Office-network installations: the ward's certificate authority (scripts/install.sh --tls ward-ca)
+    # and the plain-http address phones fetch it from; /ward-ca shows how to install it.
+    WARD_CA_CERT = None
+    WARD_CA_URL = None
     NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
     WARD_DAYS_OFF = ()  # ISO dates the ward declares off, besides weekends and public holidays
 

@@ -125,6 +125,11 @@ BEHIND_PROXY = True
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 EOF
+  if [ "$tls" = ward-ca ]; then
+    http_suffix=$([ "$http_port" = 80 ] && echo "" || echo ":$http_port")
+    out_dir=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
+    printf 'WARD_CA_CERT = "%s"\nWARD_CA_URL = "http://%s%s/ward-ca.crt"\n' "$out_dir/inspect/tls/ward-ca.crt" "$domain" "$http_suffix" >> "$config"
+  fi
   umask 022
 else
   say "$config exists: left as it is"
@@ -173,7 +178,8 @@ done
 render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
 if [ "$tls" = ward-ca ]; then
   # Phones fetch the authority's certificate over plain HTTP (they do not trust HTTPS yet).
-  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n&|" "$sites/inspect.conf"
+  # and read how to install it (/ward-ca), both over plain HTTP; everything else redirects.
+  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n    location = /ward-ca { proxy_pass http://127.0.0.1:$app_port; proxy_set_header Host \$http_host; }\n&|" "$sites/inspect.conf"
 fi
 
 if [ "$system" = 1 ]; then

@@ -138,3 +138,22 @@ def test_healthz_is_not_ready_on_the_wrong_kind_of_database_or_an_old_schema(app
         with app.app_context():
             db.session.execute(db.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
             db.session.commit()
+
+
+def test_the_wards_certificate_page_shows_the_steps_the_link_and_its_qr_code(app, client, tmp_path):
+    """Office-network installations: phones install the ward's authority from a page anyone can open
+    (they cannot log in over HTTPS before trusting it): issue 21."""
+    import segno
+
+    page = client.get("/ward-ca")
+    assert page.status_code == 200 and 'id="ward-ca-none"' in page.get_data(as_text=True)
+    assert client.get("/ward-ca.crt").status_code == 404  # a public certificate: nothing to install
+    cert = tmp_path / "ward-ca.crt"
+    cert.write_bytes(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    app.config.update(WARD_CA_CERT=str(cert), WARD_CA_URL="http://192.168.1.10/ward-ca.crt")
+    html = client.get("/ward-ca").get_data(as_text=True)
+    assert 'href="http://192.168.1.10/ward-ca.crt"' in html and "Cài đặt → Bảo mật" in html and "Certificate Trust" not in html
+    qr = segno.make("http://192.168.1.10/ward-ca.crt", error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    assert qr in html  # the QR code of exactly that address
+    served = client.get("/ward-ca.crt")
+    assert served.status_code == 200 and served.mimetype == "application/x-x509-ca-cert" and served.data == cert.read_bytes()

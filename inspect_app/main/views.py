@@ -1,9 +1,14 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
 from datetime import timedelta
+from pathlib import Path
 
-from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
+import segno
+
+from flask import (abort, current_app, jsonify, redirect, render_template, request, send_file, send_from_directory, session,
+                   url_for)
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
@@ -53,6 +58,28 @@ def inspector_news(user):
     """The chairman's answers and decisions of the last NEWS_DAYS days, for an inspector's pages."""
     days = current_app.config["NEWS_DAYS"]
     return {"news": proposals.news_for(db.session, user, utcnow() - timedelta(days=days)), "news_days": days}
+
+
+@bp.route("/ward-ca")
+@public
+def ward_ca():
+    """How a phone comes to trust the ward's own certificate authority (office-network installations):
+    the steps for Android and iPhone, the certificate's link and a QR code of it (opened over http)."""
+    cert = current_app.config.get("WARD_CA_CERT")
+    url = current_app.config.get("WARD_CA_URL") or url_for("main.ward_ca_cert", _external=True, _scheme="http")
+    qr = Markup(segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")) if cert else None
+    return render_template("main/ward_ca.html", cert=cert, url=url, qr=qr)
+
+
+@bp.route("/ward-ca.crt")
+@public
+def ward_ca_cert():
+    """The ward's certificate authority's certificate (404 when the installation uses a public one)."""
+    cert = current_app.config.get("WARD_CA_CERT")
+    if not cert or not Path(cert).is_file():
+        abort(404)
+    return send_file(cert, mimetype="application/x-x509-ca-cert", as_attachment=False, download_name="ward-ca.crt",
+                     max_age=3600)
 
 
 @bp.route("/manifest.webmanifest")

@@ -130,6 +130,8 @@ def test_the_installed_app_behind_nginx_works_as_a_phone_that_trusts_the_wards_c
     # The phone fetches the authority's certificate over plain HTTP before it trusts anything.
     fetched = urllib.request.urlopen(f"http://127.0.0.1:{installed['http']}/ward-ca.crt", timeout=5).read()
     assert fetched == installed["ca"].read_bytes()
+    steps = urllib.request.urlopen(f"http://127.0.0.1:{installed['http']}/ward-ca", timeout=10).read().decode()
+    assert f'href="http://127.0.0.1:{installed["http"]}/ward-ca.crt"' in steps and "<svg" in steps  # steps and QR code
 
     pixel = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     phone = trusting_browser.new_context(**pixel, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
