@@ -26,7 +26,7 @@ migrate:
 ## upgrade: an installation made by scripts/install.sh (same options in INSTALL_ARGS): backup, git pull,
 ##          install again (code, dependencies, migrations), graceful reload; docs/DEPLOY.md says how to roll back
 upgrade:
-	sudo scripts/upgrade.sh $(INSTALL_ARGS)
+	scripts/upgrade.sh $(INSTALL_ARGS)
 
 seed:
 	$(FLASK) seed-demo

@@ -283,16 +283,20 @@ def backup_verify(path):
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore(path, yes):
+@click.option("--keys", is_flag=True, help="Also put back the backup's secret and audit keys (a rebuilt machine).")
+def restore(path, yes, keys):
     """Replace the database and the photos with the backup in PATH (stop the app first)."""
     if not yes:
         click.confirm(gettext("Everything stored since the backup will be lost. Restore?"), abort=True)
     db.session.remove()
     try:
         manifest = backups.restore_backup(db.engine, current_app.config["PHOTO_DIR"], path)
+        restored = backups.restore_keys(path, current_app.instance_path) if keys else []
     except DomainError as exc:
         _fail(exc)
     click.echo(gettext("Restored the backup made at %(when)s.", when=manifest["made_at"]))
+    if restored:
+        click.echo(gettext("Keys put back: %(names)s. Restart the app.", names=", ".join(restored)))
 
 
 def init_app(app):

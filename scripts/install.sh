@@ -50,6 +50,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$domain" ] || die "give the ward's host name: --domain kiemtra.example.vn (or the server's address on the office network)"
+# Every option ends up in a config file, a certificate or SQL: only plain values are accepted.
+[[ "$domain" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "--domain: a host name or an IPv4 address, nothing else"
+[[ "$user" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "--user: lower-case letters, digits, _ and -"
+for port in "$http_port" "$https_port" "$app_port"; do [[ "$port" =~ ^[0-9]{2,5}$ ]] || die "ports are numbers"; done
+database_url=${database_url/#postgres:\/\//postgresql://}
+[[ -z "$database_url" || "$database_url" =~ ^[A-Za-z0-9+:/@._?=%-]+$ ]] || die "--database-url: no quotes or spaces"
+[[ "$prefix" =~ ^/[A-Za-z0-9/._-]+$ ]] || die "--prefix: an absolute path of letters, digits, / . _ -"
 case "$tls" in public|ward-ca) ;; *) die "--tls is public or ward-ca" ;; esac
 backup_dir=${backup_dir:-$([ "$system" = 1 ] && echo /var/backups/inspect || echo "$prefix/backups")}
 [ "$system" = 1 ] && [ "$(id -u)" != 0 ] && die "run as root (sudo), or with --no-system to try it in a folder"
@@ -78,7 +85,15 @@ if [ "$(cd "$prefix" 2>/dev/null && pwd)" != "$here" ]; then
   mkdir -p "$prefix"
   say "copying the code of $(git -C "$here" describe --always --dirty 2>/dev/null || echo this checkout) to $prefix"
   # The tracked files only: never the ward's data (instance/) of this checkout.
-  git -C "$here" ls-files -z | (cd "$here" && tar --null -T - -cf -) | tar -xf - -C "$prefix"
+  git -C "$here" ls-files -z | (cd "$here" && tar --null -T - -cf -) | tar --no-same-owner -xf - -C "$prefix"
+  # Files removed or renamed upstream go too (a stale migration would make two heads); never the ward's
+  # data or the environment, which are not in these folders.
+  tracked=$(mktemp); present=$(mktemp)
+  git -C "$here" ls-files | sort > "$tracked"
+  (cd "$prefix" && find inspect_app migrations scripts deploy docs tests bench -type f ! -path '*/__pycache__/*' \
+      ! -name '*.mo' 2>/dev/null | sort) > "$present"
+  comm -13 "$tracked" "$present" | while IFS= read -r stale; do rm -f -- "$prefix/$stale"; done
+  rm -f "$tracked" "$present"
 fi
 if [ -n "$venv" ]; then
   # Reuse a checkout's prepared set-up: its virtual environment and its browser-side packages.
@@ -89,7 +104,8 @@ if [ -n "$venv" ]; then
 else
   (cd "$prefix" && scripts/bootstrap.sh run)  # packages, venv, browser-side packages, translations
 fi
-[ "$system" = 1 ] && chown -R "$user:$user" "$prefix"
+# The code and its environment stay root's (the app's user can never rewrite what root runs at the next
+# upgrade); only instance/ (config, keys, photos) and the backups belong to the app's user.
 
 # --- 3. The database (PostgreSQL with PostGIS) --------------------------------------------------
 if [ -z "$database_url" ]; then
@@ -104,6 +120,12 @@ if [ -z "$database_url" ]; then
   fi
   # PostGIS is a superuser's to create, once; the app's role then owns every table it creates.
   runuser -u postgres -- psql -qd inspect -c 'CREATE EXTENSION IF NOT EXISTS postgis'
+  # The monthly restore drill copies this template (PostGIS inside), as the app's role may not create PostGIS.
+  if ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'inspect_template'" | grep -q 1; then
+    runuser -u postgres -- createdb -T template0 inspect_template
+    runuser -u postgres -- psql -qd inspect_template -c 'CREATE EXTENSION postgis'
+    runuser -u postgres -- psql -qc "UPDATE pg_database SET datistemplate = true WHERE datname = 'inspect_template'"
+  fi
   database_url="postgresql:///inspect?host=/var/run/postgresql"
 fi
 case "$database_url" in postgres*) kind=postgis ;; sqlite*) kind=spatialite ;; *) die "unsupported --database-url" ;; esac
@@ -155,12 +177,20 @@ if [ "$tls" = ward-ca ]; then
   ca_cert="$tls_dir/ward-ca.crt"; cert="$tls_dir/server.crt"; key="$tls_dir/server.key"
   if [ ! -f "$ca_cert" ]; then
     say "making the ward's certificate authority (phones install $ca_cert once)"
-    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/O=UBND $domain/CN=Chung thu so noi bo $domain" \
+    # Name-constrained: the authority can vouch for this server's name or address only, never for
+    # another site the phone visits (a bank's), even if its key were stolen.
+    if [[ "$domain" =~ ^[0-9.]+$ ]]; then permitted="IP:$domain/255.255.255.255"; else permitted="DNS:$domain"; fi
+    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/O=UBND/CN=Chung thu so noi bo $domain" \
       -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -addext "nameConstraints=critical,permitted;$permitted" \
       -keyout "$tls_dir/ward-ca.key" -out "$ca_cert" 2>/dev/null
     chmod 600 "$tls_dir/ward-ca.key"
   fi
-  if [ ! -f "$cert" ]; then
+  matches() {  # the certificate names this domain or address and is good for 30 more days
+    local check=(-checkhost "$domain"); [[ "$domain" =~ ^[0-9.]+$ ]] && check=(-checkip "$domain")
+    openssl x509 -in "$cert" -noout -checkend 2592000 >/dev/null && openssl x509 -in "$cert" -noout "${check[@]}" | grep -q "does match"
+  }
+  if [ ! -f "$cert" ] || ! matches; then
     say "making the server certificate for $domain, signed by the ward's authority"
     san="DNS:$domain"; [[ "$domain" =~ ^[0-9.]+$ ]] && san="IP:$domain"
     openssl req -newkey rsa:2048 -nodes -subj "/CN=$domain" -keyout "$key" -out "$tls_dir/server.csr" 2>/dev/null
@@ -179,19 +209,28 @@ render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
 if [ "$tls" = ward-ca ]; then
   # Phones fetch the authority's certificate over plain HTTP (they do not trust HTTPS yet).
   # and read how to install it (/ward-ca), both over plain HTTP; everything else redirects.
-  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n    location = /ward-ca { proxy_pass http://127.0.0.1:$app_port; proxy_set_header Host \$http_host; }\n&|" "$sites/inspect.conf"
+  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n    location = /ward-ca { proxy_pass http://127.0.0.1:$app_port; proxy_set_header Host \$http_host; proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto http; proxy_set_header X-Forwarded-Host \$http_host; }\n&|" "$sites/inspect.conf"
 fi
 
 if [ "$system" = 1 ]; then
   rm -f /etc/nginx/sites-enabled/default
   if [ "$tls" = public ] && [ ! -f "$cert" ]; then
-    certbot certonly --nginx -d "$domain" --non-interactive --agree-tos --register-unsafely-without-email
+    # First the name must answer on port 80 for Let's Encrypt's check: a site without the HTTPS server
+    # (whose certificate does not exist yet), then the certificate, then the whole site.
+    mkdir -p /var/www/letsencrypt
+    sed -n '1,/^}/p' "$sites/inspect.conf" > "$sites/inspect.conf.first" && mv "$sites/inspect.conf.first" "$sites/inspect.conf"
+    nginx -t && systemctl reload-or-restart nginx
+    certbot certonly --webroot -w /var/www/letsencrypt -d "$domain" --non-interactive --agree-tos --register-unsafely-without-email
+    render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
   fi
-  nginx -t && systemctl reload nginx
+  nginx -t && systemctl reload-or-restart nginx
+  # One command for the IT person, from any folder: the installation's flask, as the app's user.
+  printf '#!/bin/sh\ncd %s && exec runuser -u %s -- .venv/bin/flask --app wsgi "$@"\n' "$prefix" "$user" > /usr/local/bin/inspect-flask
+  chmod 755 /usr/local/bin/inspect-flask
   systemctl daemon-reload
   systemctl enable --now inspect.service inspect-housekeeping.timer inspect-backup.timer
 fi
 
 say "installed in $prefix (database: $kind; backups: $backup_dir; certificates: $tls)"
 [ "$tls" = ward-ca ] && say "on each phone: open http://$domain/ward-ca.crt and install it (docs/HUONG-DAN-CAI-DAT.md)"
-say "first administrator: cd $prefix && sudo -u $user .venv/bin/flask --app wsgi users create <name> --role admin"
+say "first administrator: inspect-flask users create <name> --role admin   (without --no-system)"

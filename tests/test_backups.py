@@ -164,7 +164,7 @@ def test_the_nightly_backup_links_unchanged_photos_keeps_the_keys_private_and_pr
     for day in ("2026-11-05", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-24"):
         result = runner.invoke(args=["backup-nightly", str(root), "--date", day, "--keep-daily", "2", "--keep-weekly", "3"])
         assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in root.iterdir()) == ["2026-11-09", "2026-11-16", "2026-11-23", "2026-11-24"]
+    assert sorted(p.name for p in root.iterdir() if p.name != ".lock") == ["2026-11-09", "2026-11-16", "2026-11-23", "2026-11-24"]
 
 
 def test_a_restore_never_empties_a_photo_folder_of_another_database(app, demo_ward, auth, client, runner, db_snapshot,
@@ -231,6 +231,22 @@ def test_the_apps_own_role_restores_a_postgis_backup_and_owns_what_it_restored(t
             owners = set(db.session.execute(text(
                 "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")).scalars())
             assert owners == {role}
+            # The monthly drill as the same role: it may not create PostGIS, and copies the installer's template.
+            with pytest.raises(InvalidInput) as no_template:
+                backups.verify_backup(url, folder, app.config["AUDIT_KEY"])
+            assert "inspect_template" in no_template.value.message or "CREATEDB" in no_template.value.message
+            with admin.connect() as connection:
+                connection.execute(text(f"ALTER ROLE {role} CREATEDB"))
+                connection.execute(text("DROP DATABASE IF EXISTS inspect_template"))
+                connection.execute(text("CREATE DATABASE inspect_template"))
+            template = create_engine(make_url(POSTGIS_URL).set(database="inspect_template"))
+            with template.begin() as connection:
+                connection.execute(text("CREATE EXTENSION postgis"))
+            template.dispose()  # a template is copied only while nobody is connected to it
+            with admin.connect() as connection:
+                connection.execute(text("UPDATE pg_database SET datistemplate = true WHERE datname = 'inspect_template'"))
+            report = backups.verify_backup(url, folder, app.config["AUDIT_KEY"])
+            assert report["problems"] == [] and report["counts"]["users"] == 3
             db.session.remove()
             db.engine.dispose()
         # A database without PostGIS: the restore says the one command a superuser must run.
@@ -243,7 +259,8 @@ def test_the_apps_own_role_restores_a_postgis_backup_and_owns_what_it_restored(t
         with app.app_context():
             db.engine.dispose()
         with admin.connect() as connection:
-            for database in (name, bare):
+            connection.execute(text("UPDATE pg_database SET datistemplate = false WHERE datname = 'inspect_template'"))
+            for database in (name, bare, "inspect_template"):
                 connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
             connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
         admin.dispose()
@@ -282,3 +299,47 @@ def test_the_restore_drill_restores_into_a_scratch_copy_checks_everything_and_dr
         victim.write_bytes(victim.read_bytes() + b"x")
     result = runner.invoke(args=["backup-verify", str(target)])
     assert result.exit_code != 0, result.output
+
+
+def test_a_restore_refuses_an_unmarked_folder_with_photos_and_puts_keys_back_on_request(app, demo_ward, auth, client, runner,
+                                                                                         db_snapshot, tmp_path):
+    """A fresh installation has photos before its first backup marks the folder: a restore drill pointed at it
+    must not empty it. On a rebuilt machine, --keys puts the old audit and secret keys back."""
+    instance = Path(app.instance_path)
+    for name in ("secret_key", "audit_key"):
+        (instance / name).write_text(f"{name}-of-the-old-machine")
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    _report(client, token, (200, 10, 10))
+    root = tmp_path / "nightly"
+    assert runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-03"]).exit_code == 0
+    (night,) = list(root.glob("2026-*"))
+    (Path(app.config["PHOTO_DIR"]) / ".database").unlink()  # as before the first backup of an installation
+    before, photos = db_snapshot(), _photos(app)
+    result = runner.invoke(args=["restore", str(night), "--yes"])
+    assert result.exit_code != 0 and "không cho biết thuộc về cơ sở dữ liệu nào" in result.output, result.output
+    assert db_snapshot() == before and _photos(app) == photos
+
+    assert runner.invoke(args=["backup", str(tmp_path / "marks-the-folder")]).exit_code == 0
+    for name in ("secret_key", "audit_key"):
+        (instance / name).write_text("new-machine")
+    result = runner.invoke(args=["restore", str(night), "--yes", "--keys"])
+    assert result.exit_code == 0, result.output
+    assert (instance / "audit_key").read_text() == "audit_key-of-the-old-machine"
+    assert oct((instance / "audit_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_two_nightly_backups_never_run_at_once_and_a_half_written_night_is_started_again(app, demo_ward, runner, tmp_path):
+    import fcntl
+
+    root = tmp_path / "nightly"
+    root.mkdir()
+    (root / "2026-11-04").mkdir()  # a night that died with a full disk: no manifest
+    (root / "2026-11-04" / "database.sqlite").write_bytes(b"half")
+    with open(root / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-05"])
+        assert busy.exit_code != 0 and "đang dùng" in busy.output, busy.output
+    done = runner.invoke(args=["backup-nightly", str(root), "--date", "2026-11-05"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == ["2026-11-05"]

@@ -7,6 +7,8 @@ keeps the instance's config and keys beside the data, is readable by the app's u
 14 daily and 8 weekly backups by default. A photo folder says which database it belongs to (a marker
 file written at backup and restore): a restore into another database never empties it.
 """
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -63,15 +65,40 @@ def nightly_backup(engine, photo_dir, root, today, instance_dir=None, keep_daily
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o700)
-    target = root / today.isoformat()
-    if (target / MANIFEST).is_file():
-        return target, None, []
-    if target.exists():  # a night that died half-way: start that night again
-        shutil.rmtree(target)
-    earlier = [folder for day, folder in dated_backups(root) if day < today]
-    manifest = create_backup(engine, photo_dir, target, link_from=earlier[-1] if earlier else None,
-                             instance_dir=instance_dir)
-    return target, manifest, prune(root, keep_daily, keep_weekly)
+    with _locked(root):  # one at a time: a hand-run backup, the timer's, a drill, a prune
+        target = root / today.isoformat()
+        if (target / MANIFEST).is_file():
+            return target, None, []
+        for unfinished in _unfinished(root):  # nights that died half-way (a full disk): start again
+            shutil.rmtree(unfinished)
+        earlier = [folder for day, folder in dated_backups(root) if day < today]
+        manifest = create_backup(engine, photo_dir, target, link_from=earlier[-1] if earlier else None,
+                                 instance_dir=instance_dir)
+        return target, manifest, prune(root, keep_daily, keep_weekly)
+
+
+@contextlib.contextmanager
+def _locked(root):
+    with open(Path(root) / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidInput(N_("Another backup or drill is using %(path)s; try again when it has finished."),
+                               path=str(root))
+        yield
+
+
+def _unfinished(root):
+    """Dated folders without a manifest."""
+    found = []
+    for folder in Path(root).iterdir():
+        try:
+            date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if folder.is_dir() and not (folder / MANIFEST).is_file():
+            found.append(folder)
+    return found
 
 
 def dated_backups(root):
@@ -118,11 +145,30 @@ def database_identity(engine):
 def _check_photo_dir_owner(engine, photo_dir):
     marker = Path(photo_dir) / OWNER_MARKER
     owner = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if owner is None and any(p.is_file() for p in Path(photo_dir).rglob("*")):
+        raise InvalidInput(
+            N_("The photo folder %(path)s has photos but does not say which database they belong to: make a backup of "
+               "this database first (it marks the folder), or restore with PHOTO_DIR set to an empty folder."),
+            path=str(photo_dir))
     if owner is not None and owner != database_identity(engine):
         raise InvalidInput(
             N_("The photo folder %(path)s belongs to another database (%(owner)s), not to %(target)s: restoring would "
                "replace its photos. Restore into the database that owns it, or set PHOTO_DIR to this database's own "
                "(empty) folder first."), path=str(photo_dir), owner=owner, target=database_identity(engine))
+
+
+def restore_keys(source, instance_dir):
+    """Put the backup's secret and audit keys back into the instance folder (a rebuilt machine made new
+    ones; without the old audit key no seal checks). Returns the names restored."""
+    restored = []
+    for name in ("secret_key", "audit_key"):
+        kept = Path(source) / INSTANCE / name
+        if kept.is_file():
+            target = Path(instance_dir) / name
+            shutil.copyfile(kept, target)
+            os.chmod(target, 0o600)
+            restored.append(name)
+    return restored
 
 
 def restore_backup(engine, photo_dir, source):

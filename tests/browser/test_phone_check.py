@@ -36,6 +36,7 @@ def test_the_office_sees_on_a_phone_whether_the_offline_mode_can_run_here(app, d
     trusted = _phone_context(playwright, browser)
     page = page_errors(trusted.new_page())
     login(page, live_server, "quantri", "quantri-demo")
+    assert page.request.get(f"{live_server}/static/js/sw-check.js").status == 200  # "no" below is the certificate's doing
     state, text = _check(page)
     assert state == "ok" and "chế độ mất mạng dùng được" in text, text
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0  # it removed its own

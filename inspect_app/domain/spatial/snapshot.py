@@ -9,12 +9,14 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import make_url
 
 from ..errors import N_, InvalidInput
 from .engine import SPATIALITE, engine_options, install_connection_hooks, kind_of_url
 
 SQLITE_FILE = "database.sqlite"
+DRILL_TEMPLATE = "inspect_template"   # a database with PostGIS that a role with CREATEDB may copy
 POSTGRES_FILE = "database.pgdump"
 
 
@@ -35,7 +37,8 @@ def dump(engine, folder):
             raw.close()
         return target.name
     target = folder / POSTGRES_FILE
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", _libpq_url(engine.url)])
+    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", _libpq_url(engine.url)],
+         engine.url.password)
     return target.name
 
 
@@ -71,7 +74,7 @@ def restore(engine, folder):
         items = Path(scratch) / "restore-list.txt"
         items.write_text("\n".join(kept) + "\n", encoding="utf-8")
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-              f"--use-list={items}", f"--dbname={_libpq_url(engine.url)}", str(source)])
+              f"--use-list={items}", f"--dbname={_libpq_url(engine.url)}", str(source)], engine.url.password)
 
 
 def _belongs_to_the_extension(line):
@@ -90,12 +93,14 @@ def _require_postgis(engine):
 
 
 def _libpq_url(url):
-    """The SQLAlchemy URL as libpq takes it (no '+psycopg' driver part)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The SQLAlchemy URL as libpq takes it (no '+psycopg' driver part, and no password: _run passes it in
+    the environment, where other users of the machine cannot read it as they can a command line)."""
+    return make_url(url).set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
-def _run(command):
-    result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
+def _run(command, password=None):
+    env = dict(os.environ, **({"PGPASSWORD": password} if password else {}))
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise InvalidInput(N_("%(program)s failed: %(detail)s"), program=command[0], detail=result.stderr.strip()[-500:])
     return result.stdout
@@ -119,16 +124,27 @@ def scratch_database(url):
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 (any refusal: say what the role needs)
+            # The installer's template has PostGIS already (only a superuser may create it); without
+            # one, a superuser's role creates the extension itself.
+            template = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :t AND datistemplate"),
+                                          {"t": DRILL_TEMPLATE}).first()
+            connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{DRILL_TEMPLATE}"' if template else "")))
+    except SQLAlchemyError as exc:
         admin.dispose()
         raise InvalidInput(N_("The drill could not create a scratch database (%(detail)s): give the app's role "
                               "CREATEDB (as postgres: “ALTER ROLE %(role)s CREATEDB”)."),
                            detail=str(getattr(exc, "orig", exc)).strip()[:200], role=make_url(url).username or "?")
     engine = create_engine(make_url(url).set(database=name), isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as connection:
-            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        except SQLAlchemyError as exc:
+            raise InvalidInput(N_("The drill's scratch database has no PostGIS and this role may not create it: as "
+                                  "postgres, make the template once (scripts/install.sh does): “createdb -T template0 "
+                                  "%(template)s && psql -d %(template)s -c 'CREATE EXTENSION postgis' && psql -c "
+                                  "\"UPDATE pg_database SET datistemplate = true WHERE datname = '%(template)s'\"”."),
+                               template=DRILL_TEMPLATE) from exc
         engine.dispose()
         engine = create_engine(make_url(url).set(database=name))
         yield engine

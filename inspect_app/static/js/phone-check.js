@@ -14,5 +14,7 @@
   if (!("serviceWorker" in navigator)) { show("unsupported"); return; }
   navigator.serviceWorker.register(box.getAttribute("data-worker"), {scope: box.getAttribute("data-scope")})
     .then(function (registration) { show("ok"); return registration.unregister(); })
-    .catch(function () { show("untrusted"); });
+    // A certificate the phone does not trust refuses the worker with a SecurityError; anything else is
+    // another fault (the check's own file missing, a policy), not a reason to install a certificate.
+    .catch(function (error) { show(error && error.name === "SecurityError" ? "untrusted" : "failed"); });
 })();
