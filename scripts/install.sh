@@ -53,7 +53,7 @@ done
 # Every option ends up in a config file, a certificate or SQL: only plain values are accepted.
 [[ "$domain" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "--domain: a host name or an IPv4 address, nothing else"
 [[ "$user" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "--user: lower-case letters, digits, _ and -"
-for port in "$http_port" "$https_port" "$app_port"; do [[ "$port" =~ ^[0-9]{2,5}$ ]] || die "ports are numbers"; done
+for port in "$http_port" "$https_port" "$app_port"; do [[ "$port" =~ ^[0-9]{2,5}$ ]] || die "--http-port, --https-port, --app-port: numbers only"; done
 database_url=${database_url/#postgres:\/\//postgresql://}
 [[ -z "$database_url" || "$database_url" =~ ^[A-Za-z0-9+:/@._?=%-]+$ ]] || die "--database-url: no quotes or spaces"
 [[ "$prefix" =~ ^/[A-Za-z0-9/._-]+$ ]] || die "--prefix: an absolute path of letters, digits, / . _ -"

@@ -117,10 +117,16 @@ def test_one_command_installs_migrates_without_demo_data_renders_units_and_certi
     assert {**_digests(prefix / "instance"), **{f"tls/{k}": v for k, v in _digests(tls).items()}} == before
 
 
-def test_the_install_command_says_what_it_needs(tmp_path):
+def test_the_install_command_says_what_it_needs_and_takes_only_plain_values(tmp_path):
     done = subprocess.run(["bash", str(ROOT / "scripts" / "install.sh"), "--no-system", "--prefix", str(tmp_path)],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "--domain" in done.stderr
+    # Options end up in config.py, the nginx site, certificates and SQL: code or directives never get there.
+    for option, value in (("--domain", 'x"; import os; os.system("id"); y="'), ("--domain", "a.vn; return 200"),
+                          ("--http-port", "80;"), ("--database-url", "sqlite:///x' or '1")):
+        done = _install(tmp_path / "p", "sqlite:////tmp/none.sqlite", option, value)
+        assert done.returncode != 0 and option in done.stderr, (option, value, done.stderr)
+        assert not (tmp_path / "p" / "instance" / "config.py").exists()
 
 
 PREVIOUS_RELEASE = "c9d0e1f2a3b4"  # the schema of the release before this one (migration 0016)
