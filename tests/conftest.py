@@ -198,3 +198,28 @@ def phone(client, auth, demo_ward):
     auth.login()
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     return client, token
+
+
+@pytest.fixture
+def database(tmp_path):
+    """The installation's own database: a new PostGIS database (PostGIS made by the superuser, as the
+    installer does) or a SQLite file."""
+    if not ON_POSTGIS:
+        yield f"sqlite:///{tmp_path / 'ward.sqlite'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"inspect_install_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGIS_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(POSTGIS_URL).set(database=name)
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text("CREATE EXTENSION postgis"))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()

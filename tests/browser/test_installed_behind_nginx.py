@@ -10,12 +10,11 @@ import time
 import urllib.error
 import urllib.request
 import ssl
-from pathlib import Path
 
 import pytest
 
 from ..factories import jpeg_bytes
-from ..test_install import VENV, _install, database  # noqa: F401 (a fixture)
+from ..test_install import _install
 from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, login
 
 
@@ -44,7 +43,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture
-def installed(database, tmp_path):  # noqa: F811 (the fixture imported above)
+def installed(database, tmp_path):
     """The installation, served: gunicorn on its port, nginx in front on two free ports."""
     prefix = tmp_path / "srv" / "inspect"
     http, https, app_port = _free_port(), _free_port(), _free_port()
