@@ -147,14 +147,17 @@ BEHIND_PROXY = True
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 EOF
-  if [ "$tls" = ward-ca ]; then
-    http_suffix=$([ "$http_port" = 80 ] && echo "" || echo ":$http_port")
-    out_dir=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
-    printf 'WARD_CA_CERT = "%s"\nWARD_CA_URL = "http://%s%s/ward-ca.crt"\n' "$out_dir/inspect/tls/ward-ca.crt" "$domain" "$http_suffix" >> "$config"
-  fi
   umask 022
 else
   say "$config exists: left as it is"
+fi
+# Only the ward's authority lines follow the options of each run (a new address, or a switch between
+# --tls public and ward-ca): the rest of the file stays the ward's.
+sed -i '/^WARD_CA_CERT = /d; /^WARD_CA_URL = /d' "$config"
+if [ "$tls" = ward-ca ]; then
+  http_suffix=$([ "$http_port" = 80 ] && echo "" || echo ":$http_port")
+  out_dir=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
+  printf 'WARD_CA_CERT = "%s"\nWARD_CA_URL = "http://%s%s/ward-ca.crt"\n' "$out_dir/inspect/tls/ward-ca.crt" "$domain" "$http_suffix" >> "$config"
 fi
 [ "$system" = 1 ] && chown -R "$user:$user" "$prefix/instance"
 
@@ -175,6 +178,13 @@ render() {
 }
 if [ "$tls" = ward-ca ]; then
   ca_cert="$tls_dir/ward-ca.crt"; cert="$tls_dir/server.crt"; key="$tls_dir/server.key"
+  if [ -f "$ca_cert" ] && [ "$(cat "$tls_dir/ward-ca.for" 2>/dev/null)" != "$domain" ]; then
+    # The authority vouches for one name or address only: another one needs a new authority, which
+    # every phone installs again (said at the end).
+    say "the server's name changed: a new certificate authority for $domain"
+    rm -f "$ca_cert" "$tls_dir/ward-ca.key" "$cert"
+    ca_renewed=1
+  fi
   if [ ! -f "$ca_cert" ]; then
     say "making the ward's certificate authority (phones install $ca_cert once)"
     # Name-constrained: the authority can vouch for this server's name or address only, never for
@@ -185,6 +195,7 @@ if [ "$tls" = ward-ca ]; then
       -addext "nameConstraints=critical,permitted;$permitted" \
       -keyout "$tls_dir/ward-ca.key" -out "$ca_cert" 2>/dev/null
     chmod 600 "$tls_dir/ward-ca.key"
+    printf '%s' "$domain" > "$tls_dir/ward-ca.for"
   fi
   matches() {  # the certificate names this domain or address and is good for 30 more days
     local check=(-checkhost "$domain"); [[ "$domain" =~ ^[0-9.]+$ ]] && check=(-checkip "$domain")
@@ -232,5 +243,6 @@ if [ "$system" = 1 ]; then
 fi
 
 say "installed in $prefix (database: $kind; backups: $backup_dir; certificates: $tls)"
-[ "$tls" = ward-ca ] && say "on each phone: open http://$domain/ward-ca.crt and install it (docs/HUONG-DAN-CAI-DAT.md)"
+[ "$tls" = ward-ca ] && say "on each phone: open http://$domain/ward-ca and install the certificate (docs/HUONG-DAN-CAI-DAT.md)"
+[ "${ca_renewed:-0}" = 1 ] && say "NEW CERTIFICATE AUTHORITY: every phone must install it again from http://$domain/ward-ca"
 say "first administrator: inspect-flask users create <name> --role admin   (without --no-system)"

@@ -90,6 +90,17 @@ def test_one_command_installs_migrates_without_demo_data_renders_units_and_certi
     assert again.returncode == 0, again.stdout + again.stderr
     assert "left as it is" in again.stdout
     assert {**_digests(prefix / "instance"), **{f"tls/{k}": v for k, v in _digests(tls).items()}} == before
+    # The server moved to another address: its certificate and the phones' link follow, the rest stays.
+    moved = _install(prefix, database, "--backup-dir", str(backups), "--domain", "10.0.0.6")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    san = subprocess.run(["openssl", "x509", "-in", str(tls / "server.crt"), "-noout", "-ext", "subjectAltName"],
+                         capture_output=True, text=True).stdout
+    assert "IP Address:10.0.0.6" in san and 'WARD_CA_URL = "http://10.0.0.6/ward-ca.crt"' in config.read_text()
+    # The authority is limited to one address (nameConstraints): a new one, which the phones install again.
+    verified = subprocess.run(["openssl", "verify", "-CAfile", str(tls / "ward-ca.crt"), str(tls / "server.crt")],
+                              capture_output=True, text=True)
+    assert verified.returncode == 0 and "every phone must install it again" in moved.stdout, verified.stderr
+    assert f'SQLALCHEMY_DATABASE_URI = "{database}"' in config.read_text()
 
 
 def test_the_install_command_says_what_it_needs_and_takes_only_plain_values(tmp_path):
