@@ -110,3 +110,21 @@ def init_app(app):
 
     for status, message in MESSAGES.items():
         app.register_error_handler(status, lambda error, status=status, message=message: _respond(status, message()))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """Over the upload limit: read what the proxy is still sending first, so that nginx passes on this
+        answer in Vietnamese instead of a 502 for a connection closed under it."""
+        _drain(request)
+        return _respond(413, MESSAGES[413]())
+
+
+def _drain(req, cap=64 * 1024 * 1024):
+    """Read and drop the request's body (at most `cap` bytes)."""
+    stream = req.environ.get("wsgi.input")
+    remaining = min(req.content_length or 0, cap)
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        remaining -= len(chunk)

@@ -25,6 +25,7 @@ from ..models import CaseEvent, Photo, User, Violation, Visit
 from .errors import N_, InvalidInput
 from .spatial import snapshot
 from .stages import CLOSED
+from .ward_time import week_of
 
 MANIFEST = "backup.json"
 PHOTOS = "photos"
@@ -121,7 +122,7 @@ def prune(root, keep_daily, keep_weekly):
     keep = {folder for _, folder in backups[-keep_daily:]} if keep_daily else set()
     newest_of_week = {}
     for day, folder in backups:
-        newest_of_week[day.isocalendar()[:2]] = folder
+        newest_of_week[week_of(day).iso] = folder
     keep |= set(list(newest_of_week.values())[-keep_weekly:]) if keep_weekly else set()
     removed = [folder for _, folder in backups if folder not in keep]
     for folder in removed:
