@@ -65,7 +65,11 @@ def test_a_flood_of_pdf_requests_is_bounded_and_the_field_keeps_working(served):
     mine = [r for r in results if r[0] == "kiemtra"]
     assert [r[1] for r in mine].count(200) == 1, mine  # one PDF at a time for one person
     refused = [r for r in results if r[1] == 429]
-    assert refused and all(r[2] < 1.0 and r[3] == "5" for r in refused), refused  # at once, with Retry-After
+    # At once, with Retry-After: every refusal is back before the first PDF is (never queued behind
+    # Chromium). Measured against the PDF rather than a fixed second: a loaded CI machine once took 1.2 s
+    # for all of them alike, still far ahead of the PDFs.
+    first_pdf = min(r[2] for r in results if r[1] == 200)
+    assert refused and all(r[2] < first_pdf and r[3] == "5" for r in refused), (refused, first_pdf)
     assert all(r[1] in (200, 429) for r in results) and any(r[0] == "chutich" and r[1] == 200 for r in results)
     assert all(r[4].startswith("application/pdf") for r in results if r[1] == 200)
     assert max(quick) < 1.0, quick  # health check and GPS batch while Chromium works

@@ -1,6 +1,8 @@
 """Whether the app may serve: its database is the kind the configuration expects and is migrated to
 the code's newest migration. Without this, a service started without DATABASE_URL quietly created an
 empty SQLite file and /healthz said "ok" while every page failed (issue 21)."""
+import functools
+
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -10,8 +12,9 @@ from .errors import N_, InvalidInput
 from .spatial import database_kind
 
 
+@functools.lru_cache(maxsize=4)
 def code_heads(migrations_dir):
-    """The newest migration(s) the code knows."""
+    """The newest migration(s) the code knows (read once per process: the code does not change under it)."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     return set(ScriptDirectory.from_config(config).get_heads())
