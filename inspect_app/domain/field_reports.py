@@ -117,7 +117,8 @@ def read_violation_report(data, photos, now=None):
         gps_lon=reader.number("gps_lon", -180, 180), gps_lat=reader.number("gps_lat", -90, 90),
         gps_accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
         address=reader.text("address", 300), khu_vuc=reader.text("khu_vuc", 100),
-        owner_name=reader.text("owner_name", 200), owner_phone=_phone(reader, "owner_phone"),
+        owner_name=reader.text("owner_name", 200),
+        owner_phone=case_facts.read_facts(reader, ("owner_phone",), local_date(now)).get("owner_phone", ""),
         description=reader.text("description", 4000, multiline=True),
         area_m2=reader.number("area_m2", 0, 1_000_000), floors=reader.number("floors", 0, 200, integer=True),
         patrol_id=reader.optional_id("patrol_id"), patrol_uuid=reader.optional_uuid("patrol_uuid"),
@@ -156,14 +157,6 @@ def _as_sent(fact, value):
     if fact.kind in ("number", "integer"):
         return value
     return "" if value is None else str(value)
-
-
-def _phone(reader, name):
-    value = reader.text(name, 20)
-    if value and not all(ch.isdigit() or ch in "+ .-()" for ch in value):
-        reader.error(name, N_("A phone number has only digits, spaces and + . - ( )."))
-        return ""
-    return value
 
 
 def is_inside_ward(session, lon, lat):
