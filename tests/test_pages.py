@@ -157,3 +157,23 @@ def test_the_wards_certificate_page_shows_the_steps_the_link_and_its_qr_code(app
     assert qr in html  # the QR code of exactly that address
     served = client.get("/ward-ca.crt")
     assert served.status_code == 200 and served.mimetype == "application/x-x509-ca-cert" and served.data == cert.read_bytes()
+
+
+def test_healthz_tells_the_world_only_ok_or_not_and_the_server_and_admins_why(app, client, auth, demo_ward):
+    """Versions and migration names help an attacker pick a flaw: a phone or a monitor elsewhere gets the
+    status only; a request from the server itself or an administrator's gets the details (issue 21)."""
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"  # a phone, or a monitor elsewhere
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    other = "spatialite" if ON_POSTGIS else "postgis"
+    app.config["EXPECTED_DATABASE"] = other
+    try:
+        answer = client.get("/healthz")
+        assert answer.status_code == 503 and answer.get_json() == {"status": "not_ready"}
+        assert "problems" in client.get("/healthz", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_json()  # the server itself
+        auth.login("quantri", "quantri-demo")
+        assert "problems" in client.get("/healthz").get_json()
+        auth.logout()
+        auth.login("chutich", "chutich-demo")
+        assert "problems" not in client.get("/healthz").get_json()
+    finally:
+        app.config["EXPECTED_DATABASE"] = "postgis" if ON_POSTGIS else "spatialite"

@@ -133,8 +133,11 @@ def set_language():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 with the database kind and its spatial extension's version; 503 if unreachable, of another
-    kind than the configuration expects, or not migrated to the code's newest migration."""
+    """200 or 503 (unreachable, another kind of database than the configuration expects, or not migrated to
+    the code's newest migration); the details (database, versions, reasons) only for the server itself and
+    administrators: the world learns nothing of the versions it could look up flaws for."""
+    detailed = request.remote_addr in ("127.0.0.1", "::1") or (
+        current_user.is_authenticated and current_user.role == ADMIN)
     try:
         version = spatial.database_version(db.session)
         not_ready = readiness.problems(db.session, current_app.extensions["migrate"].directory,
@@ -142,9 +145,12 @@ def healthz():
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error("health check failed: %s", exc)
-        return jsonify(status="error", database=spatial.database_kind(db.session)), 503
+        return jsonify(status="error", **({"database": spatial.database_kind(db.session)} if detailed else {})), 503
     if not_ready:
         reasons = [translate_error(problem) for problem in not_ready]
         current_app.logger.error("not ready: %s", "; ".join(reasons))
-        return jsonify(status="not_ready", database=spatial.database_kind(db.session), problems=reasons), 503
+        details = {"database": spatial.database_kind(db.session), "problems": reasons} if detailed else {}
+        return jsonify(status="not_ready", **details), 503
+    if not detailed:
+        return jsonify(status="ok")
     return jsonify(status="ok", database=spatial.database_kind(db.session), spatial_version=version)
