@@ -218,9 +218,10 @@ for file in "$here"/deploy/systemd/*; do
 done
 render "$here/deploy/nginx/inspect.conf" > "$sites/inspect.conf"
 if [ "$tls" = ward-ca ]; then
-  # Phones fetch the authority's certificate over plain HTTP (they do not trust HTTPS yet).
-  # and read how to install it (/ward-ca), both over plain HTTP; everything else redirects.
-  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n    location = /ward-ca { proxy_pass http://127.0.0.1:$app_port; proxy_set_header Host \$http_host; proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto http; proxy_set_header X-Forwarded-Host \$http_host; }\n&|" "$sites/inspect.conf"
+  # Phones fetch the authority's certificate and read how to install it (/ward-ca, with its stylesheet
+  # and icons: public files) over plain HTTP, as they do not trust HTTPS yet; everything else redirects.
+  proxy="proxy_pass http://127.0.0.1:$app_port; proxy_set_header Host \$http_host; proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto http; proxy_set_header X-Forwarded-Host \$http_host;"
+  sed -i "s|^    location / { return 301 https://.*|    location = /ward-ca.crt { alias $ca_cert; default_type application/x-x509-ca-cert; }\n    location = /ward-ca { $proxy }\n    location /static/ { $proxy }\n&|" "$sites/inspect.conf"
 fi
 
 if [ "$system" = 1 ]; then

@@ -4,6 +4,7 @@ browser trusts that authority (its NSS store, as a phone that installed the cert
 to https with HSTS, the service worker installs, a report made with no network arrives once the network
 returns, the office's phone check says yes, and the chairman downloads the weekly PDF through the proxy."""
 import os
+import re
 import socket
 import subprocess
 import time
@@ -91,7 +92,7 @@ http {{
         trusted = ssl.create_default_context(cafile=str(ca))
         assert _wait(f"https://127.0.0.1:{https}/healthz", context=trusted).status == 200
         yield {"prefix": prefix, "http": http, "https": https, "ca": ca, "env": env, "flask": flask,
-               "base": f"https://127.0.0.1:{https}"}
+               "base": f"https://127.0.0.1:{https}", "gunicorn": gunicorn}
     finally:
         nginx.terminate()
         gunicorn.terminate()
@@ -131,6 +132,9 @@ def test_the_installed_app_behind_nginx_works_as_a_phone_that_trusts_the_wards_c
     assert fetched == installed["ca"].read_bytes()
     steps = urllib.request.urlopen(f"http://127.0.0.1:{installed['http']}/ward-ca", timeout=10).read().decode()
     assert f'href="http://127.0.0.1:{installed["http"]}/ward-ca.crt"' in steps and "<svg" in steps  # steps and QR code
+    (stylesheet,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', steps)
+    styled = urllib.request.build_opener(_NoRedirect).open(f"http://127.0.0.1:{installed['http']}{stylesheet}", timeout=5)
+    assert styled.status == 200 and styled.headers["Content-Type"].startswith("text/css")  # not a redirect to untrusted https
 
     pixel = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     phone = trusting_browser.new_context(**pixel, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
@@ -200,3 +204,13 @@ def test_the_installed_app_behind_nginx_works_as_a_phone_that_trusts_the_wards_c
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
     desk.close()
+
+    # The app stopped (as during an upgrade): nginx says so in Vietnamese, with a 502 the outbox retries on.
+    installed["gunicorn"].terminate()
+    installed["gunicorn"].wait(timeout=20)
+    try:
+        urllib.request.urlopen(f"{base}/field/today", context=trusted, timeout=10)
+        raise AssertionError("answered with the app stopped")
+    except urllib.error.HTTPError as answer:
+        page_text = answer.read().decode()
+        assert answer.code == 502 and "đang được nâng cấp" in page_text and "Bad Gateway" not in page_text
