@@ -4,12 +4,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 from .conftest import ON_POSTGIS
+from .factories import jpeg_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(sys.executable).parent.parent
@@ -115,48 +117,98 @@ def test_the_install_command_says_what_it_needs_and_takes_only_plain_values(tmp_
         assert not (tmp_path / "p" / "instance" / "config.py").exists()
 
 
-PREVIOUS_RELEASE = "c9d0e1f2a3b4"  # the schema of the release before this one (migration 0016)
+# The previous release: the last code whose newest migration was 0016 (the document register), before the
+# case facts (0017) and the document settings (0018). Needs the repository's history (a clone without --depth).
+PREVIOUS_RELEASE_COMMIT = "e7864f8976b7d85fc148b2155366735884b76246"
+PREVIOUS_RELEASE = "c9d0e1f2a3b4"
+RELEASE_PATHS = ("inspect_app", "migrations", "wsgi.py")
 
 
-def _flask(prefix, *args):
+def _flask(prefix, *args, check=True):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     done = subprocess.run([str(prefix / ".venv" / "bin" / "flask"), "--app", "wsgi", *args], cwd=prefix,
                           capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    assert done.returncode == 0 or not check, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def _put_code(prefix, commit):
+    """The installation's code as the given commit has it (the ward's instance/ and backups untouched)."""
+    present = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}^{{commit}}"], capture_output=True)
+    assert present.returncode == 0, f"the previous release {commit} is not in this clone: clone without --depth"
+    for path in RELEASE_PATHS:
+        target = prefix / path
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, *RELEASE_PATHS], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(prefix)], input=archive.stdout, check=True)
+    subprocess.run([str(VENV / "bin" / "pybabel"), "compile", "-d", str(prefix / "inspect_app" / "translations")],
+                   check=True, capture_output=True)
+
+
+def _ward_counts(prefix):
+    return _in_installation(prefix, (
+        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+        "with app.app_context():\n"
+        "    for table in ('users', 'violations', 'case_events', 'case_anchors', 'photos', 'patrols', 'track_points', 'visits', 'document_register'):\n"
+        "        print(table, db.session.execute(text(f'SELECT count(*) FROM {table}')).scalar_one())\n"
+        "    print(db.session.execute(text('SELECT code, owner_name, stage FROM violations ORDER BY code')).all())\n"))
 
 
 def test_an_upgrade_from_the_previous_release_with_data_backs_up_migrates_and_can_roll_back(database, tmp_path):
+    """The installation as the previous release left it (its code, its schema, the data its code wrote),
+    upgraded by `make upgrade`'s script; then rolled back to that code and schema, the data intact."""
     prefix, backups = tmp_path / "srv" / "inspect", tmp_path / "backups"
     assert _install(prefix, database, "--backup-dir", str(backups)).returncode == 0
-    # The ward as the previous release left it: its schema, a user and a case.
-    _flask(prefix, "db", "downgrade", PREVIOUS_RELEASE)
-    _in_installation(prefix, (
-        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
-        "with app.app_context():\n"
-        "    db.session.execute(text(\"INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
-        "must_change_password) VALUES ('kiemtra', 'Cũ', 'inspector', 'x', true, '2026-11-20 01:00:00', false)\"))\n"
-        "    uid = db.session.execute(text(\"SELECT id FROM users\")).scalar_one()\n"
-        "    db.session.execute(text(\"INSERT INTO violations (client_uuid, code, stage, detected_at, inspector_id, officer_id, "
-        "outside_ward, address, khu_vuc, owner_name, owner_phone, category, description, created_at) VALUES "
-        "('7d1c2a4e-0000-4000-8000-000000000001', 'TL-2026-0001', 'detected', '2026-11-20 01:00:00', :u, :u, false, "
-        "'Số 1', '', 'Chủ cũ', '', 'other', '', '2026-11-20 01:00:00')\"), {'u': uid})\n"
-        "    db.session.commit()\n"))
+    _flask(prefix, "db", "downgrade", "base")
+    _put_code(prefix, PREVIOUS_RELEASE_COMMIT)
+    _flask(prefix, "db", "upgrade")
+    assert PREVIOUS_RELEASE in _flask(prefix, "db", "current")
+    _flask(prefix, "seed-demo")  # people, routes, cases with their histories and seals: the old code's own
+    photo = tmp_path / "hien-truong.jpg"
+    photo.write_bytes(jpeg_bytes(gps=(105.5975, 10.1775)))
+    # A report with its photo through the old release's own web API, as a phone sent it.
+    assert _in_installation(prefix, (
+        "import re\nfrom wsgi import app\n"
+        "client = app.test_client()\nclient.environ_base['wsgi.url_scheme'] = 'https'\n"
+        "token = lambda page: re.search(r'name=.csrf.token.[^>]*(?:value|content)=.([^\"]+)', page).group(1)\n"
+        "client.post('/login', data={'username': 'kiemtra', 'password': 'kiemtra-demo', "
+        "'csrf_token': token(client.get('/login').get_data(as_text=True))})\n"
+        f"answer = client.post('/api/violations', data={{'client_uuid': '7d1c2a4e-0000-4000-8000-000000000001', "
+        f"'lon': '105.5975', 'lat': '10.1775', 'category': 'no_permit', 'confirm_new': '1', 'owner_name': 'Chủ cũ', "
+        f"'photos': [open('{photo}', 'rb')]}}, headers={{'X-CSRFToken': token(client.get('/').get_data(as_text=True))}})\n"
+        "print(answer.status_code, answer.get_data(as_text=True)[:300])\n")).startswith("201")
+    assert "mọi hồ sơ đều nguyên vẹn" in _flask(prefix, "audit", "verify")
+    before = _ward_counts(prefix)
+    assert "violations 0" not in before and "case_anchors 0" not in before and "photos 0" not in before, before
+    for stamp in ("20260101-010101", "20260201-010101", "20260301-010101", "20260401-010101", "20260501-010101"):
+        (backups / f"before-upgrade-{stamp}").mkdir(parents=True)  # older upgrades' backups
+
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     done = subprocess.run(["bash", str(ROOT / "scripts" / "upgrade.sh"), "--no-fetch", "--no-system", "--prefix", str(prefix),
                            "--domain", "10.0.0.5", "--database-url", database, "--venv", str(VENV),
                            "--backup-dir", str(backups)], capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    (before,) = [p for p in backups.iterdir() if p.name.startswith("before-upgrade-")]
-    assert (before / "backup.json").is_file()  # taken before anything changed
-    state = _in_installation(prefix, (
-        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
-        "with app.app_context():\n"
-        "    print(db.session.execute(text(\"SELECT owner_name, owner_id_number, plot_number FROM violations\")).one())\n"
-        "print(app.test_client().get('/healthz').status_code)"))
-    assert "('Chủ cũ', '', '')" in state and state.strip().endswith("200")
-    # Rolling back the schema keeps the ward's data.
+    kept = sorted(p.name for p in backups.iterdir() if p.name.startswith("before-upgrade-"))
+    assert len(kept) == 5 and kept[0] == "before-upgrade-20260201-010101", kept  # the oldest went
+    assert (backups / kept[-1] / "backup.json").is_file()  # this upgrade's, made by the old code before anything changed
+    # The new code on the old data: every history still verifies, nothing lost, the app ready.
+    assert "mọi hồ sơ đều nguyên vẹn" in _flask(prefix, "audit", "verify")
+    assert _ward_counts(prefix) == before
+    assert _in_installation(prefix, "from wsgi import app\nprint(app.test_client().get('/healthz').status_code)").strip() == "200"
+    # An upgrade that stops half-way says how to roll back, with its own backup's name.
+    failed = subprocess.run(["bash", str(ROOT / "scripts" / "upgrade.sh"), "--no-fetch", "--no-system", "--prefix", str(prefix),
+                             "--domain", "10.0.0.5", "--database-url", database, "--venv", str(VENV),
+                             "--backup-dir", str(backups), "--http-port", "80;"], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert failed.returncode != 0 and "db downgrade" in failed.stderr
+    assert re.search(rf"restore {re.escape(str(backups))}/before-upgrade-\d{{8}}-\d{{6}}\n", failed.stderr), failed.stderr
+
+    # Rollback as docs/DEPLOY.md says: the schema down with the new code, then the previous code again.
     _flask(prefix, "db", "downgrade", PREVIOUS_RELEASE)
-    assert "Chủ cũ" in _in_installation(prefix, (
-        "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
-        "with app.app_context():\n    print(db.session.execute(text('SELECT owner_name FROM violations')).scalar_one())"))
+    _put_code(prefix, PREVIOUS_RELEASE_COMMIT)
+    assert PREVIOUS_RELEASE in _flask(prefix, "db", "current")
+    assert "mọi hồ sơ đều nguyên vẹn" in _flask(prefix, "audit", "verify")
+    assert _ward_counts(prefix) == before
