@@ -28,9 +28,10 @@ import requests  # noqa: E402
 from PIL import Image  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-import load  # noqa: E402  (the load test's set-up, server and recorder)
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Photo, Visit  # noqa: E402
+
+import load  # noqa: E402  (the load test's set-up, server and recorder)
 
 SECONDS = float(os.environ.get("HEAVY_SECONDS", "60"))
 TRACKERS, BURST, BURST_EVERY_S, TRACK_EVERY_S = 20, 10, 20.0, 1.0

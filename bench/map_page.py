@@ -27,6 +27,7 @@ from inspect_app import create_app  # noqa: E402
 from inspect_app.domain import accounts, demo  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402
+
 from nearby import _fill  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]

@@ -11,9 +11,11 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load  # noqa: E402
 import requests  # noqa: E402
+
+import load  # noqa: E402
 
 folder = Path(tempfile.mkdtemp()); url = f"sqlite:///{folder}/f.sqlite"
 app = load.prepare(url, 1, folder); server = load.serve(url, folder); base = f"http://{load.HOST}:{load.PORT}"

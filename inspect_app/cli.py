@@ -1,5 +1,5 @@
 """Command-line commands. Each parses its arguments, calls the domain, commits, reports."""
-from datetime import date
+from datetime import UTC, date
 
 import click
 from flask import current_app
@@ -7,10 +7,10 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
 from .config import field_rules, lifecycle_context, patrol_rules
-from .domain.photos import PhotoFiles
 from .domain import accounts, audit, audit_anchors, backups, demo, geography, patrols
 from .domain.errors import N_, DomainError, InvalidInput
 from .domain.geo_import import parse_geo_file
+from .domain.photos import PhotoFiles
 from .domain.roles import ROLES
 from .domain.ward_time import local_today
 from .extensions import db
@@ -116,12 +116,12 @@ def retrack_patrols():
 @click.option("--older-than-minutes", default=60, show_default=True, type=click.IntRange(min=10))
 def sweep_photos(dry_run, older_than_minutes):
     """Remove photo files no record refers to (left by a request killed mid-upload), older than an hour."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from .domain.photos import orphan_files
 
     orphans = orphan_files(db.session, current_app.config["PHOTO_DIR"], timedelta(minutes=older_than_minutes),
-                           datetime.now(timezone.utc))
+                           datetime.now(UTC))
     for path in orphans:
         click.echo(str(path))
         if not dry_run:
@@ -171,7 +171,7 @@ def seal_unsealed():
               help="The exact moment printed on a weekly list (ISO 8601 with zone), e.g. one printed mid-week.")
 def fingerprint(week, until_text):
     """The fingerprint of every case's history at a moment (compare it with the one on a signed list)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from .domain import weekly_list
     from .domain.inputs import parse_client_time
@@ -181,7 +181,7 @@ def fingerprint(week, until_text):
             until = parse_client_time(until_text)
         else:
             chosen = weekly_list.parse_week(week) if week else weekly_list.week_of(lifecycle_context(current_app.config).today)
-            until = min(chosen.ends_at, datetime.now(timezone.utc))
+            until = min(chosen.ends_at, datetime.now(UTC))
     except DomainError as exc:
         _fail(exc)
     text, cases = audit_anchors.chain_fingerprint(db.session, until)

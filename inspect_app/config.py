@@ -171,8 +171,8 @@ def lifecycle_context(config, ward=None, today=None):
     """Deadline rules and working calendar (config, then the ward's settings), today (local), photo limits."""
     from .domain.case_actions import LifecycleContext
     from .domain.signing import fine_caps_from_config
-    from .domain.ward_time import local_today
     from .domain.ward_settings import effective_calendar, effective_rules
+    from .domain.ward_time import local_today
 
     return LifecycleContext(
         rules=effective_rules(config["DEADLINE_RULES"], ward),

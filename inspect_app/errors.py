@@ -8,7 +8,14 @@ from sqlalchemy.exc import OperationalError
 
 from .auth.access import wants_json
 from .domain.errors import (
-    AccountInactive, Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound,
+    AccountInactive,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidFields,
+    InvalidInput,
+    NeedsConfirmation,
+    NotFound,
 )
 from .domain.spatial.engine import expect_writes, is_busy_error, is_disk_full_error
 from .extensions import db

@@ -1,8 +1,8 @@
 """Language and time zone: Vietnamese by default, English on request, times in local time."""
+import uuid
+
 from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
-
-import uuid
 
 from .domain.categories import BY_KEY as CATEGORIES_BY_KEY
 from .domain.errors import N_

@@ -1,6 +1,6 @@
 """Response headers that keep pages from being framed, sniffed or fed outside scripts, and the
 end of a session after a long idle time."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import request, session
@@ -45,7 +45,7 @@ def init_app(app):
             return
         if not current_user.is_authenticated:
             return
-        now = datetime.now(timezone.utc).timestamp()
+        now = datetime.now(UTC).timestamp()
         seen = session.get(LAST_SEEN_KEY)
         if seen is not None and now - seen > app.config["SESSION_IDLE_HOURS"] * 3600:
             login_sessions.end_session(db.session, session.get(SESSION_KEY), "idle")

@@ -2,6 +2,7 @@
 import io
 import math
 import uuid
+from datetime import UTC
 
 from geographiclib.geodesic import Geodesic
 from PIL import Image
@@ -91,7 +92,7 @@ def facts_missing_from(case, action_key):
 
 def make_case(session, officer_id, stage="detected", due=None, **fields):
     """A case stored directly (no report), at any stage, for lifecycle tests."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from geoalchemy2.shape import from_shape
     from shapely.geometry import Point
@@ -103,7 +104,7 @@ def make_case(session, officer_id, stage="detected", due=None, **fields):
         officer_id=officer_id, position=from_shape(Point(105.5975, 10.1775), srid=4326), category="no_permit",
         address="1 Lộ Vòng Cung", owner_name="Nguyễn Văn Mẫu", owner_id_number="092080001234",
         owner_address="12 Lộ Vòng Cung, Thới Long", plot_number="125", map_sheet="18", works_kind="Nhà ở riêng lẻ",
-        works_state="in_progress", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=timezone.utc),
+        works_state="in_progress", detected_at=datetime(2027, 1, 20, 2, 0, tzinfo=UTC),
         due_date=due, due_rule="penalty_decision" if due else "", due_citation="",
     )
     values.update(fields)

@@ -3,6 +3,7 @@ a case behind the app's back gives a non-zero exit naming the case and what diff
 
 Runs on SpatiaLite and on PostGIS (the whole suite runs on both)."""
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -190,13 +191,12 @@ def test_the_weekly_list_prints_a_fingerprint_that_the_cli_recomputes_and_that_c
     printed, and the command to recompute it; work recorded afterwards does not change it (no false
     alarm), deleting an entry from before (even with the seals) does."""
     import re
-    from datetime import timezone
 
     from .test_cases_web import login
 
     with app.app_context():
         recorded = db.session.scalar(select(CaseEvent.recorded_at).where(CaseEvent.violation_id == evidence["id"]))
-    year, week, _ = recorded.astimezone(timezone.utc).isocalendar()
+    year, week, _ = recorded.astimezone(UTC).isocalendar()
     html = login(app, "chutich").get(f"/reports/weekly?week={year}-W{week:02d}").get_data(as_text=True)
     printed = re.search(r'id="chain-fingerprint">.*?<span class="mono">([0-9A-F-]{24})</span>', html, re.S).group(1)
     until = re.search(r"flask audit fingerprint --until (\S+)</span>", html).group(1)

@@ -7,19 +7,19 @@ in Vietnamese, and leave every database row and every photo file exactly as it w
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import pytest
 
 from inspect_app.domain import accounts
-from inspect_app.extensions import db
-from inspect_app.models import Violation
-from inspect_app.models.types import utcnow
 from inspect_app.domain.errors import InvalidInput
 from inspect_app.domain.photos import PhotoFiles, photo_file
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
+from inspect_app.extensions import db
+from inspect_app.models import Violation
+from inspect_app.models.types import utcnow
 
 from . import weekly_scenario as scenario
 from .conftest import csrf_token_from
@@ -38,9 +38,9 @@ class Bad:
     url: str
     status: int
     message: str
-    form: Optional[Callable] = None    # world -> dict (multipart/form fields; files as (BytesIO, name))
-    json: Optional[Callable] = None    # world -> JSON body
-    raw: Optional[bytes] = None        # a raw body sent as application/json
+    form: Callable | None = None    # world -> dict (multipart/form fields; files as (BytesIO, name))
+    json: Callable | None = None    # world -> JSON body
+    raw: bytes | None = None        # a raw body sent as application/json
     headers: dict = field(default_factory=dict)
 
 
@@ -456,8 +456,9 @@ def test_a_photo_with_an_exif_date_at_the_ends_of_the_calendar_is_kept_without_t
                                                 "photo": (io.BytesIO(buffer.getvalue()), "anh.jpg")},
                            headers={"X-CSRFToken": token}, content_type="multipart/form-data")
     assert response.status_code == 201, response.get_data(as_text=True)[:500]
-    from inspect_app.models import Photo
     from sqlalchemy import select
+
+    from inspect_app.models import Photo
 
     with app.app_context():
         stored = db.session.scalar(select(Photo).where(Photo.client_uuid == photo_uuid))

@@ -3,7 +3,7 @@ document needs them, changed by the officer in charge as a step with old and new
 case page and in the exports, checked by the audit."""
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select, text
@@ -22,7 +22,7 @@ GIVEN = {"owner_id_number": "092080004567", "owner_address": "8 Tráº§n Quang Diá
 
 def _new_case(app, people, **fields):
     with app.app_context():
-        case = make_case(db.session, people["inspector"], detected_at=datetime.now(timezone.utc) - timedelta(hours=2),
+        case = make_case(db.session, people["inspector"], detected_at=datetime.now(UTC) - timedelta(hours=2),
                          **{**UNKNOWN, **fields})
         db.session.commit()
         return case.id

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from inspect_app.domain import case_actions, case_queries, clocks, field_reports, signing
 from inspect_app.domain.errors import InvalidFields, InvalidInput
-from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.preconditions import facts_of
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.models import User, Violation
 
 from .factories import make_case, new_uuid

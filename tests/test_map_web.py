@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-
 from .test_cases_web import login
 
 
@@ -94,10 +93,10 @@ def test_geojson_filters_and_properties(app, people, demo_ward, runner):
 
 
 def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, people, demo_ward):
+    from datetime import date
+
     from inspect_app.domain import geography
     from inspect_app.extensions import db
-
-    from datetime import date
 
     from .factories import make_case
 

@@ -3,7 +3,6 @@ import contextlib
 import uuid
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade

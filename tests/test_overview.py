@@ -1,5 +1,5 @@
 """Week coverage and overview numbers on both databases."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from geoalchemy2.shape import from_shape, to_shape
@@ -12,7 +12,7 @@ from inspect_app.models import Patrol, Route
 from .factories import make_case, new_uuid, points_along
 
 MONDAY = date(2026, 11, 23)
-IN_THE_WEEK = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+IN_THE_WEEK = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
 def _patrol(session, user_id, route, coords, when=IN_THE_WEEK):

@@ -1,4 +1,6 @@
 """Home pages per role, the routes page, the routes GeoJSON and the health check."""
+from datetime import UTC
+
 import pytest
 
 from inspect_app.extensions import db
@@ -99,14 +101,14 @@ def test_healthz_reports_an_unreachable_database_as_503(tmp_path):
 
 
 def test_times_are_shown_in_ho_chi_minh_time(app, client, auth, demo_ward):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from inspect_app.domain import accounts
 
     auth.login("quantri", "quantri-demo")
     with app.app_context():
         user = accounts.find_user(db.session, "kiemtra")
-        user.last_login_at = datetime(2026, 11, 26, 20, 30, tzinfo=timezone.utc)
+        user.last_login_at = datetime(2026, 11, 26, 20, 30, tzinfo=UTC)
         db.session.commit()
     html = client.get("/admin/").get_data(as_text=True)
     assert "27/11/2026 03:30" in html

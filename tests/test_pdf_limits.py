@@ -13,7 +13,6 @@ import requests
 from werkzeug.serving import make_server
 
 
-
 @pytest.fixture
 def served(app, demo_ward):
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -3,8 +3,8 @@ each HTML page of each role, the weekly PDF, XLSX and CSV. (Map popups and layer
 checked in a real browser: tests/browser/test_chairman_map.py.)"""
 import csv
 import io
-from urllib.parse import quote
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from geoalchemy2.shape import from_shape
@@ -13,9 +13,9 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 
 from inspect_app.domain import accounts
+from inspect_app.domain.photos import PhotoFiles
 from inspect_app.extensions import db
 from inspect_app.models import Route, User, Visit, Ward
-from inspect_app.domain.photos import PhotoFiles
 
 from . import weekly_scenario as scenario
 from .factories import make_case, new_uuid

@@ -1,5 +1,5 @@
 """Security headers on every page, and sessions that end after a long idle time."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from inspect_app.security import LAST_SEEN_KEY, content_security_policy
 
@@ -27,7 +27,7 @@ def test_a_session_idle_for_longer_than_the_limit_ends(app, people):
     client = login(app, "chutich")
     assert client.get("/").status_code == 200
     with client.session_transaction() as session:
-        session[LAST_SEEN_KEY] = (datetime.now(timezone.utc) - timedelta(hours=app.config["SESSION_IDLE_HOURS"], minutes=1)).timestamp()
+        session[LAST_SEEN_KEY] = (datetime.now(UTC) - timedelta(hours=app.config["SESSION_IDLE_HOURS"], minutes=1)).timestamp()
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/map/").status_code == 302  # and it stays ended
@@ -36,5 +36,5 @@ def test_a_session_idle_for_longer_than_the_limit_ends(app, people):
 def test_an_active_session_goes_on(app, people):
     client = login(app, "chutich")
     with client.session_transaction() as session:
-        session[LAST_SEEN_KEY] = (datetime.now(timezone.utc) - timedelta(hours=app.config["SESSION_IDLE_HOURS"] - 1)).timestamp()
+        session[LAST_SEEN_KEY] = (datetime.now(UTC) - timedelta(hours=app.config["SESSION_IDLE_HOURS"] - 1)).timestamp()
     assert client.get("/").status_code == 200

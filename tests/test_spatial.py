@@ -129,6 +129,7 @@ def test_plain_distance_filter_does_not_use_the_index(session, demo_ward):
 def other_spatialite(tmp_path):
     """A second, SpatiaLite database with the demo ward, for cross-database comparisons."""
     from flask_migrate import upgrade
+
     from inspect_app.domain import demo
 
     app = make_app(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path)

@@ -1,5 +1,5 @@
 """A track tells the truth: GPS jumps left out, gaps split it and are never counted as walked."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from geoalchemy2.shape import to_shape
@@ -7,13 +7,13 @@ from shapely.geometry import MultiLineString
 from sqlalchemy import select
 
 from inspect_app.domain import accounts, overview, patrols
-from inspect_app.domain.ward_time import week_bounds
 from inspect_app.domain.tracks import Fix, TrackRules, build_track
+from inspect_app.domain.ward_time import week_bounds
 from inspect_app.models import Route
 
 from .factories import geodesic_length, new_uuid, offset, points_along
 
-T0 = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 RULES = TrackRules(accuracy_limit_m=50, max_speed_mps=20, gap_s=60, gap_m=250)
 
 
@@ -96,7 +96,7 @@ def r1(session, demo_ward):
 
 
 def _hours_ago(hours):
-    return datetime.now(timezone.utc) - timedelta(hours=hours)
+    return datetime.now(UTC) - timedelta(hours=hours)
 
 
 def _batch(fixes):

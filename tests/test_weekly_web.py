@@ -1,8 +1,8 @@
 """The weekly list as the office gets it: the page, the PDF (checked with pdftotext), XLSX (read back
 with openpyxl) and CSV; who sees what; formula and script payloads; bad week and filter input."""
 import csv
-import json
 import io
+import json
 import re
 import subprocess
 import unicodedata

@@ -9,15 +9,16 @@ from flask_login import current_user
 from ..auth.access import role_required
 from ..config import lifecycle_context
 from ..domain import accounts, admin_log, geography, route_admin, ward_settings
-from ..domain.deadlines import CALENDAR_DAYS, MONTHS, SOURCES as DAY_SOURCES, WORKING_DAYS
+from ..domain.deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS
+from ..domain.deadlines import SOURCES as DAY_SOURCES
 from ..domain.errors import N_, DomainError
 from ..domain.inputs import FieldReader
 from ..domain.roles import ADMIN, ROLES
 from ..errors import domain_status
 from ..extensions import db
+from ..i18n import translate_error
 from ..models.types import utcnow
 from ..uploads import outside_transaction
-from ..i18n import translate_error
 from . import bp
 
 UNIT_LABELS = {WORKING_DAYS: N_("working days"), CALENDAR_DAYS: N_("calendar days"), MONTHS: N_("months")}

@@ -9,8 +9,8 @@ from ..config import login_rules
 from ..domain import accounts, login_limits, login_sessions
 from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
 from ..extensions import db
-from ..models.types import utcnow
 from ..i18n import translate_error
+from ..models.types import utcnow
 from ..security import LAST_SEEN_KEY
 from . import bp
 from .access import SESSION_KEY, login_required, public

@@ -10,8 +10,18 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import (accounts, case_actions, case_facts, case_queries, clocks, field_reports, geography, register,
-                      signing, workflow)
+from ..domain import (
+    accounts,
+    case_actions,
+    case_facts,
+    case_queries,
+    clocks,
+    field_reports,
+    geography,
+    register,
+    signing,
+    workflow,
+)
 from ..domain.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.inputs import FieldReader

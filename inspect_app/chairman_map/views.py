@@ -10,9 +10,9 @@ from ..domain import geography, overview
 from ..domain.errors import InvalidInput
 from ..domain.roles import ADMIN, CHAIRMAN
 from ..domain.stages import STAGES
+from ..domain.ward_time import read_week, week_of
 from ..extensions import db
 from ..filters import filter_choices, filters_from_request
-from ..domain.ward_time import read_week, week_of
 from ..i18n import stage_label, translate_error
 from . import bp
 from .folium_map import build_map, map_parts

@@ -3,7 +3,6 @@ case row against what its history implies, and the case against its last keyed s
 (audit_anchors). Each problem names the case and what differs."""
 import hashlib
 from dataclasses import dataclass
-from typing import Optional
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
@@ -24,7 +23,7 @@ class AuditProblem:
     `seq` the history entry (when one is at fault) and `detail` the values or fields."""
 
     case_code: str
-    seq: Optional[int]
+    seq: int | None
     what: str
     detail: str = ""
 

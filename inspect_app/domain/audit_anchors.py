@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
@@ -50,7 +50,7 @@ def _plain(value):
         shape = to_shape(value)
         return [[round(x, 9), round(y, 9)] for x, y in shape.coords] if shape.geom_type == "Point" else shape.wkt
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -211,7 +211,7 @@ def chain_fingerprint(session, until):
     ).all()
     digest = hashlib.sha256()
     for code, seq, content_hash in sorted(rows):  # in Python: the same order whatever the database's collation
-        digest.update(f"{code}:{seq}:{content_hash}\n".encode("utf-8"))
+        digest.update(f"{code}:{seq}:{content_hash}\n".encode())
     text = digest.hexdigest()[:20].upper()
     return "-".join(text[i:i + 4] for i in range(0, 20, 4)), len(rows)
 

@@ -13,10 +13,9 @@ import hashlib
 import json
 import os
 import shutil
-from datetime import date, datetime, timezone
-from pathlib import Path
-
 import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,12 +45,12 @@ def create_backup(engine, photo_dir, target, link_from=None, instance_dir=None):
     # copying the files afterwards finds them all. Only files a row names are copied: what a killed
     # request left behind stays out (a photo committed after the snapshot may come along; the sweep
     # removes it after a restore).
-    snapshot_at = datetime.now(timezone.utc)  # the moment the backup stands for
+    snapshot_at = datetime.now(UTC)  # the moment the backup stands for
     database_file = snapshot.dump(engine, target)
     previous = _linkable(link_from)
     files = _copy_tree(Path(photo_dir), target / PHOTOS, only=referenced_photo_files(engine), previous=previous)
     kept = _copy_instance(instance_dir, target / INSTANCE) if instance_dir else []
-    manifest = {"made_at": snapshot_at.isoformat(), "copied_until": datetime.now(timezone.utc).isoformat(),
+    manifest = {"made_at": snapshot_at.isoformat(), "copied_until": datetime.now(UTC).isoformat(),
                 "database": database_file, "database_kind": engine.url.get_backend_name(), "photos": files,
                 "instance": kept}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

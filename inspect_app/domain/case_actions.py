@@ -8,7 +8,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Optional
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
@@ -22,12 +21,12 @@ from .deadlines import due_date, last_day
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from .field_reports import FieldRules, check_position
 from .inputs import FieldReader
+from .photos import add_photo, prepare_photos
 from .preconditions import facts_of, first_missing
 from .proposals import pending_proposals  # noqa: F401 (also used by callers as case_actions.pending_proposals)
-from .photos import add_photo, prepare_photos
 from .roles import INSPECTOR
-from .ward_time import VIETNAM_OFFSET, local_date
 from .stages import CLOSED, STAGE_LABELS
+from .ward_time import VIETNAM_OFFSET, local_date
 
 GENESIS = "0" * 64
 
@@ -40,7 +39,7 @@ class LifecycleContext:
     calendar: object
     today: date
     photo_rules: object = None
-    fine_caps: Optional[dict] = None   # {role: signing.FineCap}; None: signing.DEFAULT_FINE_CAPS
+    fine_caps: dict | None = None   # {role: signing.FineCap}; None: signing.DEFAULT_FINE_CAPS
 
     def caps(self):
         """The fine caps per role in force."""
@@ -55,17 +54,17 @@ class ActionInput:
     mode: str
     expected_version: int
     document_number: str = ""
-    document_date: Optional[date] = None
-    fine_vnd: Optional[int] = None
+    document_date: date | None = None
+    fine_vnd: int | None = None
     remedy: str = ""
-    compliance_days: Optional[int] = None
+    compliance_days: int | None = None
     outcome: str = ""
     extension_kind: str = ""
-    new_due_date: Optional[date] = None
-    corrects_event_id: Optional[int] = None
-    officer_id: Optional[int] = None
-    lon: Optional[float] = None
-    lat: Optional[float] = None
+    new_due_date: date | None = None
+    corrects_event_id: int | None = None
+    officer_id: int | None = None
+    lon: float | None = None
+    lat: float | None = None
     confirm_outside: bool = False
     facts: dict = field(default_factory=dict)   # case facts given with the action (case_facts.py)
     confirmed: frozenset = frozenset()           # warnings the signer ticked (signing.CONFIRMABLE)

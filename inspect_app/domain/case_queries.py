@@ -1,17 +1,16 @@
 """Lists of cases: by stage, overdue, due this week, waiting for the chairman, with filters."""
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
 
 from sqlalchemy import func, select
 
 from ..models import Route, User, Violation
 from .categories import CATEGORY_KEYS
+from .clocks import overdue_clause
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
-from .stages import CLOSED, STAGES
 from .proposals import waiting_case_ids
-from .clocks import overdue_clause
+from .stages import CLOSED, STAGES
 from .ward_time import local_midnight, week_bounds
 
 
@@ -19,16 +18,16 @@ from .ward_time import local_midnight, week_bounds
 class CaseFilters:
     """What the user asked to see (kept in the URL)."""
 
-    stage: Optional[str] = None
+    stage: str | None = None
     overdue: bool = False
     due_this_week: bool = False
     waiting: bool = False
-    route_id: Optional[int] = None
+    route_id: int | None = None
     khu_vuc: str = ""
-    category: Optional[str] = None
-    officer_id: Optional[int] = None
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None
+    category: str | None = None
+    officer_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
     def as_query(self):
         """The filters as URL parameters (only those set)."""

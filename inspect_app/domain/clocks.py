@@ -10,7 +10,6 @@ sorting and SQL filters read that, and `flask audit verify` checks it against th
 """
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import and_, or_
 
@@ -48,8 +47,8 @@ class Clock:
     rule: str
     due: date
     citation: str
-    started_seq: Optional[int] = None
-    closed_seq: Optional[int] = None
+    started_seq: int | None = None
+    closed_seq: int | None = None
     moved: bool = False             # closed because an extension replaced it
 
     @property

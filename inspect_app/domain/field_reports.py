@@ -7,7 +7,6 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
@@ -15,13 +14,12 @@ from sqlalchemy import select
 
 from ..models import Patrol, Photo, Route, Violation, Visit, Ward
 from ..models.types import utcnow
-from . import spatial
-from . import case_facts
+from . import case_facts, spatial
 from .case_codes import next_case_code
+from .categories import CATEGORY_KEYS
 from .clocks import LIMITATION, is_overdue, nearest_due
 from .coverage import to_local_metres
 from .deadlines import DEFAULT_RULES, DeadlineRule, WorkingCalendar, due_date
-from .categories import CATEGORY_KEYS
 from .errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
 from .inputs import FieldReader
 from .photos import add_photo, prepare_photo, prepare_photos
@@ -48,8 +46,8 @@ class FieldRules:
     max_photos: int = 10
     code_prefix: str = "TL"
     outside_ward_max_m: float = 2000.0  # farther than this outside the boundary: refused, not confirmed
-    limitation: Optional[DeadlineRule] = None     # None: the default rule (deadlines.py)
-    calendar: Optional[WorkingCalendar] = None    # None: public holidays only
+    limitation: DeadlineRule | None = None     # None: the default rule (deadlines.py)
+    calendar: WorkingCalendar | None = None    # None: public holidays only
 
 
 @dataclass
@@ -57,22 +55,22 @@ class ViolationReport:
     """A violation report as read from the phone's form; lon/lat None when the position is unknown."""
 
     client_uuid: str
-    lon: Optional[float]
-    lat: Optional[float]
+    lon: float | None
+    lat: float | None
     category: str
-    gps_lon: Optional[float] = None
-    gps_lat: Optional[float] = None
-    gps_accuracy_m: Optional[float] = None
+    gps_lon: float | None = None
+    gps_lat: float | None = None
+    gps_accuracy_m: float | None = None
     address: str = ""
     khu_vuc: str = ""
     owner_name: str = ""
     owner_phone: str = ""
     description: str = ""
-    area_m2: Optional[float] = None
-    floors: Optional[int] = None
-    patrol_id: Optional[int] = None
-    patrol_uuid: Optional[str] = None
-    observed_at: Optional[datetime] = None
+    area_m2: float | None = None
+    floors: int | None = None
+    patrol_id: int | None = None
+    patrol_uuid: str | None = None
+    observed_at: datetime | None = None
     confirm_new: bool = False
     confirm_outside: bool = False
     facts: dict = field(default_factory=dict)   # the optional facts of case_facts.AT_REPORT given
@@ -85,14 +83,14 @@ class VisitReport:
 
     client_uuid: str
     outcome: str
-    lon: Optional[float] = None
-    lat: Optional[float] = None
-    accuracy_m: Optional[float] = None
+    lon: float | None = None
+    lat: float | None = None
+    accuracy_m: float | None = None
     note: str = ""
-    patrol_id: Optional[int] = None
-    patrol_uuid: Optional[str] = None
-    observed_at: Optional[datetime] = None
-    violation_id: Optional[int] = None
+    patrol_id: int | None = None
+    patrol_uuid: str | None = None
+    observed_at: datetime | None = None
+    violation_id: int | None = None
     confirm_outside: bool = False
     photos: list = field(default_factory=list)
 
@@ -473,7 +471,7 @@ class PhotoEvidence:
     """What is known of when and where a case's photo was taken, and what looks wrong."""
 
     photo: Photo
-    distance_m: Optional[float]   # from the case's position; None when either is unknown
+    distance_m: float | None   # from the case's position; None when either is unknown
     far: bool                     # taken farther from the case than the rule allows
     early: bool                   # taken long before the case was reported
 

@@ -8,7 +8,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import gpxpy
 import gpxpy.gpx
@@ -33,7 +32,7 @@ class RouteInput:
     name_en: str = ""
     verified: bool = False
     source: str = ""
-    corridor_m: Optional[int] = None
+    corridor_m: int | None = None
 
 
 @dataclass(frozen=True)

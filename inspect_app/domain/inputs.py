@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 import uuid as uuid_module
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from .errors import N_, InvalidFields, InvalidInput
 
@@ -197,7 +197,7 @@ def parse_client_time(value):
         if not math.isfinite(value):
             raise InvalidInput(N_("A time is not valid."))
         try:
-            moment = datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+            moment = datetime.fromtimestamp(value / 1000.0, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise InvalidInput(N_("A time is not valid."))
     elif isinstance(value, str):
@@ -209,7 +209,7 @@ def parse_client_time(value):
             raise InvalidInput(N_("A time has no time zone."))
         if not plausible_day(parsed):  # year 1 or 9999 with an offset has no UTC equivalent
             raise InvalidInput(N_("A time is not valid."))
-        moment = parsed.astimezone(timezone.utc)
+        moment = parsed.astimezone(UTC)
     else:
         raise InvalidInput(N_("A time is not valid."))
     if not plausible_day(moment):

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from ..models import Patrol, Route, Violation, Ward
 from . import spatial
-from .proposals import pending_proposals
 from .clocks import overdue_clause
 from .coverage import combined_coverage
 from .geography import for_display
-from .ward_time import week_of
+from .proposals import pending_proposals
 from .stages import CLOSED, OPEN_STAGES
+from .ward_time import week_of
 
 
 @dataclass

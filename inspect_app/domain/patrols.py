@@ -2,7 +2,6 @@
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiLineString, mapping
@@ -55,7 +54,7 @@ class PatrolStart:
 
     client_uuid: str
     route_id: int
-    started_at: Optional[datetime] = None
+    started_at: datetime | None = None
 
 
 def read_patrol_start(data, rules, now=None):

@@ -9,9 +9,8 @@ import json
 import secrets
 import warnings
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Optional
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -33,9 +32,9 @@ class ImageFacts:
     extension: str
     width: int
     height: int
-    taken_at: Optional[datetime]
-    lon: Optional[float]
-    lat: Optional[float]
+    taken_at: datetime | None
+    lon: float | None
+    lat: float | None
 
 
 def inspect_image(data, max_bytes, max_pixels, name=""):
@@ -118,7 +117,7 @@ def exif_time(stamp, offset=None):
         hours, minutes = int(str(offset)[1:3]), int(str(offset)[4:6])
         zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
     # Year 1 or 9999 with an offset has no UTC time: the fact is unreadable, the photo still good.
-    return local.replace(tzinfo=zone).astimezone(timezone.utc) if plausible_day(local) else None
+    return local.replace(tzinfo=zone).astimezone(UTC) if plausible_day(local) else None
 
 
 def with_phone_facts(photo, phone_facts):

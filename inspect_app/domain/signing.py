@@ -7,7 +7,6 @@ e.g. the works went on, and says why in the note).
 """
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
 
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
@@ -49,10 +48,10 @@ class Signing:
     """What the chairman confirms or changes when approving a decision: its date, fine, remedy, period,
     and the warnings he ticked as checked (CONFIRMABLE keys)."""
 
-    document_date: Optional[date] = None
-    fine_vnd: Optional[int] = None
+    document_date: date | None = None
+    fine_vnd: int | None = None
     remedy: str = ""
-    compliance_days: Optional[int] = None
+    compliance_days: int | None = None
     confirmed: frozenset = frozenset()
 
 

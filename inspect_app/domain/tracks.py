@@ -8,7 +8,6 @@ a gap is never drawn as walked and never counts toward route coverage.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import List, Optional, Tuple
 
 _EARTH_RADIUS_M = 6_371_008.8
 # After this many fixes in a row left out as jumps that agree with each other, the phone really
@@ -54,8 +53,8 @@ class Gap:
 class Track:
     """The usable fixes split into segments, with what was left out and where the gaps are."""
 
-    segments: List[List[Fix]] = field(default_factory=list)
-    gaps: List[Gap] = field(default_factory=list)
+    segments: list[list[Fix]] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     poor_accuracy: int = 0
     jumps: int = 0
 
@@ -88,14 +87,14 @@ class Track:
         )
 
 
-def distance_m(a: Tuple[float, float], b: Tuple[float, float]) -> float:
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in metres between two (lon, lat) points."""
     lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _speed_mps(a: Fix, b: Fix) -> Optional[float]:
+def _speed_mps(a: Fix, b: Fix) -> float | None:
     seconds = (b.recorded_at - a.recorded_at).total_seconds()
     metres = distance_m((a.lon, a.lat), (b.lon, b.lat))
     if seconds <= 0:
@@ -111,8 +110,8 @@ def _is_gap(a: Fix, b: Fix, rules: TrackRules) -> bool:
 def build_track(fixes, rules: TrackRules) -> Track:
     """Split time-ordered fixes into segments, leaving out poor and impossible ones."""
     track = Track()
-    current: List[Fix] = []
-    suspects: List[Fix] = []  # fixes left out as jumps, in a row, in case they agree with each other
+    current: list[Fix] = []
+    suspects: list[Fix] = []  # fixes left out as jumps, in a row, in case they agree with each other
 
     def close_segment():
         if current:

@@ -2,7 +2,7 @@
 that a week runs Monday to Sunday (ISO weeks), and how a week is written in a URL (2026-W48)."""
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from .errors import N_, InvalidInput
 
@@ -14,7 +14,7 @@ _DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def local_now(now=None):
     """The moment (now when None) in the ward's local time."""
-    return (now or datetime.now(timezone.utc)).astimezone(VIETNAM_OFFSET)
+    return (now or datetime.now(UTC)).astimezone(VIETNAM_OFFSET)
 
 
 def local_today(now=None):

@@ -11,20 +11,19 @@ entered in notes "entered late"); detection and closing in the week they happene
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..models import CaseEvent, Route, Violation, Visit
 from .categories import BY_KEY as CATEGORIES
-from .proposals import waiting_in
 from .clocks import days_overdue
-from .workflow import PENALTY_DECISIONS
 from .errors import N_, InvalidFields, InvalidInput
 from .inputs import FieldReader
-from .ward_time import ReportWeek, local_date, parse_week, week_of
+from .proposals import waiting_in
 from .stages import CLOSED, STAGES
+from .ward_time import ReportWeek, local_date, parse_week, week_of
+from .workflow import PENALTY_DECISIONS
 
 EFFECTIVE = ("action", "approval")       # event kinds that change a case; proposals and rejections do not
 RECORD_DOCUMENTS = ("bb_vphc", "bb_continuation")
@@ -35,9 +34,9 @@ DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_xu_phat_cap_tren": N_("Pe
 class WeeklyFilters:
     """Route, khu vực and stage asked for (kept in the URL)."""
 
-    route_id: Optional[int] = None
+    route_id: int | None = None
     khu_vuc: str = ""
-    stage: Optional[str] = None
+    stage: str | None = None
 
     def as_query(self):
         """The filters as URL parameters (only those set)."""
@@ -81,7 +80,7 @@ class Document:
 
     kind: str
     number: str
-    dated: Optional[date]
+    dated: date | None
 
 
 @dataclass
@@ -90,11 +89,11 @@ class ListRow:
 
     case: Violation
     stage: str
-    due_date: Optional[date]
+    due_date: date | None
     overdue_days: int
     records: list
     decisions: list
-    fine_vnd: Optional[int]
+    fine_vnd: int | None
     remedy: str
     outcome: str
     notes: list

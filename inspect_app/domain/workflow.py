@@ -7,7 +7,6 @@ that takes effect only when a role in `approve` approves it. An inspector takes 
 on a case in their charge (case_actions.in_charge); an `observation` any inspector may add.
 """
 from dataclasses import dataclass
-from typing import Optional
 
 from .errors import N_
 from .roles import ADMIN, CHAIRMAN, INSPECTOR
@@ -33,18 +32,18 @@ class Action:
     key: str
     label: str
     from_stages: tuple
-    to_stage: Optional[str] = None          # None: the stage does not change
+    to_stage: str | None = None          # None: the stage does not change
     record: tuple = ()
     propose: tuple = ()
     approve: tuple = ()
-    document: Optional[DocumentSpec] = None
+    document: DocumentSpec | None = None
     fine: bool = False                      # the decision states a fine and a remedial measure
     compliance_days: bool = False           # the decision may set its own compliance period
     outcome: bool = False                   # closing: one of OUTCOMES
     extension: bool = False                 # moves the deadline; a reason is required
     corrects: bool = False                  # points at an earlier event it corrects
     note_required: bool = False
-    deadline: Optional[str] = None          # rule key of the clock this action starts (from the document date)
+    deadline: str | None = None          # rule key of the clock this action starts (from the document date)
     counted_from: tuple = ()                # ...or from the document date of the latest of these earlier actions
     closes: tuple = ()                      # clocks (clocks.py keys) this action ends
     requires: tuple = ()                    # preconditions (preconditions.py keys), besides the stage

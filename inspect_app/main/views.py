@@ -3,9 +3,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import segno
-
-from flask import (abort, current_app, jsonify, redirect, render_template, request, send_file, send_from_directory, session,
-                   url_for)
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup

@@ -1,6 +1,5 @@
 """The history of a case: events are only ever added, each chained to the one before by hash."""
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,28 +31,28 @@ class CaseEvent(db.Model):
     stage_after: Mapped[str] = mapped_column(String(16))
     document_kind: Mapped[str] = mapped_column(String(32), default="")
     document_number: Mapped[str] = mapped_column(String(60), default="")
-    document_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    fine_vnd: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    fine_vnd: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     remedy: Mapped[str] = mapped_column(Text, default="")
-    compliance_days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    compliance_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome: Mapped[str] = mapped_column(String(20), default="")
-    due_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_rule: Mapped[str] = mapped_column(String(40), default="")
     due_citation: Mapped[str] = mapped_column(String(120), default="")
-    answers_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case_events.id"), nullable=True)
+    answers_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     # Set by a reassignment (and its proposal): the officer the case is given to.
-    officer_id: Mapped[Optional[int]] = mapped_column(
+    officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", name="fk_case_events_officer_id_users"), nullable=True
     )
     # The clock this event started or moved (clocks.py): its rule, last day and legal basis. Empty on
     # events before migration 0015, whose due_* fields were that clock.
     clock_rule: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    clock_due: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    clock_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     clock_citation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Set by placing a case reported with its position unknown: the position given (WGS84).
-    lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     # Set by a step that completed or corrected the case's facts: [{"fact", "old", "new"}] as JSON.
     changes: Mapped[str] = mapped_column(Text, default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))

@@ -1,10 +1,17 @@
 """Field work: patrols with their GPS points, visits, violation cases and photos."""
 from datetime import date, datetime
-from typing import Optional
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,11 +31,11 @@ class Patrol(db.Model):
     route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), index=True)
     status: Mapped[str] = mapped_column(String(8), default="open")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
     track = mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True)  # segments; gaps between
-    track_length_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    coverage: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    track_length_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
     points_used: Mapped[int] = mapped_column(Integer, default=0)
     points_rejected: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -69,13 +76,13 @@ class Violation(db.Model):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
-    route_id: Mapped[Optional[int]] = mapped_column(ForeignKey("routes.id"), nullable=True, index=True)
+    patrol_id: Mapped[int | None] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("routes.id"), nullable=True, index=True)
     # None: reported with the position unknown (no GPS, no pin); never a made-up point.
     position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
-    gps_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    gps_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    gps_accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     outside_ward: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(300), default="")
     khu_vuc: Mapped[str] = mapped_column(String(100), default="")
@@ -89,23 +96,23 @@ class Violation(db.Model):
     works_kind: Mapped[str] = mapped_column(String(100), default="", server_default="")
     works_state: Mapped[str] = mapped_column(String(20), default="", server_default="")
     permit_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
-    permit_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    permit_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     category: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
-    area_m2: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    floors: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    area_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    floors: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Lifecycle (set only by domain.case_actions, from the events)
-    due_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     # The day the deadline's period is counted from (None: given by hand, or set before it was kept):
     # with due_date it tells whether the period runs over days the office has not confirmed yet.
-    due_start: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    due_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     # Last day of the limitation period for a penalty (clocks.py), set at the report; None before migration 0015.
-    limitation_due: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    limitation_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_rule: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_citation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    last_event_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -130,12 +137,12 @@ class Visit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
-    violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
+    patrol_id: Mapped[int | None] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
+    violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
-    accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     outside_ward: Mapped[bool] = mapped_column(Boolean, default=False)
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -156,10 +163,10 @@ class Photo(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     # In photo URLs: random (from the server), so photos cannot be found by counting.
-    public_id: Mapped[Optional[str]] = mapped_column(String(32), unique=True, index=True, nullable=True)
-    violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
-    visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id"), nullable=True, index=True)
-    event_id: Mapped[Optional[int]] = mapped_column(
+    public_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True, nullable=True)
+    violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), nullable=True, index=True)
+    event_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_events.id", name="fk_photos_event_id_case_events"), nullable=True
     )
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -170,9 +177,9 @@ class Photo(db.Model):
     size_bytes: Mapped[int] = mapped_column(Integer)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    taken_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
-    exif_lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    exif_lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    exif_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    exif_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     # Where taken_at/exif_* come from: "file" (the file received), "phone" (read on the phone from the
     # original before it was made smaller, which drops EXIF), "" (nobody knows).
     exif_source: Mapped[str] = mapped_column(String(8), default="", server_default="")

@@ -1,6 +1,5 @@
 """The ward and its patrol routes."""
 from datetime import datetime
-from typing import Optional
 
 from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
@@ -50,4 +49,4 @@ class Route(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Retired: no longer offered for new patrols; kept for the history of the patrols made on it.
-    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

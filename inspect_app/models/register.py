@@ -1,6 +1,5 @@
 """The ward's document register (sổ văn bản): every numbered document of a case, per type and year."""
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,7 +19,7 @@ class RegisterEntry(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(60))
-    sequence: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # given by the register; None: entered
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)  # given by the register; None: entered
     dated: Mapped[date] = mapped_column(Date)
     violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id"))

@@ -1,7 +1,6 @@
 """Accounts of the people who use the app."""
 import hashlib
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, String, false
@@ -32,7 +31,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Set when an administrator chose the password: the user picks their own at the next login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

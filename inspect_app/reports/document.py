@@ -9,8 +9,8 @@ import unicodedata
 from flask_babel import gettext
 
 from ..domain.weekly_list import DECISION_DOCUMENTS, TOTAL_KEYS, TOTAL_LABELS
-from ..i18n import category_label, stage_label, translate_error
 from ..domain.workflow import OUTCOMES
+from ..i18n import stage_label, translate_error
 
 TITLE = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"
 COLUMNS = (

@@ -1,7 +1,7 @@
 """The weekly list page and its downloads. Chairman and admin see every case; an inspector sees
 only the cases in their charge."""
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app, flash, render_template, request, send_file
@@ -14,8 +14,8 @@ from ..auth.access import login_required
 from ..config import lifecycle_context
 from ..domain import audit_anchors, case_queries, geography, ward_settings, weekly_list
 from ..domain.errors import InvalidFields
-from ..domain.ward_time import VIETNAM_OFFSET
 from ..domain.stages import STAGES
+from ..domain.ward_time import VIETNAM_OFFSET
 from ..extensions import db
 from ..i18n import translate_error
 from . import bp, document, exports, pdf
@@ -39,7 +39,7 @@ def _read_request():
 
 def _build(week, filters):
     # Every role sees the whole ward's list: inspectors share routes and must see each other's cases.
-    return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(timezone.utc))
+    return weekly_list.build_weekly_list(db.session, week, filters, datetime.now(UTC))
 
 
 def _calendar():
@@ -66,7 +66,7 @@ def _document_html(listing, for_pdf=False):
             route_names={r.id: r.name for r in geography.list_routes(db.session)},
             fingerprint=fingerprint, fingerprint_cases=fingerprint_cases,
             fingerprint_until=listing.as_of.astimezone(VIETNAM_OFFSET).strftime("%H:%M:%S %d/%m/%Y"),
-            fingerprint_until_iso=listing.as_of.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+            fingerprint_until_iso=listing.as_of.astimezone(UTC).isoformat(timespec="microseconds"),
         ))
 
 

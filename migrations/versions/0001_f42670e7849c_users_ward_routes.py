@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-26 23:57:11.542908
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from geoalchemy2 import Geometry
 
 # revision identifiers, used by Alembic.

@@ -5,9 +5,8 @@ Revises: ab23928e7875
 Create Date: 2026-11-27 00:40:27.930667
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b771fa46a0cc'

@@ -6,9 +6,8 @@ Revises: f7a8b9c0d1e2
 Create Date: 2026-11-30 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a9b8c7d6e5f4'

@@ -6,9 +6,8 @@ Revises: c3d4e5f6a7b8
 Create Date: 2026-11-30 12:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5f6a7b8c9'

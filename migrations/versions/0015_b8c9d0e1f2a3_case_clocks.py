@@ -10,9 +10,8 @@ Revises: a7b8c9d0e1f2
 Create Date: 2026-11-30 15:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b8c9d0e1f2a3'

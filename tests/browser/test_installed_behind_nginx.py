@@ -6,11 +6,11 @@ returns, the office's phone check says yes, and the chairman downloads the weekl
 import os
 import re
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
-import ssl
 
 import pytest
 

@@ -2,17 +2,16 @@
 row on every page, rows kept whole, page numbers at the top centre from page 2, the Decree 30/2020
 header (rule under the ward's name 1/3 to 1/2 of its width, motto with hyphens), the signer's name
 from the settings, Nơi nhận, and no navigation or buttons on paper."""
+import json
 import re
 import subprocess
 import unicodedata
 from datetime import date, datetime, timedelta
 
-import json
-
 from inspect_app.domain import geography
-from inspect_app.extensions import db
-from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.domain.stages import STAGES
+from inspect_app.domain.ward_time import VIETNAM_OFFSET
+from inspect_app.extensions import db
 
 from ..factories import make_case
 from .conftest import ARTIFACTS, login

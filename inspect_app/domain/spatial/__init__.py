@@ -10,8 +10,8 @@ first cut candidates by a bounding box in degrees, then test the exact distance.
 import json
 import math
 
-from sqlalchemy import String, cast, column, func, literal_column, select, table, text
 from geoalchemy2 import Geography
+from sqlalchemy import String, cast, column, func, literal_column, select, table, text
 
 from .engine import POSTGIS, SPATIALITE, kind_of_url
 

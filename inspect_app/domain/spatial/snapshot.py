@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import N_, InvalidInput
 from .engine import SPATIALITE, engine_options, install_connection_hooks, kind_of_url
