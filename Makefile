@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv upgrade
+.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv upgrade lock lint
 
 setup:
 	@scripts/bootstrap.sh run
@@ -50,6 +50,16 @@ load-test: setup
 messages: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -o inspect_app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
+
+## lock: pin requirements.in and requirements-dev.in into requirements.txt and requirements-dev.txt (pip-tools);
+##       the other pins stay unless UPGRADE=1
+LOCK := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+        --annotation-style line $(if $(UPGRADE),--upgrade)
+export CUSTOM_COMPILE_COMMAND := make lock
+lock:
+	@scripts/bootstrap.sh test
+	$(LOCK) -o requirements.txt requirements.in
+	$(LOCK) -o requirements-dev.txt requirements-dev.in
 
 clean-venv:
 	rm -rf $(VENV)

@@ -8,6 +8,7 @@ twenty others send a GPS batch every second. Served by gunicorn (gunicorn.conf.p
 
 Exits 1 when a target is missed or a confirmed write is not in the database.
 """
+import functools
 import hashlib
 import io
 import os
@@ -59,7 +60,7 @@ def logged_in(base, number):
 def tracker(number, base, rec, deadline, stop, ready):
     session, headers = logged_in(base, number)
     patrol_uuid = str(uuid.uuid4())
-    rec.timed("patrol start", lambda: session.post(f"{base}/api/patrols", headers=headers,
+    rec.timed("patrol start", functools.partial(session.post, f"{base}/api/patrols", headers=headers,
                                                    json={"client_uuid": patrol_uuid, "route_id": 1 + number % 3}))
     with rec.lock:
         rec.patrols[patrol_uuid] = 0
@@ -70,7 +71,7 @@ def tracker(number, base, rec, deadline, stop, ready):
         now_ms = int(began * 1000)
         points = [{"t": now_ms - (4 - i) * 200, "lon": lon + i * 1e-5, "lat": lat + i * 1e-5, "acc": 6} for i in range(5)]
         lat += 1e-4
-        r = rec.timed("track batch", lambda: session.post(f"{base}/api/patrols/{patrol_uuid}/points", headers=headers,
+        r = rec.timed("track batch", functools.partial(session.post, f"{base}/api/patrols/{patrol_uuid}/points", headers=headers,
                                                           json={"points": points}))
         if r is not None and r.status_code == 200:
             with rec.lock:
@@ -87,7 +88,7 @@ def heavy(base, rec, deadline, stop, ready, photos, sent):
 
         def one_visit(index):
             visit_uuid, content = str(uuid.uuid4()), photos[index % len(photos)]
-            r = rec.timed("visit + 6000x6000 photo", lambda: session.post(
+            r = rec.timed("visit + 6000x6000 photo", functools.partial(session.post,
                 f"{base}/api/visits", headers=headers,
                 data={"client_uuid": visit_uuid, "outcome": "nothing_wrong", "note": "Ảnh lớn", "lon": "105.5975",
                       "lat": "10.1775", "confirm_outside": "1", "photo_uuid": str(uuid.uuid4())},

@@ -10,6 +10,7 @@ and in count, and only ever against 127.0.0.1.
     scripts/with-postgis-db.sh .venv/bin/python bench/load.py
     LOAD_SIZES=20 LOAD_SECONDS=20 .venv/bin/python bench/load.py   # quick
 """
+import functools
 import hashlib
 import io
 import os
@@ -102,14 +103,14 @@ def inspector(number, deadline, rec, base, stop):
     time.sleep(rng.uniform(0, 5))  # people do not all arrive in the same second
     page = session.get(f"{base}/login").text
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    login = rec.timed("login", lambda: session.post(f"{base}/login", data={
+    login = rec.timed("login", functools.partial(session.post, f"{base}/login", data={
         "username": f"tai{number:03d}", "password": PASSWORD, "csrf_token": token}, allow_redirects=False))
     if login is None or login.status_code != 302:
         return
     token = csrf_of(session.get(f"{base}/").text)
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     patrol_uuid = str(uuid.uuid4())
-    started = rec.timed("patrol start", lambda: session.post(f"{base}/api/patrols", headers=headers, json={
+    started = rec.timed("patrol start", functools.partial(session.post, f"{base}/api/patrols", headers=headers, json={
         "client_uuid": patrol_uuid, "route_id": 1 + number % 3}))
     if started is None or started.status_code not in (200, 201):
         return
@@ -125,7 +126,7 @@ def inspector(number, deadline, rec, base, stop):
             lon += rng.uniform(-0.0002, 0.0002)
             lat += rng.uniform(-0.0002, 0.0002)
             points.append({"t": now_ms - (4 - i) * 1000, "lon": lon, "lat": lat, "acc": rng.uniform(4, 20)})
-        r = rec.timed("track batch", lambda: session.post(f"{base}/api/patrols/{patrol_uuid}/points", headers=headers,
+        r = rec.timed("track batch", functools.partial(session.post, f"{base}/api/patrols/{patrol_uuid}/points", headers=headers,
                                                           json={"points": points}))
         if r is not None and r.status_code == 200:
             with rec.lock:
@@ -133,7 +134,7 @@ def inspector(number, deadline, rec, base, stop):
         if time.time() >= next_visit:
             next_visit += VISIT_EVERY_S
             visit_uuid = str(uuid.uuid4())
-            r = rec.timed("visit", lambda: session.post(f"{base}/api/visits", headers=headers, data={
+            r = rec.timed("visit", functools.partial(session.post, f"{base}/api/visits", headers=headers, data={
                 "client_uuid": visit_uuid, "outcome": "nothing_wrong", "note": "Kiểm tra tải", "patrol_uuid": patrol_uuid,
                 "lon": str(lon), "lat": str(lat), "confirm_outside": "1"}))
             if r is not None and r.status_code in (200, 201):
@@ -142,7 +143,7 @@ def inspector(number, deadline, rec, base, stop):
         if time.time() >= next_report:
             next_report += REPORT_EVERY_S
             report_uuid, photo = str(uuid.uuid4()), rng.choice(PHOTOS)
-            r = rec.timed("report + 300 KB photo", lambda: session.post(
+            r = rec.timed("report + 300 KB photo", functools.partial(session.post,
                 f"{base}/api/violations", headers=headers,
                 data={"client_uuid": report_uuid, "lon": str(lon), "lat": str(lat), "category": "no_permit",
                       "owner_name": f"Chủ {number}", "patrol_uuid": patrol_uuid, "confirm_new": "1",
@@ -152,7 +153,7 @@ def inspector(number, deadline, rec, base, stop):
                 with rec.lock:
                     rec.reports[report_uuid] = hashlib.sha256(photo).hexdigest()
         stop.wait(max(0.0, TRACK_EVERY_S - (time.time() * 1000 - now_ms) / 1000))
-    rec.timed("patrol end", lambda: session.post(f"{base}/api/patrols/{patrol_uuid}/end", headers=headers, json={}))
+    rec.timed("patrol end", functools.partial(session.post, f"{base}/api/patrols/{patrol_uuid}/end", headers=headers, json={}))
 
 
 def chairman(deadline, rec, base, stop):

@@ -86,7 +86,7 @@ def main():
                 session.commit()
             found = []
 
-            def indexed(lon, lat):
+            def indexed(lon, lat, found=found):
                 found.append(len(field_reports.nearby_open_cases(session, lon, lat, RADIUS_M)))
 
             def scan(lon, lat):

@@ -17,28 +17,66 @@ import requests  # noqa: E402
 
 import load  # noqa: E402
 
-folder = Path(tempfile.mkdtemp()); url = f"sqlite:///{folder}/f.sqlite"
-app = load.prepare(url, 1, folder); server = load.serve(url, folder); base = f"http://{load.HOST}:{load.PORT}"
-def session(user, pw):
-    s = requests.Session(); page = s.get(f"{base}/login").text
-    tok = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    s.post(f"{base}/login", data={"username": user, "password": pw, "csrf_token": tok}, allow_redirects=False)
-    return s, {"X-CSRFToken": load.csrf_of(s.get(f"{base}/").text)}
-insp, h = session("tai000", load.PASSWORD); chair, _ = session("chutich", "chutich-demo")
-patrol = str(uuid.uuid4()); insp.post(f"{base}/api/patrols", headers=h, json={"client_uuid": patrol, "route_id": 1})
-res = []
-def pdf(s):
-    t = time.perf_counter(); r = s.get(f"{base}/reports/weekly.pdf", timeout=300); res.append((r.status_code, time.perf_counter() - t))
-ts = [threading.Thread(target=pdf, args=(insp,)) for _ in range(48)] + [threading.Thread(target=pdf, args=(chair,)) for _ in range(8)]
-for t in ts: t.start()
-health, track = [], []
-end = time.time() + 10
-while time.time() < end:
-    t = time.perf_counter(); requests.get(f"{base}/healthz", timeout=60); health.append(time.perf_counter() - t)
-    t = time.perf_counter(); insp.post(f"{base}/api/patrols/{patrol}/points", headers=h, json={"points": [{"t": int(time.time()*1000)-500, "lon": 105.59, "lat": 10.17 + len(track)*1e-5, "acc": 5}]}); track.append(time.perf_counter() - t)
-    time.sleep(0.2)
-for t in ts: t.join(300)
-server.terminate(); server.wait(30)
-codes = {c: sum(1 for x, _ in res if x == c) for c in set(x for x, _ in res)}
-print("PDF answers:", codes, "| 429 max s:", round(max([d for c, d in res if c == 429] or [0]), 2), "| 200 max s:", round(max([d for c, d in res if c == 200] or [0]), 2))
-print("healthz ms p50/max:", round(statistics.median(health)*1000), round(max(health)*1000), "| track batch ms p50/max:", round(statistics.median(track)*1000), round(max(track)*1000), f"({len(track)} each)")
+INSPECTOR_PDFS, CHAIRMAN_PDFS, WATCH_S = 48, 8, 10
+
+
+def logged_in(base, user, password):
+    """A requests session logged in as user, and the headers with its CSRF token."""
+    session = requests.Session()
+    page = session.get(f"{base}/login").text
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    session.post(f"{base}/login", data={"username": user, "password": password, "csrf_token": token}, allow_redirects=False)
+    return session, {"X-CSRFToken": load.csrf_of(session.get(f"{base}/").text)}
+
+
+def timed_ms(call):
+    """How long call() took, in milliseconds."""
+    began = time.perf_counter()
+    call()
+    return (time.perf_counter() - began) * 1000
+
+
+def main():
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder}/f.sqlite"
+    load.prepare(url, 1, folder)
+    server = load.serve(url, folder)
+    base = f"http://{load.HOST}:{load.PORT}"
+    inspector, headers = logged_in(base, "tai000", load.PASSWORD)
+    chairman, _ = logged_in(base, "chutich", "chutich-demo")
+    patrol = str(uuid.uuid4())
+    inspector.post(f"{base}/api/patrols", headers=headers, json={"client_uuid": patrol, "route_id": 1})
+
+    answers = []  # (status, seconds)
+
+    def download_pdf(session):
+        began = time.perf_counter()
+        status = session.get(f"{base}/reports/weekly.pdf", timeout=300).status_code
+        answers.append((status, time.perf_counter() - began))
+
+    threads = ([threading.Thread(target=download_pdf, args=(inspector,)) for _ in range(INSPECTOR_PDFS)]
+               + [threading.Thread(target=download_pdf, args=(chairman,)) for _ in range(CHAIRMAN_PDFS)])
+    for thread in threads:
+        thread.start()
+    health_ms, track_ms = [], []
+    end = time.time() + WATCH_S
+    while time.time() < end:
+        health_ms.append(timed_ms(lambda: requests.get(f"{base}/healthz", timeout=60)))
+        point = {"t": int(time.time() * 1000) - 500, "lon": 105.59, "lat": 10.17 + len(track_ms) * 1e-5, "acc": 5}
+        track_ms.append(timed_ms(lambda point=point: inspector.post(
+            f"{base}/api/patrols/{patrol}/points", headers=headers, json={"points": [point]})))
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(300)
+    server.terminate()
+    server.wait(30)
+
+    codes = {code: sum(1 for status, _ in answers if status == code) for code in {status for status, _ in answers}}
+    slowest = {code: max([s for status, s in answers if status == code] or [0]) for code in (429, 200)}
+    print("PDF answers:", codes, "| 429 max s:", round(slowest[429], 2), "| 200 max s:", round(slowest[200], 2))
+    print("healthz ms p50/max:", round(statistics.median(health_ms)), round(max(health_ms)),
+          "| track batch ms p50/max:", round(statistics.median(track_ms)), round(max(track_ms)), f"({len(track_ms)} each)")
+
+
+if __name__ == "__main__":
+    main()

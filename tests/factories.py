@@ -3,6 +3,7 @@ import io
 import math
 import uuid
 from datetime import UTC
+from itertools import pairwise
 
 from geographiclib.geodesic import Geodesic
 from PIL import Image
@@ -44,13 +45,13 @@ def new_uuid():
 
 def geodesic_length(coords):
     """Metres along a lon/lat path."""
-    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in zip(coords, coords[1:]))
+    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in pairwise(coords))
 
 
 def points_along(coords, step_m):
     """Points every step_m metres along a lon/lat path, ends included."""
     out = [tuple(coords[0])]
-    for a, b in zip(coords, coords[1:]):
+    for a, b in pairwise(coords):
         line = WGS84.InverseLine(a[1], a[0], b[1], b[0])
         count = max(1, math.ceil(line.s13 / step_m))
         for i in range(1, count + 1):

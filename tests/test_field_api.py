@@ -17,7 +17,7 @@ def start_patrol(client, token, route_code="R1"):
     home = client.get("/").get_data(as_text=True)
     import re
 
-    route_id = re.search(r'data-route="%s".*?name="route_id" value="(\d+)"' % route_code, home, re.S).group(1)
+    route_id = re.search(rf'data-route="{route_code}".*?name="route_id" value="(\d+)"', home, re.S).group(1)
     response = client.post("/field/patrols", data={"csrf_token": token, "route_id": route_id, "client_uuid": new_uuid()})
     assert response.status_code == 302
     return int(response.headers["Location"].rsplit("/", 1)[1])

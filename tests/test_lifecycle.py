@@ -404,7 +404,10 @@ def test_lists_by_stage_overdue_week_and_waiting(session, people):
     closed_late = make_case(session, inspector.id, "closed", due=TODAY - timedelta(days=9))
     waiting = make_case(session, inspector.id, "warning")
     _act(session, waiting, inspector, "close", mode="propose", outcome="dismissed")
-    find = lambda **kw: {c.code for c in case_queries.find_cases(session, case_queries.CaseFilters(**kw), TODAY)}
+
+    def find(**kw):
+        return {c.code for c in case_queries.find_cases(session, case_queries.CaseFilters(**kw), TODAY)}
+
     assert find(overdue=True) == {late.code}
     assert find(due_this_week=True) == {this_week.code}
     assert find(waiting=True) == {waiting.code}

@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
 from sqlalchemy import Column, Integer, MetaData, create_engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from inspect_app.domain import geography, spatial
 from inspect_app.domain.spatial.schema import include_object
@@ -226,7 +227,7 @@ def test_a_case_may_have_no_position_and_downgrading_refuses_to_invent_one(tmp_p
                                     "WHERE code = 'OLD-1'"))
             db.session.commit()
             downgrade(revision="b1c2d3e4f5a6")
-            with pytest.raises(Exception):
+            with pytest.raises(IntegrityError):  # NOT NULL again
                 db.session.execute(text("UPDATE violations SET position = NULL WHERE code = 'OLD-1'"))
             db.session.rollback()
             upgrade()

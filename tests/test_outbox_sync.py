@@ -22,7 +22,7 @@ BRIDGE = (105.5975, 10.1775)
 
 def route_id(client, code="R1"):
     home = client.get("/").get_data(as_text=True)
-    return int(re.search(r'data-route="%s".*?name="route_id" value="(\d+)"' % code, home, re.S).group(1))
+    return int(re.search(rf'data-route="{code}".*?name="route_id" value="(\d+)"', home, re.S).group(1))
 
 
 def ms(moment):
@@ -106,7 +106,7 @@ def test_an_outbox_replayed_twice_stores_everything_exactly_once(app, phone, db_
     snapshot = db_snapshot()
 
     second = [send(client, token, item) for item in items]  # a phone restored from a backup
-    assert all(r.status_code == 200 for r in second), [(i["url"], r.status_code, r.get_json()) for i, r in zip(items, second)]
+    assert all(r.status_code == 200 for r in second), [(i["url"], r.status_code, r.get_json()) for i, r in zip(items, second, strict=True)]
     assert db_snapshot() == snapshot
     assert stored_files(app) == files
 

@@ -81,7 +81,7 @@ def test_user_text_is_escaped_on_pages(app, client, auth, runner, tmp_path):
     path = tmp_path / "xss.geojson"
     path.write_text(
         '{"type":"Feature","properties":{"code":"RX","name":"%s","source":"%s"},'
-        '"geometry":{"type":"LineString","coordinates":[[105.5,10.0],[105.6,10.1]]}}' % (payload, payload)
+        '"geometry":{"type":"LineString","coordinates":[[105.5,10.0],[105.6,10.1]]}}'.replace("%s", payload)
     )
     assert runner.invoke(args=["geo", "import", str(path)]).exit_code == 0
     created = runner.invoke(args=["users", "create", "an.nv", "--role", "inspector", "--password", "mat-khau-dai", "--full-name", payload])

@@ -1,6 +1,7 @@
 """The spatial module on the current database (and, in the PostGIS pass, against SpatiaLite)."""
 import json
 import math
+from itertools import pairwise
 
 import pytest
 from geographiclib.geodesic import Geodesic
@@ -32,7 +33,7 @@ def test_distance_in_metres_matches_the_geodesic_reference(session):
 def test_route_length_matches_the_sum_of_geodesic_segments(session, demo_ward):
     route, length_m = next(row for row in geography.routes_with_length(session) if row[0].code == "R3")
     coords = json.loads(session.execute(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id)).scalar_one())["coordinates"]
-    expected = sum(geodesic_m(a, b) for a, b in zip(coords, coords[1:]))
+    expected = sum(geodesic_m(a, b) for a, b in pairwise(coords))
     assert length_m == pytest.approx(expected, rel=1e-4)
 
 

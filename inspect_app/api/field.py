@@ -216,7 +216,8 @@ def violations_geojson():
 
 def _read_bbox(text_value):
     parts = text_value.split(",")
-    reader = FieldReader(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), parts)))
+    # Not strict: a missing part is reported as "required" by the reader.
+    reader = FieldReader(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), parts, strict=False)))
     values = (reader.number("minlon", -180, 180, True), reader.number("minlat", -90, 90, True),
               reader.number("maxlon", -180, 180, True), reader.number("maxlat", -90, 90, True))
     if len(parts) != 4 or reader.errors or values[0] > values[2] or values[1] > values[3]:

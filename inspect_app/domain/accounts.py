@@ -168,7 +168,7 @@ def change_own_password(session, user, current_password, new_password, min_lengt
     try:
         _set_password(user, new_password, min_length)
     except InvalidInput as problem:
-        raise InvalidFields({"new_password": problem})
+        raise InvalidFields({"new_password": problem}) from problem
     user.must_change_password = False
     login_sessions.end_all_sessions(session, user, "password", keep=keep_session)
     return user

@@ -84,7 +84,7 @@ def _locked(root):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InvalidInput(N_("Another backup or drill is using %(path)s; try again when it has finished."),
-                               path=str(root))
+                               path=str(root)) from None
         yield
 
 
@@ -196,7 +196,7 @@ def read_manifest(source):
         return json.loads((Path(source) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise InvalidInput(N_("%(path)s is not a backup made by this app (no readable %(name)s)."),
-                           path=str(source), name=MANIFEST)
+                           path=str(source), name=MANIFEST) from None
 
 
 def referenced_photo_files(engine):

@@ -595,7 +595,7 @@ def _seal(session, case, event):
         session.flush()
     except StaleDataError:
         # Another transaction changed the case between our read and our write.
-        raise Conflict(N_("This case was changed by someone else at the same moment. Reload it and try again."))
+        raise Conflict(N_("This case was changed by someone else at the same moment. Reload it and try again.")) from None
 
 
 def event_content(event, photo_hashes):

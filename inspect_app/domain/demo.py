@@ -1,4 +1,5 @@
 """The demo ward: boundary and routes from the bundled seed file, and one user per role."""
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -78,6 +79,15 @@ def _demo_facts(index, khu_vuc, category):
     return facts
 
 
+
+def _act(session, case, context, files, user, key, days_ago=None, mode="record", **fields):
+    """One step of a demo case's story, dated days_ago before today."""
+    form = {"action": key, "mode": mode, "version": str(case.version), **fields}
+    if days_ago is not None:
+        form["document_date"] = (context.today - timedelta(days=days_ago)).isoformat()
+    return case_actions.take_action(session, case, user, case_actions.read_action_input(form, [], context.today), context,
+                                    files)
+
 def seed_demo_cases(session, context, rules, files):
     """Six demo cases along the routes, at every stage; cases already there are left alone."""
     inspector = accounts.find_user(session, "kiemtra")
@@ -101,13 +111,7 @@ def seed_demo_cases(session, context, rules, files):
             **(_demo_facts(index, khu_vuc, category) if story != "detected" else {}),
         }, [])
         case, _ = field_reports.report_violation(session, inspector, report, rules, files)
-        today = context.today
-
-        def act(user, key, days_ago=None, mode="record", **fields):
-            form = {"action": key, "mode": mode, "version": str(case.version), **fields}
-            if days_ago is not None:
-                form["document_date"] = (today - timedelta(days=days_ago)).isoformat()
-            return case_actions.take_action(session, case, user, case_actions.read_action_input(form, [], today), context, files)
+        act = functools.partial(_act, session, case, context, files)
 
         if story in ("recorded", "record_overdue", "proposed", "decided", "closed"):
             days = {"recorded": 2, "record_overdue": 20, "proposed": 6, "decided": 30, "closed": 40}[story]

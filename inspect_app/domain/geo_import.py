@@ -60,11 +60,11 @@ def parse_geo_file(path, route_code=None, route_name=None):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(N_("Cannot read the file %(path)s: %(error)s"), path=str(path), error=exc.strerror)
+        raise InvalidInput(N_("Cannot read the file %(path)s: %(error)s"), path=str(path), error=exc.strerror) from exc
     try:
         text_value = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(N_("The file %(path)s is not UTF-8 text."), path=path.name)
+        raise InvalidInput(N_("The file %(path)s is not UTF-8 text."), path=path.name) from None
     label = f"{path.name}"
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
@@ -79,9 +79,9 @@ def parse_geojson(text_value, label="GeoJSON"):
     try:
         document = json.loads(text_value)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(N_("The file is not valid GeoJSON (line %(line)s: %(error)s)."), line=exc.lineno, error=exc.msg)
+        raise InvalidInput(N_("The file is not valid GeoJSON (line %(line)s: %(error)s)."), line=exc.lineno, error=exc.msg) from exc
     except RecursionError:
-        raise InvalidInput(N_("The file is not valid GeoJSON: it is nested too deeply."))
+        raise InvalidInput(N_("The file is not valid GeoJSON: it is nested too deeply.")) from None
     if not isinstance(document, dict) or "type" not in document:
         raise InvalidInput(N_("The file is JSON but not GeoJSON: it has no \"type\"."))
     _check_crs(document)
@@ -129,7 +129,7 @@ def _read_feature(feature, number, label, parsed):
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise InvalidInput(N_("Feature %(n)s (%(title)s) has a broken geometry: %(error)s"), n=number, title=title, error=str(exc))
+        raise InvalidInput(N_("Feature %(n)s (%(title)s) has a broken geometry: %(error)s"), n=number, title=title, error=str(exc)) from exc
 
     kind = props.get("kind")
     if kind in ("landmark", "reference_line"):
@@ -241,7 +241,7 @@ def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
     try:
         gpx = gpxpy.parse(text_value)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
-        raise InvalidInput(N_("The file is not valid GPX: %(error)s"), error=str(exc))
+        raise InvalidInput(N_("The file is not valid GPX: %(error)s"), error=str(exc)) from exc
     lines = []
     for track in gpx.tracks:
         points = [p for segment in track.segments for p in segment.points]

@@ -199,12 +199,12 @@ def parse_client_time(value):
         try:
             moment = datetime.fromtimestamp(value / 1000.0, tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise InvalidInput(N_("A time is not valid."))
+            raise InvalidInput(N_("A time is not valid.")) from None
     elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidInput(N_("A time is not valid."))
+            raise InvalidInput(N_("A time is not valid.")) from None
         if parsed.tzinfo is None:
             raise InvalidInput(N_("A time has no time zone."))
         if not plausible_day(parsed):  # year 1 or 9999 with an offset has no UTC equivalent

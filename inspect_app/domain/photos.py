@@ -65,11 +65,11 @@ def _open_checked(data, max_bytes, max_pixels, name):
     except InvalidInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(name, max_pixels)
+        raise _too_many_pixels(name, max_pixels) from None
     except UnidentifiedImageError:
-        raise InvalidInput(N_("Photo %(name)s is not a readable image."), name=name)
+        raise InvalidInput(N_("Photo %(name)s is not a readable image."), name=name) from None
     except (OSError, SyntaxError, ValueError):
-        raise InvalidInput(N_("Photo %(name)s is damaged or incomplete."), name=name)
+        raise InvalidInput(N_("Photo %(name)s is damaged or incomplete."), name=name) from None
     media_type, extension = ALLOWED_FORMATS[image.format]
     taken_at, lon, lat = _exif_facts(image)
     return image, ImageFacts(media_type, extension, width, height, taken_at, lon, lat)
@@ -152,7 +152,7 @@ def read_phone_facts(raw, name):
             if not (-180 <= lon <= 180 and -90 <= lat <= 90) or lon != lon or lat != lat:
                 raise ValueError
     except (ValueError, TypeError, KeyError, OverflowError):
-        raise InvalidInput(N_("Photo %(name)s: the time and place read on the phone are not valid."), name=name)
+        raise InvalidInput(N_("Photo %(name)s: the time and place read on the phone are not valid."), name=name) from None
     return taken_at, lon, lat
 
 

@@ -137,7 +137,7 @@ def parse_uploaded_geography(filename, data, route_code=None, route_name=None):
     try:
         text_value = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(N_("The file %(path)s is not UTF-8 text."), path=filename or "?")
+        raise InvalidInput(N_("The file %(path)s is not UTF-8 text."), path=filename or "?") from None
     filename = "".join(ch for ch in (filename or "") if ch.isprintable())[-100:]
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix in ("geojson", "json"):

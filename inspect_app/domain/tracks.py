@@ -8,6 +8,7 @@ a gap is never drawn as walked and never counts toward route coverage.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 _EARTH_RADIUS_M = 6_371_008.8
 # After this many fixes in a row left out as jumps that agree with each other, the phone really
@@ -83,7 +84,7 @@ class Track:
     def length_m(self):
         """Length walked in metres: the segments only, never across a gap."""
         return sum(
-            distance_m(a, b) for line in self.lines() for a, b in zip(line, line[1:])
+            distance_m(a, b) for line in self.lines() for a, b in pairwise(line)
         )
 
 

@@ -74,7 +74,8 @@ def xlsx_bytes(listing, ward_name, settings, preparer_name, calendar=None):
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
     if listing.rows:
         sheet.auto_filter.ref = f"A{HEADER_ROW}:{_column_letter(width + len(DATE_COLUMNS) + 1)}{last_row}"
-    for letter, column_width in zip("ABCDEFGHIJKLMNOPQ", (5, 14, 24, 28, 20, 28, 22, 24, 14, 24, 12, 18, 18, 28, 14, 14, 18)):
+    for letter, column_width in zip("ABCDEFGHIJKLMNOPQ", (5, 14, 24, 28, 20, 28, 22, 24, 14, 24, 12, 18, 18, 28, 14, 14, 18),
+                                   strict=True):
         sheet.column_dimensions[letter].width = column_width
     end = _signatures(sheet, last_row + 2, width, settings, preparer_name, bold, centred)
     _page_setup(sheet, f"A1:{_column_letter(width)}{end}")
@@ -109,7 +110,7 @@ def _signatures(sheet, row, width, settings, preparer_name, bold, centred):
     left = [("NGƯỜI LẬP BIỂU", bold), ("", None), ("", None), ("", None), ("", None), (preparer_name, bold)]
     right = [("TM. ỦY BAN NHÂN DÂN", bold), ("CHỦ TỊCH", bold), ("", None), ("", None), ("", None),
              (settings.signer_name, bold)]
-    for offset, ((left_text, left_font), (right_text, right_font)) in enumerate(zip(left, right)):
+    for offset, ((left_text, left_font), (right_text, right_font)) in enumerate(zip(left, right, strict=True)):
         _block(sheet, row + offset, 1, 4, left_text, left_font, centred)
         _block(sheet, row + offset, width - 4, width, right_text, right_font, centred)
     row += len(left) + 1

@@ -76,7 +76,7 @@ class RenderGate:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise PdfBusy(N_("Your previous PDF is still being made. Please wait for it before asking again."))
+                raise PdfBusy(N_("Your previous PDF is still being made. Please wait for it before asking again.")) from None
             try:
                 yield
             finally:
@@ -114,7 +114,7 @@ def html_to_pdf(html, chromium, timeout_s=60):
                                       env={**os.environ, "HOME": folder})
         except (OSError, subprocess.TimeoutExpired) as exc:
             log.error("PDF renderer %s could not run: %s", chromium, exc)
-            raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button."))
+            raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button.")) from exc
         if not target.is_file() or target.stat().st_size == 0:
             log.error("PDF renderer %s failed: exit code %s; stderr: %s", chromium, finished.returncode,
                       finished.stderr.decode("utf-8", "replace")[-2000:].strip())

@@ -1,7 +1,7 @@
 """Users, the ward and its patrol routes.
 
 Revision ID: f42670e7849c
-Revises: 
+Revises:
 Create Date: 2026-11-26 23:57:11.542908
 
 """

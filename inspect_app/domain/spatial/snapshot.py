@@ -133,7 +133,7 @@ def scratch_database(url):
         admin.dispose()
         raise InvalidInput(N_("The drill could not create a scratch database (%(detail)s): give the app's role "
                               "CREATEDB (as postgres: “ALTER ROLE %(role)s CREATEDB”)."),
-                           detail=str(getattr(exc, "orig", exc)).strip()[:200], role=make_url(url).username or "?")
+                           detail=str(getattr(exc, "orig", exc)).strip()[:200], role=make_url(url).username or "?") from exc
     engine = create_engine(make_url(url).set(database=name), isolation_level="AUTOCOMMIT")
     try:
         try:
