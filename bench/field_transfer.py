@@ -18,8 +18,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain import demo  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
+from inspect_app.operations import demo  # noqa: E402
 
 PAGES = ["/", "/field/today", "/field/report", "/field/visit", "/field/live"]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

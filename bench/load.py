@@ -37,9 +37,9 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain import demo  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Patrol, TrackPoint, User, Violation, Visit  # noqa: E402
+from inspect_app.operations import demo  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("LOAD_SIZES", "10,50,200").split(",")]
 WARM_UP_S = 15.0  # the first seconds hold every login (scrypt, on purpose slow): reported apart

@@ -25,15 +25,17 @@ from geoalchemy2.shape import from_shape  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain import accounts, case_actions, demo  # noqa: E402
-from inspect_app.domain.case_actions import LifecycleContext  # noqa: E402
-from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config  # noqa: E402
-from inspect_app.domain.field_reports import FieldRules  # noqa: E402
-from inspect_app.domain.photos import PhotoFiles  # noqa: E402
+from inspect_app.domain.accounts import accounts  # noqa: E402
+from inspect_app.domain.cases import case_actions  # noqa: E402
+from inspect_app.domain.cases.case_actions import LifecycleContext  # noqa: E402
+from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config  # noqa: E402
+from inspect_app.domain.cases.weekly_list import ReportWeek  # noqa: E402
+from inspect_app.domain.field.field_reports import FieldRules  # noqa: E402
+from inspect_app.domain.field.photos import PhotoFiles  # noqa: E402
 from inspect_app.domain.ward_time import VIETNAM_OFFSET  # noqa: E402
-from inspect_app.domain.weekly_list import ReportWeek  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402
+from inspect_app.operations import demo  # noqa: E402
 
 WEEK = ReportWeek(2026, 40)
 ROWS = int(os.environ.get("BENCH_ROWS", "500"))

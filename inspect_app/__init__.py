@@ -42,7 +42,7 @@ class DatabaseIdConverter(IntegerConverter):
 def register_extensions(app):
     """Bind the unbound extensions to this app."""
     from . import i18n
-    from .domain.spatial.engine import engine_options, install_connection_hooks
+    from .domain.geo.spatial.engine import engine_options, install_connection_hooks
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"],
@@ -71,12 +71,12 @@ _SEALING = []
 
 
 def _seal_cases_on_commit():
-    """Every commit that touched a case seals it (domain/audit_anchors.py), whichever app commits."""
+    """Every commit that touched a case seals it (domain/cases/audit_anchors.py), whichever app commits."""
     if _SEALING:
         return  # one listener for the shared session, however many apps a process builds
     from flask import current_app
 
-    from .domain import audit_anchors
+    from .domain.cases import audit_anchors
 
     audit_anchors.install(db.session, lambda: current_app.config["AUDIT_KEY"])
     _SEALING.append(True)
@@ -86,7 +86,7 @@ def _share_ward_name(app):
     """Pages show the ward's name as the office set it (admin settings), read once per request."""
     from flask import g
 
-    from .domain import geography
+    from .domain.geo import geography
 
     def ward_name():
         if "ward_name" not in g:
@@ -101,7 +101,7 @@ def _declare_writing_requests(app):
     """Requests that change data take SQLite's write lock up front (see spatial/engine.py)."""
     from flask import g, request
 
-    from .domain.spatial.engine import expect_writes, reset_expect_writes
+    from .domain.geo.spatial.engine import expect_writes, reset_expect_writes
 
     @app.before_request
     def declare_writes():
@@ -147,6 +147,6 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     """`flask users …`, `flask geo …`, `flask seed-demo`."""
-    from .cli import init_app as init_cli
+    from .operations.cli import init_app as init_cli
 
     init_cli(app)

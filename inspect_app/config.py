@@ -52,11 +52,11 @@ class Defaults:
     BUSY_RETRY_AFTER_S = 5           # Retry-After of a 503 when the database stayed locked past its wait
     OUTBOX_MAX_SERVER_ERRORS = 3     # 5xx answers in a row before an outbox item is set aside as "needs attention"
 
-    # Deadlines: overrides of domain/deadlines.py DEFAULT_RULES, e.g.
+    # Deadlines: overrides of domain/cases/deadlines.py DEFAULT_RULES, e.g.
     # {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …"}}
     DEADLINE_RULES = {}
     # The most each role may fine ({role: amount} or {role: (amount, citation)}); defaults and the
-    # reason they are marked "to confirm" in domain/signing.py.
+    # reason they are marked "to confirm" in domain/cases/signing.py.
     FINE_CAPS_VND = {}
     # "postgis" or "spatialite": the kind of database this installation uses (the installer writes it);
     # /healthz is not ready when the database is of another kind (e.g. a service without DATABASE_URL).
@@ -124,7 +124,7 @@ def load_config(app, test_config=None):
     app.config.setdefault("PHOTO_DIR", str(Path(app.instance_path) / "photos"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-    # Keys the case seals (domain/audit_anchors.py); kept out of the database on purpose. Every app
+    # Keys the case seals (domain/cases/audit_anchors.py); kept out of the database on purpose. Every app
     # server of one database needs the same file (docs/DEPLOY.md), and it goes with the backups' key.
     app.config["AUDIT_KEY"] = os.environ.get("AUDIT_KEY") or app.config.get("AUDIT_KEY") or \
         _instance_secret(Path(app.instance_path), "audit_key")
@@ -132,7 +132,7 @@ def load_config(app, test_config=None):
 
 def patrol_rules(config):
     """The patrol settings as the domain wants them."""
-    from .domain.patrols import PatrolRules
+    from .domain.field.patrols import PatrolRules
 
     return PatrolRules(
         accuracy_limit_m=config["ACCURACY_WARNING_M"],
@@ -146,8 +146,8 @@ def patrol_rules(config):
 
 def field_rules(config, ward=None):
     """The field-report settings; the case code prefix comes from the ward when it is set up."""
-    from .domain.field_reports import FieldRules
-    from .domain.ward_settings import effective_calendar, effective_rules
+    from .domain.cases.ward_settings import effective_calendar, effective_rules
+    from .domain.field.field_reports import FieldRules
 
     return FieldRules(
         nearby_radius_m=config["NEARBY_RADIUS_M"], max_photo_bytes=config["MAX_PHOTO_BYTES"],
@@ -161,7 +161,7 @@ def field_rules(config, ward=None):
 
 def login_rules(config):
     """The failed-login limits as the domain wants them."""
-    from .domain.login_limits import LoginLimits
+    from .domain.accounts.login_limits import LoginLimits
 
     return LoginLimits(per_username=config["LOGIN_FAILURES_PER_USERNAME"],
                        per_address=config["LOGIN_FAILURES_PER_ADDRESS"])
@@ -169,9 +169,9 @@ def login_rules(config):
 
 def lifecycle_context(config, ward=None, today=None):
     """Deadline rules and working calendar (config, then the ward's settings), today (local), photo limits."""
-    from .domain.case_actions import LifecycleContext
-    from .domain.signing import fine_caps_from_config
-    from .domain.ward_settings import effective_calendar, effective_rules
+    from .domain.cases.case_actions import LifecycleContext
+    from .domain.cases.signing import fine_caps_from_config
+    from .domain.cases.ward_settings import effective_calendar, effective_rules
     from .domain.ward_time import local_today
 
     return LifecycleContext(

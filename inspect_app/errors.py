@@ -17,7 +17,7 @@ from .domain.errors import (
     NeedsConfirmation,
     NotFound,
 )
-from .domain.spatial.engine import expect_writes, is_busy_error, is_disk_full_error
+from .domain.geo.spatial.engine import expect_writes, is_busy_error, is_disk_full_error
 from .extensions import db
 from .i18n import translate_error
 

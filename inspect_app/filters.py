@@ -2,10 +2,12 @@
 from flask import flash, request
 from flask_babel import lazy_gettext as _l
 
-from .domain import accounts, case_queries, geography
-from .domain.categories import CATEGORIES
+from .domain.accounts import accounts
+from .domain.cases import case_queries
+from .domain.cases.categories import CATEGORIES
+from .domain.cases.stages import STAGES
 from .domain.errors import InvalidFields
-from .domain.stages import STAGES
+from .domain.geo import geography
 from .extensions import db
 from .i18n import translate_error
 

@@ -4,11 +4,11 @@ import uuid
 from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
-from .domain.categories import BY_KEY as CATEGORIES_BY_KEY
+from .domain.accounts.roles import ROLE_LABELS
+from .domain.cases.categories import BY_KEY as CATEGORIES_BY_KEY
+from .domain.cases.stages import STAGE_LABELS
 from .domain.errors import N_
-from .domain.geography import route_sketch
-from .domain.roles import ROLE_LABELS
-from .domain.stages import STAGE_LABELS
+from .domain.geo.geography import route_sketch
 
 LANGUAGE_SESSION_KEY = "lang"
 

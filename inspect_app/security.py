@@ -7,7 +7,7 @@ from flask import request, session
 from flask_login import current_user, logout_user
 
 from .auth.access import SESSION_KEY
-from .domain import login_sessions
+from .domain.accounts import login_sessions
 from .extensions import db
 
 LAST_SEEN_KEY = "seen"

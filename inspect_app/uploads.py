@@ -5,14 +5,14 @@ from contextlib import contextmanager
 
 from flask import current_app, request
 
-from .domain.photos import PhotoFiles, prepare_photo, prepare_photos, with_phone_facts
+from .domain.field.photos import PhotoFiles, prepare_photo, prepare_photos, with_phone_facts
 from .extensions import db
 
 
 def outside_transaction(work, *args, **kwargs):
     """Run slow work that needs no database (decoding photos, parsing an import file) with no
     transaction open. A writing request holds SQLite's write lock from its first query (see
-    domain/spatial/engine.py): ending that transaction first lets the other inspectors write meanwhile."""
+    domain/geo/spatial/engine.py): ending that transaction first lets the other inspectors write meanwhile."""
     db.session.rollback()  # nothing is written before this point in any view that calls it
     return work(*args, **kwargs)
 

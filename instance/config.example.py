@@ -11,7 +11,7 @@ DEFAULT_CORRIDOR_M = 50
 # PostgreSQL with PostGIS instead of the embedded SpatiaLite file:
 # SQLALCHEMY_DATABASE_URI = "postgresql://inspect@127.0.0.1:5432/inspect"
 
-# Deadlines. Defaults and citations are in inspect_app/domain/deadlines.py; a new decree is
+# Deadlines. Defaults and citations are in inspect_app/domain/cases/deadlines.py; a new decree is
 # entered here, e.g. a penalty decision due in 10 working days instead of 7:
 # DEADLINE_RULES = {"penalty_decision": {"amount": 10, "unit": "working_days", "citation": "NĐ …/2027 Điều …"}}
 # Days the ward declares off (besides weekends and public holidays):

@@ -7,7 +7,7 @@ from flask import current_app
 from geoalchemy2 import alembic_helpers
 
 import inspect_app.models  # noqa: F401  (every table must be in the metadata)
-from inspect_app.domain.spatial.schema import include_object
+from inspect_app.domain.geo.spatial.schema import include_object
 from inspect_app.models.types import UTCDateTime
 
 config = context.config

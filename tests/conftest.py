@@ -9,8 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from inspect_app import create_app
-from inspect_app.domain import demo
 from inspect_app.extensions import db
+from inspect_app.operations import demo
 
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 POSTGIS_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""

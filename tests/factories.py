@@ -84,7 +84,7 @@ COMPLETE_FACTS = {"owner_name": "Nguyễn Văn Mẫu", "owner_id_number": "09208
 def facts_missing_from(case, action_key):
     """The form fields that complete what the action's document needs, for the facts the case lacks (as an
     inspector fills them in on the record's form)."""
-    from inspect_app.domain import case_facts, workflow
+    from inspect_app.domain.cases import case_facts, workflow
 
     document = workflow.ACTIONS[action_key].document
     needed = case_facts.needed_facts(document.kind, case.category) if document else ()

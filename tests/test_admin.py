@@ -9,8 +9,10 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from inspect_app.domain import accounts, geography, patrols
-from inspect_app.domain.deadlines import WorkingCalendar
+from inspect_app.domain.accounts import accounts
+from inspect_app.domain.cases.deadlines import WorkingCalendar
+from inspect_app.domain.field import patrols
+from inspect_app.domain.geo import geography
 from inspect_app.extensions import db
 from inspect_app.models import AdminEvent, Route, User, Violation
 from inspect_app.models.types import utcnow

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from inspect_app.domain import case_actions
-from inspect_app.domain.audit_anchors import GENESIS_MAC
-from inspect_app.domain.photos import PhotoFiles, add_photo
+from inspect_app.domain.cases import case_actions
+from inspect_app.domain.cases.audit_anchors import GENESIS_MAC
+from inspect_app.domain.field.photos import PhotoFiles, add_photo
 from inspect_app.extensions import db
 from inspect_app.models import CaseAnchor, CaseEvent, Photo, User, Violation, Visit
 
@@ -161,7 +161,7 @@ def test_a_history_rewritten_and_rehashed_with_the_apps_own_function_is_named(ap
 
 def test_a_seal_forged_without_the_key_is_refused(app, evidence, runner):
     """Writing a new seal for an edited case needs the instance's key: one made with another key fails."""
-    from inspect_app.domain import audit_anchors
+    from inspect_app.domain.cases import audit_anchors
 
     _sql(app, "UPDATE violations SET address = '99 Đường khác' WHERE id = :id", id=evidence["id"])
     with app.app_context():

@@ -79,7 +79,7 @@ def test_a_backup_taken_while_inspectors_keep_reporting_is_consistent(app, demo_
 
     from sqlalchemy import func, select
 
-    from inspect_app.domain.photos import photo_file
+    from inspect_app.domain.field.photos import photo_file
     from inspect_app.extensions import db
     from inspect_app.models import Photo, Violation
 
@@ -198,9 +198,9 @@ def test_the_apps_own_role_restores_a_postgis_backup_and_owns_what_it_restored(t
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from inspect_app.domain import backups, demo
     from inspect_app.domain.errors import InvalidInput
     from inspect_app.extensions import db
+    from inspect_app.operations import backups, demo
 
     from .conftest import POSTGIS_URL, make_app
 

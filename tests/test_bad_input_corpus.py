@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.domain import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.errors import InvalidInput
-from inspect_app.domain.photos import PhotoFiles, photo_file
+from inspect_app.domain.field.photos import PhotoFiles, photo_file
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.extensions import db
 from inspect_app.models import Violation

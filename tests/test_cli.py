@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain import accounts, geography
+from inspect_app.domain.accounts import accounts
+from inspect_app.domain.geo import geography
 from inspect_app.extensions import db
 
 DATA = Path(__file__).parent / "data"
@@ -237,7 +238,7 @@ def test_geo_import_of_a_missing_file(app, runner, tmp_path):
 
 
 def test_seed_demo_again_after_a_route_was_retired_changes_nothing(app, runner):
-    from inspect_app.domain import route_admin
+    from inspect_app.domain.geo import route_admin
     from inspect_app.models.types import utcnow
 
     runner.invoke(args=["seed-demo"])

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain import case_actions, case_queries, clocks, field_reports, signing
+from inspect_app.domain.cases import case_actions, case_queries, clocks, signing
+from inspect_app.domain.cases.preconditions import facts_of
 from inspect_app.domain.errors import InvalidFields, InvalidInput
-from inspect_app.domain.preconditions import facts_of
+from inspect_app.domain.field import field_reports
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.models import User, Violation
 
@@ -140,7 +141,7 @@ def test_a_record_dated_before_the_limitation_period_is_refused(session, people)
 
 
 def test_the_register_numbers_decisions_at_signing_in_order_and_refuses_a_number_twice(session, people):
-    from inspect_app.domain.register import entries_of
+    from inspect_app.domain.cases.register import entries_of
 
     officer, chairman = session.get(User, people["inspector"]), session.get(User, people["chairman"])
     first, second = make_case(session, officer.id), make_case(session, officer.id)

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from inspect_app.domain.deadlines import DEFAULT_RULES, WorkingCalendar, due_date
+from inspect_app.domain.cases.deadlines import DEFAULT_RULES, WorkingCalendar, due_date
 
 # One rule per unit, each across Tết 2027 (Thu 04/02 – Wed 10/02), 30/4–1/5 2027 (Fri 30/04, Sat 01/05,
 # Mon 03/05 in lieu) and 2/9 2027 (Thu 02/09, Fri 03/09). Expected dates counted by hand.

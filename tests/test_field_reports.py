@@ -8,11 +8,12 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
-from inspect_app.domain import accounts, field_reports
-from inspect_app.domain.case_codes import next_case_code
+from inspect_app.domain.accounts import accounts
+from inspect_app.domain.cases.case_codes import next_case_code
 from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, NeedsConfirmation
-from inspect_app.domain.photos import PhotoFiles, photo_file
-from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
+from inspect_app.domain.field import field_reports
+from inspect_app.domain.field.photos import PhotoFiles, photo_file
+from inspect_app.domain.geo.spatial.engine import expect_writes, reset_expect_writes
 from inspect_app.extensions import db
 from inspect_app.models import Photo, User, Violation, Visit, Ward
 
@@ -159,7 +160,7 @@ def test_a_case_with_its_position_unknown_is_stored_without_one_and_never_offere
 
 
 def _place(session, case, user, ctx, **fields):
-    from inspect_app.domain import case_actions
+    from inspect_app.domain.cases import case_actions
 
     form = {"action": "place_position", "mode": "record", "version": str(case.version), "note": "Đã đến tận nơi"}
     form.update(fields)
@@ -169,7 +170,7 @@ def _place(session, case, user, ctx, **fields):
 
 def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_history(app, session, inspector, files):
     from inspect_app.config import lifecycle_context
-    from inspect_app.domain import audit, case_actions
+    from inspect_app.domain.cases import audit, case_actions
 
     ctx = lifecycle_context(app.config, session.scalar(select(Ward)))
     case, _ = field_reports.report_violation(session, inspector, field_reports.read_violation_report(
@@ -344,7 +345,7 @@ def test_violations_geojson_with_bbox(session, inspector, files):
 
 
 def test_the_nearby_query_uses_the_spatial_index(session, inspector, files):
-    from inspect_app.domain import spatial
+    from inspect_app.domain.geo import spatial
 
     field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
     if spatial.database_kind(session) == spatial.POSTGIS:

@@ -15,9 +15,10 @@ from pathlib import Path
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from inspect_app.domain import backups, photos
+from inspect_app.domain.field import photos
 from inspect_app.extensions import db
 from inspect_app.models import Route
+from inspect_app.operations import backups
 
 from .conftest import csrf_token_from
 from .factories import jpeg_bytes, new_uuid

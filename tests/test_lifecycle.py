@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from inspect_app.domain import case_actions, case_queries, clocks, workflow
-from inspect_app.domain.case_actions import LifecycleContext
-from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
+from inspect_app.domain.cases import case_actions, case_queries, clocks, workflow
+from inspect_app.domain.cases.case_actions import LifecycleContext
+from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config
+from inspect_app.domain.cases.preconditions import facts_of
+from inspect_app.domain.cases.stages import CLOSED, STAGES
 from inspect_app.domain.errors import Conflict, Forbidden, InvalidFields, InvalidInput
-from inspect_app.domain.field_reports import FieldRules
-from inspect_app.domain.photos import PhotoFiles
-from inspect_app.domain.preconditions import facts_of
-from inspect_app.domain.spatial.engine import expect_writes, reset_expect_writes
-from inspect_app.domain.stages import CLOSED, STAGES
+from inspect_app.domain.field.field_reports import FieldRules
+from inspect_app.domain.field.photos import PhotoFiles
+from inspect_app.domain.geo.spatial.engine import expect_writes, reset_expect_writes
 from inspect_app.extensions import db
 from inspect_app.models import CaseEvent, Photo, User, Violation
 

@@ -95,7 +95,7 @@ def test_geojson_filters_and_properties(app, people, demo_ward, runner):
 def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, people, demo_ward):
     from datetime import date
 
-    from inspect_app.domain import geography
+    from inspect_app.domain.geo import geography
     from inspect_app.extensions import db
 
     from .factories import make_case

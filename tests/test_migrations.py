@@ -11,8 +11,8 @@ from shapely.geometry import LineString
 from sqlalchemy import Column, Integer, MetaData, create_engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from inspect_app.domain import geography, spatial
-from inspect_app.domain.spatial.schema import include_object
+from inspect_app.domain.geo import geography, spatial
+from inspect_app.domain.geo.spatial.schema import include_object
 from inspect_app.extensions import db
 from inspect_app.models import Route
 

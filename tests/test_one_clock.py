@@ -1,5 +1,5 @@
 """One definition per concept (issue 16 point 7): the ward's local time and weeks live in
-domain/ward_time.py, "overdue" in domain/clocks.py, "waiting for the chairman" in
+domain/ward_time.py, "overdue" in domain/cases/clocks.py, "waiting for the chairman" in
 proposals.py. This reads the source, so that a copy written elsewhere fails here."""
 import re
 from pathlib import Path
@@ -10,9 +10,9 @@ SOURCE = Path(__file__).resolve().parents[1] / "inspect_app"
 ONE_PLACE = [
     (r"timedelta\(hours=7\)|get_timezone\(", {"domain/ward_time.py"}, "the ward's UTC offset"),
     (r"isocalendar\(|fromisocalendar\(", {"domain/ward_time.py"}, "ISO week arithmetic"),
-    (r"\.weekday\(\)", {"domain/ward_time.py", "domain/deadlines.py"}, "Monday-to-Sunday weeks, weekends"),
-    (r"due_date\s*<[^=]|limitation_due\s*<", {"domain/clocks.py"}, "overdue"),
-    (r"answers_event_id\.is_not\(None\)|answers_event_id for e in", {"domain/proposals.py"}, "a waiting proposal"),
+    (r"\.weekday\(\)", {"domain/ward_time.py", "domain/cases/deadlines.py"}, "Monday-to-Sunday weeks, weekends"),
+    (r"due_date\s*<[^=]|limitation_due\s*<", {"domain/cases/clocks.py"}, "overdue"),
+    (r"answers_event_id\.is_not\(None\)|answers_event_id for e in", {"domain/cases/proposals.py"}, "a waiting proposal"),
 ]
 
 

@@ -6,7 +6,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiLineString
 from sqlalchemy import select
 
-from inspect_app.domain import overview
+from inspect_app.domain.cases import overview
 from inspect_app.models import Patrol, Route
 
 from .factories import make_case, new_uuid, points_along

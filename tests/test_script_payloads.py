@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from shapely.geometry import LineString
 from sqlalchemy import select
 
-from inspect_app.domain import accounts
-from inspect_app.domain.photos import PhotoFiles
+from inspect_app.domain.accounts import accounts
+from inspect_app.domain.field.photos import PhotoFiles
 from inspect_app.extensions import db
 from inspect_app.models import Route, User, Visit, Ward
 

@@ -5,7 +5,7 @@ keeps his note; the inspector hears of answers and decisions on their pages."""
 import re
 from datetime import timedelta
 
-from inspect_app.domain.photos import PhotoFiles, add_photo
+from inspect_app.domain.field.photos import PhotoFiles, add_photo
 from inspect_app.domain.ward_time import local_today
 from inspect_app.extensions import db
 from inspect_app.models import CaseEvent, RegisterEntry, User, Violation
@@ -153,7 +153,7 @@ def test_a_penalty_decision_after_the_limitation_period_needs_the_chairmans_tick
 def test_a_number_taken_at_the_same_moment_gets_a_message_not_an_error_page(app, people, db_snapshot, monkeypatch):
     """Two records with one number on two cases at once: the register's unique constraint catches what
     the check before could not see yet (simulated by skipping that check)."""
-    from inspect_app.domain import register
+    from inspect_app.domain.cases import register
 
     today = local_today()
     with app.app_context():
@@ -177,7 +177,7 @@ def test_a_number_taken_at_the_same_moment_gets_a_message_not_an_error_page(app,
 
 def test_a_step_is_never_dated_before_the_steps_it_follows(app, people, db_snapshot):
     """No stop-work notice before its record, no decision signed before the record it decides on."""
-    from inspect_app.domain import case_actions, signing
+    from inspect_app.domain.cases import case_actions, signing
     from inspect_app.domain.errors import InvalidFields
 
     from .test_lifecycle import context

@@ -7,7 +7,7 @@ import pytest
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import select
 
-from inspect_app.domain import geography, spatial
+from inspect_app.domain.geo import geography, spatial
 from inspect_app.extensions import db
 from inspect_app.models import Route
 
@@ -131,7 +131,7 @@ def other_spatialite(tmp_path):
     """A second, SpatiaLite database with the demo ward, for cross-database comparisons."""
     from flask_migrate import upgrade
 
-    from inspect_app.domain import demo
+    from inspect_app.operations import demo
 
     app = make_app(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path)
     with app.app_context():

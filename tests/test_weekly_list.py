@@ -3,10 +3,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from inspect_app.domain import weekly_list
+from inspect_app.domain.cases import weekly_list
+from inspect_app.domain.cases.weekly_list import ReportWeek, WeeklyFilters, build_weekly_list, parse_week
 from inspect_app.domain.errors import InvalidFields, InvalidInput
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
-from inspect_app.domain.weekly_list import ReportWeek, WeeklyFilters, build_weekly_list, parse_week
 from inspect_app.models import Route
 
 from . import weekly_scenario as scenario
@@ -195,6 +195,6 @@ def test_documents_count_in_the_week_of_their_date_and_the_week_they_were_entere
 
 
 def weekly_list_files(app):
-    from inspect_app.domain.photos import PhotoFiles
+    from inspect_app.domain.field.photos import PhotoFiles
 
     return PhotoFiles(app.config["PHOTO_DIR"])

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from inspect_app.domain import geography
+from inspect_app.domain.geo import geography
 from inspect_app.extensions import db
 from inspect_app.models import Violation
 from inspect_app.reports import document

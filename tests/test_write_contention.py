@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, text
 
-from inspect_app.domain import photos
+from inspect_app.domain.field import photos
 from inspect_app.extensions import db
 from inspect_app.models import Violation
 
@@ -94,7 +94,7 @@ def test_photos_are_decoded_with_no_transaction_open(app, people, case_id, monke
 
 
 def test_an_import_file_is_parsed_with_no_transaction_open(app, people, monkeypatch):
-    from inspect_app.domain import route_admin
+    from inspect_app.domain.geo import route_admin
 
     seen = _watch(app, monkeypatch, route_admin, "parse_uploaded_geography")
     client, token = _login(app, "quantri")

@@ -5,13 +5,13 @@ why it is, or is not, on that week's list; EXPECTED_GROUPS and EXPECTED_TOTALS a
 """
 from datetime import date, datetime, timedelta
 
-from inspect_app.domain import case_actions
-from inspect_app.domain.case_actions import LifecycleContext
-from inspect_app.domain.deadlines import WorkingCalendar, rules_from_config
-from inspect_app.domain.field_reports import FieldRules
-from inspect_app.domain.photos import PhotoFiles
+from inspect_app.domain.cases import case_actions
+from inspect_app.domain.cases.case_actions import LifecycleContext
+from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config
+from inspect_app.domain.cases.weekly_list import ReportWeek
+from inspect_app.domain.field.field_reports import FieldRules
+from inspect_app.domain.field.photos import PhotoFiles
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
-from inspect_app.domain.weekly_list import ReportWeek
 from inspect_app.models import User, Visit
 
 from .factories import facts_missing_from, make_case, new_uuid

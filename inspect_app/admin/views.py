@@ -1,6 +1,6 @@
 """Admin pages: users, routes and boundary, the ward's settings, and the log.
 
-Every change is logged (domain/admin_log.py) in the same transaction as the change itself.
+Every change is logged (domain/accounts/admin_log.py) in the same transaction as the change itself.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..config import lifecycle_context
-from ..domain import accounts, admin_log, geography, route_admin, ward_settings
-from ..domain.deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS
-from ..domain.deadlines import SOURCES as DAY_SOURCES
+from ..domain.accounts import accounts, admin_log
+from ..domain.accounts.roles import ADMIN, ROLES
+from ..domain.cases import ward_settings
+from ..domain.cases.deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS
+from ..domain.cases.deadlines import SOURCES as DAY_SOURCES
 from ..domain.errors import N_, DomainError
+from ..domain.geo import geography, route_admin
 from ..domain.inputs import FieldReader
-from ..domain.roles import ADMIN, ROLES
 from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error

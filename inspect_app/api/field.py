@@ -5,11 +5,13 @@ from flask_login import current_user
 
 from ..auth.access import login_required, role_required
 from ..config import field_rules, lifecycle_context, patrol_rules
-from ..domain import case_queries, field_reports, geography, patrols
+from ..domain.accounts.roles import INSPECTOR
+from ..domain.cases import case_queries
+from ..domain.cases.stages import CLOSED
 from ..domain.errors import N_, InvalidInput, NeedsConfirmation
+from ..domain.field import field_reports, patrols
+from ..domain.geo import geography
 from ..domain.inputs import FieldReader
-from ..domain.roles import INSPECTOR
-from ..domain.stages import CLOSED
 from ..errors import domain_error_payload
 from ..extensions import db
 from ..i18n import category_label, stage_label

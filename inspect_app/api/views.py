@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..auth.access import login_required
-from ..domain import geography
+from ..domain.geo import geography
 from ..extensions import db
 from . import bp
 

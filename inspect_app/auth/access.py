@@ -6,13 +6,13 @@ from flask import abort, current_app, jsonify, redirect, request, session, url_f
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from ..domain import accounts, login_sessions
-from ..domain.roles import ROLES
+from ..domain.accounts import accounts, login_sessions
+from ..domain.accounts.roles import ROLES
 from ..extensions import db
 from ..models.user import password_stamp
 
 PUBLIC = "public"
-SESSION_KEY = "sid"  # the server-side session (domain/login_sessions.py) this cookie belongs to
+SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 # What a user who must choose a new password can still open.
 _WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.login", "static", "main.service_worker",
                             "main.manifest", "main.healthz", "vendor.leaflet_file", "vendor.npm_file", "main.set_language"}

@@ -1,4 +1,4 @@
-"""Login and logout views: parse the form, call domain.accounts, commit, render."""
+"""Login and logout views: parse the form, call domain.accounts.accounts, commit, render."""
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
@@ -6,7 +6,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from ..config import login_rules
-from ..domain import accounts, login_limits, login_sessions
+from ..domain.accounts import accounts, login_limits, login_sessions
 from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
 from ..extensions import db
 from ..i18n import translate_error

@@ -10,23 +10,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
 from ..config import lifecycle_context
-from ..domain import (
-    accounts,
-    case_actions,
-    case_facts,
-    case_queries,
-    clocks,
-    field_reports,
-    geography,
-    register,
-    signing,
-    workflow,
-)
-from ..domain.categories import BY_KEY
+from ..domain.accounts import accounts
+from ..domain.accounts.roles import ADMIN, CHAIRMAN
+from ..domain.cases import case_actions, case_facts, case_queries, clocks, register, signing, workflow
+from ..domain.cases.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
+from ..domain.field import field_reports
+from ..domain.field.photos import photo_file
+from ..domain.geo import geography
 from ..domain.inputs import FieldReader
-from ..domain.photos import photo_file
-from ..domain.roles import ADMIN, CHAIRMAN
 from ..errors import domain_status
 from ..extensions import db
 from ..filters import filter_choices, filters_from_request

@@ -6,10 +6,11 @@ from flask_babel import gettext
 
 from ..auth.access import role_required
 from ..config import lifecycle_context
-from ..domain import geography, overview
+from ..domain.accounts.roles import ADMIN, CHAIRMAN
+from ..domain.cases import overview
+from ..domain.cases.stages import STAGES
 from ..domain.errors import InvalidInput
-from ..domain.roles import ADMIN, CHAIRMAN
-from ..domain.stages import STAGES
+from ..domain.geo import geography
 from ..domain.ward_time import read_week, week_of
 from ..extensions import db
 from ..filters import filter_choices, filters_from_request

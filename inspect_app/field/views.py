@@ -9,10 +9,12 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..config import patrol_rules
-from ..domain import case_facts, field_reports, geography, patrols
-from ..domain.categories import CATEGORIES
+from ..domain.accounts.roles import INSPECTOR
+from ..domain.cases import case_facts
+from ..domain.cases.categories import CATEGORIES
 from ..domain.errors import DomainError
-from ..domain.roles import INSPECTOR
+from ..domain.field import field_reports, patrols
+from ..domain.geo import geography
 from ..domain.ward_time import local_midnight, local_today
 from ..errors import domain_status
 from ..extensions import db

@@ -23,11 +23,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth.access import login_required, public
 from ..auth.views import _safe_next
 from ..config import lifecycle_context
-from ..domain import accounts, case_actions, case_queries, geography, patrols, proposals, readiness, spatial
-from ..domain.roles import ADMIN, CHAIRMAN, INSPECTOR
+from ..domain.accounts import accounts
+from ..domain.accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
+from ..domain.cases import case_actions, case_queries, proposals
+from ..domain.field import patrols
+from ..domain.geo import geography, spatial
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY, translate_error
 from ..models.types import utcnow
+from ..operations import readiness
 from . import bp
 
 HOME_TEMPLATES = {

@@ -2,17 +2,7 @@
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -88,7 +78,7 @@ class Violation(db.Model):
     khu_vuc: Mapped[str] = mapped_column(String(100), default="")
     owner_name: Mapped[str] = mapped_column(String(200), default="")
     owner_phone: Mapped[str] = mapped_column(String(20), default="")
-    # The facts documents need (domain/case_facts.py); empty until known, changed only as a case step.
+    # The facts documents need (domain/cases/case_facts.py); empty until known, changed only as a case step.
     owner_id_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
     owner_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     plot_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
@@ -102,7 +92,7 @@ class Violation(db.Model):
     area_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
     floors: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Lifecycle (set only by domain.case_actions, from the events)
+    # Lifecycle (set only by domain.cases.case_actions, from the events)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     # The day the deadline's period is counted from (None: given by hand, or set before it was kept):
     # with due_date it tells whether the period runs over days the office has not confirmed yet.

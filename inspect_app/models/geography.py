@@ -21,7 +21,7 @@ class Ward(db.Model):
     boundary_name: Mapped[str] = mapped_column(String(200), default="")
     boundary_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     boundary_source: Mapped[str] = mapped_column(Text, default="")
-    # The ward's own settings, edited on the admin settings page (JSON text: see domain/ward_settings.py)
+    # The ward's own settings, edited on the admin settings page (JSON text: see domain/cases/ward_settings.py)
     days_off: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     deadline_rules: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     workdays: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")          # make-up working days

@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.roles import ROLES
+from ..domain.accounts.roles import ROLES
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 

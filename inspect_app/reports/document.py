@@ -8,8 +8,8 @@ import unicodedata
 
 from flask_babel import gettext
 
-from ..domain.weekly_list import DECISION_DOCUMENTS, TOTAL_KEYS, TOTAL_LABELS
-from ..domain.workflow import OUTCOMES
+from ..domain.cases.weekly_list import DECISION_DOCUMENTS, TOTAL_KEYS, TOTAL_LABELS
+from ..domain.cases.workflow import OUTCOMES
 from ..i18n import stage_label, translate_error
 
 TITLE = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"

@@ -12,9 +12,10 @@ from markupsafe import Markup
 
 from ..auth.access import login_required
 from ..config import lifecycle_context
-from ..domain import audit_anchors, case_queries, geography, ward_settings, weekly_list
+from ..domain.cases import audit_anchors, case_queries, ward_settings, weekly_list
+from ..domain.cases.stages import STAGES
 from ..domain.errors import InvalidFields
-from ..domain.stages import STAGES
+from ..domain.geo import geography
 from ..domain.ward_time import VIETNAM_OFFSET
 from ..extensions import db
 from ..i18n import translate_error

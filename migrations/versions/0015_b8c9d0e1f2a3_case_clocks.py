@@ -2,7 +2,7 @@
 legal basis), and the case keeps the last day of its limitation period.
 
 Plain ADD COLUMNs. Cases and entries recorded before keep empty values: their clocks are read from
-the due fields as they were written (see domain/clocks.py `clock_of`), and they have no limitation
+the due fields as they were written (see domain/cases/clocks.py `clock_of`), and they have no limitation
 clock (computing one now would change sealed rows).
 
 Revision ID: b8c9d0e1f2a3

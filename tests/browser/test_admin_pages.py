@@ -2,7 +2,7 @@
 days off and a deadline, import a route file, and read it all back in the log."""
 import re
 
-from inspect_app.domain import geography
+from inspect_app.domain.geo import geography
 from inspect_app.extensions import db
 
 from .conftest import login

@@ -8,8 +8,8 @@ import subprocess
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from inspect_app.domain import geography
-from inspect_app.domain.stages import STAGES
+from inspect_app.domain.cases.stages import STAGES
+from inspect_app.domain.geo import geography
 from inspect_app.domain.ward_time import VIETNAM_OFFSET
 from inspect_app.extensions import db
 

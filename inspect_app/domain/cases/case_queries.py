@@ -1,0 +1,110 @@
+"""Lists of cases: by stage, overdue, due this week, waiting for the chairman, with filters."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from ...models import Route, User, Violation
+from ..errors import N_, InvalidFields, InvalidInput
+from ..inputs import FieldReader
+from ..ward_time import local_midnight, week_bounds
+from .categories import CATEGORY_KEYS
+from .clocks import overdue_clause
+from .proposals import waiting_case_ids
+from .stages import CLOSED, STAGES
+
+
+@dataclass
+class CaseFilters:
+    """What the user asked to see (kept in the URL)."""
+
+    stage: str | None = None
+    overdue: bool = False
+    due_this_week: bool = False
+    waiting: bool = False
+    route_id: int | None = None
+    khu_vuc: str = ""
+    category: str | None = None
+    officer_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_query(self):
+        """The filters as URL parameters (only those set)."""
+        values = {
+            "stage": self.stage, "overdue": "1" if self.overdue else None, "due_this_week": "1" if self.due_this_week else None,
+            "waiting": "1" if self.waiting else None, "route": self.route_id, "khu_vuc": self.khu_vuc or None,
+            "category": self.category, "officer": self.officer_id,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def read_filters(args):
+    """Filters from query parameters; raises InvalidFields for values that are not allowed."""
+    reader = FieldReader(args)
+    filters = CaseFilters(
+        stage=reader.choice("stage", STAGES), overdue=reader.flag("overdue"), due_this_week=reader.flag("due_this_week"),
+        waiting=reader.flag("waiting"), route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
+        category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
+        date_from=reader.day("date_from"), date_to=reader.day("date_to"),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        reader.error("date_to", N_("The end of the date range is before its start."))
+    reader.finish()
+    return filters
+
+
+def check_filter_ids(session, filters):
+    """Raise InvalidFields when the route or officer of a filter does not exist."""
+    errors = {}
+    if filters.route_id and session.get(Route, filters.route_id) is None:
+        errors["route"] = InvalidInput(N_("This route does not exist."))
+    if filters.officer_id and session.get(User, filters.officer_id) is None:
+        errors["officer"] = InvalidInput(N_("No such officer."))
+    if errors:
+        raise InvalidFields(errors)
+
+
+def filtered(statement, filters, today):
+    """The statement with the filters applied (used by lists, the map and the GeoJSON API)."""
+    if filters.stage:
+        statement = statement.where(Violation.stage == filters.stage)
+    if filters.overdue:
+        statement = statement.where(overdue_clause(today))
+    if filters.due_this_week:
+        monday, sunday = week_bounds(today)
+        statement = statement.where(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
+    if filters.waiting:
+        statement = statement.where(Violation.id.in_(waiting_case_ids()))
+    if filters.route_id:
+        statement = statement.where(Violation.route_id == filters.route_id)
+    if filters.khu_vuc:
+        statement = statement.where(Violation.khu_vuc == filters.khu_vuc)
+    if filters.category:
+        statement = statement.where(Violation.category == filters.category)
+    if filters.officer_id:
+        statement = statement.where(Violation.officer_id == filters.officer_id)
+    if filters.date_from:
+        statement = statement.where(Violation.detected_at >= local_midnight(filters.date_from))
+    if filters.date_to:
+        statement = statement.where(Violation.detected_at < local_midnight(filters.date_to + timedelta(days=1)))
+    return statement
+
+
+def find_cases(session, filters, today, limit=1000):
+    """Cases matching the filters, most urgent deadline first, then newest."""
+    statement = filtered(select(Violation), filters, today)
+    statement = statement.order_by(Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc()).limit(limit)
+    return session.scalars(statement).all()
+
+
+def stage_counts(session):
+    """{stage: number of cases}."""
+    return dict(session.execute(select(Violation.stage, func.count()).group_by(Violation.stage)).all())
+
+
+def khu_vuc_values(session):
+    """The neighbourhood names used in cases, for the filter list."""
+    return [v for v in session.scalars(select(Violation.khu_vuc).where(Violation.khu_vuc != "").distinct().order_by(Violation.khu_vuc))]

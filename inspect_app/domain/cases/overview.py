@@ -1,0 +1,91 @@
+"""The chairman's overview: numbers for the week, and patrol coverage of each route."""
+import json
+from dataclasses import dataclass, field
+
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping, shape
+from sqlalchemy import func, select
+
+from ...models import Patrol, Route, Violation, Ward
+from ..field.coverage import combined_coverage
+from ..geo import spatial
+from ..geo.geography import for_display
+from ..ward_time import week_of
+from .clocks import overdue_clause
+from .proposals import pending_proposals
+from .stages import CLOSED, OPEN_STAGES
+
+
+@dataclass
+class RouteWeek:
+    """One route's patrol work in a week."""
+
+    route: Route
+    patrols: int = 0
+    distance_m: float = 0.0
+    coverage: float = 0.0
+    uncovered: dict = None
+    tracks: list = field(default_factory=list)
+    route_geometry: dict = None
+
+
+def patrol_week(session, monday):
+    """Per route: patrols ended in the week, distance walked, combined coverage, uncovered stretches."""
+    week = week_of(monday)
+    start, end = week.starts_at, week.ends_at
+    patrols = session.scalars(
+        select(Patrol).where(Patrol.started_at >= start, Patrol.started_at < end, Patrol.track.is_not(None))
+    ).all()
+    by_route = {}
+    for patrol in patrols:
+        by_route.setdefault(patrol.route_id, []).append(patrol)
+    result = []
+    for route in session.scalars(select(Route).order_by(Route.code)):
+        week = RouteWeek(route=route)
+        mine = by_route.get(route.id, [])
+        tracks = [list(part.coords) for p in mine for part in to_shape(p.track).geoms]
+        week.patrols = len(mine)
+        week.distance_m = sum(p.track_length_m or 0 for p in mine)
+        line = for_display(to_shape(route.geom))
+        week.route_geometry = mapping(line)
+        share, uncovered = combined_coverage(list(line.coords), tracks, route.corridor_m)
+        week.coverage = share
+        week.uncovered = mapping(uncovered) if uncovered is not None else None
+        week.tracks = [{"type": "LineString", "coordinates": [list(c) for c in t]} for t in tracks]
+        result.append(week)
+    return result
+
+
+def overview_numbers(session, today):
+    """Open cases per stage, new and closed this week, overdue, waiting; open cases per route and khu vực."""
+    week = week_of(today)
+    start, end = week.starts_at, week.ends_at
+    per_stage = dict(session.execute(
+        select(Violation.stage, func.count()).where(Violation.stage.in_(OPEN_STAGES)).group_by(Violation.stage)
+    ).all())
+    open_cases = Violation.stage != CLOSED
+    numbers = {
+        "per_stage": {stage: per_stage.get(stage, 0) for stage in OPEN_STAGES},
+        "new_this_week": session.scalar(select(func.count()).where(Violation.detected_at >= start, Violation.detected_at < end)),
+        "overdue": session.scalar(select(func.count()).where(overdue_clause(today))),
+        "waiting": len(pending_proposals(session)),
+        "closed_this_week": session.scalar(select(func.count()).where(
+            Violation.stage == CLOSED, Violation.last_event_at >= start, Violation.last_event_at < end)),
+    }
+    numbers["per_route"] = session.execute(
+        select(Route.code, func.count(Violation.id)).join(Violation, Violation.route_id == Route.id)
+        .where(open_cases).group_by(Route.code).order_by(Route.code)
+    ).all()
+    numbers["per_khu_vuc"] = session.execute(
+        select(Violation.khu_vuc, func.count()).where(open_cases, Violation.khu_vuc != "")
+        .group_by(Violation.khu_vuc).order_by(Violation.khu_vuc)
+    ).all()
+    return numbers
+
+
+def boundary_geojson(session, ward):
+    """The ward boundary as a GeoJSON geometry dict, or None."""
+    if ward is None or ward.boundary is None:
+        return None
+    text_value = session.scalar(select(spatial.geojson_expr(session, Ward.boundary)).where(Ward.id == ward.id))
+    return mapping(for_display(shape(json.loads(text_value))))

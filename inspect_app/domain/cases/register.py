@@ -1,0 +1,67 @@
+"""The ward's document register (sổ văn bản): decisions get their number here when they are signed,
+in order per kind and year, never twice; records written in the field keep the number the inspector
+wrote, and the register refuses a number it already holds. The caller commits."""
+from sqlalchemy import select, update
+
+from ...models import DocumentCounter, RegisterEntry, Violation
+from ..errors import N_, InvalidFields, InvalidInput
+from ..geo import spatial
+
+
+def _next_sequence(session, kind, year):
+    spatial.insert_ignoring_duplicates(
+        session, DocumentCounter.__table__, [{"kind": kind, "year": year, "last_number": 0}], ["kind", "year"]
+    )
+    # One UPDATE … RETURNING: two signatures at once can never read the same number (as case codes).
+    return session.execute(
+        update(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year == year)
+        .values(last_number=DocumentCounter.last_number + 1).returning(DocumentCounter.last_number)
+    ).scalar_one()
+
+
+def sign(session, spec, event, case, signer):
+    """Give the event's document its register number (12/QĐ-XPHC) for the year of its date."""
+    year = event.document_date.year
+    while True:  # a number written for a decision signed on paper is in the register already: skip it
+        sequence = _next_sequence(session, spec.kind, year)
+        event.document_number = f"{sequence}/{spec.symbol}"
+        if session.scalar(select(RegisterEntry.id).where(RegisterEntry.kind == spec.kind, RegisterEntry.year == year,
+                                                         RegisterEntry.number == event.document_number)) is None:
+            break
+    session.add(RegisterEntry(kind=spec.kind, year=year, number=event.document_number, sequence=sequence,
+                              dated=event.document_date, violation_id=case.id, event=event, signer_id=signer.id))
+
+
+def check_free(session, kind, number, dated):
+    """Refuse a written number the register already holds for this kind and year."""
+    taken = session.execute(
+        select(RegisterEntry.number, Violation.code).join(Violation, RegisterEntry.violation_id == Violation.id)
+        .where(RegisterEntry.kind == kind, RegisterEntry.year == dated.year, RegisterEntry.number == number)
+    ).first()
+    if taken is not None:
+        raise InvalidFields({"document_number": InvalidInput(
+            N_("Number %(number)s is already in the register for %(year)s (case %(code)s)."),
+            number=number, year=dated.year, code=taken.code)})
+
+
+def refused_duplicate(error):
+    """The refusal for a number another request put in the register at the same moment (the unique
+    constraint caught what check_free could not see yet), or None when the IntegrityError is another one."""
+    text = str(getattr(error, "orig", error))
+    # PostgreSQL names the constraint; SQLite names its columns.
+    if "uq_document_register_number" not in text and "document_register.number" not in text:
+        return None
+    return InvalidInput(
+        N_("This number was entered in the register by someone else a moment ago: check the number and try again."))
+
+
+def enter(session, kind, event, case, recorder):
+    """Put a document written in the field (its number as written) into the register."""
+    session.add(RegisterEntry(kind=kind, year=event.document_date.year, number=event.document_number, sequence=None,
+                              dated=event.document_date, violation_id=case.id, event=event, signer_id=recorder.id))
+
+
+def entries_of(session, kind, year):
+    """The register of a kind and year, in order."""
+    return session.scalars(select(RegisterEntry).where(RegisterEntry.kind == kind, RegisterEntry.year == year)
+                           .order_by(RegisterEntry.sequence, RegisterEntry.id)).all()
