@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from inspect_app.domain.cases import case_actions
+from inspect_app.domain.cases import history
 from inspect_app.domain.cases.audit_anchors import GENESIS_MAC
 from inspect_app.domain.field.photos import PhotoFiles, add_photo
 from inspect_app.extensions import db
@@ -147,7 +147,7 @@ def test_a_history_rewritten_and_rehashed_with_the_apps_own_function_is_named(ap
         previous = events[1].content_hash
         for event in events[2:]:
             event.prev_hash = previous
-            event.content_hash = case_actions.event_hash(event, [p.sha256 for p in event.photos])
+            event.content_hash = history.event_hash(event, [p.sha256 for p in event.photos])
             previous = event.content_hash
         hashes = [(e.id, e.prev_hash, e.content_hash, e.note) for e in events]
         db.session.rollback()  # written below by SQL, as an editor would (the app would seal its own write)

@@ -9,6 +9,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from inspect_app.domain.accounts import accounts
+from inspect_app.domain.cases import history
 from inspect_app.domain.cases.case_codes import next_case_code
 from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, NeedsConfirmation
 from inspect_app.domain.field import field_reports
@@ -215,7 +216,7 @@ def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_hist
     assert [f["properties"]["code"] for f in field_reports.violations_feature_collection(session)["features"]] == [case.code]
     assert field_reports.cases_without_position(session) == []
     # The position is part of the entry's hash, and the case row must match its history.
-    assert '"position":[105.5975,10.1775]' in case_actions.event_content(event, [])
+    assert '"position":[105.5975,10.1775]' in history.event_content(event, [])
     assert audit.verify_case(session, case, app.config["PHOTO_DIR"], app.config["AUDIT_KEY"]) == []
     event.lon = 105.6
     assert [p.what for p in audit.verify_case(session, case, app.config["PHOTO_DIR"], app.config["AUDIT_KEY"])] == \

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from inspect_app.domain.cases import case_actions, case_queries, clocks, workflow
+from inspect_app.domain.cases import case_actions, case_queries, clocks, history, workflow
 from inspect_app.domain.cases.case_actions import LifecycleContext
 from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config
 from inspect_app.domain.cases.preconditions import facts_of
@@ -58,9 +58,9 @@ def valid_form(action, case, session, today=TODAY):
 
 def _seed_event(session, case, user):
     """A first entry in the case's history (corrections need something to correct)."""
-    event = case_actions._new_event(session, case, user, "site_check", "action", None)
+    event = history.new_event(session, case, user, "site_check", "action", None)
     event.note = "Kiểm tra ban đầu"
-    case_actions._seal(session, case, event)
+    history.seal(session, case, event)
 
 
 # Who acts: the officer in charge, another inspector of the ward, the chairman, the administrator.
