@@ -64,7 +64,9 @@ def register_extensions(app):
     from . import security
 
     security.init_app(app)
-    _share_ward_name(app)
+    from . import templating
+
+    templating.init_app(app)
 
 
 _SEALING = []
@@ -80,21 +82,6 @@ def _seal_cases_on_commit():
 
     audit_anchors.install(db.session, lambda: current_app.config["AUDIT_KEY"])
     _SEALING.append(True)
-
-
-def _share_ward_name(app):
-    """Pages show the ward's name as the office set it (admin settings), read once per request."""
-    from flask import g
-
-    from .domain.geo import geography
-
-    def ward_name():
-        if "ward_name" not in g:
-            ward = geography.get_ward(db.session)
-            g.ward_name = ward.name if ward is not None else app.config["WARD_NAME"]
-        return g.ward_name
-
-    app.jinja_env.globals["ward_name"] = ward_name
 
 
 def _declare_writing_requests(app):

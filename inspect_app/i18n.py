@@ -1,14 +1,13 @@
 """Language and time zone: Vietnamese by default, English on request, times in local time."""
-import uuid
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import gettext
 
 from .domain.accounts.roles import ROLE_LABELS
 from .domain.cases.categories import BY_KEY as CATEGORIES_BY_KEY
 from .domain.cases.stages import STAGE_LABELS
 from .domain.errors import N_
-from .domain.geo.geography import route_sketch
+from .models.vocabulary import VisitOutcome
 
 LANGUAGE_SESSION_KEY = "lang"
 
@@ -54,9 +53,9 @@ def category_label(key):
 
 
 VISIT_OUTCOME_LABELS = {
-    "nothing_wrong": N_("Nothing wrong"),
-    "violation_found": N_("Violation found"),
-    "follow_up": N_("Follow-up of a case"),
+    VisitOutcome.NOTHING_WRONG: N_("Nothing wrong"),
+    VisitOutcome.VIOLATION_FOUND: N_("Violation found"),
+    VisitOutcome.FOLLOW_UP: N_("Follow-up of a case"),
 }
 
 
@@ -66,10 +65,5 @@ def visit_outcome_label(outcome):
 
 
 def init_app(app, babel):
-    """Bind Flask-Babel with the locale selector and give templates the formatters."""
+    """Bind Flask-Babel with the locale selector (templating.py gives templates the formatters)."""
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(
-        get_locale=get_locale, format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal, role_label=role_label,
-        stage_label=stage_label, category_label=category_label, visit_outcome_label=visit_outcome_label,
-        new_uuid=lambda: str(uuid.uuid4()), route_sketch=route_sketch,
-    )

@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 from flask import request, session
 from flask_login import current_user, logout_user
 
-from .auth.access import SESSION_KEY
 from .domain.accounts import login_sessions
 from .extensions import db
 
 LAST_SEEN_KEY = "seen"
+SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 
 
 def content_security_policy(tile_url):
@@ -56,3 +56,15 @@ def init_app(app):
             return
         if seen is None or now - seen > 60 or request.method != "GET":  # no cookie rewrite on every request
             session[LAST_SEEN_KEY] = now
+
+
+def safe_next_path(target):
+    """Only same-site relative paths are followed after login."""
+    if not target:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return None  # a CR/LF would split the Location header; a backslash is "/" to some browsers
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

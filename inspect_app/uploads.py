@@ -17,12 +17,12 @@ def outside_transaction(work, *args, **kwargs):
     return work(*args, **kwargs)
 
 
-def uploaded_photos(record_uuid, rules, phone_ids=True):
+def uploaded_photos(owner_uuid, rules, phone_ids=True):
     """[PreparedPhoto] of the request's `photos` files, checked and decoded outside the transaction.
 
     phone_ids=False ignores `photo_uuid` fields (a case event's photos are always new ones).
     """
-    photos = outside_transaction(prepare_photos, _uploads(record_uuid, phone_ids), rules.max_photo_bytes,
+    photos = outside_transaction(prepare_photos, _uploads(owner_uuid, phone_ids), rules.max_photo_bytes,
                                  rules.max_photo_pixels, rules.max_photos)
     phone_facts = request.form.getlist("photo_exif")
     return [with_phone_facts(photo, phone_facts[i] if i < len(phone_facts) else "") for i, photo in enumerate(photos)]
@@ -35,7 +35,7 @@ def uploaded_photo(photo_uuid, storage, rules):
     return with_phone_facts(photo, request.form.get("photo_exif", ""))
 
 
-def _uploads(record_uuid, phone_ids=True):
+def _uploads(owner_uuid, phone_ids=True):
     """[(photo uuid, bytes, file name)] from the request's `photos` files, in order.
 
     A photo's UUID comes from the matching `photo_uuid` field; when the phone sent none,
@@ -49,7 +49,7 @@ def _uploads(record_uuid, phone_ids=True):
         try:
             photo_uuid = str(uuid.UUID(photo_uuid))
         except ValueError:
-            base = uuid.UUID(record_uuid) if record_uuid else uuid.NAMESPACE_URL
+            base = uuid.UUID(owner_uuid) if owner_uuid else uuid.NAMESPACE_URL
             photo_uuid = str(uuid.uuid5(base, f"photo-{index}"))
         uploads.append((photo_uuid, storage.read(), (storage.filename or f"#{index + 1}")[:80]))
     return uploads

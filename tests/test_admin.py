@@ -345,7 +345,7 @@ def test_a_rule_set_back_to_its_configured_value_follows_the_configuration_again
     with app.app_context():
         ward = geography.get_ward(db.session)
         assert json.loads(ward.deadline_rules) == {}
-        from inspect_app.config import lifecycle_context
+        from inspect_app.rules import lifecycle_context
         assert lifecycle_context(app.config, ward).rules["compliance"].amount == 30
 
 

@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from inspect_app.domain.accounts import accounts
-from inspect_app.domain.cases import history
+from inspect_app.domain.cases import case_map, history
 from inspect_app.domain.cases.case_codes import next_case_code
 from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, NeedsConfirmation
 from inspect_app.domain.field import field_reports
@@ -156,7 +156,7 @@ def test_a_case_with_its_position_unknown_is_stored_without_one_and_never_offere
     # Nor is it found near anything, nor on the map; it is listed for the officer to place.
     ward_centre = to_shape(session.scalar(select(Ward.boundary))).centroid
     assert field_reports.nearby_open_cases(session, ward_centre.x, ward_centre.y, 50_000) == []
-    assert field_reports.violations_feature_collection(session)["features"] == []
+    assert case_map.violations_feature_collection(session)["features"] == []
     assert [c.id for c in field_reports.cases_without_position(session)] == [first.id, second.id]
 
 
@@ -170,8 +170,8 @@ def _place(session, case, user, ctx, **fields):
 
 
 def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_history(app, session, inspector, files):
-    from inspect_app.config import lifecycle_context
     from inspect_app.domain.cases import audit, case_actions
+    from inspect_app.rules import lifecycle_context
 
     ctx = lifecycle_context(app.config, session.scalar(select(Ward)))
     case, _ = field_reports.report_violation(session, inspector, field_reports.read_violation_report(
@@ -213,7 +213,7 @@ def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_hist
     assert not case.outside_ward
     # Now the case is where everyone looks: near the bridge, on the map, off the "to place" list.
     assert case.id in [c.id for c, _ in field_reports.nearby_open_cases(session, *BRIDGE, 30)]
-    assert [f["properties"]["code"] for f in field_reports.violations_feature_collection(session)["features"]] == [case.code]
+    assert [f["properties"]["code"] for f in case_map.violations_feature_collection(session)["features"]] == [case.code]
     assert field_reports.cases_without_position(session) == []
     # The position is part of the entry's hash, and the case row must match its history.
     assert '"position":[105.5975,10.1775]' in history.event_content(event, [])
@@ -230,7 +230,7 @@ def test_the_officer_places_an_unknown_position_later_as_a_step_in_the_case_hist
 
 
 def test_a_case_placed_just_outside_the_ward_after_confirming_is_marked_outside(app, session, inspector, files):
-    from inspect_app.config import lifecycle_context
+    from inspect_app.rules import lifecycle_context
 
     ctx = lifecycle_context(app.config, session.scalar(select(Ward)))
     case, _ = field_reports.report_violation(session, inspector, field_reports.read_violation_report(
@@ -337,10 +337,10 @@ def test_violations_geojson_with_bbox(session, inspector, files):
     field_reports.report_violation(session, inspector, report(*BRIDGE), RULES, files)
     far = east_of_the_ward(session, 800)
     field_reports.report_violation(session, inspector, report(*far, confirm_outside="1"), RULES, files)
-    everything = field_reports.violations_feature_collection(session)
+    everything = case_map.violations_feature_collection(session)
     assert len(everything["features"]) == 2
     box = (BRIDGE[0] - 0.001, BRIDGE[1] - 0.001, BRIDGE[0] + 0.001, BRIDGE[1] + 0.001)
-    inside = field_reports.violations_feature_collection(session, box)
+    inside = case_map.violations_feature_collection(session, box)
     assert [f["properties"]["stage"] for f in inside["features"]] == ["detected"]
     assert inside["features"][0]["geometry"]["coordinates"] == pytest.approx(list(BRIDGE))
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.login_limits import LoginLimits, TooManyAttempts, check_allowed, record_attempt
+from inspect_app.domain.accounts.login_limits import LoginLimits, TooManyAttempts, check_allowed, log_login_attempt
 from inspect_app.extensions import db
 from inspect_app.models import LoginAttempt
 from inspect_app.models.types import utcnow
@@ -57,8 +57,8 @@ def test_attempts_are_logged_and_refusals_are_not_counted(app, people):
 def test_the_wait_is_counted_from_the_oldest_counted_failure(session, app):
     limits, now = LoginLimits(per_username=3, per_address=100, window_s=60), utcnow()
     for seconds_ago in (50, 30, 10):
-        record_attempt(session, "a", "x", False, now - timedelta(seconds=seconds_ago))
-    record_attempt(session, "a", "x", True, now - timedelta(seconds=5))
+        log_login_attempt(session, "a", "x", False, now - timedelta(seconds=seconds_ago))
+    log_login_attempt(session, "a", "x", True, now - timedelta(seconds=5))
     with pytest.raises(TooManyAttempts) as caught:
         check_allowed(session, "a", "x", limits, now)
     assert caught.value.retry_after_s == 10

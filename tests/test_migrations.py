@@ -131,6 +131,39 @@ def test_models_and_migrations_agree(app):
         assert _drift(db.metadata) == []
 
 
+def _named_constraints_in_database():
+    """(table, name) of every primary key, unique and foreign key constraint the database names."""
+    if ON_POSTGIS:
+        return set(db.session.execute(text(
+            "SELECT rel.relname, con.conname FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid "
+            "JOIN pg_namespace n ON n.oid = rel.relnamespace WHERE n.nspname = 'public' AND con.contype IN ('p', 'u', 'f')"
+        )).all())
+    import re
+    found = set()
+    for table, sql in db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all():
+        found |= {(table, name) for name in re.findall(r'CONSTRAINT\s+"?(\w+)"?\s+(?:PRIMARY|UNIQUE|FOREIGN)', sql or "")}
+    return found
+
+
+def test_constraints_are_named_by_the_metadata_convention_in_the_database(app):
+    """extensions.NAMING_CONVENTION names what migrations create (a later migration can drop them by name)."""
+    with app.app_context():
+        expected = {(table.name, constraint.name) for table in db.metadata.sorted_tables
+                    for constraint in table.constraints
+                    if type(constraint).__name__ in ("PrimaryKeyConstraint", "UniqueConstraint", "ForeignKeyConstraint")}
+        assert all(name and name.split("_")[0] in ("pk", "uq", "fk") for _, name in expected), expected
+        actual = {(table, name) for table, name in _named_constraints_in_database() if table in db.metadata.tables}
+        unnamed = expected - actual
+        if not ON_POSTGIS:
+            # SQLite: a column added later (ALTER TABLE … ADD) keeps its foreign key without a name; it is there.
+            assert unnamed == {("case_events", "fk_case_events_officer_id_users")}, unnamed
+            keys = db.session.execute(text("PRAGMA foreign_key_list(case_events)")).all()
+            assert any(row[2] == "users" and row[3] == "officer_id" for row in keys)
+        else:
+            assert unnamed == set()
+        assert actual - expected == set()
+
+
 def test_drift_check_notices_a_model_change(app):
     """Control for the test above: a column missing from the migrations is reported."""
     changed = MetaData()
@@ -234,5 +267,54 @@ def test_a_case_may_have_no_position_and_downgrading_refuses_to_invent_one(tmp_p
             near = spatial.within_distance(db.session, Violation.position, 105.5975, 10.1775, 10)
             assert db.session.scalars(select(Violation.code).where(near).order_by(Violation.code)).all() == ["NEW-1", "OLD-1"]
             assert _drift(db.metadata) == []
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _case_stage_write(code, stage):
+    db.session.execute(text("UPDATE violations SET stage = :stage WHERE code = :code"), {"stage": stage, "code": code})
+
+
+def test_the_database_refuses_a_stage_outside_the_vocabulary_and_the_upgrade_names_rows_that_break_it(tmp_path):
+    """0019: CHECK constraints generated from the StrEnums, added in place on both databases (SQLite: schema
+    text edited, the spatial table still works); an existing row that breaks them stops the upgrade."""
+    from inspect_app.models import Violation
+
+    with fresh_database(tmp_path) as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="f2a3b4c5d6e7")
+            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
+                                    "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
+                               {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
+            user_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            _insert_case_by_sql("OLD-1", user_id)
+            _case_stage_write("OLD-1", "xong")  # possible before 0019
+            db.session.commit()
+            with pytest.raises(SystemExit):  # Flask-Migrate reports the RuntimeError naming the row and exits
+                upgrade()
+            db.session.remove()
+            _case_stage_write("OLD-1", "warning")
+            db.session.commit()
+            upgrade()
+            for bad in ("xong", "Warning", ""):
+                with pytest.raises(IntegrityError):
+                    _case_stage_write("OLD-1", bad)
+                    db.session.flush()
+                db.session.rollback()
+            with pytest.raises(IntegrityError):
+                db.session.execute(text("UPDATE violations SET area_m2 = -5 WHERE code = 'OLD-1'"))
+            db.session.rollback()
+            _case_stage_write("OLD-1", "stop_work")  # every stage of the vocabulary is still allowed
+            _insert_case_by_sql("NEW-1", user_id)  # and the spatial table still takes rows and finds them
+            db.session.commit()
+            near = spatial.within_distance(db.session, Violation.position, 105.5975, 10.1775, 10)
+            assert db.session.scalars(select(Violation.code).where(near).order_by(Violation.code)).all() == ["NEW-1", "OLD-1"]
+            assert _drift(db.metadata) == []
+            db.session.commit()  # no read transaction left open while the migration writes
+            downgrade(revision="f2a3b4c5d6e7")
+            _case_stage_write("OLD-1", "xong")  # the constraint went with the downgrade
+            db.session.rollback()
+            upgrade()
             db.session.remove()
             db.engine.dispose()

@@ -263,10 +263,10 @@ def test_a_record_takes_at_most_the_configured_number_of_photos(app, phone):
 
 
 def _record_bb_as_chairman(app, case_id):
-    from inspect_app.config import lifecycle_context
     from inspect_app.domain.accounts import accounts
     from inspect_app.domain.cases import case_actions
     from inspect_app.domain.field.photos import PhotoFiles
+    from inspect_app.rules import lifecycle_context
 
     with app.app_context():
         chairman = accounts.find_user(db.session, "chutich")

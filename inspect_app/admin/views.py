@@ -7,7 +7,6 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from ..auth.access import role_required
-from ..config import lifecycle_context
 from ..domain.accounts import accounts, admin_log
 from ..domain.accounts.roles import ADMIN, ROLES
 from ..domain.cases import ward_settings
@@ -20,6 +19,7 @@ from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
 from ..models.types import utcnow
+from ..rules import lifecycle_context
 from ..uploads import outside_transaction
 from . import bp
 

@@ -4,9 +4,8 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.access import login_required, role_required
-from ..config import field_rules, lifecycle_context, patrol_rules
 from ..domain.accounts.roles import INSPECTOR
-from ..domain.cases import case_queries
+from ..domain.cases import case_map, case_queries
 from ..domain.cases.stages import CLOSED
 from ..domain.errors import N_, InvalidInput, NeedsConfirmation
 from ..domain.field import field_reports, patrols
@@ -16,6 +15,7 @@ from ..errors import domain_error_payload
 from ..extensions import db
 from ..i18n import category_label, stage_label
 from ..models.types import utcnow
+from ..rules import field_rules, lifecycle_context, patrol_rules
 from ..uploads import photo_transaction, uploaded_photo, uploaded_photos
 from . import bp
 
@@ -90,7 +90,7 @@ def end_patrol_by_uuid(client_uuid):
 def add_photo():
     """One photo of a report or visit, sent on its own: fields record_uuid, photo_uuid, file photo; 201 new, 200 repeat."""
     reader = FieldReader(request.form)
-    record_uuid = reader.uuid("record_uuid")
+    owner_uuid = reader.uuid("record_uuid")  # the field's name in phones' outboxes: kept as it is
     photo_uuid = reader.uuid("photo_uuid")
     storage = request.files.get("photo")
     if storage is None or not (storage.filename or storage.content_length):
@@ -99,7 +99,7 @@ def add_photo():
     rules = field_rules(current_app.config, geography.get_ward(db.session))
     photo_in = uploaded_photo(photo_uuid, storage, rules)
     with photo_transaction() as files:
-        photo, created = field_reports.add_record_photo(db.session, current_user, record_uuid, photo_in, rules, files)
+        photo, created = field_reports.add_photo_to_report_or_visit(db.session, current_user, owner_uuid, photo_in, rules, files)
     return jsonify({"id": photo.id, "client_uuid": photo.client_uuid, "sha256": photo.sha256, "created": created}), \
         201 if created else 200
 
@@ -203,7 +203,7 @@ def violations_geojson():
     bbox = _read_bbox(request.args["bbox"]) if request.args.get("bbox") else None
     filters = case_queries.read_filters(request.args)
     context = lifecycle_context(current_app.config, geography.get_ward(db.session))
-    collection = field_reports.violations_feature_collection(db.session, bbox, filters=filters, today=context.today,
+    collection = case_map.violations_feature_collection(db.session, bbox, filters=filters, today=context.today,
                                                              calendar=context.calendar)
     for feature in collection["features"]:
         props = feature["properties"]

@@ -10,9 +10,9 @@ from ..domain.accounts import accounts, login_sessions
 from ..domain.accounts.roles import ROLES
 from ..extensions import db
 from ..models.user import password_stamp
+from ..security import SESSION_KEY
 
 PUBLIC = "public"
-SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 # What a user who must choose a new password can still open.
 _WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.login", "static", "main.service_worker",
                             "main.manifest", "main.healthz", "vendor.leaflet_file", "vendor.npm_file", "main.set_language"}
@@ -80,7 +80,6 @@ def _refuse_anonymous():
 def init_login_manager(app, login_manager):
     """Connect Flask-Login to the users table."""
     login_manager.init_app(app)
-    app.jinja_env.globals["may_open"] = may_open
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please log in.")
     login_manager.session_protection = "strong"

@@ -1,13 +1,16 @@
 """Forms of the auth pages."""
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, ValidationError
 
-# Control characters (NUL above all) never reach the database: PostgreSQL refuses NUL in text.
-NO_CONTROL_CHARACTERS = re.compile(r"^[^\x00-\x1f\x7f]*$")
+from ..domain.inputs import has_control_characters
+
+
+def no_control_characters(form, field):
+    """WTForms validator: the one check of domain/inputs.py, for a one-line field."""
+    if has_control_characters(field.data):
+        raise ValidationError(_l("This field contains invisible control characters."))
 
 
 class LoginForm(FlaskForm):
@@ -16,7 +19,7 @@ class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[
         DataRequired(message=_l("Please enter your user name.")),
         Length(max=64, message=_l("At most %(max)d characters.")),
-        Regexp(NO_CONTROL_CHARACTERS, message=_l("This field contains invisible control characters.")),
+        no_control_characters,
     ])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(message=_l("Please enter your password.")),

@@ -1,32 +1,19 @@
 """Login and logout views: parse the form, call domain.accounts.accounts, commit, render."""
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
-from ..config import login_rules
 from ..domain.accounts import accounts, login_limits, login_sessions
 from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
 from ..extensions import db
 from ..i18n import translate_error
 from ..models.types import utcnow
-from ..security import LAST_SEEN_KEY
+from ..rules import login_rules
+from ..security import LAST_SEEN_KEY, SESSION_KEY, safe_next_path
 from . import bp
-from .access import SESSION_KEY, login_required, public
+from .access import login_required, public
 from .forms import LoginForm
-
-
-def _safe_next(target):
-    """Only same-site relative paths are followed after login."""
-    if not target:
-        return None
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
-        return None  # a CR/LF would split the Location header; a backslash is "/" to some browsers
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -48,11 +35,11 @@ def login():
             response.headers["Retry-After"] = str(exc.retry_after_s)
             return response
         except AccountInactive as exc:
-            login_limits.record_attempt(db.session, name, address, False, now)
+            login_limits.log_login_attempt(db.session, name, address, False, now)
             db.session.commit()
             flash(translate_error(exc), "error")
             return render_template("auth/login.html", form=form), 403
-        login_limits.record_attempt(db.session, name, address, user is not None, now)
+        login_limits.log_login_attempt(db.session, name, address, user is not None, now)
         if user is None:
             db.session.commit()
             current_app.logger.info("failed login for %r from %s", name, address)
@@ -64,7 +51,7 @@ def login():
             session[LAST_SEEN_KEY] = now.timestamp()  # even the first cookie ends after the idle time
             accounts.record_login(user)
             db.session.commit()
-            target = _safe_next(request.args.get("next")) or url_for("main.home")
+            target = safe_next_path(request.args.get("next")) or url_for("main.home")
             if user.must_change_password:
                 return redirect(url_for("auth.change_password", next=target))
             return redirect(target)
@@ -112,12 +99,12 @@ def change_password():
         except InvalidFields as exc:
             db.session.rollback()
             if "current_password" in exc.errors:
-                login_limits.record_attempt(db.session, name, address, False, now)
+                login_limits.log_login_attempt(db.session, name, address, False, now)
                 db.session.commit()
             errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
             status = 400
         else:
             current_app.logger.info("password changed by %s", current_user.username)
             flash(gettext("Your password has been changed. Your other sessions have ended."), "info")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/password.html", errors=errors, forced=current_user.must_change_password), status

@@ -2,17 +2,16 @@
 import uuid
 from datetime import timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
-from ..config import lifecycle_context
 from ..domain.accounts import accounts
 from ..domain.accounts.roles import ADMIN, CHAIRMAN
-from ..domain.cases import case_actions, case_facts, case_queries, clocks, register, signing, workflow
+from ..domain.cases import case_actions, case_queries, clocks, register, signing, workflow
 from ..domain.cases.categories import BY_KEY
 from ..domain.errors import DomainError, NeedsConfirmation
 from ..domain.field import field_reports
@@ -26,10 +25,7 @@ from ..i18n import translate_error
 from ..models import Photo
 from ..uploads import photo_transaction, uploaded_photos
 from . import bp
-
-
-def _case_context():
-    return lifecycle_context(current_app.config, geography.get_ward(db.session))
+from .presenters import request_case_context
 
 
 @bp.route("/")
@@ -37,7 +33,7 @@ def _case_context():
 def index():
     """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
     filters, ok = filters_from_request()
-    context = _case_context()
+    context = request_case_context()
     return render_template(
         "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
         counts=case_queries.stage_counts(db.session), today=context.today,
@@ -49,7 +45,7 @@ def index():
 @role_required(CHAIRMAN, ADMIN)
 def queue():
     """Proposals waiting for the chairman's decision, oldest first."""
-    context = _case_context()
+    context = request_case_context()
     proposals = case_actions.pending_proposals(db.session)
     running = {}
     for proposal in proposals:
@@ -74,7 +70,7 @@ def _shown(warnings):
 
 
 def _render_case(violation, status=200, errors=None, form=None, confirm_outside=False):
-    context = _case_context()
+    context = request_case_context()
     lon, lat = field_reports.violation_lon_lat(db.session, violation)
     # The placing map starts at the ward's centre: a start, never a position (the pin is pale until set).
     centre = geography.ward_centre(db.session) if lat is None else None
@@ -122,7 +118,7 @@ def _failed(violation_id, exc, form):
 @login_required
 def add_event(violation_id):
     """Record an action or propose one; the case page shows the result."""
-    context = _case_context()
+    context = request_case_context()
     try:
         # Photos of a case event get fresh identifiers: the case version already stops a repeat.
         inp = case_actions.read_action_input(request.form, [], context.today)
@@ -144,7 +140,7 @@ def add_event(violation_id):
 @role_required(CHAIRMAN, ADMIN)
 def decide(violation_id, event_id):
     """Approve or reject a proposal."""
-    context = _case_context()
+    context = request_case_context()
     reader = FieldReader(request.form)
     decision = reader.choice("decision", ("approve", "reject"), required=True)
     version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)
@@ -204,68 +200,3 @@ def photo(public_id):
 def photo_thumb(public_id):
     """The photo's thumbnail."""
     return _send_photo(public_id, thumbnail=True)
-
-
-def event_label(event):
-    """Display name of an event's action."""
-    action = workflow.ACTIONS.get(event.action)
-    return gettext(action.label) if action else event.action
-
-
-def _request_context():
-    if "case_context" not in g:
-        g.case_context = _case_context()
-    return g.case_context
-
-
-def nearest_deadline(case):
-    """The deadline a case must meet first, for lists (clocks.nearest_deadline with this request's rules)."""
-    context = _request_context()
-    return clocks.nearest_deadline(case, context.rules, context.calendar)
-
-
-def facts_for(action, case):
-    """The case facts an action's form asks for: all of them to edit facts, else what its document needs."""
-    if action.edits_facts:
-        return list(case_facts.FACTS.values())
-    if action.document is None:
-        return []
-    return [case_facts.FACTS[name] for name in case_facts.asked_facts(action.document.kind, case.category)]
-
-
-def fact_needed(action, case, name):
-    """The action's document needs this fact (the form marks it *)."""
-    return bool(action.document) and name in case_facts.needed_facts(action.document.kind, case.category)
-
-
-def fact_value(case, name):
-    """A fact as a form field shows it (dates as YYYY-MM-DD, nothing for None)."""
-    value = getattr(case, name)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)  # never rounded (an edit would store it)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-bp.add_app_template_global(facts_for, "facts_for")
-bp.add_app_template_global(fact_needed, "fact_needed")
-bp.add_app_template_global(fact_value, "fact_value")
-def fact_shown(name, value):
-    """A fact as the page prints it (a works state in the reader's language)."""
-    text = case_facts.shown(name, value)
-    return gettext(text) if text and name == "works_state" else text
-
-
-bp.add_app_template_global(fact_shown, "fact_shown")
-bp.add_app_template_global(case_facts.FACTS, "case_fact_list")
-bp.add_app_template_global(case_facts.changes_of, "fact_changes")
-bp.add_app_template_global(case_facts.WORKS_STATES, "works_states")
-bp.add_app_template_global(case_facts.WORKS_KINDS, "works_kinds")
-bp.add_app_template_global(event_label, "event_label")
-bp.add_app_template_global(lambda key: workflow.ACTIONS.get(key), "action_of")
-bp.add_app_template_global(nearest_deadline, "nearest_deadline")
-bp.add_app_template_global(lambda key: gettext(clocks.CLOCK_LABELS.get(clocks.CLOCK_OF_RULE.get(key, key), key)),
-                           "clock_label")
-bp.add_app_template_global(clocks.is_overdue, "is_overdue")
-bp.add_app_template_global(lambda key: gettext(workflow.OUTCOMES[key]) if key in workflow.OUTCOMES else key, "outcome_label")

@@ -5,7 +5,6 @@ from flask import current_app, flash, render_template, request
 from flask_babel import gettext
 
 from ..auth.access import role_required
-from ..config import lifecycle_context
 from ..domain.accounts.roles import ADMIN, CHAIRMAN
 from ..domain.cases import overview
 from ..domain.cases.stages import STAGES
@@ -15,6 +14,7 @@ from ..domain.ward_time import read_week, week_of
 from ..extensions import db
 from ..filters import filter_choices, filters_from_request
 from ..i18n import stage_label, translate_error
+from ..rules import lifecycle_context
 from . import bp
 from .folium_map import build_map, map_parts
 

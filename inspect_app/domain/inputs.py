@@ -10,7 +10,15 @@ from datetime import UTC, date, datetime
 
 from .errors import N_, InvalidFields, InvalidInput
 
+# Invisible characters no text of the ward needs (PostgreSQL refuses NUL outright); a tab or a line break
+# only where the text may have several lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text, multiline=False):
+    """Whether text holds invisible control characters (tab, CR and LF count only in one-line text)."""
+    return bool((_CONTROL if multiline else _LINE_CONTROL).search(text or ""))
 _MISSING = object()
 # The span of dates the app accepts anywhere (filters, documents, phone times, photo EXIF): wide
 # enough for any real case, narrow enough that a week or a time zone around it stays a date.
@@ -58,7 +66,7 @@ class FieldReader:
         value = unicodedata.normalize("NFC", raw)
         if not multiline:
             value = value.replace("\r", " ").replace("\n", " ")
-        if _CONTROL.search(value):
+        if has_control_characters(value, multiline=True):
             self.error(name, N_("This field contains invisible control characters."))
             return ""
         if len(value) > max_length:

@@ -8,7 +8,6 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.access import role_required
-from ..config import patrol_rules
 from ..domain.accounts.roles import INSPECTOR
 from ..domain.cases import case_facts
 from ..domain.cases.categories import CATEGORIES
@@ -18,8 +17,9 @@ from ..domain.geo import geography
 from ..domain.ward_time import local_midnight, local_today
 from ..errors import domain_status
 from ..extensions import db
+from ..home_page import inspector_news, render_home
 from ..i18n import translate_error
-from ..main.views import inspector_news, render_home
+from ..rules import patrol_rules
 from . import bp
 
 

@@ -1,5 +1,4 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
-from datetime import timedelta
 from pathlib import Path
 
 import segno
@@ -21,24 +20,14 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
-from ..auth.views import _safe_next
-from ..config import lifecycle_context
-from ..domain.accounts import accounts
-from ..domain.accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
-from ..domain.cases import case_actions, case_queries, proposals
-from ..domain.field import patrols
+from ..domain.accounts.roles import ADMIN
 from ..domain.geo import geography, spatial
 from ..extensions import db
+from ..home_page import render_home
 from ..i18n import LANGUAGE_SESSION_KEY, translate_error
-from ..models.types import utcnow
 from ..operations import readiness
+from ..security import safe_next_path
 from . import bp
-
-HOME_TEMPLATES = {
-    INSPECTOR: "main/home_inspector.html",
-    CHAIRMAN: "main/home_chairman.html",
-    ADMIN: "main/home_admin.html",
-}
 
 
 @bp.route("/")
@@ -46,31 +35,6 @@ HOME_TEMPLATES = {
 def home():
     """The start page of the logged-in user's role."""
     return render_home()
-
-
-def render_home(status=200):
-    """The role's start page (also shown again, with the message, when a start form was wrong)."""
-    routes = geography.routes_with_length(db.session)
-    ward = geography.get_ward(db.session)
-    extra = {}
-    if current_user.role == INSPECTOR:
-        still_open = patrols.open_patrols_of(db.session, current_user)
-        extra["open_patrol"] = still_open[-1] if still_open else None
-        extra.update(inspector_news(current_user))
-    if current_user.role in (CHAIRMAN, ADMIN):
-        extra["user_count"] = accounts.count_users(db.session)
-        today = lifecycle_context(current_app.config).today
-        extra["waiting_count"] = len(case_actions.pending_proposals(db.session))
-        extra["overdue_count"] = len(case_queries.find_cases(db.session, case_queries.CaseFilters(overdue=True), today))
-    if current_user.role == ADMIN:
-        extra["users"] = accounts.list_users(db.session)
-    return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status
-
-
-def inspector_news(user):
-    """The chairman's answers and decisions of the last NEWS_DAYS days, for an inspector's pages."""
-    days = current_app.config["NEWS_DAYS"]
-    return {"news": proposals.news_for(db.session, user, utcnow() - timedelta(days=days)), "news_days": days}
 
 
 @bp.route("/ward-ca")
@@ -140,7 +104,7 @@ def set_language():
     if chosen not in current_app.config["LANGUAGES"]:
         return render_template("errors/error.html", status=400, message=gettext("Choose Vietnamese or English.")), 400
     session[LANGUAGE_SESSION_KEY] = chosen
-    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(safe_next_path(request.form.get("next")) or url_for("main.home"))
 
 
 @bp.route("/healthz")

@@ -6,8 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
-
-EVENT_KINDS = ("action", "proposal", "approval", "rejection")
+from .vocabulary import EventKind, Stage, allowed
 
 
 class CaseEvent(db.Model):
@@ -16,7 +15,9 @@ class CaseEvent(db.Model):
     __tablename__ = "case_events"
     __table_args__ = (
         UniqueConstraint("violation_id", "seq", name="uq_case_events_seq"),
-        CheckConstraint("kind IN ('action', 'proposal', 'approval', 'rejection')", name="ck_case_events_kind"),
+        allowed("kind", EventKind, "ck_case_events_kind"),
+        allowed("stage_before", Stage, "ck_case_events_stage_before"),
+        allowed("stage_after", Stage, "ck_case_events_stage_after"),
         CheckConstraint("fine_vnd IS NULL OR fine_vnd >= 0", name="ck_case_events_fine"),
     )
 

@@ -7,13 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+from .vocabulary import PatrolStatus, Stage, VisitOutcome, allowed
 
 
 class Patrol(db.Model):
     """An inspector walking or riding a route while the phone records the track."""
 
     __tablename__ = "patrols"
-    __table_args__ = (CheckConstraint("status IN ('open', 'ended')", name="ck_patrols_status"),)
+    __table_args__ = (allowed("status", PatrolStatus, "ck_patrols_status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -57,12 +58,13 @@ class Violation(db.Model):
         UniqueConstraint("code", name="uq_violations_code"),
         CheckConstraint("area_m2 IS NULL OR area_m2 >= 0", name="ck_violations_area"),
         CheckConstraint("floors IS NULL OR floors >= 0", name="ck_violations_floors"),
+        allowed("stage", Stage, "ck_violations_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     code: Mapped[str] = mapped_column(String(32))
-    stage: Mapped[str] = mapped_column(String(16), default="detected", index=True)
+    stage: Mapped[str] = mapped_column(String(16), default=Stage.DETECTED, index=True)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -121,7 +123,7 @@ class Visit(db.Model):
 
     __tablename__ = "visits"
     __table_args__ = (
-        CheckConstraint("outcome IN ('nothing_wrong', 'violation_found', 'follow_up')", name="ck_visits_outcome"),
+        allowed("outcome", VisitOutcome, "ck_visits_outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

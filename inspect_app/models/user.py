@@ -3,12 +3,12 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String, false
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.accounts.roles import ROLES
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+from .vocabulary import Role, allowed
 
 
 def password_stamp(password_hash):
@@ -21,7 +21,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ({})".format(", ".join(f"'{r}'" for r in ROLES)), name="ck_users_role"),
+        allowed("role", Role, "ck_users_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.cases import audit
 from ..domain.cases.stages import CLOSED
 from ..domain.errors import N_, InvalidInput
 from ..domain.geo.spatial import snapshot
@@ -272,8 +273,6 @@ def verify_backup(url, source, audit_key):
     """The monthly restore drill: restore the backup in source into a scratch database and photo folder,
     check every case (history, photo files, seals) and every photo against the manifest, count what is
     there, and drop the scratch copy. Returns {"counts": {...}, "problems": [AuditProblem]}."""
-    from ..domain.cases import audit  # the audit reads the case actions, which need nothing from here
-
     source = Path(source)
     manifest = read_manifest(source)
     key = _backup_key(source) or audit_key

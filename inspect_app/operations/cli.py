@@ -6,7 +6,6 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
-from ..config import field_rules, lifecycle_context, patrol_rules
 from ..domain.accounts import accounts
 from ..domain.accounts.roles import ROLES
 from ..domain.cases import audit, audit_anchors
@@ -18,6 +17,7 @@ from ..domain.geo.geo_import import parse_geo_file
 from ..domain.ward_time import local_today
 from ..extensions import db
 from ..i18n import translate_error
+from ..rules import field_rules, lifecycle_context, patrol_rules
 from . import backups, demo
 
 users_cli = AppGroup("users", help="Manage user accounts.")

@@ -11,7 +11,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.access import login_required
-from ..config import lifecycle_context
 from ..domain.cases import audit_anchors, case_queries, ward_settings, weekly_list
 from ..domain.cases.stages import STAGES
 from ..domain.errors import InvalidFields
@@ -19,6 +18,7 @@ from ..domain.geo import geography
 from ..domain.ward_time import VIETNAM_OFFSET
 from ..extensions import db
 from ..i18n import translate_error
+from ..rules import lifecycle_context
 from . import bp, document, exports, pdf
 
 REPORT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "report.css"

@@ -317,10 +317,10 @@ def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, ser
 
 
 def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_phone_is_told(app, server, phone, tmp_path):
-    from inspect_app.config import lifecycle_context
     from inspect_app.domain.accounts import accounts
     from inspect_app.domain.cases import case_actions
     from inspect_app.domain.field.photos import PhotoFiles
+    from inspect_app.rules import lifecycle_context
 
     spot = (105.6032, 10.1661)
     phone.set_geolocation({"longitude": spot[0], "latitude": spot[1], "accuracy": 5})

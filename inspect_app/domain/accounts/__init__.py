@@ -1,0 +1,1 @@
+"""Users and who may do what: accounts, roles, login sessions and limits, the administrator's log."""

@@ -53,6 +53,6 @@ def check_allowed(session, username, address, limits, now):
         )
 
 
-def record_attempt(session, username, address, succeeded, now):
+def log_login_attempt(session, username, address, succeeded, now):
     """Note one login attempt (not committed)."""
     session.add(LoginAttempt(username=username[:64], address=(address or "")[:64], attempted_at=now, succeeded=succeeded))

@@ -1,10 +1,9 @@
 """The three roles and their names as users see them."""
+from ...models.vocabulary import Role
 from ..errors import N_
 
-INSPECTOR = "inspector"
-CHAIRMAN = "chairman"
-ADMIN = "admin"
-ROLES = (INSPECTOR, CHAIRMAN, ADMIN)
+INSPECTOR, CHAIRMAN, ADMIN = Role.INSPECTOR, Role.CHAIRMAN, Role.ADMIN
+ROLES = tuple(Role)
 
 ROLE_LABELS = {
     INSPECTOR: N_("Inspector"),

@@ -11,10 +11,9 @@ from ...models import CaseEvent, Photo, Violation, Visit
 from ..field.photos import photo_file
 from . import case_facts, workflow
 from .audit_anchors import check_seals
+from .events import APPLIED
 from .history import GENESIS, event_hash
 from .stages import DETECTED
-
-APPLIED = ("action", "approval")  # events that changed the case (proposals and rejections do not)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .action_checks import (
 )
 from .action_input import ActionInput, read_action_input  # noqa: F401 (callers: case_actions.read_action_input)
 from .effects import apply_action, requested_extension
+from .events import ACTION, APPROVAL, PROPOSAL, REJECTION
 from .history import GENESIS, attach_photos, event_content, event_hash, new_event, seal  # noqa: F401 (the audit)
 from .preconditions import facts_of, first_missing
 from .proposals import pending_proposals  # noqa: F401 (also used by callers as case_actions.pending_proposals)
@@ -141,24 +142,24 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     if ctx.photo_rules is not None:
         inp.photos = prepare_photos(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels,
                                     ctx.photo_rules.max_photos)
-    kind = "action" if inp.mode == "record" else "proposal"
-    if kind == "action" and inp.action.fine:
+    kind = ACTION if inp.mode == "record" else PROPOSAL
+    if kind == ACTION and inp.action.fine:
         facts = facts_of(session, case, ctx.today)
         signing.check_within_limitation(inp.action, inp.document_date, facts, ctx.rules[clocks.LIMITATION].citation,
                                         inp.confirmed, inp.note)
         signing.check_competence(inp.action, inp.fine_vnd, user.role, ctx.caps(), facts, inp.confirmed)
     spec = inp.action.document
-    if kind == "action" and spec and inp.document_number:
+    if kind == ACTION and spec and inp.document_number:
         register.check_free(session, spec.kind, inp.document_number, inp.document_date)
     event = new_event(session, case, user, inp.action.key, kind, now)
     _copy_input(event, inp)
-    if kind == "action" and inp.action.fine:
+    if kind == ACTION and inp.action.fine:
         event.signing_warnings = signing.warnings(inp.action, inp.fine_vnd, inp.document_date, user.role,
                                                   ctx.caps(), facts, ctx.rules[clocks.LIMITATION].citation)
     # Facts the form gave are the case's facts from now on, also with a proposal (they are not the
     # chairman's to decide); the entry keeps old and new values.
     event.changes = case_facts.changes_json(case_facts.apply_facts(case, inp.facts))
-    if kind == "action":
+    if kind == ACTION:
         _register(session, spec, event, case, user)
         apply_action(session, case, inp.action, event, ctx, extension_target)
         if inp.action.places_position:
@@ -177,7 +178,7 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
     """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
     check_version(case, expected_version, session)
     proposal = session.get(CaseEvent, proposal_id)
-    if proposal is None or proposal.violation_id != case.id or proposal.kind != "proposal":
+    if proposal is None or proposal.violation_id != case.id or proposal.kind != PROPOSAL:
         raise NotFound(N_("This proposal does not exist."))
     if proposal not in pending_proposals(session, case):
         raise Conflict(N_("This proposal has already been decided."))
@@ -198,7 +199,7 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
     if missing:
         raise InvalidInput(N_("“%(action)s” is not possible now: %(missing)s Reject the proposal instead."),
                            action=action.label, missing=missing)
-    event = new_event(session, case, user, action.key, "approval" if approve else "rejection", now)
+    event = new_event(session, case, user, action.key, APPROVAL if approve else REJECTION, now)
     event.answers_event_id = proposal.id
     event.note = note[:4000]
     if approve:

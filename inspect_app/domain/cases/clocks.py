@@ -16,9 +16,9 @@ from sqlalchemy import and_, or_
 from ...models import Violation
 from ..errors import N_
 from . import workflow
+from .events import APPLIED
 from .stages import CLOSED, DETECTED, STOP_WORK, WARNING
 
-APPLIED = ("action", "approval")  # events that changed the case (proposals and rejections did not)
 LIMITATION = "limitation"
 # Stages before a penalty decision: the limitation period still runs.
 BEFORE_DECISION = (DETECTED, WARNING, STOP_WORK)

@@ -12,6 +12,7 @@ from ..ward_time import local_date
 from . import clocks, workflow
 from .action_checks import check_later
 from .deadlines import due_date, last_day
+from .events import APPLIED
 from .preconditions import facts_of
 
 
@@ -74,7 +75,7 @@ def _compliance_days(session, case):
     decision = session.scalar(
         select(CaseEvent).where(
             CaseEvent.violation_id == case.id, CaseEvent.action.in_(workflow.PENALTY_DECISIONS),
-            CaseEvent.kind.in_(("action", "approval")),
+            CaseEvent.kind.in_(APPLIED),
         ).order_by(CaseEvent.seq.desc()).limit(1)
     )
     return decision.compliance_days if decision is not None else None

@@ -4,20 +4,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ...models import CaseEvent, Violation
-
-ANSWERS = ("approval", "rejection")
+from .events import ACTION, ANSWERS, PROPOSAL
 
 
 def _waiting_condition():
     answer = aliased(CaseEvent)
     answered = select(answer.answers_event_id).where(answer.kind.in_(ANSWERS), answer.answers_event_id.is_not(None))
-    return (CaseEvent.kind == "proposal") & CaseEvent.id.not_in(answered)
+    return (CaseEvent.kind == PROPOSAL) & CaseEvent.id.not_in(answered)
 
 
 def waiting_in(history):
     """The same rule over a history already loaded (e.g. the entries made before a moment)."""
     answered = {e.answers_event_id for e in history if e.kind in ANSWERS}
-    return [e for e in history if e.kind == "proposal" and e.id not in answered]
+    return [e for e in history if e.kind == PROPOSAL and e.id not in answered]
 
 
 def waiting_case_ids():
@@ -41,10 +40,10 @@ def news_for(session, user, since):
     """The chairman's answers to the user's proposals, and the decisions signed on cases in the user's
     charge, since a moment (newest first): what an inspector should know when they start work."""
     proposal = aliased(CaseEvent)
-    own_proposals = select(proposal.id).where(proposal.actor_id == user.id, proposal.kind == "proposal")
+    own_proposals = select(proposal.id).where(proposal.actor_id == user.id, proposal.kind == PROPOSAL)
     in_charge = select(Violation.id).where(Violation.officer_id == user.id)
     answered = CaseEvent.kind.in_(ANSWERS) & CaseEvent.answers_event_id.in_(own_proposals)
-    signed = (CaseEvent.kind == "action") & CaseEvent.action.in_(SIGNED_STEPS) & CaseEvent.violation_id.in_(in_charge)
+    signed = (CaseEvent.kind == ACTION) & CaseEvent.action.in_(SIGNED_STEPS) & CaseEvent.violation_id.in_(in_charge)
     return session.scalars(
         select(CaseEvent).where(CaseEvent.recorded_at >= since, CaseEvent.actor_id != user.id, answered | signed)
         .order_by(CaseEvent.recorded_at.desc()).limit(20)

@@ -1,13 +1,10 @@
 """Case stages as the law names them (DOMAIN.md). The transitions come with the lifecycle issue."""
+from ...models.vocabulary import Stage
 from ..errors import N_
 
-DETECTED = "detected"
-WARNING = "warning"
-STOP_WORK = "stop_work"
-ENFORCEMENT = "enforcement"
-CLOSED = "closed"
-STAGES = (DETECTED, WARNING, STOP_WORK, ENFORCEMENT, CLOSED)
-OPEN_STAGES = (DETECTED, WARNING, STOP_WORK, ENFORCEMENT)
+DETECTED, WARNING, STOP_WORK, ENFORCEMENT, CLOSED = Stage
+STAGES = tuple(Stage)
+OPEN_STAGES = tuple(stage for stage in Stage if stage is not Stage.CLOSED)
 
 STAGE_LABELS = {
     DETECTED: N_("Detected"),

@@ -21,11 +21,11 @@ from ..inputs import FieldReader
 from ..ward_time import ReportWeek, local_date, parse_week, week_of
 from .categories import BY_KEY as CATEGORIES
 from .clocks import days_overdue
+from .events import APPLIED
 from .proposals import waiting_in
 from .stages import CLOSED, STAGES
-from .workflow import PENALTY_DECISIONS
+from .workflow import ACTIONS, PENALTY_DECISIONS
 
-EFFECTIVE = ("action", "approval")       # event kinds that change a case; proposals and rejections do not
 RECORD_DOCUMENTS = ("bb_vphc", "bb_continuation")
 DECISION_DOCUMENTS = {"qd_xu_phat": N_("Penalty"), "qd_xu_phat_cap_tren": N_("Penalty"), "qd_cuong_che": N_("Enforcement")}
 
@@ -178,7 +178,7 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
 def _candidate_cases(session, week, filters, known_at_start, as_of, now, officer_id):
     """Every case that existed by as_of and was not closed before the week began (a superset)."""
     closed_before = select(CaseEvent.violation_id).where(
-        CaseEvent.kind.in_(EFFECTIVE), CaseEvent.stage_after == CLOSED, CaseEvent.recorded_at < known_at_start)
+        CaseEvent.kind.in_(APPLIED), CaseEvent.stage_after == CLOSED, CaseEvent.recorded_at < known_at_start)
     active_in_week = select(CaseEvent.violation_id).where(or_(
         (CaseEvent.recorded_at >= week.starts_at) & (CaseEvent.recorded_at < as_of),
         (CaseEvent.recorded_at < now) & CaseEvent.document_date.between(week.monday, week.sunday)))
@@ -224,7 +224,7 @@ def _chunks(items, size):
 
 def _state_at(case, every_event, moment):
     """(stage, due date) of a case at a moment, from all its effective events."""
-    effective = [e for e in every_event if e.kind in EFFECTIVE]
+    effective = [e for e in every_event if e.kind in APPLIED]
     before = [e for e in effective if e.recorded_at < moment]
     if before:
         return before[-1].stage_after, before[-1].due_date
@@ -236,7 +236,7 @@ def _state_at(case, every_event, moment):
 def _row(case, every_event, history, as_of, as_of_day, week):
     """The row of a case as it stood at as_of (history: its events entered before then)."""
     stage, due = _state_at(case, every_event, as_of)
-    effective = [e for e in history if e.kind in EFFECTIVE]
+    effective = [e for e in history if e.kind in APPLIED]
     records = [Document(e.document_kind, e.document_number, e.document_date)
                for e in effective if e.document_kind in RECORD_DOCUMENTS]
     decisions = [Document(e.document_kind, e.document_number, e.document_date)
@@ -255,7 +255,7 @@ def _row(case, every_event, history, as_of, as_of_day, week):
 def _notes(case, history, overdue_days, week):
     notes = []
     for event in history:  # entered this week for an earlier week: that week's list now counts it too
-        if (event.kind in EFFECTIVE and event.document_date is not None and event.document_date < week.monday
+        if (event.kind in APPLIED and event.document_date is not None and event.document_date < week.monday
                 and week.starts_at <= event.recorded_at < week.ends_at):
             notes.append(Note(N_("Entered late: %(document)s dated %(day)s"),
                               {"document": event.document_number or _action_label(event.action),
@@ -265,7 +265,7 @@ def _notes(case, history, overdue_days, week):
     waiting = waiting_in(history)
     if waiting:
         notes.append(Note(N_("Waiting for the chairman: %(action)s"), {"action": _action_label(waiting[-1].action)}))
-    continued = sum(1 for e in history if e.kind in EFFECTIVE and e.action == "record_continuation")
+    continued = sum(1 for e in history if e.kind in APPLIED and e.action == "record_continuation")
     if continued:
         notes.append(Note(N_("Works continued after the record: %(times)s times"), {"times": continued}))
     if case.outside_ward:
@@ -274,14 +274,12 @@ def _notes(case, history, overdue_days, week):
 
 
 def _action_label(key):
-    from .workflow import ACTIONS
-
     return ACTIONS[key].label if key in ACTIONS else key
 
 
 def _dated_in(event, week):
     """The entry took effect with a document dated in the week."""
-    return event.kind in EFFECTIVE and event.document_date is not None and week.monday <= event.document_date <= week.sunday
+    return event.kind in APPLIED and event.document_date is not None and week.monday <= event.document_date <= week.sunday
 
 
 def _count(totals, case, in_week, dated_in_week, row, week):
@@ -300,7 +298,7 @@ def _count(totals, case, in_week, dated_in_week, row, week):
         if event.action == "enforcement_record":
             totals["enforced"] += 1
     for event in in_week:
-        if event.kind in EFFECTIVE and event.stage_after == CLOSED and event.stage_before != CLOSED:
+        if event.kind in APPLIED and event.stage_after == CLOSED and event.stage_before != CLOSED:
             totals["closed"] += 1
     if row.overdue:
         totals["overdue"] += 1

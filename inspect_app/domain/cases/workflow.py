@@ -33,9 +33,9 @@ class Action:
     label: str
     from_stages: tuple
     to_stage: str | None = None          # None: the stage does not change
-    record: tuple = ()
-    propose: tuple = ()
-    approve: tuple = ()
+    taken_by: tuple = ()                    # roles that take the step themselves (the stored mode "record")
+    proposed_by: tuple = ()                 # roles that propose it for approval
+    approved_by: tuple = ()                 # roles that approve (sign) a proposal of it
     document: DocumentSpec | None = None
     fine: bool = False                      # the decision states a fine and a remedial measure
     compliance_days: bool = False           # the decision may set its own compliance period
@@ -83,21 +83,21 @@ SIGNER = (CHAIRMAN,)
 ACTIONS = {
     action.key: action for action in (
         Action("record_violation", N_("Record of violation (BB VPHC) with the demand to stop work"),
-               from_stages=(DETECTED,), to_stage=WARNING, record=FIELD + SIGNER,
+               from_stages=(DETECTED,), to_stage=WARNING, taken_by=FIELD + SIGNER,
                document=DocumentSpec("bb_vphc", N_("Record of administrative violation (BB VPHC)")),
                deadline="penalty_decision"),
-        Action("site_check", N_("Site check"), from_stages=ACTIVE, record=FIELD + SIGNER, note_required=True,
+        Action("site_check", N_("Site check"), from_stages=ACTIVE, taken_by=FIELD + SIGNER, note_required=True,
                observation=True),
         Action("start_stop_work", N_("Supervised stoppage of works"), from_stages=(WARNING,), to_stage=STOP_WORK,
-               record=FIELD + SIGNER,
+               taken_by=FIELD + SIGNER,
                document=DocumentSpec("stop_work_notice", N_("Stop-work notice"), number_required=False),
                after=("record_violation",)),
         Action("record_continuation", N_("Works continued after the record (new offence)"),
-               from_stages=(WARNING, STOP_WORK, ENFORCEMENT), record=FIELD + SIGNER,
+               from_stages=(WARNING, STOP_WORK, ENFORCEMENT), taken_by=FIELD + SIGNER,
                document=DocumentSpec("bb_continuation", N_("Record of continued works (BB VPHC)")),
                after=("record_violation",)),
         Action("penalty_decision", N_("Penalty decision (QĐ xử phạt VPHC)"), from_stages=(WARNING, STOP_WORK),
-               to_stage=ENFORCEMENT, record=SIGNER, propose=FIELD, approve=SIGNER,
+               to_stage=ENFORCEMENT, taken_by=SIGNER, proposed_by=FIELD, approved_by=SIGNER,
                document=DocumentSpec("qd_xu_phat", N_("Penalty decision (QĐ xử phạt VPHC)"), symbol="QĐ-XPHC",
                                      numbered_by_register=True),
                fine=True, compliance_days=True, deadline="decision_delivery", closes=("penalty_decision", "limitation"),
@@ -105,77 +105,77 @@ ACTIONS = {
         # A fine beyond the chairman's competence (signing.py): the file goes to the person competent to
         # fine; the ward then records the decision that person signs, with its own number and date.
         Action("refer_to_competent_level", N_("Refer the file to the person competent to fine"),
-               from_stages=(WARNING, STOP_WORK), record=SIGNER,
+               from_stages=(WARNING, STOP_WORK), taken_by=SIGNER,
                document=DocumentSpec("referral", N_("Letter referring the case file to the person competent to fine")),
                closes=("penalty_decision",), note_required=True, requires=("not_referred",),
                after=("record_violation", "record_continuation")),
         Action("competent_decision", N_("Penalty decision of the competent person (received)"),
-               from_stages=(WARNING, STOP_WORK), to_stage=ENFORCEMENT, record=FIELD + SIGNER,
+               from_stages=(WARNING, STOP_WORK), to_stage=ENFORCEMENT, taken_by=FIELD + SIGNER,
                document=DocumentSpec("qd_xu_phat_cap_tren", N_("Penalty decision of the competent person"),
                                      registered=False),
                fine=True, compliance_days=True, deadline="decision_delivery", closes=("limitation",),
                requires=("referred",), after=("refer_to_competent_level",)),
         Action("deliver_decision", N_("Penalty decision delivered to the violator"), from_stages=(ENFORCEMENT,),
-               record=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
+               taken_by=FIELD + SIGNER, document=DocumentSpec("delivery", N_("Record of delivery"), number_required=False),
                deadline="compliance", closes=("decision_delivery",), requires=("decision_to_deliver",),
                after=PENALTY_DECISIONS),
         # To confirm (NĐ 16/2022 Điều 81): counted from the penalty decision's date; only for works
         # that could be permitted (categories.py permit_possible).
         Action("permit_window", N_("Article 81 route: time to obtain a permit"), from_stages=(ENFORCEMENT,),
-               record=SIGNER, propose=FIELD, approve=SIGNER, deadline="permit_window", counted_from=PENALTY_DECISIONS,
+               taken_by=SIGNER, proposed_by=FIELD, approved_by=SIGNER, deadline="permit_window", counted_from=PENALTY_DECISIONS,
                requires=("permit_possible", "no_permit_window_yet")),
         Action("self_demolition_notice", N_("Notice to demolish by oneself"), from_stages=(ENFORCEMENT,),
-               record=SIGNER, propose=FIELD, approve=SIGNER,
+               taken_by=SIGNER, proposed_by=FIELD, approved_by=SIGNER,
                document=DocumentSpec("self_demolition_notice", N_("Notice to demolish by oneself")),
                deadline="self_demolition", closes=("permit_window",), requires=("permit_window_ended",)),
         Action("enforcement_decision", N_("Enforcement decision (QĐ cưỡng chế)"), from_stages=(ENFORCEMENT,),
-               record=SIGNER, propose=FIELD, approve=SIGNER,
+               taken_by=SIGNER, proposed_by=FIELD, approved_by=SIGNER,
                document=DocumentSpec("qd_cuong_che", N_("Enforcement decision (QĐ cưỡng chế)"), symbol="QĐ-CCXP",
                                      numbered_by_register=True),
                deadline="enforcement_delivery", closes=("compliance", "permit_window", "self_demolition"),
                requires=("compliance_ended", "no_enforcement_decision_yet"), after=PENALTY_DECISIONS + ("deliver_decision",)),
         Action("deliver_enforcement_decision", N_("Enforcement decision delivered"), from_stages=(ENFORCEMENT,),
-               record=FIELD + SIGNER,
+               taken_by=FIELD + SIGNER,
                document=DocumentSpec("enforcement_delivery", N_("Record of delivery"), number_required=False),
                closes=("enforcement_delivery",), requires=("enforcement_to_deliver",), after=("enforcement_decision",)),
         Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
-               record=FIELD + SIGNER,
+               taken_by=FIELD + SIGNER,
                document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
                closes=EVERY_CLOCK, requires=("enforcement_decided", "enforcement_delivered"),
                after=("deliver_enforcement_decision",)),
         # Moving a deadline is never an inspector's act alone: the chairman approves it.
-        Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, record=SIGNER, propose=FIELD,
-               approve=SIGNER, extension=True, note_required=True, requires=("has_deadline",)),
+        Action("extend_deadline", N_("Extend the deadline"), from_stages=ACTIVE, taken_by=SIGNER, proposed_by=FIELD,
+               approved_by=SIGNER, extension=True, note_required=True, requires=("has_deadline",)),
         # Only for a case reported with its position unknown; the note says how it was checked on site.
-        Action("place_position", N_("Place the case on the map"), from_stages=ACTIVE, record=FIELD + SIGNER,
+        Action("place_position", N_("Place the case on the map"), from_stages=ACTIVE, taken_by=FIELD + SIGNER,
                places_position=True, note_required=True, requires=("position_unknown",)),
         # The officer in charge completes or corrects the owner, plot, works and permit; the entry keeps
         # each old and new value.
         Action("edit_facts", N_("Complete or correct the case's facts"), from_stages=ACTIVE,
-               record=FIELD + SIGNER + (ADMIN,), edits_facts=True),
-        Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, record=SIGNER + (ADMIN,),
+               taken_by=FIELD + SIGNER + (ADMIN,), edits_facts=True),
+        Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, taken_by=SIGNER + (ADMIN,),
                reassigns=True, note_required=True),
-        Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, record=SIGNER + (ADMIN,),
-               propose=FIELD, approve=SIGNER + (ADMIN,), outcome=True, closes=EVERY_CLOCK),
+        Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, taken_by=SIGNER + (ADMIN,),
+               proposed_by=FIELD, approved_by=SIGNER + (ADMIN,), outcome=True, closes=EVERY_CLOCK),
         Action("correction", N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,
-               record=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True, requires=("has_entries",)),
+               taken_by=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True, requires=("has_entries",)),
     )
 }
 
 
 def can_record(action, role):
     """The role may record this action directly."""
-    return role in action.record
+    return role in action.taken_by
 
 
 def can_propose(action, role):
     """The role may propose this action for approval."""
-    return role in action.propose and role not in action.record
+    return role in action.proposed_by and role not in action.taken_by
 
 
 def can_approve(action, role):
     """The role may approve a proposal of this action."""
-    return role in action.approve
+    return role in action.approved_by
 
 
 def available_actions(stage, role):

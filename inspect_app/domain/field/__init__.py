@@ -1,0 +1,1 @@
+"""Work in the field: patrols and their tracks, reports and visits, photos, route coverage, repeated sends."""

@@ -3,7 +3,6 @@
 Every create takes the client's UUID: sending the same report again returns the record
 already stored. Photos are checked before anything is stored and written only with it.
 """
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,10 +13,10 @@ from sqlalchemy import select
 
 from ...models import Patrol, Photo, Route, Violation, Visit, Ward
 from ...models.types import utcnow
+from ...models.vocabulary import VisitOutcome
 from ..cases import case_facts
 from ..cases.case_codes import next_case_code
 from ..cases.categories import CATEGORY_KEYS
-from ..cases.clocks import LIMITATION, is_overdue, nearest_due
 from ..cases.deadlines import DEFAULT_RULES, DeadlineRule, WorkingCalendar, due_date
 from ..cases.stages import DETECTED, OPEN_STAGES
 from ..errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NeedsConfirmation, NotFound
@@ -29,7 +28,7 @@ from .photos import add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .tracks import distance_m
 
-VISIT_OUTCOMES = ("nothing_wrong", "violation_found", "follow_up")
+VISIT_OUTCOMES = tuple(VisitOutcome)
 MAX_CORRIDOR_SEARCH_M = 1000
 # A report made offline carries the phone's time (observed_at); it may arrive this late, and a
 # phone clock may run this far ahead of the server's.
@@ -345,25 +344,25 @@ def log_visit(session, inspector, report, rules, files, now=None):
     return visit, True
 
 
-def add_record_photo(session, inspector, record_uuid, upload, rules, files):
+def add_photo_to_report_or_visit(session, inspector, owner_uuid, upload, rules, files):
     """One photo sent on its own (from the phone's outbox) for the inspector's report or visit,
-    named by the record's UUID; returns (photo, created). A repeat returns the stored photo."""
-    record = session.scalar(select(Violation).where(Violation.client_uuid == record_uuid))
+    named by that report's or visit's UUID; returns (photo, created). A repeat returns the stored photo."""
+    owner_row = session.scalar(select(Violation).where(Violation.client_uuid == owner_uuid))
     owner = "violation"
-    if record is None:
-        record, owner = session.scalar(select(Visit).where(Visit.client_uuid == record_uuid)), "visit"
-    if record is None:
+    if owner_row is None:
+        owner_row, owner = session.scalar(select(Visit).where(Visit.client_uuid == owner_uuid)), "visit"
+    if owner_row is None:
         raise NotFound(N_("The report this photo belongs to has not reached the server yet."))
-    if record.inspector_id != inspector.id:
+    if owner_row.inspector_id != inspector.id:
         raise Forbidden(N_("This record belongs to another inspector."))
     upload = prepare_photo(upload, rules.max_photo_bytes, rules.max_photo_pixels)
     known = session.scalar(select(Photo).where(Photo.client_uuid == upload.client_uuid))
     if known is None:
-        attached = [p for p in record.photos if p.event_id is None]
+        attached = [p for p in owner_row.photos if p.event_id is None]
         if len(attached) >= rules.max_photos:
             raise InvalidInput(N_("At most %(n)s photos per record."), n=rules.max_photos)
     photo = add_photo(session, files, upload, inspector, rules.max_photo_bytes, rules.max_photo_pixels,
-                      **{owner: record})
+                      **{owner: owner_row})
     session.flush()
     return photo, known is None
 
@@ -415,50 +414,6 @@ def day_of(session, inspector, day_start, day_end):
     return patrols, visits, cases
 
 
-def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None, calendar=None):
-    """Cases as GeoJSON points (code, stage, category, address, due date, whether it is a forecast,
-    overdue, first photo's public id), optionally inside a bbox and filtered; `truncated` says whether the
-    limit cut the list."""
-    from ..cases.case_queries import filtered
-
-    geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
-    statement = select(Violation, geojson).where(Violation.position.is_not(None)).order_by(Violation.id).limit(limit + 1)
-    if bbox is not None:
-        statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
-    if filters is not None:
-        statement = filtered(statement, filters, today)
-    rows = session.execute(statement).all()
-    photos = first_photos(session, [v.id for v, _ in rows[:limit]])
-    features = [
-        {"type": "Feature", "id": v.id, "geometry": json.loads(g),
-         "properties": {"code": v.code, "stage": v.stage, "category": v.category,
-                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
-                        "due_date": _iso(nearest_due(v)[0]), "due_forecast": _forecast(v, calendar),
-                        "overdue": bool(today and is_overdue(v, today)),
-                        "photo": photos[v.id].public_id if v.id in photos else None}}
-        for v, g in rows[:limit]
-    ]
-    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
-
-
-def _forecast(case, calendar):
-    """The case's nearest deadline runs over days the office has not confirmed (None: no calendar given)."""
-    due, rule = nearest_due(case)
-    if calendar is None or due is None:
-        return None
-    return calendar.is_forecast(None if rule == LIMITATION else case.due_start, due)
-
-
-def limitation_due(rules, detected_at):
-    """Last day of the limitation period of a case detected at that moment (counted from its local date)."""
-    rule = rules.limitation or DEFAULT_RULES["limitation"]
-    return due_date(rule, local_date(detected_at), rules.calendar or WorkingCalendar())
-
-
-def _iso(day):
-    return day.isoformat() if day else None
-
-
 def violation_lon_lat(session, violation):
     """(lon, lat) of a case's position, or (None, None) when it is not known yet."""
     if violation.position is None:
@@ -507,3 +462,9 @@ def cases_without_position(session):
         select(Violation).where(Violation.position.is_(None), Violation.stage.in_(OPEN_STAGES))
         .order_by(Violation.detected_at)
     ).all()
+
+
+def limitation_due(rules, detected_at):
+    """Last day of the limitation period of a case detected at that moment (counted from its local date)."""
+    rule = rules.limitation or DEFAULT_RULES["limitation"]
+    return due_date(rule, local_date(detected_at), rules.calendar or WorkingCalendar())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ...models import Patrol, Route, TrackPoint
 from ...models.types import utcnow
+from ...models.vocabulary import PatrolStatus
 from ..errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from ..geo import spatial
 from ..inputs import FieldReader, parse_client_time
@@ -102,7 +103,7 @@ def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, sta
     for still_open in open_patrols_of(session, inspector):
         end_patrol(session, still_open, inspector, rules, now=now, ended_at=max(started_at, still_open.started_at))
     patrol = Patrol(client_uuid=client_uuid, inspector_id=inspector.id, route_id=route.id, started_at=started_at,
-                    status="open")
+                    status=PatrolStatus.OPEN)
     session.add(patrol)
     session.flush()
     return patrol, True
@@ -121,7 +122,7 @@ def get_patrol_by_uuid(session, client_uuid, user):
 def open_patrols_of(session, inspector):
     """The inspector's patrols that have not ended."""
     return session.scalars(
-        select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.status == "open").order_by(Patrol.started_at)
+        select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.status == PatrolStatus.OPEN).order_by(Patrol.started_at)
     ).all()
 
 
@@ -177,12 +178,12 @@ def add_track_points(session, patrol, user, raw_points, rules, now=None):
     if patrol.inspector_id != user.id:
         raise Forbidden(N_("This patrol belongs to another inspector."))
     points = read_track_points(raw_points, rules, patrol.started_at, now)
-    if patrol.status == "ended" and not patrol.ended_by_system:
+    if patrol.status == PatrolStatus.ENDED and not patrol.ended_by_system:
         if any(p["recorded_at"] > patrol.ended_at + LATE_POINT_GRACE for p in points):
             raise Conflict(N_("This patrol has already ended."))
     rows = [dict(point, patrol_id=patrol.id, received_at=now) for point in points]
     added = spatial.insert_ignoring_duplicates(session, TrackPoint.__table__, rows, ["patrol_id", "recorded_at"])
-    if added and patrol.status == "ended":
+    if added and patrol.status == PatrolStatus.ENDED:
         _store_track(session, patrol, rules)
     return {"received": len(rows), "added": added, "poor_accuracy": sum(1 for p in points if not p["usable"])}
 
@@ -204,11 +205,11 @@ def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at
     """
     if not by_system and patrol.inspector_id != user.id:
         raise Forbidden(N_("This patrol belongs to another inspector."))
-    if patrol.status == "ended":
+    if patrol.status == PatrolStatus.ENDED:
         return patrol
     now = now or utcnow()
     _store_track(session, patrol, rules)
-    patrol.status = "ended"
+    patrol.status = PatrolStatus.ENDED
     patrol.ended_at = max(patrol.started_at, min(ended_at or now, now))
     patrol.ended_by_system = by_system
     session.flush()
@@ -232,7 +233,7 @@ def _store_track(session, patrol, rules):
 
 def retrack_ended(session, rules):
     """Compute every ended patrol's track again from its stored points; returns how many."""
-    ended = session.scalars(select(Patrol).where(Patrol.status == "ended").order_by(Patrol.id)).all()
+    ended = session.scalars(select(Patrol).where(Patrol.status == PatrolStatus.ENDED).order_by(Patrol.id)).all()
     for patrol in ended:
         _store_track(session, patrol, rules)
     return len(ended)
@@ -242,7 +243,7 @@ def end_stale_patrols(session, rules, now=None):
     """End every patrol open for longer than the configured time; returns them."""
     now = now or utcnow()
     cutoff = now - timedelta(hours=rules.auto_end_after_h)
-    stale = session.scalars(select(Patrol).where(Patrol.status == "open", Patrol.started_at < cutoff)).all()
+    stale = session.scalars(select(Patrol).where(Patrol.status == PatrolStatus.OPEN, Patrol.started_at < cutoff)).all()
     for patrol in stale:
         end_patrol(session, patrol, None, rules, now=now, by_system=True)
     return stale

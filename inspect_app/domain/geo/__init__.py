@@ -1,0 +1,1 @@
+"""The ward's geography: boundary and routes, GeoJSON/GPX files, route administration, and spatial/."""

@@ -16,9 +16,9 @@ from shapely.ops import linemerge
 from shapely.validation import explain_validity
 
 from ..errors import N_, InvalidInput
+from ..inputs import has_control_characters
 
 ROUTE_CODE_MAX = 16
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GEOGRAPHIC_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "EPSG:4326"}
 
 
@@ -184,8 +184,7 @@ def _positions(coordinates, number, title):
 
 
 def _refuse_control_characters(title, *values):
-    # PostgreSQL refuses NUL in text, and no name needs invisible characters.
-    if any(_CONTROL.search(value or "") for value in values):
+    if any(has_control_characters(value, multiline=True) for value in values):
         raise InvalidInput(N_("%(title)s has invisible control characters in its name or source."), title=title[:40])
 
 

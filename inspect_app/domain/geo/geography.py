@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from ...models import Route, Ward
 from ..errors import N_, InvalidInput
-from ..field.coverage import local_projection
 from . import spatial
 
 
@@ -47,17 +46,6 @@ def ward_centre(session, fallback=(10.17, 105.59)):
         return list(fallback)
     centre = to_shape(ward.boundary).centroid
     return [round(centre.y, 6), round(centre.x, 6)]
-
-
-def route_sketch(route, width=120, height=60, pad=6):
-    """SVG polyline points drawing the route in a width × height box (north up)."""
-    line = to_shape(route.geom)
-    project = local_projection(line.centroid.x, line.centroid.y)
-    points = [project(x, y) for x, y in line.coords]
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    scale = min((width - 2 * pad) / max(max(xs) - min(xs), 1.0), (height - 2 * pad) / max(max(ys) - min(ys), 1.0))
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return " ".join(f"{width / 2 + (x - cx) * scale:.1f},{height / 2 - (y - cy) * scale:.1f}" for x, y in points)
 
 
 def choose_boundary(boundaries, boundary_name=None):

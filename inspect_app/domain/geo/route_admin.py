@@ -8,6 +8,7 @@ from shapely.geometry import LineString, mapping
 from sqlalchemy import select
 
 from ...models import Patrol, Route, Ward
+from ...models.vocabulary import PatrolStatus
 from ..errors import N_, InvalidInput, NotFound
 from ..field.coverage import to_local_metres
 from ..ward_time import VIETNAM_OFFSET
@@ -65,7 +66,7 @@ def restore_route(route):
 def patrols_with_tracks(session, limit=50):
     """Ended patrols that have a usable track, newest first (candidates for redrawing a route)."""
     return session.scalars(
-        select(Patrol).where(Patrol.status == "ended", Patrol.track.is_not(None))
+        select(Patrol).where(Patrol.status == PatrolStatus.ENDED, Patrol.track.is_not(None))
         .order_by(Patrol.started_at.desc()).limit(limit)
     ).all()
 
@@ -75,7 +76,7 @@ def replace_line_with_track(session, route, patrol_id):
     patrol = session.get(Patrol, patrol_id) if isinstance(patrol_id, int) else None
     if patrol is None:
         raise NotFound(N_("This patrol does not exist."))
-    if patrol.status != "ended" or patrol.track is None:
+    if patrol.status != PatrolStatus.ENDED or patrol.track is None:
         raise InvalidInput(N_("Patrol #%(id)s has no finished GPS track to use."), id=patrol.id)
     # A track with gaps is redrawn along its longest segment: a gap is never drawn as a road.
     longest = max(to_shape(patrol.track).geoms, key=lambda part: part.length)

@@ -1,0 +1,47 @@
+"""The cases as the chairman's map and GIS tools read them: GeoJSON points with their stage, deadline
+(forecast or not), overdue flag and first photo, inside a box and through the case list's filters."""
+import json
+
+from sqlalchemy import select
+
+from ...models import Violation
+from ..field.field_reports import first_photos
+from ..geo import spatial
+from .case_queries import filtered
+from .clocks import LIMITATION, is_overdue, nearest_due
+
+
+def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None, calendar=None):
+    """Cases as GeoJSON points (code, stage, category, address, due date, whether it is a forecast,
+    overdue, first photo's public id), optionally inside a bbox and filtered; `truncated` says whether the
+    limit cut the list."""
+    geojson = spatial.geojson_expr(session, Violation.position).label("geojson")
+    statement = select(Violation, geojson).where(Violation.position.is_not(None)).order_by(Violation.id).limit(limit + 1)
+    if bbox is not None:
+        statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
+    if filters is not None:
+        statement = filtered(statement, filters, today)
+    rows = session.execute(statement).all()
+    photos = first_photos(session, [v.id for v, _ in rows[:limit]])
+    features = [
+        {"type": "Feature", "id": v.id, "geometry": json.loads(g),
+         "properties": {"code": v.code, "stage": v.stage, "category": v.category,
+                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
+                        "due_date": _iso(nearest_due(v)[0]), "due_forecast": _forecast(v, calendar),
+                        "overdue": bool(today and is_overdue(v, today)),
+                        "photo": photos[v.id].public_id if v.id in photos else None}}
+        for v, g in rows[:limit]
+    ]
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def _forecast(case, calendar):
+    """The case's nearest deadline runs over days the office has not confirmed (None: no calendar given)."""
+    due, rule = nearest_due(case)
+    if calendar is None or due is None:
+        return None
+    return calendar.is_forecast(None if rule == LIMITATION else case.due_start, due)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
