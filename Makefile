@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv upgrade lock lint
+.PHONY: setup run serve test test-postgis load-test migrate seed messages clean-venv upgrade lock lint lint-js test-js
 
 setup:
 	@scripts/bootstrap.sh run
@@ -35,7 +35,24 @@ seed:
 ##       (SpatiaLite in a temporary folder when unset)
 test:
 	@scripts/bootstrap.sh test
+	@$(MAKE) --no-print-directory test-js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-js: the browser code's pure parts (outbox queue, track rules) under Node's own test runner (tests/js)
+test-js:
+	node --test tests/js/*.test.js
+
+## lint: every linter, each finding fails: ruff (pyproject.toml), mypy on the domain, ESLint (lint-js)
+lint:
+	@scripts/bootstrap.sh test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	@$(MAKE) --no-print-directory lint-js
+
+## lint-js: ESLint over inspect_app/static/js and tests/js (eslint.config.js; ESLint from tools/js); a finding fails
+lint-js:
+	@scripts/bootstrap.sh test
+	tools/js/node_modules/.bin/eslint --max-warnings 0 inspect_app/static/js tests/js eslint.config.js
 
 ## test-postgis: the same suite against a throwaway PostGIS database on 127.0.0.1:5432
 test-postgis:

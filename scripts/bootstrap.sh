@@ -91,6 +91,16 @@ if [ ! -d vendor/node_modules/leaflet.markercluster ] || [ vendor/package-lock.j
   (cd vendor && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || die "npm ci failed in vendor/"
 fi
 
+# --- 5b. Developer tools for the browser code (ESLint), for tests only -------------------------------
+# From tools/js/package-lock.json into tools/js/node_modules: never in vendor/ (which the app serves), never
+# installed for `run` (production needs no linters).
+if [ "$purpose" = test ]; then
+  if [ ! -x tools/js/node_modules/.bin/eslint ] || [ tools/js/package-lock.json -nt tools/js/node_modules/.package-lock.json ]; then
+    say "installing the browser code's linter (npm ci in tools/js)"
+    (cd tools/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || die "npm ci failed in tools/js/"
+  fi
+fi
+
 # --- 6. Instance folder (the ward's config, database and photos; never in git) ---------
 mkdir -p instance/photos
 say "set-up done ($purpose)"

@@ -74,7 +74,9 @@ def _refuse_anonymous():
         response = jsonify(error=gettext("Please log in."))
         response.status_code = 401
         return response
-    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    # next= is a path on this site, with the prefix the app is mounted under (if any), as redirect() takes it.
+    here = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=request.script_root + here))
 
 
 def init_login_manager(app, login_manager):

@@ -1,7 +1,7 @@
 """The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
 from urllib.parse import urlencode
 
-from flask import current_app, flash, render_template, request
+from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext
 
 from ..auth.access import role_required
@@ -56,12 +56,14 @@ def index():
     )
     header, body, script = map_parts(ward_map)
     client = {
-        "mapName": ward_map.get_name(), "controlName": control.get_name(), "dataUrl": "/api/violations.geojson",
+        "mapName": ward_map.get_name(), "controlName": control.get_name(), "dataUrl": url_for("api.violations_geojson"),
         "filterQuery": urlencode(filters.as_query()), "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {"heat": gettext("Heatmap of cases"), "overdue": gettext("Overdue"), "open": gettext("Open the case"),
                    "due": gettext("Deadline"), "forecast": gettext("forecast"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),
-                   "truncated": gettext("Too many cases here: zoom in to see them all.")},
+                   "truncated": gettext("Too many cases here: zoom in to see them all."),
+                   "loadFailed": gettext("The cases could not be loaded: what the map shows may be out of date. "
+                                         "Move the map or reload the page to try again.")},
     }
     return render_template(
         "map/index.html", map_header=header, map_body=body, map_script=script, client=client, filters=filters,

@@ -2,18 +2,7 @@
 from pathlib import Path
 
 import segno
-from flask import (
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    send_from_directory,
-    session,
-    url_for,
-)
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -28,6 +17,7 @@ from ..i18n import LANGUAGE_SESSION_KEY, translate_error
 from ..operations import readiness
 from ..security import safe_next_path
 from . import bp
+from . import service_worker as worker_files
 
 
 @bp.route("/")
@@ -68,7 +58,7 @@ def manifest():
     response = jsonify({
         "name": f"Kiểm tra trật tự xây dựng – {ward}", "short_name": "Trật tự XD", "lang": "vi", "dir": "ltr",
         "description": "Tuần tra, báo cáo vi phạm và theo dõi vụ việc trật tự xây dựng",
-        "start_url": url_for("field.today"), "scope": "/", "display": "standalone",
+        "start_url": url_for("field.today"), "scope": url_for("main.home"), "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#0b5394",
         "icons": [
             {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
@@ -83,10 +73,12 @@ def manifest():
 @bp.route("/sw.js")
 @public
 def service_worker():
-    """The service worker, from the site's root so that it may keep every field page."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    """The service worker, from the site's root so that it may keep every field page; what it keeps and its
+    cache version (a digest of the kept files) come first, as data (main/service_worker.py)."""
+    response = current_app.response_class(worker_files.worker_source(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/routes")

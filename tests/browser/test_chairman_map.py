@@ -147,3 +147,30 @@ def test_the_map_works_with_the_tile_server_unreachable(app, live_server, browse
     assert layers["boundary"] >= 1 and layers["lines"] >= 3
     assert script_errors == []
     context.close()
+
+
+def test_when_the_cases_cannot_be_loaded_the_map_says_so_instead_of_looking_up_to_date(app, live_server, desk, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page = desk.new_page()
+    login(page, live_server, "chutich", "chutich-demo")
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+    assert page.inner_text("#map-note") == ""
+
+    # The server fails on the next load (the map is moved): the six markers shown are no longer this view's.
+    page.route("**/api/violations.geojson?**", lambda route: route.fulfill(status=500, body="{}"))
+    page.evaluate("InspectMap.state.map.panBy([200, 0])")
+    page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === '1'")
+    note = page.locator("#map-note")
+    assert "Không tải được các vụ việc" in note.inner_text() and note.get_attribute("role") == "alert"
+
+    # No network at all: the same message. Back to normal: the message goes.
+    page.unroute("**/api/violations.geojson?**")
+    page.route("**/api/violations.geojson?**", lambda route: route.abort("internetdisconnected"))
+    page.evaluate("document.getElementById('map-note').textContent = ''")
+    page.evaluate("InspectMap.state.map.panBy([-200, 0])")
+    page.wait_for_function("document.getElementById('map-note').textContent.includes('Không tải được')")
+    page.unroute("**/api/violations.geojson?**")
+    page.evaluate("InspectMap.state.map.panBy([0, 0]); InspectMap.state.map.fire('moveend')")
+    page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === undefined")
+    assert page.inner_text("#map-note") == ""

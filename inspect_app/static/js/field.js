@@ -18,7 +18,7 @@ var Field = (function () {
     options.headers = Object.assign({"X-CSRFToken": csrf, "Accept": "application/json"}, options.headers || {});
     return fetch(url, options).then(function (response) {
       return response.text().then(function (text) {
-        var body = null;
+        var body;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
         return {status: response.status, ok: response.ok, body: body || {}};
       });
@@ -85,13 +85,8 @@ var Field = (function () {
     }
   }
 
-  function metres(a, b) {
-    var r = 6371008.8, toRad = Math.PI / 180;
-    var dLat = (b[1] - a[1]) * toRad, dLon = (b[0] - a[0]) * toRad;
-    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
-      Math.cos(a[1] * toRad) * Math.cos(b[1] * toRad) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
-    return 2 * r * Math.asin(Math.sqrt(h));
-  }
+  /* Metres between two [lon, lat] points (track_filter.js: one formula for the track and the forms). */
+  function metres(a, b) { return TrackFilter.metres(a, b); }
 
   function text(id) {
     var el = document.getElementById(id);

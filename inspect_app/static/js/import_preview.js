@@ -6,7 +6,7 @@
   var map = L.map(box);
   if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);
   var imported = JSON.parse(box.dataset.geojson);
-  fetch("/api/routes.geojson", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (current) {
+  fetch(PageUrls.get("routes"), {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (current) {
     L.geoJSON(current, {style: {color: "#888", weight: 2, dashArray: "4 4"}}).addTo(map);
   }).catch(function () { /* the file alone is still shown */ });
   var layer = L.geoJSON(imported, {style: {color: "#c0392b", weight: 5}}).addTo(map);

@@ -109,9 +109,10 @@ var InspectMap = (function () {
       var url = cfg.dataUrl + "?bbox=" + bbox + (cfg.filterQuery ? "&" + cfg.filterQuery : "");
       var request = ++state.requests;
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}}).then(function (r) {
-        return r.ok ? r.json() : null;
+        if (!r.ok) throw new Error("the cases' request answered " + r.status);
+        return r.json();
       }).then(function (data) {
-        if (!data || request !== state.requests) return;
+        if (request !== state.requests) return;  // a later request (the map moved again) decides
         Object.keys(state.groups).forEach(function (k) { state.groups[k].clearLayers(); });
         var heat = [], byStage = {};
         data.features.forEach(function (f) {
@@ -128,9 +129,23 @@ var InspectMap = (function () {
         Object.keys(byStage).forEach(function (k) { if (state.groups[k]) state.groups[k].addLayers(byStage[k]); });
         state.heat.setLatLngs(heat);
         state.loaded = data.features.length;
-        document.getElementById("map-note").textContent = data.truncated ? cfg.labels.truncated : "";
+        showNote(data.truncated ? cfg.labels.truncated : "", false);
         document.getElementById("ward-map").dataset.loaded = String(state.loaded);
+      }).catch(function () {
+        // No network, a server fault or a logged-out session: the markers on the map are not this view's
+        // cases. Said plainly, instead of leaving a map that looks up to date.
+        if (request !== state.requests) return;
+        showNote(cfg.labels.loadFailed, true);
       });
+    }
+
+    function showNote(message, failed) {
+      var note = document.getElementById("map-note");
+      note.textContent = message;
+      note.className = failed ? "flash flash-error" : "note";
+      note.setAttribute("role", failed ? "alert" : "status");
+      if (failed) document.getElementById("ward-map").dataset.loadFailed = "1";
+      else delete document.getElementById("ward-map").dataset.loadFailed;
     }
     map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 250); });
     load();

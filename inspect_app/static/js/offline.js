@@ -6,11 +6,11 @@
   var who = document.documentElement.dataset.fieldUser;
   if (!("serviceWorker" in navigator) || !window.caches) return;
   if (who === "1") {
-    navigator.serviceWorker.register("/sw.js", {scope: "/"}).then(function () {
+    navigator.serviceWorker.register(PageUrls.get("worker"), {scope: PageUrls.get("scope")}).then(function () {
       // The routes are kept with the pages (through the worker), for the field pages with no network.
       // So are the open cases' positions, for the nearby check with no network (refreshed by each report page).
       if (navigator.serviceWorker.controller && navigator.onLine && !sessionStorage.getItem("inspect.routes")) {
-        Promise.all(["/api/routes.geojson", "/api/violations/open.json"].map(function (url) {
+        Promise.all([PageUrls.get("routes"), PageUrls.get("openCases")].map(function (url) {
           return fetch(url, {credentials: "same-origin"});
         })).then(function () { sessionStorage.setItem("inspect.routes", "1"); });
       }

@@ -80,7 +80,7 @@
     event.preventDefault();
     endForm.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     Tracker.stop().then(function () {
-      return Outbox.add([{kind: "json", url: "/api/patrols/" + patrol.uuid + "/end", body: {ended_at: Date.now()},
+      return Outbox.add([{kind: "json", url: PageUrls.get("patrolEnd", {uuid: patrol.uuid}), body: {ended_at: Date.now()},
                           record: patrol.uuid, label: patrol.route_code}]);
     }).then(function () {
       Tracker.forget();
@@ -90,7 +90,7 @@
     }).then(function (r) {
       var pending = r[0].items.filter(function (i) { return i.record === patrol.uuid || i.confirms === patrol.uuid; });
       var id = patrol.id || (r[1] && r[1].id);
-      window.location = !pending.length && id ? "/field/patrols/" + id : "/field/today";
+      window.location = !pending.length && id ? PageUrls.get("fieldPatrol", {id: id}) : PageUrls.get("fieldToday");
     });
   });
 })();

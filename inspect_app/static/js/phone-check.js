@@ -1,8 +1,8 @@
 /* The office's check, opened on a phone: can the offline worker (outbox, home-screen app) run on this
    address? It needs a secure page (HTTPS) with a certificate the phone trusts: a self-signed one lets
    pages open but refuses the worker. Registers an empty worker in its own scope, then removes it. */
+"use strict";
 (function () {
-  "use strict";
   var box = document.getElementById("phone-check");
   if (!box) return;
   var out = box.querySelector("[data-result]");

@@ -26,7 +26,7 @@
   }
 
   // The kept list of open cases is refreshed whenever a report page opens with a network.
-  if (isReport && navigator.onLine) Field.request("/api/violations/open.json");
+  if (isReport && navigator.onLine) Field.request(PageUrls.get("openCases"));
 
   if (isReport && window.L) {
     var box = el("pin-map");
@@ -115,7 +115,7 @@
      list of open cases (by real distance from where the pin is), or a note that the check waits. */
   function loadNearby() {
     var lon = parseFloat(field("lon").value), lat = parseFloat(field("lat").value);
-    var url = "/api/violations/nearby?lon=" + encodeURIComponent(field("lon").value) + "&lat=" + encodeURIComponent(field("lat").value);
+    var url = PageUrls.get("nearby") + "?lon=" + encodeURIComponent(field("lon").value) + "&lat=" + encodeURIComponent(field("lat").value);
     Field.request(url).then(function (r) {
       if (r.ok) { showNearby(r.body.cases || [], ""); return; }
       if (r.status >= 500 || r.status === 0) nearbyOnPhone(lon, lat);
@@ -123,7 +123,7 @@
   }
 
   function nearbyOnPhone(lon, lat) {
-    Field.request("/api/violations/open.json").then(function (r) {
+    Field.request(PageUrls.get("openCases")).then(function (r) {
       if (!r.ok || !r.body.cases) { showNearby([], Field.text("msg-nearby-later")); return; }
       var radius = parseFloat(form.dataset.nearbyRadius) || r.body.radius_m;
       var found = r.body.cases.map(function (c) {
@@ -235,7 +235,7 @@
     if (!window.Outbox) return Field.postForm(url, data);
     var items = [{kind: "form", url: url, fields: fields, confirms: fields.client_uuid, label: label}].concat(
       photos.map(function (p, i) {
-        return {kind: "photo", url: "/api/photos", fields: {record_uuid: fields.client_uuid, photo_uuid: p.uuid, photo_exif: p.exif || ""},
+        return {kind: "photo", url: PageUrls.get("photos"), fields: {record_uuid: fields.client_uuid, photo_uuid: p.uuid, photo_exif: p.exif || ""},
                 blob: p.file, name: p.file.name, record: fields.client_uuid, label: label + " – " + (i + 1)};
       }));
     return Outbox.add(items, {hold: true}).then(function (stored) {
@@ -252,7 +252,20 @@
         // answer to this request changes nothing: the same record twice is stored once).
         return Outbox.release(stored).then(function () { return {stored: true}; });
       });
+    }, function (problem) {
+      if (!(problem instanceof OutboxQueue.StorageFullError)) throw problem;
+      // The phone's storage is full: no copy on the phone. With a network the record goes straight to the
+      // server; without, the form keeps what was typed and says why (nothing stored before is lost).
+      return Field.postForm(url, data).then(function (r) {
+        return r.status >= 500 ? {storageFull: true} : r;
+      }, function () { return {storageFull: true}; });
     });
+  }
+
+  function storageFull() {
+    busy(false);
+    leaving = false;
+    Field.showErrors(form, {error: Field.text("msg-outbox-storage-full")});
   }
 
   /* Records this page left to the outbox: once the server has them, the page says so instead of
@@ -309,9 +322,10 @@
     busy(true);
     leaving = true;
     preparedPhotos().then(function (photos) {
-      return save("/api/visits", fields, photos, Field.text("msg-label-visit") + " " + c.code);
+      return save(PageUrls.get("visits"), fields, photos, Field.text("msg-label-visit") + " " + c.code);
     }).then(function (r) {
       if (r.stored) return savedOnPhone(fields.client_uuid);
+      if (r.storageFull) return storageFull();
       busy(false);
       if (r.ok) { dropDraft(); window.location = r.body.case_url; return; }
       leaving = false;
@@ -385,7 +399,7 @@
     var q = new URLSearchParams(window.location.search);
     q.set("from", "visit");
     return Outbox.hand("visit-to-report", carried).then(function () {
-      window.location = "/field/report?" + q.toString();
+      window.location = PageUrls.get("fieldReport") + "?" + q.toString();
     });
   }
 
@@ -405,6 +419,7 @@
       return save(form.action, fields, photos, label + " " + new Date().toLocaleTimeString("vi-VN"));
     }).then(function (r) {
       if (r.stored) return savedOnPhone(fields.client_uuid);
+      if (r.storageFull) return storageFull();
       busy(false);
       if (r.ok) {
         dropDraft();

@@ -1,26 +1,25 @@
-/* Service worker (served at /sw.js, scope /): keeps the inspector's pages, their scripts and styles,
-   the routes and the open cases' positions, so that after one visit online the field pages open
-   with no network. Writes (POST) are never cached or replayed here: they go through the page. */
+/* Service worker (served at <app>/sw.js, scope <app>/): keeps the inspector's pages, their scripts and
+   styles, the routes and the open cases' positions, so that after one visit online the field pages open
+   with no network. Writes (POST) are never cached or replayed here: they go through the page.
+   What it keeps and where comes first in the file as served, as data: self.KEPT (main/service_worker.py),
+   URLs from url_for (the app may be mounted under a prefix) and the cache version, a digest of the kept
+   files' bytes: a changed file gives a new version, so phones take the new copies. */
 "use strict";
-var VERSION = "v8";  // raise with every change to a kept file, so phones take the new one
+var KEPT = self.KEPT;
+var VERSION = KEPT.version;
 var SHELL = "shell-" + VERSION, PAGES = "pages-" + VERSION, DATA = "data-" + VERSION;
-var SHELL_FILES = [
-  "/static/css/app.css", "/static/js/field.js", "/static/js/patrol.js", "/static/js/report.js",
-  "/static/js/offline.js", "/static/js/outbox.js", "/static/js/tracker.js", "/static/icons/icon.svg", "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
-  "/vendor/npm/exifr/mini.umd.js", "/static/js/patrol_summary.js",
-  "/manifest.webmanifest",
-];
-var PAGE_PATHS = [/^\/$/, /^\/field\//];
-// Every page a day in the field needs, kept as soon as an inspector has opened any page online,
-// so that the first tap with no network (start a patrol, report, visit) already works.
-var FIELD_PAGES = ["/", "/field/live", "/field/report", "/field/visit", "/field/today"];
-// The open cases with their positions are kept (not the last nearby answer, which was about another
-// place): with no network the phone computes the nearby cases itself from this list (report.js).
-var DATA_PATHS = [/^\/api\/routes\.geojson$/, /^\/api\/violations\/open\.json$/];
+
+/* A field page: the home page, or one under the field pages' folder. */
+function isFieldPage(path) { return path === KEPT.home || path.indexOf(KEPT.fieldRoot) === 0; }
+
+/* A file the worker keeps a copy of: the app's static files, the vendored libraries, the manifest. */
+function isFile(path) {
+  return path === KEPT.manifest || KEPT.fileRoots.some(function (root) { return path.indexOf(root) === 0; });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
-    return cache.addAll(SHELL_FILES.map(function (url) { return new Request(url, {cache: "reload"}); }));
+    return cache.addAll(KEPT.files.map(function (url) { return new Request(url, {cache: "reload"}); }));
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -35,10 +34,6 @@ function onlyPatrolParameters(url) {
   var ok = true;
   url.searchParams.forEach(function (_, key) { if (key !== "patrol" && key !== "patrol_uuid") ok = false; });
   return ok;
-}
-
-function matches(patterns, path) {
-  return patterns.some(function (p) { return p.test(path); });
 }
 
 /* The network first; what it answered is kept; with no network, the kept answer. */
@@ -81,21 +76,18 @@ function offlineAnswer(request) {
   if (request.mode === "navigate") {
     return new Response(
       '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-      '<title>Không có mạng</title><link rel="stylesheet" href="/static/css/app.css"><main class="page" id="offline-page">' +
+      '<title>Không có mạng</title><link rel="stylesheet" href="' + KEPT.stylesheet + '"><main class="page" id="offline-page">' +
       "<h1>Không có mạng</h1><p>Trang này chưa được mở khi có mạng nên chưa có trên điện thoại. " +
-      'Các trang đã mở trước đó vẫn dùng được. <a href="/field/today">Hôm nay của tôi</a></p></main>',
+      'Các trang đã mở trước đó vẫn dùng được. <a href="' + KEPT.today + '">Hôm nay của tôi</a></p></main>',
       {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
   }
   return new Response(JSON.stringify({error: "Không có mạng."}),
                       {status: 503, headers: {"Content-Type": "application/json"}});
 }
 
-/* Fetch the field pages (with the inspector's cookie) into the page store; resolves with how many. */
-var FIELD_DATA = ["/api/routes.geojson", "/api/violations/open.json"];
-
 function keepFieldData() {
   return caches.open(DATA).then(function (cache) {
-    return Promise.all(FIELD_DATA.map(function (path) {
+    return Promise.all(KEPT.data.map(function (path) {
       return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
         if (response.ok && !response.redirected) return cache.put(path, response);
       }, function () { /* kept at the next chance */ });
@@ -103,10 +95,11 @@ function keepFieldData() {
   });
 }
 
+/* Fetch the field pages (with the inspector's cookie) into the page store; resolves with how many. */
 function keepFieldPages() {
   keepFieldData();
   return caches.open(PAGES).then(function (cache) {
-    return Promise.all(FIELD_PAGES.map(function (path) {
+    return Promise.all(KEPT.pages.map(function (path) {
       return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
         // A redirect is the login page (session over): never keep it in place of a field page.
         if (!response.ok || response.redirected) return 0;
@@ -117,21 +110,25 @@ function keepFieldPages() {
 }
 
 self.addEventListener("message", function (event) {
-  if (!event.data || event.data.type !== "keep-field-pages") return;
-  event.waitUntil(keepFieldPages().then(function (count) {
-    if (event.source) event.source.postMessage({type: "field-pages-kept", count: count, of: FIELD_PAGES.length});
-  }));
+  if (!event.data) return;
+  if (event.data.type === "version" && event.source) {
+    event.source.postMessage({type: "version", version: VERSION});
+  } else if (event.data.type === "keep-field-pages") {
+    event.waitUntil(keepFieldPages().then(function (count) {
+      if (event.source) event.source.postMessage({type: "field-pages-kept", count: count, of: KEPT.pages.length});
+    }));
+  }
 });
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && matches(PAGE_PATHS, url.pathname)) {
+  if (request.mode === "navigate" && isFieldPage(url.pathname)) {
     event.respondWith(networkFirst(request, PAGES));
-  } else if (/^\/(static|vendor)\//.test(url.pathname) || url.pathname === "/manifest.webmanifest") {
+  } else if (isFile(url.pathname)) {
     event.respondWith(cacheFirst(request));
-  } else if (matches(DATA_PATHS, url.pathname)) {
+  } else if (KEPT.data.indexOf(url.pathname) >= 0) {
     event.respondWith(networkFirst(request, DATA));
   }
 });

@@ -25,12 +25,10 @@ var Tracker = (function () {
 
   /* The patrol open on this phone for the person logged in, or null. */
   function current() {
-    var kept = null;
+    var kept;
     try { kept = JSON.parse(localStorage.getItem(PATROL_KEY) || "null"); } catch (e) { kept = null; }
     return kept && (!kept.owner || kept.owner === me) ? kept : null;
   }
-
-  function metres(a, b) { return Field ? Field.metres(a, b) : 0; }
 
   /* The live state: points recorded (never restarting at 0), distance walked, last good fix. */
   function state() {
@@ -46,16 +44,9 @@ var Tracker = (function () {
     pending.push(point);
     keep("pending", pending);
     keep("points", load("points", 0) + 1);
-    var kind = "good", last = load("last", null);
-    if (c.accuracy > rules.accuracy) {
-      kind = "poor";
-    } else if (last) {
-      var d = metres([last.lon, last.lat], [point.lon, point.lat]), s = Math.max(0.001, (t - last.t) / 1000);
-      if (d / s > rules.speed && s <= rules.gapS) kind = "jump";
-      else if (s > rules.gapS || d > rules.gapM) kind = "after-gap";  // a new segment: the gap is not walked
-      else keep("distance", load("distance", 0) + d);
-    }
-    if (kind === "good" || kind === "after-gap") keep("last", {t: t, lon: point.lon, lat: point.lat, acc: point.acc});
+    var judged = TrackFilter.classify(load("last", null), point, rules), kind = judged.kind;
+    if (judged.walked) keep("distance", load("distance", 0) + judged.walked);
+    if (TrackFilter.keepsPlace(kind)) keep("last", {t: t, lon: point.lon, lat: point.lat, acc: point.acc});
     clearStop("denied");
     clearStop("silent");
     if (pending.length >= 5 && !flushing) flush();
@@ -93,7 +84,7 @@ var Tracker = (function () {
         if (i.record === uuid && i.track) i.body.points.forEach(function (p) { held[p.t] = true; });
       });
       var fresh = batch.filter(function (p) { return !held[p.t]; });
-      return fresh.length ? Outbox.add([{kind: "json", url: "/api/patrols/" + uuid + "/points", body: {points: fresh},
+      return fresh.length ? Outbox.add([{kind: "json", url: PageUrls.get("patrolPoints", {uuid: uuid}), body: {points: fresh},
                                          record: uuid, label: patrol.route_code, track: true}]) : null;
     }).then(function () {
         keep("pending", load("pending", []).slice(batch.length));
@@ -101,7 +92,11 @@ var Tracker = (function () {
         flushing = null;
         notify({stored: true});
         return Outbox.sync();
-      }, function () { flushing = null; });
+      }, function () {
+        // Not in the outbox (e.g. the phone's storage is full: the outbox line says so): the fixes stay
+        // in the phone's list and go with the next batch.
+        flushing = null;
+      });
     return flushing;
   }
 
@@ -120,7 +115,8 @@ var Tracker = (function () {
     box.dataset.points = String(s.points);
     document.getElementById("tracker-state").textContent = fill(text("msg-tracker-on"), {code: patrol.route_code, n: s.points});
     var back = document.getElementById("tracker-back");
-    back.href = patrol.id ? "/field/patrols/" + patrol.id : "/field/live?patrol=" + encodeURIComponent(patrol.uuid);
+    back.href = patrol.id ? PageUrls.get("fieldPatrol", {id: patrol.id})
+                          : PageUrls.get("fieldLive") + "?patrol=" + encodeURIComponent(patrol.uuid);
     back.hidden = !!document.getElementById("patrol-live");
     var stopped = document.getElementById("tracker-stopped"), message = "";
     if (s.stoppedAt && s.stopReason === "denied") message = fill(text("msg-tracker-denied"), {from: clock(s.stoppedAt)});
@@ -130,7 +126,18 @@ var Tracker = (function () {
     stopped.hidden = !message;
   }
 
-  function notify(event) { show(); listeners.forEach(function (l) { try { l(event || {}, state()); } catch (e) { /* a widget's problem */ } }); }
+  /* Every listener runs; one that fails is reported (not hidden) and the others still run. */
+  function notify(event) {
+    show();
+    listeners.forEach(function (l) {
+      try { l(event || {}, state()); } catch (error) { reportFault(error); }
+    });
+  }
+
+  function reportFault(error) {
+    if (typeof reportError === "function") reportError(error);
+    else setTimeout(function () { throw error; }, 0);
+  }
 
   /* Keep the screen on during a patrol; the lock is lost when the page is hidden, so take it again. */
   function holdScreen() {
@@ -218,41 +225,4 @@ var Tracker = (function () {
 
   return {start: start, stop: stop, forget: forget, adopt: adopt, current: current, state: state, flush: flush,
           onChange: onChange};
-})();
-
-/* Starting a patrol works with or without a network: the start goes into the outbox, the phone
-   remembers the patrol, and the live page runs from the phone's copy until the server has it.
-   With another patrol still open on the phone, the inspector is asked first; that one is then ended. */
-(function () {
-  function text(id) { var t = document.getElementById(id); return t ? t.content.textContent.trim() : ""; }
-
-  function endOpenPatrol(open) {
-    return Tracker.stop().then(function () {
-      return Outbox.add([{kind: "json", url: "/api/patrols/" + open.uuid + "/end", body: {ended_at: Date.now()},
-                          record: open.uuid, label: open.route_code}]);
-    }).then(function () { Tracker.forget(); });
-  }
-
-  document.querySelectorAll("form[data-start-patrol]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.indexedDB || !window.localStorage || !window.Outbox) return;  // the plain form still works
-      event.preventDefault();
-      var open = Tracker.current();
-      if (open && !window.confirm(text("msg-confirm-new-patrol").replace("{code}", open.route_code))) return;
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-      var uuid = form.querySelector("[name=client_uuid]").value;
-      var routeId = parseInt(form.querySelector("[name=route_id]").value, 10);
-      var patrol = {uuid: uuid, route_id: routeId, route_code: form.dataset.routeCode, route_name: form.dataset.routeName,
-                    started_at: Date.now()};
-      var label = (text("msg-label-patrol") || "{code}").replace("{code}", form.dataset.routeCode);
-      (open ? endOpenPatrol(open) : Promise.resolve()).then(function () {
-        return Outbox.add([{kind: "json", url: "/api/patrols", confirms: uuid, label: label,
-                            body: {client_uuid: uuid, route_id: routeId, started_at: patrol.started_at}}]);
-      }).then(function () { Tracker.adopt(patrol); return Outbox.sync(); })
-        .then(function () { return Outbox.confirmed(uuid); })
-        .then(function (sent) {
-          window.location = sent && sent.url ? sent.url : "/field/live?patrol=" + encodeURIComponent(uuid);
-        });
-    });
-  });
 })();
