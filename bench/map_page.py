@@ -24,7 +24,7 @@ from geoalchemy2.shape import to_shape  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain.accounts.accounts import accounts  # noqa: E402
+from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402
 from inspect_app.operations import demo  # noqa: E402

@@ -23,7 +23,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain.accounts.accounts import accounts  # noqa: E402
+from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.domain.field import field_reports  # noqa: E402
 from inspect_app.domain.geo import spatial  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402

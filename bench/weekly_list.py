@@ -25,7 +25,7 @@ from geoalchemy2.shape import from_shape  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.domain.accounts.accounts import accounts  # noqa: E402
+from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.domain.cases import case_actions  # noqa: E402
 from inspect_app.domain.cases.case_actions import LifecycleContext  # noqa: E402
 from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config  # noqa: E402

@@ -10,7 +10,7 @@ from .domain.accounts import login_sessions
 from .extensions import db
 
 LAST_SEEN_KEY = "seen"
-SESSION_KEY = "sid"  # the server-side session (domain/accounts/accounts/login_sessions.py) this cookie belongs to
+SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 
 
 def content_security_policy(tile_url):

@@ -2,7 +2,7 @@
 import pytest
 
 from inspect_app.auth.access import PUBLIC
-from inspect_app.domain.accounts.accounts.roles import ROLES
+from inspect_app.domain.accounts.roles import ROLES
 
 EXEMPT = {"static"}  # Flask's own static files: CSS and icons, no data
 

@@ -9,7 +9,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.cases.deadlines import WorkingCalendar
 from inspect_app.domain.field import patrols
 from inspect_app.domain.geo import geography

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.extensions import db
 from inspect_app.models import User
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.errors import InvalidInput
 from inspect_app.domain.field.photos import PhotoFiles, photo_file
 from inspect_app.domain.ward_time import VIETNAM_OFFSET

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.geo import geography
 from inspect_app.extensions import db
 

@@ -8,7 +8,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.cases import case_map, history
 from inspect_app.domain.cases.case_codes import next_case_code
 from inspect_app.domain.errors import Conflict, InvalidFields, InvalidInput, NeedsConfirmation

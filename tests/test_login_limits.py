@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts.login_limits import LoginLimits, TooManyAttempts, check_allowed, log_login_attempt
+from inspect_app.domain.accounts.login_limits import LoginLimits, TooManyAttempts, check_allowed, log_login_attempt
 from inspect_app.extensions import db
 from inspect_app.models import LoginAttempt
 from inspect_app.models.types import utcnow

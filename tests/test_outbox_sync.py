@@ -205,7 +205,7 @@ def test_unknown_route_and_other_inspectors_patrols(app, phone):
     assert client.post("/api/patrols", json={"client_uuid": patrol_uuid, "route_id": route_id(client)},
                        headers={"X-CSRFToken": token}).status_code == 201
     with app.app_context():
-        from inspect_app.domain.accounts.accounts import accounts
+        from inspect_app.domain.accounts import accounts
 
         accounts.create_user(db.session, "kiemtra2", "inspector", "mat-khau-dai", full_name="Lê Thị Hai")
         db.session.commit()
@@ -263,7 +263,7 @@ def test_a_record_takes_at_most_the_configured_number_of_photos(app, phone):
 
 
 def _record_bb_as_chairman(app, case_id):
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
     from inspect_app.domain.cases import case_actions
     from inspect_app.domain.field.photos import PhotoFiles
     from inspect_app.rules import lifecycle_context

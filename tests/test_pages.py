@@ -103,7 +103,7 @@ def test_healthz_reports_an_unreachable_database_as_503(tmp_path):
 def test_times_are_shown_in_ho_chi_minh_time(app, client, auth, demo_ward):
     from datetime import datetime
 
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
 
     auth.login("quantri", "quantri-demo")
     with app.app_context():

@@ -5,7 +5,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.domain.field import coverage, patrols
 from inspect_app.models import Patrol, Route, TrackPoint

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from shapely.geometry import LineString
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.field.photos import PhotoFiles
 from inspect_app.extensions import db
 from inspect_app.models import Route, User, Visit, Ward

@@ -163,7 +163,7 @@ def test_guessing_the_current_password_is_limited_like_logins(app, people):
 
 
 def test_an_account_that_logged_in_once_and_has_no_records_can_be_deleted(app, people):
-    from inspect_app.domain.accounts.accounts import accounts as account_rules
+    from inspect_app.domain.accounts import accounts as account_rules
 
     with app.app_context():
         account_rules.create_user(db.session, "tamthoi", "inspector", "mat-khau-dai")

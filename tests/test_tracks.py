@@ -6,7 +6,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiLineString
 from sqlalchemy import select
 
-from inspect_app.domain.accounts.accounts import accounts
+from inspect_app.domain.accounts import accounts
 from inspect_app.domain.cases import overview
 from inspect_app.domain.field import patrols
 from inspect_app.domain.field.tracks import Fix, TrackRules, build_track

@@ -1,6 +1,6 @@
 """Admin pages: users, routes and boundary, the ward's settings, and the log.
 
-Every change is logged (domain/accounts/accounts/admin_log.py) in the same transaction as the change itself.
+Every change is logged (domain/accounts/admin_log.py) in the same transaction as the change itself.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext

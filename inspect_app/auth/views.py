@@ -1,4 +1,4 @@
-"""Login and logout views: parse the form, call domain.accounts.accounts.accounts, commit, render."""
+"""Login and logout views: parse the form, call domain.accounts.accounts, commit, render."""
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext

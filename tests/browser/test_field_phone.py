@@ -198,7 +198,7 @@ def test_with_location_refused_a_report_is_placed_by_hand_or_saved_as_position_u
 
 
 def _report_without_position(app, address):
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
     from inspect_app.domain.field import field_reports
     from inspect_app.domain.field.photos import PhotoFiles
 

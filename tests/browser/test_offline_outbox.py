@@ -279,7 +279,7 @@ def test_the_server_restarts_between_two_syncs(app, server, phone, tmp_path):
 
 
 def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, server, phone, tmp_path):
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
 
     with app.app_context():
         accounts.create_user(db.session, "kiemtra2", "inspector", "mat-khau-dai", full_name="Lê Thị Hai")
@@ -317,7 +317,7 @@ def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, ser
 
 
 def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_phone_is_told(app, server, phone, tmp_path):
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
     from inspect_app.domain.cases import case_actions
     from inspect_app.domain.field.photos import PhotoFiles
     from inspect_app.rules import lifecycle_context
@@ -465,7 +465,7 @@ def test_a_report_whose_request_hangs_frees_the_form_and_arrives_once(app, serve
 def test_offline_the_nearby_check_is_about_where_the_inspector_stands(app, server, phone):
     """The phone keeps the open cases' positions: offline, a report 1.5 km from a case is offered
     nothing, and one 10 m from it is offered that case at its real distance."""
-    from inspect_app.domain.accounts.accounts import accounts
+    from inspect_app.domain.accounts import accounts
 
     from ..factories import make_case
 
