@@ -1,11 +1,17 @@
 """What administrators changed: users, routes, the ward's settings."""
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .user import User
 
 
 class AdminEvent(db.Model):
@@ -20,4 +26,4 @@ class AdminEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    actor = relationship("User", lazy="joined")
+    actor: Mapped[User | None] = relationship("User", lazy="joined")

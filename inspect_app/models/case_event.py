@@ -1,5 +1,8 @@
 """The history of a case: events are only ever added, each chained to the one before by hash."""
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 from .vocabulary import EventKind, Stage, allowed
+
+if TYPE_CHECKING:
+    from .field import Photo, Violation
+    from .user import User
 
 
 class CaseEvent(db.Model):
@@ -59,7 +66,7 @@ class CaseEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
 
-    actor = relationship("User", foreign_keys=[actor_id])
-    officer = relationship("User", foreign_keys=[officer_id])
-    violation = relationship("Violation", back_populates="events")
-    photos = relationship("Photo", back_populates="event", order_by="Photo.id")
+    actor: Mapped[User] = relationship("User", foreign_keys=[actor_id])
+    officer: Mapped[User | None] = relationship("User", foreign_keys=[officer_id])
+    violation: Mapped[Violation] = relationship("Violation", back_populates="events")
+    photos: Mapped[list[Photo]] = relationship("Photo", back_populates="event", order_by="Photo.id")

@@ -1,13 +1,22 @@
 """Field work: patrols with their GPS points, visits, violation cases and photos."""
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from geoalchemy2 import Geometry
+from geoalchemy2.elements import WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 from .vocabulary import PatrolStatus, Stage, VisitOutcome, allowed
+
+if TYPE_CHECKING:
+    from .case_event import CaseEvent
+    from .geography import Route
+    from .user import User
 
 
 class Patrol(db.Model):
@@ -24,14 +33,14 @@ class Patrol(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
-    track = mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True)  # segments; gaps between
+    track: Mapped[WKBElement | None] = mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True)  # segments; gaps between
     track_length_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
     points_used: Mapped[int] = mapped_column(Integer, default=0)
     points_rejected: Mapped[int] = mapped_column(Integer, default=0)
 
-    inspector = relationship("User")
-    route = relationship("Route")
+    inspector: Mapped[User] = relationship("User")
+    route: Mapped[Route] = relationship("Route")
 
 
 class TrackPoint(db.Model):
@@ -71,7 +80,7 @@ class Violation(db.Model):
     patrol_id: Mapped[int | None] = mapped_column(ForeignKey("patrols.id"), nullable=True, index=True)
     route_id: Mapped[int | None] = mapped_column(ForeignKey("routes.id"), nullable=True, index=True)
     # None: reported with the position unknown (no GPS, no pin); never a made-up point.
-    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    position: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     gps_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -109,13 +118,13 @@ class Violation(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    inspector = relationship("User", foreign_keys=[inspector_id])
-    officer = relationship("User", foreign_keys=[officer_id])
-    route = relationship("Route")
-    patrol = relationship("Patrol")
-    photos = relationship("Photo", back_populates="violation", order_by="Photo.id")
-    visits = relationship("Visit", back_populates="violation", order_by="Visit.visited_at")
-    events = relationship("CaseEvent", back_populates="violation", order_by="CaseEvent.seq")
+    inspector: Mapped[User] = relationship("User", foreign_keys=[inspector_id])
+    officer: Mapped[User] = relationship("User", foreign_keys=[officer_id])
+    route: Mapped[Route | None] = relationship("Route")
+    patrol: Mapped[Patrol | None] = relationship("Patrol")
+    photos: Mapped[list[Photo]] = relationship("Photo", back_populates="violation", order_by="Photo.id")
+    visits: Mapped[list[Visit]] = relationship("Visit", back_populates="violation", order_by="Visit.visited_at")
+    events: Mapped[list[CaseEvent]] = relationship("CaseEvent", back_populates="violation", order_by="CaseEvent.seq")
 
 
 class Visit(db.Model):
@@ -133,15 +142,15 @@ class Visit(db.Model):
     violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"), nullable=True, index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
-    position = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    position: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     outside_ward: Mapped[bool] = mapped_column(Boolean, default=False)
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    inspector = relationship("User")
-    patrol = relationship("Patrol")
-    violation = relationship("Violation", back_populates="visits")
-    photos = relationship("Photo", back_populates="visit", order_by="Photo.id")
+    inspector: Mapped[User] = relationship("User")
+    patrol: Mapped[Patrol | None] = relationship("Patrol")
+    violation: Mapped[Violation | None] = relationship("Violation", back_populates="visits")
+    photos: Mapped[list[Photo]] = relationship("Photo", back_populates="visit", order_by="Photo.id")
 
 
 class Photo(db.Model):
@@ -177,9 +186,9 @@ class Photo(db.Model):
     exif_source: Mapped[str] = mapped_column(String(8), default="", server_default="")
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    violation = relationship("Violation", back_populates="photos")
-    visit = relationship("Visit", back_populates="photos")
-    event = relationship("CaseEvent", back_populates="photos")
+    violation: Mapped[Violation | None] = relationship("Violation", back_populates="photos")
+    visit: Mapped[Visit | None] = relationship("Visit", back_populates="photos")
+    event: Mapped[CaseEvent | None] = relationship("CaseEvent", back_populates="photos")
 
 
 class CaseCounter(db.Model):

@@ -1,7 +1,10 @@
 """The ward and its patrol routes."""
+from __future__ import annotations
+
 from datetime import datetime
 
 from geoalchemy2 import Geometry
+from geoalchemy2.elements import WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +20,7 @@ class Ward(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     code_prefix: Mapped[str] = mapped_column(String(10))
-    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
+    boundary: Mapped[WKBElement | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
     boundary_name: Mapped[str] = mapped_column(String(200), default="")
     boundary_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     boundary_source: Mapped[str] = mapped_column(Text, default="")
@@ -43,7 +46,7 @@ class Route(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
     corridor_m: Mapped[int] = mapped_column(Integer, default=50)
-    geom = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

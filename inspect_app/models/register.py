@@ -1,11 +1,18 @@
 """The ward's document register (sổ văn bản): every numbered document of a case, per type and year."""
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .case_event import CaseEvent
+    from .field import Violation
 
 
 class RegisterEntry(db.Model):
@@ -26,8 +33,8 @@ class RegisterEntry(db.Model):
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    event = relationship("CaseEvent")
-    violation = relationship("Violation")
+    event: Mapped[CaseEvent] = relationship("CaseEvent")
+    violation: Mapped[Violation] = relationship("Violation")
 
 
 class DocumentCounter(db.Model):

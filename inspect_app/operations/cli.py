@@ -34,7 +34,7 @@ def _fail(error):
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice([role.value for role in ROLES]), required=True)
 @click.option("--full-name", default="", help="Name shown in the app and on documents.")
 @click.option("--password", default=None, help="Prompted for (hidden) when not given.")
 def create_user(username, role, full_name, password):

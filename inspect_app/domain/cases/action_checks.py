@@ -36,12 +36,14 @@ def check_facts(case, inp):
             raise InvalidInput(N_("Nothing was changed: change a value, or go back to the case."))
         issued = [e for e in case.events if e.kind in clocks.APPLIED and e.document_kind in case_facts.NEEDED_BY_DOCUMENT]
         if issued and not inp.note and any(c["fact"] in case_facts.NAMED_IN_DOCUMENTS for c in changes):
+            issuing = workflow.ACTIONS[issued[-1].action].document
+            assert issuing is not None  # issued entries are those with a document kind
             # The documents already issued still say the old value: the change needs its basis (a correcting
             # decision, NĐ 118/2021 Điều 13, or how the mistake was found).
             raise InvalidFields({"note": InvalidInput(
                 N_("%(document)s %(number)s already names the owner and the works: say in the note why this changes "
                    "(e.g. the correcting decision's number)."),
-                document=workflow.ACTIONS[issued[-1].action].document.label, number=issued[-1].document_number or "")})
+                document=issuing.label, number=issued[-1].document_number or "")})
         return
     document = inp.action.document
     if document is None:

@@ -73,7 +73,7 @@ def clock_of(event):
         return CLOCK_OF_RULE.get(event.clock_rule, event.clock_rule), event.clock_rule, event.clock_due, event.clock_citation
     if event.due_date is None:
         return None
-    rule = event.due_rule or action.deadline
+    rule = event.due_rule or action.deadline or ""
     return CLOCK_OF_RULE.get(rule, rule), rule, event.due_date, event.due_citation or ""
 
 

@@ -24,9 +24,9 @@ class RouteWeek:
     patrols: int = 0
     distance_m: float = 0.0
     coverage: float = 0.0
-    uncovered: dict = None
+    uncovered: dict | None = None
     tracks: list = field(default_factory=list)
-    route_geometry: dict = None
+    route_geometry: dict | None = None
 
 
 def patrol_week(session, monday):
@@ -36,14 +36,14 @@ def patrol_week(session, monday):
     patrols = session.scalars(
         select(Patrol).where(Patrol.started_at >= start, Patrol.started_at < end, Patrol.track.is_not(None))
     ).all()
-    by_route = {}
+    by_route: dict[int, list[Patrol]] = {}
     for patrol in patrols:
         by_route.setdefault(patrol.route_id, []).append(patrol)
     result = []
     for route in session.scalars(select(Route).order_by(Route.code)):
         week = RouteWeek(route=route)
         mine = by_route.get(route.id, [])
-        tracks = [list(part.coords) for p in mine for part in to_shape(p.track).geoms]
+        tracks = [list(part.coords) for p in mine if p.track is not None for part in to_shape(p.track).geoms]
         week.patrols = len(mine)
         week.distance_m = sum(p.track_length_m or 0 for p in mine)
         line = for_display(to_shape(route.geom))

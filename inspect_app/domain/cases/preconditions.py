@@ -4,8 +4,10 @@ in each action's `requires`, each with the message that says what is missing.
 They read the case's clocks (clocks.py) and history; an action whose conditions do not hold is not
 offered, and the server refuses it with the first message that applies.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -63,7 +65,7 @@ def _delivered_after_decision(facts):
 class Precondition:
     """A condition and the message shown when it does not hold."""
 
-    holds: object
+    holds: Callable[[Any], bool]
     missing: str
 
 

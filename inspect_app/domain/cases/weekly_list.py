@@ -145,7 +145,7 @@ def build_weekly_list(session, week, filters, now, officer_id=None):
     visited = _visited_in_week(session, [c.id for c in cases], week.starts_at, as_of)
     # Overdue means past the deadline on a day of the week: for a finished week, on its Sunday.
     as_of_day = min(local_date(now), week.sunday)
-    groups = {stage: [] for stage in STAGES}
+    groups: dict[str, list] = {stage: [] for stage in STAGES}
     totals = dict.fromkeys(TOTAL_KEYS, 0)
     for case in cases:
         every_event = events.get(case.id, [])

@@ -391,7 +391,7 @@ def first_photos(session, violation_ids):
     photos = session.scalars(
         select(Photo).where(Photo.violation_id.in_(violation_ids)).order_by(Photo.violation_id, Photo.id)
     ).all()
-    result = {}
+    result: dict[int, Photo] = {}
     for photo in photos:
         result.setdefault(photo.violation_id, photo)
     return result

@@ -73,7 +73,7 @@ class Track:
         """The segments as lists of (lon, lat), repeats removed; segments of one place dropped."""
         out = []
         for segment in self.segments:
-            coords = []
+            coords: list[tuple[float, float]] = []
             for fix in segment:
                 if not coords or coords[-1] != (fix.lon, fix.lat):
                     coords.append((fix.lon, fix.lat))
@@ -95,7 +95,7 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _speed_mps(a: Fix, b: Fix) -> float | None:
+def _speed_mps(a: Fix, b: Fix) -> float:
     seconds = (b.recorded_at - a.recorded_at).total_seconds()
     metres = distance_m((a.lon, a.lat), (b.lon, b.lat))
     if seconds <= 0:

@@ -8,6 +8,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import gpxpy
 import gpxpy.gpx
@@ -241,7 +242,7 @@ def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
         gpx = gpxpy.parse(text_value)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise InvalidInput(N_("The file is not valid GPX: %(error)s"), error=str(exc)) from exc
-    lines = []
+    lines: list[tuple[str | None, list[Any]]] = []  # track points or route points: both have lon, lat
     for track in gpx.tracks:
         points = [p for segment in track.segments for p in segment.points]
         if points:

@@ -11,7 +11,9 @@ import json
 import math
 
 from geoalchemy2 import Geography
-from sqlalchemy import String, cast, column, func, literal_column, select, table, text
+from sqlalchemy import Select, String, cast, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .engine import POSTGIS, SPATIALITE, kind_of_url
 
@@ -78,7 +80,7 @@ def _spatialite_index_candidates(geom_column, minx, miny, maxx, maxy):
     spatial_index = table(
         "SpatialIndex", column("f_table_name", String), column("f_geometry_column", String), column("search_frame")
     )
-    candidates = (
+    candidates: Select = (
         select(literal_column("ROWID"))
         .select_from(spatial_index)
         .where(
@@ -111,10 +113,7 @@ def insert_ignoring_duplicates(session, model_table, rows, unique_columns):
     """INSERT rows, silently skipping those that clash with a unique key; returns rows inserted."""
     if not rows:
         return 0
-    if database_kind(session) == SPATIALITE:
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
+    insert = sqlite_insert if database_kind(session) == SPATIALITE else postgresql_insert
     statement = (
         insert(model_table).values(rows).on_conflict_do_nothing(index_elements=unique_columns)
         .returning(model_table.c[unique_columns[0]])

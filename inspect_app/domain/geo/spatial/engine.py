@@ -6,6 +6,7 @@ import contextvars
 import importlib
 import os
 import sqlite3
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -54,7 +55,7 @@ def engine_options(url, pool_size=10, max_overflow=10, busy_timeout_s=30):
     if kind_of_url(url) != SPATIALITE:
         return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": 1800,
                 "pool_timeout": 30, "connect_args": {"options": f"-c lock_timeout={int(busy_timeout_s * 1000)}"}}
-    options = {"connect_args": {"timeout": busy_timeout_s}}  # sqlite3's busy handler waits this long
+    options: dict[str, Any] = {"connect_args": {"timeout": busy_timeout_s}}  # sqlite3's busy handler waits this long
     if not stdlib_sqlite_loads_extensions():
         # pyenv-style builds lack extension loading; pysqlite3-binary has it
         # (scripts/bootstrap.sh installs it on such machines).
