@@ -67,7 +67,10 @@ def main():
         client = app.test_client()
         client.post("/login", data={"username": "chutich", "password": "chutich-demo"})
         inspector = accounts.find_user(db.session, "kiemtra")
-        print("| database | cases | map page: server ms / KB | plain Folium markers: ms / KB | bbox, whole ward: ms (features) | bbox, 500 m: ms (features) |")
+        print(
+            "| database | cases | map page: server ms / KB | plain Folium markers: ms / KB "
+            "| bbox, whole ward: ms (features) | bbox, 500 m: ms (features) |"
+        )
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
         have = 0
         for size in SIZES:
@@ -79,9 +82,11 @@ def main():
             plain_ms, plain = timed(lambda: plain_folium_page(db.session), plain_repeat)
             ward_ms, ward = timed(lambda: client.get("/api/violations.geojson?bbox=105.55,10.12,105.66,10.21"), REPEAT)
             small_ms, small = timed(lambda: client.get("/api/violations.geojson?bbox=105.600,10.170,105.6046,10.1745"), REPEAT)
-            print(f"| {kind} | {size:,} | {page_ms:.0f} / {len(page.data) // 1024} | {plain_ms:.0f} / {len(plain.encode()) // 1024} "
-                  f"| {ward_ms:.0f} ({len(ward.get_json()['features'])}) | {small_ms:.1f} ({len(small.get_json()['features'])}) |",
-                  flush=True)
+            print(
+                f"| {kind} | {size:,} | {page_ms:.0f} / {len(page.data) // 1024} | {plain_ms:.0f} / {len(plain.encode()) // 1024} "
+                f"| {ward_ms:.0f} ({len(ward.get_json()['features'])}) | {small_ms:.1f} ({len(small.get_json()['features'])}) |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

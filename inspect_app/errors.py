@@ -26,12 +26,20 @@ MESSAGES = {
     403: lambda: gettext("You do not have permission to open this page."),
     404: lambda: gettext("Page not found."),
     405: lambda: gettext("This action is not allowed here."),
-    413: lambda: gettext("The upload is too large: at most %(mb)s MB at once. Send fewer or smaller photos.", mb=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)),
+    413: lambda: gettext(
+        "The upload is too large: at most %(mb)s MB at once. Send fewer or smaller photos.",
+        mb=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024),
+    ),
     500: lambda: gettext("Something went wrong on the server. Your data was not changed; please try again."),
 }
 DOMAIN_STATUS = (
-    (InvalidFields, 400), (InvalidInput, 400), (NeedsConfirmation, 409), (Conflict, 409),
-    (NotFound, 404), (Forbidden, 403), (AccountInactive, 403),
+    (InvalidFields, 400),
+    (InvalidInput, 400),
+    (NeedsConfirmation, 409),
+    (Conflict, 409),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (AccountInactive, 403),
 )
 
 
@@ -66,8 +74,12 @@ DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 def _disk_full():
     current_app.logger.error("disk full: nothing was saved")
     expect_writes(False)  # the answer only reads
-    response, status = _respond(507, gettext("The server's disk is full: nothing was saved. Your phone keeps what "
-                                             "it recorded; please tell the ward's IT person."))
+    response, status = _respond(
+        507,
+        gettext(
+            "The server's disk is full: nothing was saved. Your phone keeps what it recorded; please tell the ward's IT person."
+        ),
+    )
     response = current_app.make_response((response, status))
     response.headers["Retry-After"] = "300"  # the outbox waits, it does not set the work aside
     return response
@@ -78,7 +90,12 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _respond(400, gettext("The form has expired or did not come from this site (security check failed). Please reload the page and try again."))
+        return _respond(
+            400,
+            gettext(
+                "The form has expired or did not come from this site (security check failed). Please reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error):
@@ -109,8 +126,13 @@ def init_app(app):
             return _respond(500, MESSAGES[500]())
         current_app.logger.warning("database busy: %s", error.orig)
         expect_writes(False)  # the answer itself only reads: it must not queue for the write lock again
-        response, status = _respond(503, gettext("The server is busy saving other inspectors' work. Nothing was "
-                                                 "saved yet; your phone will try again in a few seconds."))
+        response, status = _respond(
+            503,
+            gettext(
+                "The server is busy saving other inspectors' work. Nothing was "
+                "saved yet; your phone will try again in a few seconds."
+            ),
+        )
         response = current_app.make_response((response, status))
         response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
         return response

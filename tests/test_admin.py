@@ -439,18 +439,22 @@ def test_the_office_sets_what_the_weekly_list_prints(app, admin, db_snapshot):
     page = client.get("/admin/settings").get_data(as_text=True)
     # The default annex line is shown as the field's placeholder (empty keeps the default, "-" prints none).
     assert 'placeholder="(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm … của Ủy ban nhân dân phường Thới Long)"' in page
-    assert re.search(r"data-role=\"chairman\">[^<]*đến 100.000.000 đ <span class=\"note\">\(Luật XLVPHC Điều 38", page)  # the cap, with its basis
+    # the cap, with its basis
+    assert re.search(r"data-role=\"chairman\">[^<]*đến 100.000.000 đ <span class=\"note\">\(Luật XLVPHC Điều 38", page)
     before = db_snapshot()
     response = client.post("/admin/settings", data={**form, "list_title": "X" * 201, "signer_name": "Trần Văn Ký"})
     assert response.status_code == 400 and db_snapshot() == before
-    form.update(signer_name="Trần Văn Ký", list_number="12/DS-UBND", list_annex="-",
-                recipients="- UBND thành phố;\r\n- Lưu: VT.")
+    form.update(signer_name="Trần Văn Ký", list_number="12/DS-UBND", list_annex="-", recipients="- UBND thành phố;\r\n- Lưu: VT.")
     assert client.post("/admin/settings", data=form).status_code == 302
     with app.app_context():
         stored = json.loads(geography.get_ward(db.session).document_settings)
     # Only what differs from the defaults is kept; "-": the list is its own document, with no annex line.
-    assert stored == {"signer_name": "Trần Văn Ký", "list_number": "12/DS-UBND", "list_annex": "-",
-                      "recipients": "- UBND thành phố;\n- Lưu: VT."}
+    assert stored == {
+        "signer_name": "Trần Văn Ký",
+        "list_number": "12/DS-UBND",
+        "list_annex": "-",
+        "recipients": "- UBND thành phố;\n- Lưu: VT.",
+    }
     flat = " ".join(client.get("/reports/weekly").get_data(as_text=True).split())
     assert "Số: 12/DS-UBND" in flat and "Kèm theo" not in flat
     page = client.get("/admin/settings").get_data(as_text=True)

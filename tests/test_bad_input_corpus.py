@@ -155,7 +155,8 @@ CORPUS = {
     # --- visits
     "visit: unknown case": Bad("kiemtra", "POST", "/api/visits", 400, "không tồn tại", form=visit(violation_id="999999")),
     "visit: unknown outcome": Bad("kiemtra", "POST", "/api/visits", 400, "không có trong danh sách", form=visit(outcome="bribe")),
-    "visit: follow-up without a case": Bad("kiemtra", "POST", "/api/visits", 400, "Chọn vụ vi phạm mà lượt kiểm tra này theo dõi", form=visit(violation_id=None)),
+    "visit: follow-up without a case": Bad("kiemtra", "POST", "/api/visits", 400, "Chọn vụ vi phạm mà lượt kiểm tra này theo dõi",
+                                           form=visit(violation_id=None)),
     "visit: negative case id": Bad("kiemtra", "POST", "/api/visits", 400, "Phải trong khoảng", form=visit(violation_id="-1")),
     # --- patrols and track points
     "patrol start: body is a JSON list": Bad("kiemtra", "POST", "/api/patrols", 400, "đối tượng JSON", json=lambda w: [1, 2]),
@@ -196,7 +197,8 @@ CORPUS = {
     "case action: stale version": Bad("kiemtra", "POST", "/cases/{case}/events", 409, "vừa được",
                                       form=action(version=lambda w: str(w["version"] - 1))),
     "case action: correction of another case's entry": Bad("kiemtra", "POST", "/cases/{case}/events", 400, "Hãy chọn một mục",
-                                                           form=action(action="correction", corrects_event_id=lambda w: str(w["other_event"]))),
+                                                           form=action(action="correction",
+                                                                       corrects_event_id=lambda w: str(w["other_event"]))),
     "decision: an inspector approves": Bad("kiemtra", "POST", "/cases/{case}/proposals/{proposal}", 403, "không có quyền",
                                            form=lambda w: {"decision": "approve", "version": str(w["version"])}),
     "decision: unknown proposal": Bad("chutich", "POST", "/cases/{case}/proposals/999999", 404, "không tồn tại",

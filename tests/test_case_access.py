@@ -34,7 +34,8 @@ def world(app, people, tmp_path):
         waiting = make_case(db.session, people["inspector"], "warning", due=TODAY)
         unplaced = make_case(db.session, people["inspector"], "warning", due=TODAY, position=None)
         db.session.commit()
-        ids = {"case": case.id, "version": case.version, "waiting": waiting.id, "unplaced": unplaced.id, "case_uuid": case.client_uuid, "people": people}
+        ids = {"case": case.id, "version": case.version, "waiting": waiting.id, "unplaced": unplaced.id,
+               "case_uuid": case.client_uuid, "people": people}
     client = login(app, "kiemtra")
     html = client.get(f"/cases/{ids['waiting']}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', html).group(1)

@@ -12,7 +12,9 @@ DATA = Path(__file__).parent / "data"
 
 
 def test_users_create_with_password_then_login(app, runner, auth):
-    result = runner.invoke(args=["users", "create", "lan", "--role", "inspector", "--full-name", "Phạm Thị Lan", "--password", "mat-khau-dai"])
+    result = runner.invoke(
+        args=["users", "create", "lan", "--role", "inspector", "--full-name", "Phạm Thị Lan", "--password", "mat-khau-dai"]
+    )
     assert result.exit_code == 0, result.output
     assert "lan" in result.output
     assert auth.login("lan", "mat-khau-dai").status_code == 302
@@ -26,12 +28,15 @@ def test_users_create_prompts_for_a_hidden_password(app, runner):
         assert accounts.authenticate(db.session, "minh", "mat-khau-dai").role == "chairman"
 
 
-@pytest.mark.parametrize("args,message", [
-    (["users", "create", "x", "--role", "inspector", "--password", "mat-khau-dai"], "không hợp lệ"),
-    (["users", "create", "hoa", "--role", "inspector", "--password", "ngan"], "ít nhất 8 ký tự"),
-    (["users", "create", "hoa", "--role", "mayor", "--password", "mat-khau-dai"], "mayor"),
-    (["users", "create", "hoa<script>", "--role", "inspector", "--password", "mat-khau-dai"], "không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["users", "create", "x", "--role", "inspector", "--password", "mat-khau-dai"], "không hợp lệ"),
+        (["users", "create", "hoa", "--role", "inspector", "--password", "ngan"], "ít nhất 8 ký tự"),
+        (["users", "create", "hoa", "--role", "mayor", "--password", "mat-khau-dai"], "mayor"),
+        (["users", "create", "hoa<script>", "--role", "inspector", "--password", "mat-khau-dai"], "không hợp lệ"),
+    ],
+)
 def test_users_create_refuses_bad_input_and_stores_nothing(app, runner, db_snapshot, args, message):
     before = db_snapshot()
     result = runner.invoke(args=args)
@@ -118,7 +123,9 @@ def test_geo_import_replaces_a_route_by_code(app, runner, demo_ward):
     with app.app_context():
         old_id = next(r.id for r, _ in geography.routes_with_length(db.session) if r.code == "R1")
     replacement = DATA / "track_good.gpx"
-    result = runner.invoke(args=["geo", "import", str(replacement), "--code", "R1", "--name", "Tuyến UBND – cầu Rạch Sung (đo thực tế)"])
+    result = runner.invoke(
+        args=["geo", "import", str(replacement), "--code", "R1", "--name", "Tuyến UBND – cầu Rạch Sung (đo thực tế)"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         routes = {r.code: r for r, _ in geography.routes_with_length(db.session)}
@@ -151,7 +158,7 @@ def test_seed_file_with_two_boundaries_needs_a_choice(app, runner, db_snapshot):
 
 BAD_FILES = {
     "broken.geojson": ('{"type": "FeatureCollection", "features": [', "không phải GeoJSON hợp lệ"),
-    "not_geojson.json": ('{"hello": "world"}', "thiếu trường \"type\""),
+    "not_geojson.json": ('{"hello": "world"}', 'thiếu trường "type"'),
     "projected.geojson": (
         '{"type":"Feature","properties":{"code":"R9"},"geometry":{"type":"LineString","coordinates":[[580000,1120000],[580500,1120400]]}}',
         "VN-2000",
@@ -178,7 +185,7 @@ BAD_FILES = {
     ),
     "no_code.geojson": (
         '{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"LineString","coordinates":[[105.5,10.0],[105.6,10.1]]}}',
-        "\"code\"",
+        '"code"',
     ),
     "nan.geojson": (
         '{"type":"Feature","properties":{"code":"R9"},"geometry":{"type":"LineString","coordinates":[[NaN,10.0],[105.6,10.1]]}}',
@@ -208,11 +215,13 @@ BAD_FILES = {
     "no_track.gpx": ((DATA / "no_track.gpx").read_text(), "không có track"),
     "broken.gpx": ("<gpx><trk><trkseg><trkpt lat='10' lon=", "không phải GPX hợp lệ"),
     "one_point.gpx": (
-        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>R9</name><trkseg><trkpt lat="10.1" lon="105.5"/></trkseg></trk></gpx>',
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>R9</name><trkseg>'
+        '<trkpt lat="10.1" lon="105.5"/></trkseg></trk></gpx>',
         "cần ít nhất hai điểm",
     ),
     "out_of_range.gpx": (
-        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>R9</name><trkseg><trkpt lat="99" lon="105.5"/><trkpt lat="10.1" lon="105.6"/></trkseg></trk></gpx>',
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>R9</name><trkseg>'
+        '<trkpt lat="99" lon="105.5"/><trkpt lat="10.1" lon="105.6"/></trkseg></trk></gpx>',
         "ngoài phạm vi",
     ),
     "routes.kml": ("<kml/>", ".kml"),

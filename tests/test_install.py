@@ -152,7 +152,8 @@ def _ward_counts(prefix):
     return _in_installation(prefix, (
         "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
         "with app.app_context():\n"
-        "    for table in ('users', 'violations', 'case_events', 'case_anchors', 'photos', 'patrols', 'track_points', 'visits', 'document_register'):\n"
+        "    for table in ('users', 'violations', 'case_events', 'case_anchors', 'photos', 'patrols', 'track_points',\n"
+        "                  'visits', 'document_register'):\n"
         "        print(table, db.session.execute(text(f'SELECT count(*) FROM {table}')).scalar_one())\n"
         "    print(db.session.execute(text('SELECT code, owner_name, stage FROM violations ORDER BY code')).all())\n"))
 

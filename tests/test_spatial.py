@@ -32,7 +32,9 @@ def test_distance_in_metres_matches_the_geodesic_reference(session):
 
 def test_route_length_matches_the_sum_of_geodesic_segments(session, demo_ward):
     route, length_m = next(row for row in geography.routes_with_length(session) if row[0].code == "R3")
-    coords = json.loads(session.execute(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id)).scalar_one())["coordinates"]
+    coords = json.loads(
+        session.execute(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id)).scalar_one()
+    )["coordinates"]
     expected = sum(geodesic_m(a, b) for a, b in pairwise(coords))
     assert length_m == pytest.approx(expected, rel=1e-4)
 
@@ -50,7 +52,9 @@ def python_routes_within(session, lon, lat, metres):
 
     inside, closest_margin = set(), float("inf")
     for route in session.scalars(select(Route)):
-        coords = json.loads(session.execute(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id)).scalar_one())["coordinates"]
+        coords = json.loads(
+            session.execute(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id)).scalar_one()
+        )["coordinates"]
         line = LineString([_local_metres(x, y, (lon, lat)) for x, y in coords])
         distance = line.distance(Point(0, 0))
         closest_margin = min(closest_margin, abs(distance - metres) / metres)

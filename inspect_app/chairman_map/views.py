@@ -56,17 +56,37 @@ def index():
     )
     header, body, script = map_parts(ward_map)
     client = {
-        "mapName": ward_map.get_name(), "controlName": control.get_name(), "dataUrl": url_for("api.violations_geojson"),
-        "filterQuery": urlencode(filters.as_query()), "layerNames": layer_names,
+        "mapName": ward_map.get_name(),
+        "controlName": control.get_name(),
+        "dataUrl": url_for("api.violations_geojson"),
+        "filterQuery": urlencode(filters.as_query()),
+        "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
-        "labels": {"heat": gettext("Heatmap of cases"), "overdue": gettext("Overdue"), "open": gettext("Open the case"),
-                   "due": gettext("Deadline"), "forecast": gettext("forecast"), "locate": gettext("Show my position"), "fullscreen": gettext("Full screen"),
-                   "truncated": gettext("Too many cases here: zoom in to see them all."),
-                   "loadFailed": gettext("The cases could not be loaded: what the map shows may be out of date. "
-                                         "Move the map or reload the page to try again.")},
+        "labels": {
+            "heat": gettext("Heatmap of cases"),
+            "overdue": gettext("Overdue"),
+            "open": gettext("Open the case"),
+            "due": gettext("Deadline"),
+            "forecast": gettext("forecast"),
+            "locate": gettext("Show my position"),
+            "fullscreen": gettext("Full screen"),
+            "truncated": gettext("Too many cases here: zoom in to see them all."),
+            "loadFailed": gettext(
+                "The cases could not be loaded: what the map shows may be out of date. "
+                "Move the map or reload the page to try again."
+            ),
+        },
     }
     return render_template(
-        "map/index.html", map_header=header, map_body=body, map_script=script, client=client, filters=filters,
-        numbers=overview.overview_numbers(db.session, context.today), routes_week=routes_week, monday=monday, week=week,
+        "map/index.html",
+        map_header=header,
+        map_body=body,
+        map_script=script,
+        client=client,
+        filters=filters,
+        numbers=overview.overview_numbers(db.session, context.today),
+        routes_week=routes_week,
+        monday=monday,
+        week=week,
         **filter_choices(),
     ), status

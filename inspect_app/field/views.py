@@ -57,7 +57,10 @@ def patrol(patrol_id):
     """The live patrol page, or its summary once ended."""
     patrol = patrols.get_patrol_for(db.session, patrol_id, current_user)
     return render_template(
-        "field/patrol.html", patrol=patrol, route=patrol.route, summary=patrols.live_summary(db.session, patrol, patrol_rules(current_app.config)),
+        "field/patrol.html",
+        patrol=patrol,
+        route=patrol.route,
+        summary=patrols.live_summary(db.session, patrol, patrol_rules(current_app.config)),
         settings=_page_settings(),
     )
 
@@ -93,9 +96,14 @@ def _patrol_uuid_arg():
 def report():
     """The violation report form (position, pin, details, photos)."""
     return render_template(
-        "field/report.html", patrol_id=request.args.get("patrol", type=int), patrol_uuid=_patrol_uuid_arg(),
-        categories=CATEGORIES, report_facts=[case_facts.FACTS[name] for name in case_facts.AT_REPORT],
-        client_uuid=str(uuid.uuid4()), settings=_page_settings(), ward_centre=geography.ward_centre(db.session),
+        "field/report.html",
+        patrol_id=request.args.get("patrol", type=int),
+        patrol_uuid=_patrol_uuid_arg(),
+        categories=CATEGORIES,
+        report_facts=[case_facts.FACTS[name] for name in case_facts.AT_REPORT],
+        client_uuid=str(uuid.uuid4()),
+        settings=_page_settings(),
+        ward_centre=geography.ward_centre(db.session),
     )
 
 
@@ -108,9 +116,12 @@ def visit():
     if violation_id:
         violation = field_reports.get_violation(db.session, violation_id)
     return render_template(
-        "field/visit.html", patrol_id=request.args.get("patrol", type=int), patrol_uuid=_patrol_uuid_arg(),
+        "field/visit.html",
+        patrol_id=request.args.get("patrol", type=int),
+        patrol_uuid=_patrol_uuid_arg(),
         violation=violation,
-        client_uuid=str(uuid.uuid4()), settings=_page_settings(),
+        client_uuid=str(uuid.uuid4()),
+        settings=_page_settings(),
     )
 
 
@@ -122,7 +133,10 @@ def today():
     day_patrols, day_visits, day_cases = field_reports.day_of(db.session, current_user, starts, starts + timedelta(days=1))
     photos = field_reports.first_photos(db.session, [c.id for c in day_cases])
     return render_template(
-        "field/today.html", patrols=day_patrols, visits=day_visits, cases=day_cases, first_photos=photos,
+        "field/today.html",
+        patrols=day_patrols,
+        visits=day_visits,
+        cases=day_cases,
+        first_photos=photos,
         **inspector_news(current_user),
     )
-

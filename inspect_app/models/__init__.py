@@ -9,4 +9,21 @@ from .login_session import LoginSession
 from .register import DocumentCounter, RegisterEntry
 from .user import User
 
-__all__ = ["AdminEvent", "CaseAnchor", "CaseCounter", "CaseEvent", "DocumentCounter", "LoginAttempt", "LoginSession", "Patrol", "Photo", "RegisterEntry", "Route", "TrackPoint", "User", "Violation", "Visit", "Ward"]
+__all__ = [
+    "AdminEvent",
+    "CaseAnchor",
+    "CaseCounter",
+    "CaseEvent",
+    "DocumentCounter",
+    "LoginAttempt",
+    "LoginSession",
+    "Patrol",
+    "Photo",
+    "RegisterEntry",
+    "Route",
+    "TrackPoint",
+    "User",
+    "Violation",
+    "Visit",
+    "Ward",
+]

@@ -33,7 +33,9 @@ class Patrol(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
-    track: Mapped[WKBElement | None] = mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True)  # segments; gaps between
+    track: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTILINESTRING", srid=4326, spatial_index=True), nullable=True
+    )  # segments; gaps between
     track_length_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
     points_used: Mapped[int] = mapped_column(Integer, default=0)
@@ -131,9 +133,7 @@ class Visit(db.Model):
     """A site visit (lượt kiểm tra), inside or outside a patrol."""
 
     __tablename__ = "visits"
-    __table_args__ = (
-        allowed("outcome", VisitOutcome, "ck_visits_outcome"),
-    )
+    __table_args__ = (allowed("outcome", VisitOutcome, "ck_visits_outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -157,9 +157,7 @@ class Photo(db.Model):
     """A photo stored under a random name in the instance folder, with its SHA-256."""
 
     __tablename__ = "photos"
-    __table_args__ = (
-        CheckConstraint("(violation_id IS NOT NULL) OR (visit_id IS NOT NULL)", name="ck_photos_owner"),
-    )
+    __table_args__ = (CheckConstraint("(violation_id IS NOT NULL) OR (visit_id IS NOT NULL)", name="ck_photos_owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)

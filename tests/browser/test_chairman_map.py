@@ -54,8 +54,9 @@ def _layers(page):
     return page.evaluate("""() => {
         const s = InspectMap.state, out = {};
         for (const [stage, group] of Object.entries(s.groups)) out[stage] = {on: s.map.hasLayer(group), n: group.getLayers().length};
-        out.boundary = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry && l.feature.geometry.type.includes('Polygon')).length;
-        out.lines = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry && l.feature.geometry.type === 'LineString').length;
+        const shapes = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry);
+        out.boundary = shapes.filter(l => l.feature.geometry.type.includes('Polygon')).length;
+        out.lines = shapes.filter(l => l.feature.geometry.type === 'LineString').length;
         return out; }""")
 
 
@@ -79,7 +80,10 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
     _open_layer_list(page)
     page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
     assert _layers(page)["warning"]["on"] is False
-    markers_shown = page.evaluate("Object.values(InspectMap.state.map._layers).filter(l => l instanceof L.CircleMarker && l.feature && l.feature.properties.stage === 'warning').length")
+    markers_shown = page.evaluate(
+        "Object.values(InspectMap.state.map._layers)"
+        ".filter(l => l instanceof L.CircleMarker && l.feature && l.feature.properties.stage === 'warning').length"
+    )
     assert markers_shown == 0
 
     with app.app_context():
@@ -95,10 +99,24 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
 def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_errors):
     with app.app_context():
         for i, payload in enumerate(PAYLOADS):
-            make_case(db.session, people["inspector"], "warning", address=payload, owner_name=payload,
-                      description=payload, khu_vuc=payload[:100])
-            db.session.add(Route(code=f"X{i}", name=payload, corridor_m=50, source=payload,
-                                 geom=from_shape(LineString([(105.59, 10.17 + i / 1000), (105.60, 10.18)]), srid=4326)))
+            make_case(
+                db.session,
+                people["inspector"],
+                "warning",
+                address=payload,
+                owner_name=payload,
+                description=payload,
+                khu_vuc=payload[:100],
+            )
+            db.session.add(
+                Route(
+                    code=f"X{i}",
+                    name=payload,
+                    corridor_m=50,
+                    source=payload,
+                    geom=from_shape(LineString([(105.59, 10.17 + i / 1000), (105.60, 10.18)]), srid=4326),
+                )
+            )
         db.session.commit()
     dialogs = []
     page = page_errors(desk.new_page())

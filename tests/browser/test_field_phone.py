@@ -107,7 +107,8 @@ def test_report_with_two_photos_then_a_nearby_follow_up(app, live_server, phone,
     page.goto(f"{live_server}/field/today")
     row = page.locator(f'[data-case="{code}"]')
     assert row.is_visible() and row.locator("img.thumb.small").count() == 2
-    page.wait_for_function(f"Array.from(document.querySelectorAll('[data-case=\"{code}\"] img')).every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function(f"Array.from(document.querySelectorAll('[data-case=\"{code}\"] img'))"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
 
     ten_m_east = offset(*BRIDGE, metres_east=10)
     phone.set_geolocation({"longitude": ten_m_east[0], "latitude": ten_m_east[1], "accuracy": 7})

@@ -19,6 +19,10 @@ from inspect_app.models import Patrol, Photo, Route, TrackPoint, Violation, Visi
 from ..factories import jpeg_bytes, offset, points_along
 from .conftest import ARTIFACTS, login
 
+# Every record and every GPS batch has left the phone.
+OUTBOX_EMPTY = ("document.getElementById('outbox').dataset.waiting === '0' && "
+                "document.getElementById('outbox').dataset.waitingTrack === '0'")
+
 
 def _until(page, condition, seconds=20):
     """Let the page run until condition() holds (route handlers run meanwhile); fail after seconds."""
@@ -210,7 +214,7 @@ def test_a_day_offline_arrives_exactly_once_when_the_network_returns(app, server
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Patrol)) == 0  # nothing reached the server yet
     phone.set_offline(False)  # the page sends by itself when the network returns
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     assert _outbox_count(page) == 0
     assert "Đã gửi hết" in page.inner_text("#outbox-count")
     # Nothing waits: the box is one quiet line with no button.
@@ -226,7 +230,7 @@ def test_logged_in_on_the_home_page_only_the_whole_day_works_offline_and_arrives
     sent = collect_a_day_offline(app, page, phone, server.url, tmp_path, only_home=True)
     assert "Không có mạng" not in page.content()
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     assert_stored_exactly_once(app, sent)
 
 
@@ -250,7 +254,7 @@ def test_network_drops_in_the_middle_of_a_sync(app, server, phone, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
     page.unroute("**/api/photos")
     page.click("#outbox-send")
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     assert _outbox_count(page) == 0
     assert_stored_exactly_once(app, sent)
 
@@ -273,7 +277,7 @@ def test_the_server_restarts_between_two_syncs(app, server, phone, tmp_path):
     page.unroute("**/api/**")
     server.start()  # back on the same address, with the same database
     page.click("#outbox-send")
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     assert _outbox_count(page) == 0
     assert_stored_exactly_once(app, sent)
 
@@ -310,7 +314,7 @@ def test_work_kept_on_a_shared_phone_is_sent_only_under_its_own_account(app, ser
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{server.url}/login")
     login(page, server.url)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     with app.app_context():
         case = db.session.scalar(select(Violation).where(Violation.owner_name == "Người của kiemtra"))
         assert case is not None and case.inspector.username == "kiemtra"
@@ -354,7 +358,7 @@ def test_a_follow_up_made_offline_for_a_case_closed_meanwhile_is_kept_and_the_ph
         db.session.commit()
 
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     page.wait_for_selector("#outbox-notices li")
     assert "đã kết thúc" in page.inner_text("#outbox-notices")
     with app.app_context():
@@ -450,7 +454,7 @@ def test_a_report_whose_request_hangs_frees_the_form_and_arrives_once(app, serve
     page.wait_for_selector("#saved-locally:not([hidden])", timeout=20000)
     assert time.monotonic() - started < 16
     assert page.locator("#sending").is_hidden() and page.get_by_role("button", name="Lưu báo cáo").is_enabled()
-    page.wait_for_function("document.getElementById('outbox').dataset.waiting === '0' && document.getElementById('outbox').dataset.waitingTrack === '0'", timeout=30000)
+    page.wait_for_function(OUTBOX_EMPTY, timeout=30000)
     # Once the outbox has it confirmed, the page no longer says "not sent yet".
     page.wait_for_selector("#saved-locally[data-confirmed='1']")
     assert re.search(r"Đã gửi lên máy chủ: TL-\d{4}-\d{4}", page.inner_text("#saved-locally"))

@@ -143,7 +143,8 @@ def _read_feature(feature, number, label, parsed):
     elif isinstance(geom, (LineString, MultiLineString)) and kind in (None, "route"):
         code = props.get("code")
         if not code:
-            raise InvalidInput(N_("Line feature %(n)s (%(title)s) has no \"code\" property; a route needs a code such as R4."), n=number, title=title)
+            raise InvalidInput(N_("Line feature %(n)s (%(title)s) has no \"code\" property; a route needs a code such as R4."),
+                               n=number, title=title)
         parsed.routes.append(
             make_route_input(
                 code=str(code), name=str(props.get("name") or ""), geom=geom,
@@ -266,7 +267,8 @@ def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
             raise InvalidInput(N_("Track %(n)s has no name but a time stamp; give the route's code (for example R1)."), n=number)
         coords = [(p.longitude, p.latitude) for p in points]
         if len(set(coords)) < 2:
-            raise InvalidInput(N_("Route %(code)s has only %(n)s distinct point(s); a route needs at least two."), code=code, n=len(set(coords)))
+            raise InvalidInput(N_("Route %(code)s has only %(n)s distinct point(s); a route needs at least two."),
+                               code=code, n=len(set(coords)))
         parsed.routes.append(
             make_route_input(
                 code=code, name=route_name or track_name or "", geom=LineString(coords),
