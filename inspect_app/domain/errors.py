@@ -1,7 +1,7 @@
 """Domain errors. Messages are English msgids, translated where they reach a person."""
 
 
-def N_(message):
+def N_(message: str) -> str:
     """Mark a string for translation without translating it here (the edge translates)."""
     return message
 

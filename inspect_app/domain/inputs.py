@@ -6,7 +6,9 @@ import math
 import re
 import unicodedata
 import uuid as uuid_module
-from datetime import UTC, date, datetime
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, overload
 
 from .errors import N_, InvalidFields, InvalidInput
 
@@ -16,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def has_control_characters(text, multiline=False):
+def has_control_characters(text: str | None, multiline: bool = False) -> bool:
     """Whether text holds invisible control characters (tab, CR and LF count only in one-line text)."""
     return bool((_CONTROL if multiline else _LINE_CONTROL).search(text or ""))
 _MISSING = object()
@@ -26,7 +28,7 @@ EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
 
 
-def plausible_day(value):
+def plausible_day(value: date | datetime) -> bool:
     """True when a date (or datetime) lies within EARLIEST_DAY..LATEST_DAY."""
     day = value.date() if isinstance(value, datetime) else value
     return EARLIEST_DAY <= day <= LATEST_DAY
@@ -35,9 +37,9 @@ def plausible_day(value):
 class FieldReader:
     """Reads named fields from a mapping; each reader returns a value or records an error."""
 
-    def __init__(self, data):
+    def __init__(self, data: Mapping[str, Any]):
         self.data = data
-        self.errors = {}
+        self.errors: dict[str, InvalidInput] = {}
 
     def _raw(self, name):
         value = self.data.get(name, _MISSING)
@@ -49,11 +51,11 @@ class FieldReader:
             return _MISSING
         return value
 
-    def error(self, name, message, **params):
+    def error(self, name: str, message: str, **params: Any) -> None:
         """Record an error for a field (the first one per field is kept)."""
         self.errors.setdefault(name, InvalidInput(message, **params))
 
-    def text(self, name, max_length, required=False, multiline=False):
+    def text(self, name: str, max_length: int, required: bool = False, multiline: bool = False) -> str:
         """A text field, NFC-normalised; control characters are refused."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -74,7 +76,16 @@ class FieldReader:
             return ""
         return value
 
-    def number(self, name, minimum, maximum, required=False, integer=False):
+    @overload
+    def number(self, name: str, minimum: float, maximum: float, required: bool = ..., *,
+               integer: Literal[True]) -> int | None: ...
+
+    @overload
+    def number(self, name: str, minimum: float, maximum: float, required: bool = ...,
+               integer: Literal[False] = ...) -> float | None: ...
+
+    def number(self, name: str, minimum: float, maximum: float, required: bool = False,
+               integer: bool = False) -> float | None:
         """A finite number within [minimum, maximum], or None when optional and empty."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -99,7 +110,7 @@ class FieldReader:
             return None
         return int(value) if integer else value
 
-    def choice(self, name, choices, required=False):
+    def choice(self, name: str, choices: Collection[str], required: bool = False) -> str | None:
         """One of the allowed keys."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -111,11 +122,11 @@ class FieldReader:
             return None
         return raw
 
-    def missing(self, name):
+    def missing(self, name: str) -> bool:
         """True when the field was not sent or is empty."""
         return self._raw(name) is _MISSING
 
-    def flag(self, name):
+    def flag(self, name: str) -> bool:
         """A checkbox or boolean: true for on/true/1/yes."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -124,7 +135,7 @@ class FieldReader:
             return raw
         return str(raw).lower() in ("1", "true", "on", "yes")
 
-    def uuid(self, name):
+    def uuid(self, name: str) -> str | None:
         """A client-generated UUID, normalised to lower-case canonical form."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -136,18 +147,18 @@ class FieldReader:
             self.error(name, N_("The record identifier is not a valid UUID."))
             return None
 
-    def optional_id(self, name):
+    def optional_id(self, name: str) -> int | None:
         """A positive integer id, or None."""
         value = self.number(name, 1, 2**31 - 1, integer=True)
         return value
 
-    def optional_uuid(self, name):
+    def optional_uuid(self, name: str) -> str | None:
         """A UUID when given, else None."""
         if self._raw(name) is _MISSING:
             return None
         return self.uuid(name)
 
-    def moment(self, name, now, max_age, future_tolerance):
+    def moment(self, name: str, now: datetime, max_age: timedelta, future_tolerance: timedelta) -> datetime | None:
         """A time the phone recorded (epoch ms or ISO 8601 with zone), within [now - max_age, now + tolerance]; or None."""
         raw = self._raw(name)
         if raw is _MISSING:
@@ -167,7 +178,7 @@ class FieldReader:
             return None
         return value
 
-    def day(self, name, required=False):
+    def day(self, name: str, required: bool = False) -> date | None:
         """A date written YYYY-MM-DD within EARLIEST_DAY..LATEST_DAY, or None."""
         raw = self.text(name, 10, required=required)
         if not raw:
@@ -183,7 +194,7 @@ class FieldReader:
             return None
         return value
 
-    def position(self, lon_name, lat_name, required=True):
+    def position(self, lon_name: str, lat_name: str, required: bool = True) -> tuple[float, float] | tuple[None, None]:
         """A WGS84 longitude/latitude pair, or (None, None)."""
         lon = self.number(lon_name, -180, 180, required=required)
         lat = self.number(lat_name, -90, 90, required=required)
@@ -191,13 +202,13 @@ class FieldReader:
             return None, None
         return lon, lat
 
-    def finish(self):
+    def finish(self) -> None:
         """Raise InvalidFields when any field was wrong."""
         if self.errors:
             raise InvalidFields(self.errors)
 
 
-def parse_client_time(value):
+def parse_client_time(value: object) -> datetime:
     """A client timestamp (epoch milliseconds or ISO 8601) as an aware UTC datetime."""
     if isinstance(value, bool):
         raise InvalidInput(N_("A time is not valid."))

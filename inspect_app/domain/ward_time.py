@@ -12,27 +12,27 @@ _WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def local_now(now=None):
+def local_now(now: datetime | None = None) -> datetime:
     """The moment (now when None) in the ward's local time."""
     return (now or datetime.now(UTC)).astimezone(VIETNAM_OFFSET)
 
 
-def local_today(now=None):
+def local_today(now: datetime | None = None) -> date:
     """Today's date in the ward."""
     return local_now(now).date()
 
 
-def local_date(moment):
+def local_date(moment: datetime) -> date:
     """The ward's calendar date of an aware moment."""
     return moment.astimezone(VIETNAM_OFFSET).date()
 
 
-def local_midnight(day):
+def local_midnight(day: date) -> datetime:
     """The aware moment a local day starts."""
     return datetime.combine(day, time.min).replace(tzinfo=VIETNAM_OFFSET)
 
 
-def week_bounds(day):
+def week_bounds(day: date) -> tuple[date, date]:
     """Monday and Sunday of the week containing day."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
@@ -46,51 +46,51 @@ class ReportWeek:
     number: int
 
     @property
-    def monday(self):
+    def monday(self) -> date:
         """The week's first day."""
         return date.fromisocalendar(self.year, self.number, 1)
 
     @property
-    def sunday(self):
+    def sunday(self) -> date:
         """The week's last day."""
         return self.monday + timedelta(days=6)
 
     @property
-    def iso(self):
+    def iso(self) -> str:
         """The week as the URL and `<input type=week>` write it: 2026-W48."""
         return f"{self.year}-W{self.number:02d}"
 
     @property
-    def starts_at(self):
+    def starts_at(self) -> datetime:
         """Local midnight at the start of Monday (aware datetime)."""
         return local_midnight(self.monday)
 
     @property
-    def ends_at(self):
+    def ends_at(self) -> datetime:
         """Local midnight after Sunday (aware datetime, exclusive)."""
         return self.starts_at + timedelta(days=7)
 
-    def previous(self):
+    def previous(self) -> "ReportWeek":
         """The week before."""
         return week_of(self.monday - timedelta(days=7))
 
-    def next(self):
+    def next(self) -> "ReportWeek":
         """The week after."""
         return week_of(self.monday + timedelta(days=7))
 
-    def date_range(self):
+    def date_range(self) -> str:
         """'23/11 – 29/11/2026' (the year on both ends when the week spans two years)."""
         first = "%d/%m" if self.monday.year == self.sunday.year else "%d/%m/%Y"
         return f"{self.monday.strftime(first)} – {self.sunday.strftime('%d/%m/%Y')}"
 
 
-def week_of(day):
+def week_of(day: date) -> ReportWeek:
     """The ISO week containing a date."""
     year, number, _ = day.isocalendar()
     return ReportWeek(year, number)
 
 
-def parse_week(text):
+def parse_week(text: str) -> ReportWeek:
     """'2026-W48' (or '2026W48') as a ReportWeek; InvalidInput for malformed or non-existent weeks."""
     match = _WEEK_PATTERN.match(text.strip())
     if not match:
@@ -105,7 +105,7 @@ def parse_week(text):
     return ReportWeek(year, number)
 
 
-def read_week(text, today):
+def read_week(text: str | None, today: date) -> ReportWeek:
     """The week a URL asks for: 2026-W48, or a date inside it (YYYY-MM-DD, the map's links before the
     one format); this week when empty. InvalidInput for anything else."""
     text = (text or "").strip()

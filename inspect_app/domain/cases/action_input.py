@@ -43,6 +43,7 @@ def read_action_input(data, photos, today):
     mode = reader.choice("mode", ("record", "propose"), required=True)
     expected_version = reader.number("version", 1, 2**31 - 1, required=True, integer=True)
     reader.finish()
+    assert key is not None and mode is not None and expected_version is not None  # finish() raised otherwise
     action = workflow.ACTIONS[key]
     inp = ActionInput(action=action, mode=mode, expected_version=expected_version, photos=photos)
     if action.document and action.document.numbered_by_register:

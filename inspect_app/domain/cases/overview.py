@@ -41,18 +41,18 @@ def patrol_week(session, monday):
         by_route.setdefault(patrol.route_id, []).append(patrol)
     result = []
     for route in session.scalars(select(Route).order_by(Route.code)):
-        week = RouteWeek(route=route)
+        route_week = RouteWeek(route=route)
         mine = by_route.get(route.id, [])
         tracks = [list(part.coords) for p in mine if p.track is not None for part in to_shape(p.track).geoms]
-        week.patrols = len(mine)
-        week.distance_m = sum(p.track_length_m or 0 for p in mine)
+        route_week.patrols = len(mine)
+        route_week.distance_m = sum(p.track_length_m or 0 for p in mine)
         line = for_display(to_shape(route.geom))
-        week.route_geometry = mapping(line)
+        route_week.route_geometry = mapping(line)
         share, uncovered = combined_coverage(list(line.coords), tracks, route.corridor_m)
-        week.coverage = share
-        week.uncovered = mapping(uncovered) if uncovered is not None else None
-        week.tracks = [{"type": "LineString", "coordinates": [list(c) for c in t]} for t in tracks]
-        result.append(week)
+        route_week.coverage = share
+        route_week.uncovered = mapping(uncovered) if uncovered is not None else None
+        route_week.tracks = [{"type": "LineString", "coordinates": [list(c) for c in t]} for t in tracks]
+        result.append(route_week)
     return result
 
 

@@ -109,9 +109,10 @@ def read_violation_report(data, photos, now=None):
         lon, lat = reader.position("lon", "lat", required=not unknown)
     if lon is not None and unknown:
         reader.error("lon", N_("A report has either a position or is marked as position not known, not both."))
+    # A value missing here has its error recorded: finish() below raises before the report is used.
     report = ViolationReport(
-        client_uuid=client_uuid, lon=lon, lat=lat,
-        category=reader.choice("category", CATEGORY_KEYS, required=True),
+        client_uuid=client_uuid or "", lon=lon, lat=lat,
+        category=reader.choice("category", CATEGORY_KEYS, required=True) or "",
         gps_lon=reader.number("gps_lon", -180, 180), gps_lat=reader.number("gps_lat", -90, 90),
         gps_accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
         address=reader.text("address", 300), khu_vuc=reader.text("khu_vuc", 100),
@@ -133,9 +134,10 @@ def read_visit_report(data, photos, now=None):
     """Parse the visit form; raises InvalidFields listing every problem."""
     now = now or utcnow()
     reader = FieldReader(data)
+    # A value missing here has its error recorded: finish() below raises before the report is used.
     report = VisitReport(
-        client_uuid=reader.uuid("client_uuid"),
-        outcome=reader.choice("outcome", VISIT_OUTCOMES, required=True),
+        client_uuid=reader.uuid("client_uuid") or "",
+        outcome=reader.choice("outcome", VISIT_OUTCOMES, required=True) or "",
         note=reader.text("note", 4000, multiline=True),
         accuracy_m=reader.number("gps_accuracy_m", 0, 100_000),
         patrol_id=reader.optional_id("patrol_id"), patrol_uuid=reader.optional_uuid("patrol_uuid"),

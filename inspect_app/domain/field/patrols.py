@@ -67,6 +67,7 @@ def read_patrol_start(data, rules, now=None):
         reader.error("route_id", N_("Choose a route."))
     started_at = reader.moment("started_at", now or utcnow(), rules.max_offline, rules.future_tolerance)
     reader.finish()
+    assert client_uuid is not None and route_id is not None  # finish() raised otherwise
     return PatrolStart(client_uuid, route_id, started_at)
 
 
