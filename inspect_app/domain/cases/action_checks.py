@@ -1,10 +1,15 @@
 """The checks an action passes before it changes anything: the case's version, the facts its document
 needs, dates in their legal order and within the limitation period, the compliance period, the new officer.
 Each raises a domain error naming the field; none writes."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ...models import CaseEvent, User
+from ...models import CaseEvent, User, Violation
 from ..accounts.roles import INSPECTOR
 from ..errors import N_, Conflict, InvalidFields, InvalidInput
 from ..ward_time import VIETNAM_OFFSET, local_date
@@ -12,8 +17,12 @@ from . import case_facts, clocks, workflow
 from .deadlines import last_day
 from .preconditions import facts_of
 
+if TYPE_CHECKING:
+    from .action_input import ActionInput
+    from .case_actions import LifecycleContext
 
-def check_version(case, expected_version, session):
+
+def check_version(case: Violation, expected_version: int, session: Session) -> None:
     """Conflict naming who changed the case, and when, if it is not the version the user saw."""
     if case.version == expected_version:
         return
@@ -27,7 +36,7 @@ def check_version(case, expected_version, session):
     )
 
 
-def check_facts(case, inp):
+def check_facts(case: Violation, inp: ActionInput) -> None:
     """The facts the action's document needs are on the case or in the form; a change of facts changes
     something."""
     if inp.action.edits_facts:
@@ -54,7 +63,7 @@ def check_facts(case, inp):
                                                 document=document.label) for name in missing})
 
 
-def check_compliance_days(days, ctx):
+def check_compliance_days(days: int | None, ctx: LifecycleContext) -> None:
     """A decision may give more time to comply than the law's period, not less (Luật XLVPHC Điều 73 k1)."""
     least = ctx.rules["compliance"].amount
     if days is not None and days < least:
@@ -63,17 +72,21 @@ def check_compliance_days(days, ctx):
             n=least, citation=ctx.rules["compliance"].citation)})
 
 
-def check_facts_for_approval(case, action):
+def check_facts_for_approval(case: Violation, action: workflow.Action) -> None:
     """The facts the decision needs are still on the case when the chairman signs (an edit may have
     emptied one since the proposal)."""
-    missing = case_facts.missing_facts(case, {}, case_facts.needed_facts(action.document.kind, case.category))
+    document = action.document
+    if document is None:
+        return
+    missing = case_facts.missing_facts(case, {}, case_facts.needed_facts(document.kind, case.category))
     if missing:
         raise InvalidInput(N_("The %(document)s needs facts the case does not have: %(facts)s. The officer in charge "
                               "completes them first (“Complete or correct the case's facts”)."),
-                           document=action.document.label, facts=tuple(case_facts.FACTS[name].label for name in missing))
+                           document=document.label, facts=tuple(case_facts.FACTS[name].label for name in missing))
 
 
-def check_in_order(session, case, action, document_date, today):
+def check_in_order(session: Session, case: Violation, action: workflow.Action, document_date: date | None,
+                   today: date) -> None:
     """A step's document is not dated before the documents of the steps it follows (workflow `after`: no
     delivery before its decision, no decision before its record)."""
     if document_date is None or not action.after:
@@ -88,7 +101,7 @@ def check_in_order(session, case, action, document_date, today):
             seq=last.seq, document=last.document_number or "–", date=last.document_date.strftime("%d/%m/%Y"))})
 
 
-def check_within_limitation(case, record_date, ctx):
+def check_within_limitation(case: Violation, record_date: date, ctx: LifecycleContext) -> None:
     """A record dated more than the limitation period before the case was detected is a wrong date."""
     rule = ctx.rules[clocks.LIMITATION]
     detected = local_date(case.detected_at)
@@ -98,7 +111,7 @@ def check_within_limitation(case, record_date, ctx):
                "(%(detected)s): check the date."), citation=rule.citation, detected=detected.strftime("%d/%m/%Y"))})
 
 
-def check_new_officer(session, case, officer_id):
+def check_new_officer(session: Session, case: Violation, officer_id: int | None) -> None:
     """The case goes to another active inspector."""
     officer = session.get(User, officer_id)
     if officer is None or not officer.active or officer.role != INSPECTOR:
@@ -107,7 +120,7 @@ def check_new_officer(session, case, officer_id):
         raise InvalidFields({"officer_id": InvalidInput(N_("This inspector is already in charge of the case."))})
 
 
-def check_later(clock, target):
+def check_later(clock: clocks.Clock, target: date | None) -> None:
     """A new deadline is later than the clock's current one."""
     if target is None or target <= clock.due:
         raise InvalidFields({"new_due_date": InvalidInput(N_("The new deadline must be later than the current one (%(due)s)."),

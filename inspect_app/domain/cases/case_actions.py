@@ -4,14 +4,19 @@ chained by hash to the one before, and refused whole when anything is wrong.
 The caller commits. Two people acting on the same case at once: the one who saw an older
 version of the case gets a Conflict naming who changed it and when; nothing is overwritten.
 """
-from dataclasses import dataclass
-from datetime import date
+from __future__ import annotations
 
-from ...models import CaseEvent, Violation
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from ...models import CaseEvent, User, Violation
 from ..accounts.roles import INSPECTOR
 from ..errors import N_, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from ..field.field_reports import FieldRules, check_position
-from ..field.photos import prepare_photos
+from ..field.photos import PhotoFiles, prepare_photos
 from . import case_facts, clocks, register, signing, workflow
 from .action_checks import (
     check_compliance_days,
@@ -23,6 +28,7 @@ from .action_checks import (
     check_within_limitation,
 )
 from .action_input import ActionInput, read_action_input  # noqa: F401 (callers: case_actions.read_action_input)
+from .deadlines import WorkingCalendar
 from .effects import apply_action, requested_extension
 from .events import ACTION, APPROVAL, PROPOSAL, REJECTION
 from .history import GENESIS, attach_photos, event_content, event_hash, new_event, seal  # noqa: F401 (the audit)
@@ -36,17 +42,17 @@ class LifecycleContext:
     """What deadlines need: the rule table, the ward's working calendar, and today (local)."""
 
     rules: dict
-    calendar: object
+    calendar: WorkingCalendar
     today: date
-    photo_rules: object = None
+    photo_rules: FieldRules | None = None
     fine_caps: dict | None = None   # {role: signing.FineCap}; None: signing.DEFAULT_FINE_CAPS
 
-    def caps(self):
+    def caps(self) -> dict:
         """The fine caps per role in force."""
         return self.fine_caps if self.fine_caps is not None else signing.DEFAULT_FINE_CAPS
 
 
-def load_case_for_change(session, violation_id):
+def load_case_for_change(session: Session, violation_id: int) -> Violation:
     """The case, locked for this transaction where the database can (PostgreSQL row lock)."""
     violation = session.get(Violation, violation_id, with_for_update=True)
     if violation is None:
@@ -54,13 +60,13 @@ def load_case_for_change(session, violation_id):
     return violation
 
 
-def in_charge(case, user):
+def in_charge(case: Violation, user: User) -> bool:
     """The user may take legal steps on the case: its officer in charge, or any non-inspector role
     the workflow table lets act (chairman, admin)."""
     return user.role != INSPECTOR or case.officer_id == user.id
 
 
-def is_observation(session, action, user, corrects_event_id=None):
+def is_observation(session: Session, action: workflow.Action, user: User, corrects_event_id: int | None = None) -> bool:
     """An entry any inspector may add to any case: a site check, or a correction of their own entry."""
     if action.observation:
         return True
@@ -70,7 +76,7 @@ def is_observation(session, action, user, corrects_event_id=None):
     return False
 
 
-def available_actions(session, case, user, today):
+def available_actions(session: Session, case: Violation, user: User, today: date) -> list[tuple[workflow.Action, str]]:
     """[(action, mode)] the user may take on this case now (role, stage, officer in charge, preconditions)."""
     facts = facts_of(session, case, today)
     offered = [(action, mode) for action, mode in workflow.available_actions(case.stage, user.role)
@@ -81,7 +87,7 @@ def available_actions(session, case, user, today):
     return [(action, mode) for action, mode in offered if action.observation or (action.corrects and own)]
 
 
-def correctable_entries(entries, case, user):
+def correctable_entries(entries: Iterable[CaseEvent], case: Violation, user: User) -> list[CaseEvent]:
     """The history entries the user may correct: any, when in charge; else their own observations."""
     if in_charge(case, user):
         return list(entries)
@@ -116,7 +122,8 @@ def _check_allowed(session, case, action, user, mode, today, corrects_event_id=N
         raise Forbidden(N_("Your role may not propose “%(action)s”."), action=action.label)
 
 
-def take_action(session, case, user, inp, ctx, files, now=None):
+def take_action(session: Session, case: Violation, user: User, inp: ActionInput, ctx: LifecycleContext,
+                files: PhotoFiles, now: datetime | None = None) -> CaseEvent:
     """Record an action (it takes effect) or a proposal (it waits for approval); returns the event."""
     check_version(case, inp.expected_version, session)
     if inp.action.corrects:
@@ -174,7 +181,9 @@ def take_action(session, case, user, inp, ctx, files, now=None):
     return event
 
 
-def decide(session, case, user, proposal_id, approve, expected_version, ctx, note="", now=None, signed=None):
+def decide(session: Session, case: Violation, user: User, proposal_id: int, approve: bool, expected_version: int,
+           ctx: LifecycleContext, note: str = "", now: datetime | None = None,
+           signed: signing.Signing | None = None) -> CaseEvent:
     """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
     check_version(case, expected_version, session)
     proposal = session.get(CaseEvent, proposal_id)
@@ -221,20 +230,25 @@ def decide(session, case, user, proposal_id, approve, expected_version, ctx, not
         if spec and not spec.numbered_by_register and event.document_number:
             register.check_free(session, spec.kind, event.document_number, event.document_date)
         _register(session, spec, event, case, user)
-        extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation) if action.extension else None
+        extension_target = None
+        if action.extension:
+            assert proposal.due_date is not None, "an extension's proposal carries the date it asks for"
+            extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation)
         apply_action(session, case, action, event, ctx, extension_target)
     seal(session, case, event)
     return event
 
 
-def proposal_warnings(session, case, proposal, user, ctx):
+def proposal_warnings(session: Session, case: Violation, proposal: CaseEvent, user: User,
+                      ctx: LifecycleContext) -> Sequence[signing.Warning]:
     """What the chairman is warned of before signing this proposal today (signing.warnings)."""
     action = workflow.ACTIONS[proposal.action]
     return signing.warnings(action, proposal.fine_vnd, ctx.today, user.role, ctx.caps(),
                             facts_of(session, case, ctx.today), ctx.rules[clocks.LIMITATION].citation)
 
 
-def record_warnings(session, case, action, user, ctx):
+def record_warnings(session: Session, case: Violation, action: workflow.Action, user: User,
+                    ctx: LifecycleContext) -> Sequence[signing.Warning]:
     """What the signer of a decision recorded directly is warned of before he saves it (today's date;
     the fine is not known yet, so not the cap)."""
     return signing.warnings(action, None, ctx.today, user.role, ctx.caps(), facts_of(session, case, ctx.today),

@@ -1,11 +1,16 @@
 """What an action does to a case once allowed: its stage, the clock it starts, moves or ends, the nearest
 deadline the case row keeps, outcome, officer and position (all derived again by the audit from the history)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ...models import CaseEvent
+from ...models import CaseEvent, Violation
 from ..errors import N_, InvalidFields, InvalidInput
 from ..geo import spatial
 from ..ward_time import local_date
@@ -15,8 +20,12 @@ from .deadlines import due_date, last_day
 from .events import APPLIED
 from .preconditions import facts_of
 
+if TYPE_CHECKING:
+    from .case_actions import LifecycleContext
 
-def apply_action(session, case, action, event, ctx, extension_target=None):
+
+def apply_action(session: Session, case: Violation, action: workflow.Action, event: CaseEvent, ctx: LifecycleContext,
+                 extension_target: tuple[date, str, str] | None = None) -> None:
     """Make an action take effect on the case: stage, the clock it starts or moves, the clocks it ends,
     the case's nearest deadline, outcome, officer, position."""
     if action.to_stage:
@@ -28,6 +37,7 @@ def apply_action(session, case, action, event, ctx, extension_target=None):
         amount = _compliance_days(session, case) if rule.key == "compliance" else None
         event.clock_rule, event.clock_due, event.clock_citation = rule.key, due_date(rule, start, ctx.calendar, amount), rule.citation
     if action.extension:
+        assert extension_target is not None, "an extension is applied with the date it asked for"
         when, rule_key, citation = extension_target
         moved = next((c for c in facts_of(session, case, ctx.today).clocks
                       if c.is_open and c.key == clocks.CLOCK_OF_RULE.get(rule_key, rule_key)), None)
@@ -36,6 +46,7 @@ def apply_action(session, case, action, event, ctx, extension_target=None):
         check_later(moved, when)  # the deadline may have moved since the proposal
         event.clock_rule, event.clock_due, event.clock_citation = rule_key, when, citation or _extended_citation(event)
     if action.reassigns:
+        assert event.officer_id is not None, "a reassignment names its officer (check_new_officer)"
         case.officer_id = event.officer_id
     if action.places_position:
         case.position = from_shape(Point(event.lon, event.lat), srid=spatial.SRID)
@@ -81,7 +92,8 @@ def _compliance_days(session, case):
     return decision.compliance_days if decision is not None else None
 
 
-def requested_extension(session, case, ctx, kind, new_date):
+def requested_extension(session: Session, case: Violation, ctx: LifecycleContext, kind: str,
+                        new_date: date | None) -> tuple[date, str, str]:
     """(new due date, rule key, citation) an extension of this kind asks for; raises when it cannot apply.
 
     The two extensions of Luật XLVPHC Điều 66 khoản 1 apply to the time to decide on the penalty and
@@ -93,6 +105,7 @@ def requested_extension(session, case, ctx, kind, new_date):
         if clock is None:
             raise InvalidInput(N_("This case has no deadline to extend."))
         check_later(clock, new_date)
+        assert new_date is not None  # check_later refuses a missing date
         return new_date, clock.rule, ""
     clock = facts.running("penalty_decision")
     record = next((e for e in reversed(facts.applied) if e.action == "record_violation"), None)

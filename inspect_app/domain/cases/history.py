@@ -1,20 +1,31 @@
 """A case's history as evidence: each event numbered in order, hashed with its photos and chained to the
 one before (GENESIS for the first), so that `flask audit verify` finds any change made outside the app."""
+from __future__ import annotations
+
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...models import CaseEvent
+from ...models import CaseEvent, User, Violation
 from ...models.types import utcnow
 from ..errors import N_, Conflict
-from ..field.photos import add_photo
+from ..field.field_reports import FieldRules
+from ..field.photos import PhotoFiles, PreparedPhoto, add_photo
+
+if TYPE_CHECKING:
+    from .case_actions import LifecycleContext
 
 GENESIS = "0" * 64
 
 
-def new_event(session, case, user, action_key, kind, now):
+def new_event(session: Session, case: Violation, user: User, action_key: str, kind: str,
+              now: datetime | None) -> CaseEvent:
     """The case's next event (numbered after the last, chained to its hash), not yet sealed."""
     last = session.execute(
         select(CaseEvent.seq, CaseEvent.content_hash).where(CaseEvent.violation_id == case.id)
@@ -28,9 +39,10 @@ def new_event(session, case, user, action_key, kind, now):
     )
 
 
-def attach_photos(session, case, event, user, photos, ctx, files):
+def attach_photos(session: Session, case: Violation, event: CaseEvent, user: User, photos: Sequence[PreparedPhoto],
+                  ctx: LifecycleContext, files: PhotoFiles) -> None:
     """Store the step's photos with its event (a photo already stored elsewhere is refused)."""
-    rules = ctx.photo_rules
+    rules = ctx.photo_rules or FieldRules()
     for upload in photos:
         photo = add_photo(session, files, upload, user, rules.max_photo_bytes, rules.max_photo_pixels, violation=case)
         if photo.id is not None:
@@ -40,7 +52,7 @@ def attach_photos(session, case, event, user, photos, ctx, files):
         photo.event = event
 
 
-def seal(session, case, event):
+def seal(session: Session, case: Violation, event: CaseEvent) -> None:
     """Hash the event (chained to the previous one by new_event) and bump the case's version."""
     event.content_hash = event_hash(event, [p.sha256 for p in event.photos])
     session.add(event)
@@ -52,7 +64,7 @@ def seal(session, case, event):
         raise Conflict(N_("This case was changed by someone else at the same moment. Reload it and try again.")) from None
 
 
-def event_content(event, photo_hashes):
+def event_content(event: CaseEvent, photo_hashes: Iterable[str]) -> str:
     """The fields of an event that its hash covers, as canonical JSON."""
     content = {
         "case": event.violation_id, "seq": event.seq, "kind": event.kind, "action": event.action,
@@ -76,6 +88,6 @@ def event_content(event, photo_hashes):
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def event_hash(event, photo_hashes):
+def event_hash(event: CaseEvent, photo_hashes: Iterable[str]) -> str:
     """SHA-256 of the previous event's hash and this event's content."""
     return hashlib.sha256((event.prev_hash + event_content(event, photo_hashes)).encode("utf-8")).hexdigest()

@@ -6,7 +6,7 @@ DETECTED, WARNING, STOP_WORK, ENFORCEMENT, CLOSED = Stage
 STAGES = tuple(Stage)
 OPEN_STAGES = tuple(stage for stage in Stage if stage is not Stage.CLOSED)
 
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, str] = {
     DETECTED: N_("Detected"),
     WARNING: N_("Record and warning"),
     STOP_WORK: N_("Stop work"),
