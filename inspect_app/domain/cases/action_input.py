@@ -1,7 +1,9 @@
 """An action on a case as the form gives it: read, typed and checked field by field (InvalidFields names
 every problem, forged fields included). Nothing here reads the database."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..errors import N_
 from ..inputs import FieldReader
@@ -34,7 +36,7 @@ class ActionInput:
     photos: list = field(default_factory=list)
 
 
-def read_action_input(data, photos, today):
+def read_action_input(data: Mapping[str, Any], photos: list[Any], today: date) -> ActionInput:
     """Parse an action form; raises InvalidFields naming every problem, including forged fields."""
     reader = FieldReader(data)
     if "stage" in data or "to_stage" in data:

@@ -1,11 +1,12 @@
 """Case codes: ward prefix, year, running number (TL-2026-0042), never given twice."""
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from ...models import CaseCounter
 from ..geo import spatial
 
 
-def next_case_code(session, prefix, year):
+def next_case_code(session: Session, prefix: str, year: int) -> str:
     """Take the next number for prefix and year; safe when many reports arrive at once."""
     spatial.insert_ignoring_duplicates(
         session, CaseCounter.__table__, [{"prefix": prefix, "year": year, "last_number": 0}], ["prefix", "year"]
@@ -21,6 +22,6 @@ def next_case_code(session, prefix, year):
     return format_case_code(prefix, year, number)
 
 
-def format_case_code(prefix, year, number):
+def format_case_code(prefix: str, year: int, number: int) -> str:
     """TL-2026-0042 (at least four digits)."""
     return f"{prefix}-{year}-{number:04d}"

@@ -8,16 +8,23 @@ is kept on the case (violations.limitation_due); a penalty decision or closing e
 The case row keeps the nearest open clock of its history (due_date, due_rule, due_citation): lists,
 sorting and SQL filters read that, and `flask audit verify` checks it against the history.
 """
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 
-from ...models import Violation
+from ...models import CaseEvent, Violation
 from ..errors import N_
 from . import workflow
 from .events import APPLIED
 from .stages import CLOSED, DETECTED, STOP_WORK, WARNING
+
+if TYPE_CHECKING:
+    from .deadlines import DeadlineRule, WorkingCalendar
 
 LIMITATION = "limitation"
 # Stages before a penalty decision: the limitation period still runs.
@@ -52,16 +59,16 @@ class Clock:
     moved: bool = False             # closed because an extension replaced it
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         """Still running."""
         return self.closed_seq is None
 
-    def is_overdue(self, today):
+    def is_overdue(self, today: date) -> bool:
         """Open and past its last day."""
         return self.is_open and self.due < today
 
 
-def clock_of(event):
+def clock_of(event: CaseEvent) -> tuple[str, str, date, str] | None:
     """(clock key, rule, due, citation) an applied event started or moved, or None.
 
     Events since migration 0015 say it themselves (clock_rule, clock_due, clock_citation); before,
@@ -69,7 +76,7 @@ def clock_of(event):
     action = workflow.ACTIONS.get(event.action)
     if event.kind not in APPLIED or action is None or not (action.deadline or action.extension):
         return None
-    if event.clock_rule:
+    if event.clock_rule and event.clock_due is not None:
         return CLOCK_OF_RULE.get(event.clock_rule, event.clock_rule), event.clock_rule, event.clock_due, event.clock_citation
     if event.due_date is None:
         return None
@@ -77,7 +84,7 @@ def clock_of(event):
     return CLOCK_OF_RULE.get(rule, rule), rule, event.due_date, event.due_citation or ""
 
 
-def clocks_of(case, events, limitation_citation=""):
+def clocks_of(case: Violation, events: Iterable[CaseEvent], limitation_citation: str = "") -> list[Clock]:
     """Every clock of the case from its history (open and closed), in the order they started; the
     limitation period first when the case has one."""
     clocks = []
@@ -90,8 +97,9 @@ def clocks_of(case, events, limitation_citation=""):
         if action is None:
             continue
         started = clock_of(event)
-        closes = set(action.closes) | ({started[0]} if started else set())
-        clocks = [_closed(c, event.seq, moved=bool(started) and c.key == started[0]) if c.is_open and c.key in closes
+        started_key = started[0] if started else None
+        closes = set(action.closes) | ({started_key} if started_key else set())
+        clocks = [_closed(c, event.seq, moved=c.key == started_key) if c.is_open and c.key in closes
                   else c for c in clocks]
         if started:
             key, rule, due, citation = started
@@ -103,26 +111,26 @@ def _closed(clock, seq, moved):
     return Clock(clock.key, clock.rule, clock.due, clock.citation, clock.started_seq, seq, moved)
 
 
-def open_clocks(clocks):
+def open_clocks(clocks: Iterable[Clock]) -> list[Clock]:
     """The clocks still running, nearest first."""
     return sorted((c for c in clocks if c.is_open), key=lambda c: c.due)
 
 
-def running_for(case, clocks):
+def running_for(case: Violation, clocks: Iterable[Clock]) -> list[Clock]:
     """The clocks still running on the case, nearest first (the limitation period only before a decision)."""
     if case.stage == CLOSED:
         return []
     return [c for c in open_clocks(clocks) if c.key != LIMITATION or case.stage in BEFORE_DECISION]
 
 
-def nearest_history_clock(clocks):
+def nearest_history_clock(clocks: Iterable[Clock]) -> Clock | None:
     """The nearest open clock started by the history (the limitation period aside), or None: what
     the case row keeps as its deadline."""
     running = [c for c in open_clocks(clocks) if c.key != LIMITATION]
     return running[0] if running else None
 
 
-def overdue_on(stage, due_date, limitation_due, day):
+def overdue_on(stage: str, due_date: date | None, limitation_due: date | None, day: date) -> bool:
     """THE definition of overdue: an open case with a history deadline before `day`, or whose
     limitation period ended before `day` while no penalty decision was taken."""
     if stage == CLOSED:
@@ -132,7 +140,7 @@ def overdue_on(stage, due_date, limitation_due, day):
     return stage in BEFORE_DECISION and limitation_due is not None and limitation_due < day
 
 
-def days_overdue(stage, due_date, limitation_due, day):
+def days_overdue(stage: str, due_date: date | None, limitation_due: date | None, day: date) -> int:
     """How many days the earliest passed deadline lies before `day` (0 when not overdue)."""
     if not overdue_on(stage, due_date, limitation_due, day):
         return 0
@@ -140,12 +148,12 @@ def days_overdue(stage, due_date, limitation_due, day):
     return (day - min(passed)).days
 
 
-def is_overdue(case, today):
+def is_overdue(case: Violation, today: date) -> bool:
     """The case is overdue today (overdue_on with the case's own columns)."""
     return overdue_on(case.stage, case.due_date, case.limitation_due, today)
 
 
-def overdue_clause(today):
+def overdue_clause(today: date) -> ColumnElement[bool]:
     """The same definition as an SQL condition on violations."""
     return and_(Violation.stage != CLOSED, or_(
         Violation.due_date < today,
@@ -153,7 +161,7 @@ def overdue_clause(today):
     ))
 
 
-def nearest_due(case):
+def nearest_due(case: Violation) -> tuple[date | None, str]:
     """(due date, rule key) the case must meet first: its history deadline, or the limitation period
     while it runs and comes first; (None, '') when nothing runs."""
     candidates = []
@@ -164,7 +172,8 @@ def nearest_due(case):
     return min(candidates) if candidates else (None, "")
 
 
-def nearest_deadline(case, rules, calendar):
+def nearest_deadline(case: Violation, rules: dict[str, DeadlineRule],
+                     calendar: WorkingCalendar) -> dict[str, Any] | None:
     """The deadline a case must meet first, for lists: {due, rule, citation, forecast}, or None (forecast:
     the period runs over days the office has not confirmed yet)."""
     due, rule = nearest_due(case)

@@ -5,9 +5,13 @@ which includes the Tết days the government gives and the Saturdays it swaps in
 and the extra days off the ward declares. docs/DEADLINES.md explains the counting with its sources.
 A new decree changes the rule table in instance/config.py (DEADLINE_RULES), not this code.
 """
+from __future__ import annotations
+
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import holidays
 
@@ -51,7 +55,7 @@ DEFAULT_RULES = {
 }
 
 
-def rules_from_config(overrides=None):
+def rules_from_config(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, DeadlineRule]:
     """The default rules with the ward's overrides applied ({key: {amount, unit, citation}})."""
     rules = dict(DEFAULT_RULES)
     for key, changes in (overrides or {}).items():
@@ -94,7 +98,7 @@ class WorkingCalendar:
         self.confirmed_years = frozenset(int(year) for year in confirmed_years)
         self._public = holidays.country_holidays("VN")
 
-    def is_working_day(self, day):
+    def is_working_day(self, day: date) -> bool:
         """False on weekends, public holidays and the ward's days off; true on swapped or make-up working days."""
         if day in self.workdays:
             return True
@@ -104,7 +108,7 @@ class WorkingCalendar:
             return day.weekday() < 5
         return self._public.is_working_day(day)
 
-    def add_working_days(self, start, count):
+    def add_working_days(self, start: date, count: int) -> date:
         """The date count working days after start (start itself not counted)."""
         day = start
         remaining = count
@@ -114,19 +118,19 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
-    def next_working_day(self, day):
+    def next_working_day(self, day: date) -> date:
         """The day itself when it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return day
 
-    def is_forecast(self, start, end):
+    def is_forecast(self, start: date | None, end: date) -> bool:
         """A period from start to end counts over days whose status the office has not confirmed yet
         (a year whose holiday list is still the package's forecast). start None: only end's year."""
         first = (start or end).year
         return any(year not in self.confirmed_years for year in range(min(first, end.year), end.year + 1))
 
-    def year(self, year, language="vi"):
+    def year(self, year: int, language: str = "vi") -> list[DayOff]:
         """[DayOff] of a year: public holidays and swapped Saturdays (package, names in `language`:
         vi or en_US), the ward's own days off and make-up working days, each with its source; by day."""
         named = holidays.country_holidays("VN", years=year, language=language)
@@ -146,14 +150,14 @@ def _dates(values):
     return frozenset(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in values)
 
 
-def add_months(start, months):
+def add_months(start: date, months: int) -> date:
     """Same day of the month, months later (clamped to the month's last day)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def last_day(rule, start, working_calendar, amount=None):
+def last_day(rule: DeadlineRule, start: date, working_calendar: WorkingCalendar, amount: int | None = None) -> date:
     """The last day of a period before any roll-forward (working days: the due date itself)."""
     amount = rule.amount if amount is None else amount
     if rule.unit == WORKING_DAYS:
@@ -161,7 +165,7 @@ def last_day(rule, start, working_calendar, amount=None):
     return add_months(start, amount) if rule.unit == MONTHS else start + timedelta(days=amount)
 
 
-def due_date(rule, start, working_calendar, amount=None):
+def due_date(rule: DeadlineRule, start: date, working_calendar: WorkingCalendar, amount: int | None = None) -> date:
     """The due date of a rule counted from start (amount overrides the rule's, e.g. a decision's own period).
 
     Working days are counted from the day after start. A period in days or months whose last day is

@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ...models import CaseEvent
+from ...models import CaseEvent, Violation
 from ..errors import N_
 from .categories import BY_KEY
 from .clocks import APPLIED, clocks_of, nearest_history_clock
@@ -28,16 +29,16 @@ class CaseFacts:
     clocks: tuple
     today: date
 
-    def clocks_named(self, key):
+    def clocks_named(self, key: str) -> list:
         """Every clock of this kind the case has had (open or closed)."""
         return [c for c in self.clocks if c.key == key]
 
-    def running(self, key):
+    def running(self, key: str) -> Any:
         """The open clock of this kind, or None."""
         return next((c for c in self.clocks if c.key == key and c.is_open), None)
 
 
-def facts_of(session, case, today):
+def facts_of(session: Session, case: Violation, today: date) -> CaseFacts:
     """The facts of a case as stored now."""
     events = session.scalars(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq)).all()
     return CaseFacts(case, tuple(events), tuple(e for e in events if e.kind in APPLIED), tuple(clocks_of(case, events)),
@@ -119,7 +120,7 @@ PRECONDITIONS = {
 }
 
 
-def first_missing(action, facts):
+def first_missing(action: Any, facts: CaseFacts) -> str | None:
     """The message of the first condition of the action that does not hold, or None."""
     for key in action.requires:
         if not PRECONDITIONS[key].holds(facts):

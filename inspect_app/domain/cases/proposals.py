@@ -1,9 +1,12 @@
 """Proposals waiting for the chairman: THE rule (a proposal no approval or rejection answers), in SQL
 and over a history already loaded."""
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from ...models import CaseEvent, Violation
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from ...models import CaseEvent, User, Violation
 from .events import ACTION, ANSWERS, PROPOSAL
 
 
@@ -13,18 +16,18 @@ def _waiting_condition():
     return (CaseEvent.kind == PROPOSAL) & CaseEvent.id.not_in(answered)
 
 
-def waiting_in(history):
+def waiting_in(history: Iterable[CaseEvent]) -> list[CaseEvent]:
     """The same rule over a history already loaded (e.g. the entries made before a moment)."""
     answered = {e.answers_event_id for e in history if e.kind in ANSWERS}
     return [e for e in history if e.kind == PROPOSAL and e.id not in answered]
 
 
-def waiting_case_ids():
+def waiting_case_ids() -> Select:
     """SELECT of the ids of cases with a proposal waiting for the chairman."""
     return select(CaseEvent.violation_id).where(_waiting_condition())
 
 
-def pending_proposals(session, case=None):
+def pending_proposals(session: Session, case: Violation | None = None) -> Sequence[CaseEvent]:
     """Proposals that nobody has approved or rejected yet (of one case, or of all), oldest first."""
     statement = select(CaseEvent).where(_waiting_condition())
     if case is not None:
@@ -36,7 +39,7 @@ def pending_proposals(session, case=None):
 SIGNED_STEPS = ("penalty_decision", "competent_decision", "enforcement_decision", "refer_to_competent_level")
 
 
-def news_for(session, user, since):
+def news_for(session: Session, user: User, since: datetime) -> Sequence[CaseEvent]:
     """The chairman's answers to the user's proposals, and the decisions signed on cases in the user's
     charge, since a moment (newest first): what an inspector should know when they start work."""
     proposal = aliased(CaseEvent)

@@ -1,11 +1,17 @@
 """The ward's document register (sổ văn bản): decisions get their number here when they are signed,
 in order per kind and year, never twice; records written in the field keep the number the inspector
 wrote, and the register refuses a number it already holds. The caller commits."""
-from sqlalchemy import select, update
+from collections.abc import Sequence
+from datetime import date
 
-from ...models import DocumentCounter, RegisterEntry, Violation
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...models import CaseEvent, DocumentCounter, RegisterEntry, User, Violation
 from ..errors import N_, InvalidFields, InvalidInput
 from ..geo import spatial
+from .workflow import DocumentSpec
 
 
 def _next_sequence(session, kind, year):
@@ -19,8 +25,9 @@ def _next_sequence(session, kind, year):
     ).scalar_one()
 
 
-def sign(session, spec, event, case, signer):
+def sign(session: Session, spec: DocumentSpec, event: CaseEvent, case: Violation, signer: User) -> None:
     """Give the event's document its register number (12/QĐ-XPHC) for the year of its date."""
+    assert event.document_date is not None, "a decision is dated when signed"
     year = event.document_date.year
     while True:  # a number written for a decision signed on paper is in the register already: skip it
         sequence = _next_sequence(session, spec.kind, year)
@@ -32,8 +39,9 @@ def sign(session, spec, event, case, signer):
                               dated=event.document_date, violation_id=case.id, event=event, signer_id=signer.id))
 
 
-def check_free(session, kind, number, dated):
+def check_free(session: Session, kind: str, number: str, dated: date | None) -> None:
     """Refuse a written number the register already holds for this kind and year."""
+    assert dated is not None, "a document with a number has its date (read_action_input)"
     taken = session.execute(
         select(RegisterEntry.number, Violation.code).join(Violation, RegisterEntry.violation_id == Violation.id)
         .where(RegisterEntry.kind == kind, RegisterEntry.year == dated.year, RegisterEntry.number == number)
@@ -44,7 +52,7 @@ def check_free(session, kind, number, dated):
             number=number, year=dated.year, code=taken.code)})
 
 
-def refused_duplicate(error):
+def refused_duplicate(error: IntegrityError) -> InvalidInput | None:
     """The refusal for a number another request put in the register at the same moment (the unique
     constraint caught what check_free could not see yet), or None when the IntegrityError is another one."""
     text = str(getattr(error, "orig", error))
@@ -55,13 +63,14 @@ def refused_duplicate(error):
         N_("This number was entered in the register by someone else a moment ago: check the number and try again."))
 
 
-def enter(session, kind, event, case, recorder):
+def enter(session: Session, kind: str, event: CaseEvent, case: Violation, recorder: User) -> None:
     """Put a document written in the field (its number as written) into the register."""
+    assert event.document_date is not None, "a document with a number has its date (read_action_input)"
     session.add(RegisterEntry(kind=kind, year=event.document_date.year, number=event.document_number, sequence=None,
                               dated=event.document_date, violation_id=case.id, event=event, signer_id=recorder.id))
 
 
-def entries_of(session, kind, year):
+def entries_of(session: Session, kind: str, year: int) -> Sequence[RegisterEntry]:
     """The register of a kind and year, in order."""
     return session.scalars(select(RegisterEntry).where(RegisterEntry.kind == kind, RegisterEntry.year == year)
                            .order_by(RegisterEntry.sequence, RegisterEntry.id)).all()

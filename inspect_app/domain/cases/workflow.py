@@ -163,22 +163,22 @@ ACTIONS = {
 }
 
 
-def can_record(action, role):
+def can_record(action: Action, role: str) -> bool:
     """The role may record this action directly."""
     return role in action.taken_by
 
 
-def can_propose(action, role):
+def can_propose(action: Action, role: str) -> bool:
     """The role may propose this action for approval."""
     return role in action.proposed_by and role not in action.taken_by
 
 
-def can_approve(action, role):
+def can_approve(action: Action, role: str) -> bool:
     """The role may approve a proposal of this action."""
     return role in action.approved_by
 
 
-def available_actions(stage, role):
+def available_actions(stage: str, role: str) -> list[tuple[Action, str]]:
     """[(action, 'record' | 'propose')] the role may take on a case at this stage."""
     result = []
     for action in ACTIONS.values():

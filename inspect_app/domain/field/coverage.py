@@ -4,10 +4,14 @@ Computed in a local metric projection centred on the route (the ward spans a few
 the error is far below a metre), in Python, so that it is the same on both databases.
 """
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+
+Coords = Sequence[tuple[float, float]]
 
 _A = 6_378_137.0
 _E2 = 0.006_694_379_990_14
@@ -22,20 +26,20 @@ def _scales(lat0):
     return math.radians(1) * prime_vertical * math.cos(phi), math.radians(1) * meridional
 
 
-def local_projection(lon0, lat0):
+def local_projection(lon0: float, lat0: float) -> Callable[[float, float], tuple[float, float]]:
     """A function (lon, lat) -> (x, y) metres around (lon0, lat0)."""
     kx, ky = _scales(lat0)
     return lambda lon, lat: ((lon - lon0) * kx, (lat - lat0) * ky)
 
 
-def to_local_metres(geometry, lon0, lat0):
+def to_local_metres(geometry: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
     """The geometry with its lon/lat coordinates turned into metres around (lon0, lat0)."""
     kx, ky = _scales(lat0)
     origin, scale = np.array([lon0, lat0]), np.array([kx, ky])
     return shapely.transform(geometry, lambda xy: (xy - origin) * scale)
 
 
-def from_local_metres(geometry, lon0, lat0):
+def from_local_metres(geometry: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
     """Inverse of to_local_metres."""
     kx, ky = _scales(lat0)
     origin, scale = np.array([lon0, lat0]), np.array([kx, ky])
@@ -47,7 +51,8 @@ def _track_geometry(track_coords):
     return LineString(track_coords) if len(distinct) > 1 else Point(track_coords[0])
 
 
-def combined_coverage(route_coords, tracks, corridor_m):
+def combined_coverage(route_coords: Coords, tracks: Sequence[Coords],
+                      corridor_m: float) -> tuple[float, BaseGeometry | None]:
     """(share 0..1, uncovered parts as lon/lat geometry or None) of a route by several tracks.
 
     The tracks' corridors are merged first, so stretches walked twice count once.
@@ -67,6 +72,6 @@ def combined_coverage(route_coords, tracks, corridor_m):
     return share, (None if uncovered.is_empty or uncovered.length < 1 else from_local_metres(uncovered, centre.x, centre.y))
 
 
-def route_coverage(route_coords, track_coords, corridor_m):
+def route_coverage(route_coords: Coords, track_coords: Coords, corridor_m: float) -> float:
     """Share (0..1) of the route's length lying within corridor_m of the track."""
     return combined_coverage(route_coords, [track_coords] if track_coords else [], corridor_m)[0]

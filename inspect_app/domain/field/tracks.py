@@ -6,6 +6,7 @@ longer than a set time, or the next good fix is farther than a set distance, the
 a gap is never drawn as walked and never counts toward route coverage.
 """
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -45,7 +46,7 @@ class Gap:
     distance_m: float
 
     @property
-    def seconds(self):
+    def seconds(self) -> float:
         """How long the gap lasted."""
         return (self.ended_at - self.started_at).total_seconds()
 
@@ -60,16 +61,16 @@ class Track:
     jumps: int = 0
 
     @property
-    def used(self):
+    def used(self) -> int:
         """How many fixes the track is made of."""
         return sum(len(s) for s in self.segments)
 
     @property
-    def left_out(self):
+    def left_out(self) -> int:
         """Fixes not used: poor accuracy or impossible jumps."""
         return self.poor_accuracy + self.jumps
 
-    def lines(self):
+    def lines(self) -> list[list[tuple[float, float]]]:
         """The segments as lists of (lon, lat), repeats removed; segments of one place dropped."""
         out = []
         for segment in self.segments:
@@ -81,7 +82,7 @@ class Track:
                 out.append(coords)
         return out
 
-    def length_m(self):
+    def length_m(self) -> float:
         """Length walked in metres: the segments only, never across a gap."""
         return sum(
             distance_m(a, b) for line in self.lines() for a, b in pairwise(line)
@@ -108,7 +109,7 @@ def _is_gap(a: Fix, b: Fix, rules: TrackRules) -> bool:
             or distance_m((a.lon, a.lat), (b.lon, b.lat)) > rules.gap_m)
 
 
-def build_track(fixes, rules: TrackRules) -> Track:
+def build_track(fixes: Iterable[Fix], rules: TrackRules) -> Track:
     """Split time-ordered fixes into segments, leaving out poor and impossible ones."""
     track = Track()
     current: list[Fix] = []
