@@ -1,7 +1,12 @@
 """Accounts: creating, authenticating and deactivating users. The caller commits."""
+from __future__ import annotations
+
 import re
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
@@ -16,18 +21,19 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
 
 
-def normalise_username(username):
+def normalise_username(username: str) -> str:
     """User names are case-insensitive: stored and looked up in lower case."""
     return (username or "").strip().lower()
 
 
-def validate_password(password, min_length):
+def validate_password(password: str, min_length: int) -> None:
     """Raise InvalidInput when a password is too short to be allowed."""
     if password is None or len(password) < min_length:
         raise InvalidInput(N_("The password must have at least %(n)s characters."), n=min_length)
 
 
-def create_user(session, username, role, password, full_name="", min_password_length=8):
+def create_user(session: Session, username: str, role: str, password: str, full_name: str = "",
+                min_password_length: int = 8) -> User:
     """Add a new active user with a hashed password; raises on bad or duplicate input."""
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
@@ -52,17 +58,17 @@ def create_user(session, username, role, password, full_name="", min_password_le
     return user
 
 
-def find_user(session, username):
+def find_user(session: Session, username: str) -> User | None:
     """The user with this name, or None."""
     return session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
-def get_user(session, user_id):
+def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id, or None (used by the login manager)."""
     return session.get(User, user_id)
 
 
-def authenticate(session, username, password):
+def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose name and password match, or None; AccountInactive if deactivated."""
     user = find_user(session, username)
     if user is None:
@@ -75,12 +81,12 @@ def authenticate(session, username, password):
     return user
 
 
-def record_login(user, when=None):
+def record_login(user: User, when: datetime | None = None) -> None:
     """Remember when the user last logged in."""
     user.last_login_at = when or utcnow()
 
 
-def deactivate_user(session, username):
+def deactivate_user(session: Session, username: str) -> User:
     """Mark a user inactive from the command line (records stay theirs, sessions end), by the same rules
     as the admin pages: never the last active administrator; raises NotFound."""
     user = find_user(session, username)
@@ -89,7 +95,7 @@ def deactivate_user(session, username):
     return set_active(session, user, False, acting_user=None)
 
 
-def get_user_or_fail(session, user_id):
+def get_user_or_fail(session: Session, user_id: int) -> User:
     """The user with this id; NotFound otherwise."""
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
@@ -108,7 +114,7 @@ def _refuse_self(user, acting_user, message):
         raise Forbidden(message)
 
 
-def change_role(session, user, role, acting_user):
+def change_role(session: Session, user: User, role: str, acting_user: User) -> str:
     """Give a user another role; an administrator cannot change their own, and one active admin must remain."""
     if role not in ROLES:
         raise InvalidInput(N_("Unknown role %(role)r; choose one of: %(roles)s."), role=role, roles=", ".join(ROLES))
@@ -122,7 +128,7 @@ def change_role(session, user, role, acting_user):
     return previous
 
 
-def set_active(session, user, active, acting_user):
+def set_active(session: Session, user: User, active: bool, acting_user: User | None) -> User:
     """Deactivate (they can no longer log in; records stay theirs) or reactivate a user."""
     if user.active == active:
         raise InvalidInput(N_("%(name)s is already active.") if active else N_("%(name)s is already deactivated."),
@@ -139,7 +145,7 @@ def set_active(session, user, active, acting_user):
     return user
 
 
-def rename(user, full_name):
+def rename(user: User, full_name: str) -> str:
     """Change the name shown in the app and on documents (the user name stays)."""
     full_name = (full_name or "").strip()
     if len(full_name) > 120:
@@ -150,7 +156,7 @@ def rename(user, full_name):
     return previous
 
 
-def reset_password(session, user, new_password, min_length):
+def reset_password(session: Session, user: User, new_password: str, min_length: int) -> User:
     """Set a password chosen by the administrator: the user's sessions end, and they must choose
     their own password at the next login."""
     _set_password(user, new_password, min_length)
@@ -159,7 +165,8 @@ def reset_password(session, user, new_password, min_length):
     return user
 
 
-def change_own_password(session, user, current_password, new_password, min_length, keep_session=None):
+def change_own_password(session: Session, user: User, current_password: str, new_password: str, min_length: int,
+                        keep_session: str | None = None) -> User:
     """The user replaces their password (the current one is required); their other sessions end."""
     if not check_password_hash(user.password_hash, current_password or ""):
         raise InvalidFields({"current_password": InvalidInput(N_("This is not your current password."))})
@@ -181,7 +188,7 @@ def _set_password(user, new_password, min_length):
     user.password_hash = generate_password_hash(new_password)
 
 
-def has_records(session, user):
+def has_records(session: Session, user: User) -> bool:
     """True when anything in the ward's records names this user (patrols, cases, visits, photos, history, log)."""
     references = (
         Patrol.inspector_id, Violation.inspector_id, Violation.officer_id, Visit.inspector_id,
@@ -190,7 +197,7 @@ def has_records(session, user):
     return any(session.scalar(select(exists().where(column == user.id))) for column in references)
 
 
-def delete_user(session, user, acting_user):
+def delete_user(session: Session, user: User, acting_user: User) -> None:
     """Delete an account created by mistake; people who have records can only be deactivated."""
     _refuse_self(user, acting_user, N_("You cannot delete your own account."))
     if has_records(session, user):
@@ -204,18 +211,18 @@ def delete_user(session, user, acting_user):
     session.flush()
 
 
-def list_users(session):
+def list_users(session: Session) -> Sequence[User]:
     """All users, by role then name."""
     return session.scalars(select(User).order_by(User.role, User.username)).all()
 
 
-def active_inspectors(session):
+def active_inspectors(session: Session) -> Sequence[User]:
     """Inspectors who can be put in charge of a case, by name."""
     return session.scalars(
         select(User).where(User.role == INSPECTOR, User.active.is_(True)).order_by(User.full_name, User.username)
     ).all()
 
 
-def count_users(session):
+def count_users(session: Session) -> int:
     """How many accounts exist."""
-    return session.scalar(select(func.count(User.id)))
+    return session.scalar(select(func.count(User.id))) or 0

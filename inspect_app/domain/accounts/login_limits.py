@@ -5,9 +5,10 @@ refused until the oldest of them is a minute old, even with the right password; 
 when to try again. Refused attempts are not counted, so waiting always works.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...models import LoginAttempt
 from ..errors import N_, DomainError
@@ -31,7 +32,7 @@ class TooManyAttempts(DomainError):
         self.retry_after_s = retry_after_s
 
 
-def check_allowed(session, username, address, limits, now):
+def check_allowed(session: Session, username: str, address: str, limits: LoginLimits, now: datetime) -> None:
     """Raise TooManyAttempts when this name or this address failed too often in the window."""
     since = now - timedelta(seconds=limits.window_s)
     waits = []
@@ -53,6 +54,6 @@ def check_allowed(session, username, address, limits, now):
         )
 
 
-def log_login_attempt(session, username, address, succeeded, now):
+def log_login_attempt(session: Session, username: str, address: str, succeeded: bool, now: datetime) -> None:
     """Note one login attempt (not committed)."""
     session.add(LoginAttempt(username=username[:64], address=(address or "")[:64], attempted_at=now, succeeded=succeeded))

@@ -1,13 +1,18 @@
 """Patrols: start on a route, receive GPS points in batches, end with track and coverage."""
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiLineString, mapping
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ...models import Patrol, Route, TrackPoint
+from ...models import Patrol, Route, TrackPoint, User
 from ...models.types import utcnow
 from ...models.vocabulary import PatrolStatus
 from ..errors import N_, Conflict, Forbidden, InvalidInput, NotFound
@@ -15,7 +20,7 @@ from ..geo import spatial
 from ..inputs import FieldReader, parse_client_time
 from .coverage import combined_coverage
 from .replays import refuse_if_changed
-from .tracks import Fix, TrackRules, build_track
+from .tracks import Fix, Track, TrackRules, build_track
 
 MAX_POINTS_PER_BATCH = 500
 
@@ -34,17 +39,17 @@ class PatrolRules:
     gap_m: float = TrackRules.gap_m
 
     @property
-    def track_rules(self):
+    def track_rules(self) -> TrackRules:
         """The rules that judge fixes and split the track."""
         return TrackRules(self.accuracy_limit_m, self.max_speed_mps, self.gap_s, self.gap_m)
 
     @property
-    def future_tolerance(self):
+    def future_tolerance(self) -> timedelta:
         """How far ahead of the server a phone's clock may run."""
         return timedelta(seconds=self.future_tolerance_s)
 
     @property
-    def max_offline(self):
+    def max_offline(self) -> timedelta:
         """How long a phone may keep a record before sending it."""
         return timedelta(days=self.max_offline_days)
 
@@ -58,7 +63,7 @@ class PatrolStart:
     started_at: datetime | None = None
 
 
-def read_patrol_start(data, rules, now=None):
+def read_patrol_start(data: Mapping[str, Any], rules: PatrolRules, now: datetime | None = None) -> PatrolStart:
     """A patrol start from a form or JSON body; raises InvalidFields naming every problem."""
     reader = FieldReader(data)
     client_uuid = reader.uuid("client_uuid")
@@ -71,13 +76,13 @@ def read_patrol_start(data, rules, now=None):
     return PatrolStart(client_uuid, route_id, started_at)
 
 
-def begin_patrol(session, inspector, start, rules):
+def begin_patrol(session: Session, inspector: User, start: PatrolStart, rules: PatrolRules) -> tuple[Patrol, bool]:
     """End the patrols left open too long, then start this one (or return it on a repeat)."""
     end_stale_patrols(session, rules)
     return start_patrol(session, inspector, start.route_id, start.client_uuid, rules, started_at=start.started_at)
 
 
-def get_route(session, route_id):
+def get_route(session: Session, route_id: int) -> Route:
     """The route with this id, or NotFound."""
     route = session.get(Route, route_id) if route_id else None
     if route is None:
@@ -85,7 +90,8 @@ def get_route(session, route_id):
     return route
 
 
-def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, started_at=None):
+def start_patrol(session: Session, inspector: User, route_id: int, client_uuid: str, rules: PatrolRules,
+                 now: datetime | None = None, started_at: datetime | None = None) -> tuple[Patrol, bool]:
     """Start a patrol (or return the one already started with this UUID); returns (patrol, created).
 
     started_at is the phone's time when the patrol was started offline and is sent later.
@@ -110,7 +116,7 @@ def start_patrol(session, inspector, route_id, client_uuid, rules, now=None, sta
     return patrol, True
 
 
-def get_patrol_by_uuid(session, client_uuid, user):
+def get_patrol_by_uuid(session: Session, client_uuid: str, user: User) -> Patrol:
     """The user's patrol with this client UUID (the phone knows no server id while offline)."""
     patrol = session.scalar(select(Patrol).where(Patrol.client_uuid == client_uuid))
     if patrol is None:
@@ -120,14 +126,14 @@ def get_patrol_by_uuid(session, client_uuid, user):
     return patrol
 
 
-def open_patrols_of(session, inspector):
+def open_patrols_of(session: Session, inspector: User) -> Sequence[Patrol]:
     """The inspector's patrols that have not ended."""
     return session.scalars(
         select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.status == PatrolStatus.OPEN).order_by(Patrol.started_at)
     ).all()
 
 
-def get_patrol_for(session, patrol_id, user, owner_only=True):
+def get_patrol_for(session: Session, patrol_id: int, user: User, owner_only: bool = True) -> Patrol:
     """The patrol, if it exists and the user may act on it."""
     patrol = session.get(Patrol, patrol_id)
     if patrol is None:
@@ -137,7 +143,8 @@ def get_patrol_for(session, patrol_id, user, owner_only=True):
     return patrol
 
 
-def read_track_points(raw_points, rules, started_at, now):
+def read_track_points(raw_points: Any, rules: PatrolRules, started_at: datetime,
+                      now: datetime) -> list[dict[str, Any]]:
     """Validate a batch of points from the phone; raises InvalidInput naming the first bad one."""
     if not isinstance(raw_points, list) or not raw_points:
         raise InvalidInput(N_("The batch holds no track points."))
@@ -169,7 +176,8 @@ def read_track_points(raw_points, rules, started_at, now):
 LATE_POINT_GRACE = timedelta(minutes=10)
 
 
-def add_track_points(session, patrol, user, raw_points, rules, now=None):
+def add_track_points(session: Session, patrol: Patrol, user: User, raw_points: Any, rules: PatrolRules,
+                     now: datetime | None = None) -> dict[str, int]:
     """Store a batch of GPS points; a point already stored (same time) is not added again.
 
     Points may arrive after the patrol ended (a phone that was offline sends them late): those
@@ -180,6 +188,7 @@ def add_track_points(session, patrol, user, raw_points, rules, now=None):
         raise Forbidden(N_("This patrol belongs to another inspector."))
     points = read_track_points(raw_points, rules, patrol.started_at, now)
     if patrol.status == PatrolStatus.ENDED and not patrol.ended_by_system:
+        assert patrol.ended_at is not None, "an ended patrol has its end time"
         if any(p["recorded_at"] > patrol.ended_at + LATE_POINT_GRACE for p in points):
             raise Conflict(N_("This patrol has already ended."))
     rows = [dict(point, patrol_id=patrol.id, received_at=now) for point in points]
@@ -189,7 +198,7 @@ def add_track_points(session, patrol, user, raw_points, rules, now=None):
     return {"received": len(rows), "added": added, "poor_accuracy": sum(1 for p in points if not p["usable"])}
 
 
-def patrol_track(session, patrol, rules):
+def patrol_track(session: Session, patrol: Patrol, rules: PatrolRules) -> Track:
     """The patrol's fixes made into segments, with the fixes left out and the gaps (tracks.Track)."""
     rows = session.execute(
         select(TrackPoint.recorded_at, TrackPoint.lon, TrackPoint.lat, TrackPoint.accuracy_m)
@@ -199,12 +208,13 @@ def patrol_track(session, patrol, rules):
     return build_track((Fix(*row) for row in rows), rules.track_rules)
 
 
-def end_patrol(session, patrol, user, rules, now=None, by_system=False, ended_at=None):
+def end_patrol(session: Session, patrol: Patrol, user: User | None, rules: PatrolRules, now: datetime | None = None,
+               by_system: bool = False, ended_at: datetime | None = None) -> Patrol:
     """End a patrol: store its track, length and route coverage. Ending twice changes nothing.
 
     ended_at is the phone's time when the patrol was ended offline (kept between start and now).
     """
-    if not by_system and patrol.inspector_id != user.id:
+    if not by_system and (user is None or patrol.inspector_id != user.id):
         raise Forbidden(N_("This patrol belongs to another inspector."))
     if patrol.status == PatrolStatus.ENDED:
         return patrol
@@ -232,7 +242,7 @@ def _store_track(session, patrol, rules):
     return track
 
 
-def retrack_ended(session, rules):
+def retrack_ended(session: Session, rules: PatrolRules) -> int:
     """Compute every ended patrol's track again from its stored points; returns how many."""
     ended = session.scalars(select(Patrol).where(Patrol.status == PatrolStatus.ENDED).order_by(Patrol.id)).all()
     for patrol in ended:
@@ -240,7 +250,7 @@ def retrack_ended(session, rules):
     return len(ended)
 
 
-def end_stale_patrols(session, rules, now=None):
+def end_stale_patrols(session: Session, rules: PatrolRules, now: datetime | None = None) -> Sequence[Patrol]:
     """End every patrol open for longer than the configured time; returns them."""
     now = now or utcnow()
     cutoff = now - timedelta(hours=rules.auto_end_after_h)
@@ -250,17 +260,18 @@ def end_stale_patrols(session, rules, now=None):
     return stale
 
 
-def live_summary(session, patrol, rules):
+def live_summary(session: Session, patrol: Patrol, rules: PatrolRules) -> dict[str, Any]:
     """Distance so far (segments only), points received and gaps, for the patrol page."""
     track = patrol_track(session, patrol, rules)
     return {"distance_m": round(track.length_m(), 1), "points": track.used + track.left_out,
             "gaps": track.gaps, "jumps": track.jumps, "poor_accuracy": track.poor_accuracy}
 
 
-def patrol_feature_collection(session, patrol):
+def patrol_feature_collection(session: Session, patrol: Patrol) -> dict[str, Any]:
     """The patrol's track and its route as GeoJSON features."""
-    route = session.get(Route, patrol.route_id)
+    route = patrol.route
     route_json = session.scalar(select(spatial.geojson_expr(session, Route.geom)).where(Route.id == route.id))
+    assert route_json is not None, "a route always has its line"
     track_json = None
     uncovered = None
     if patrol.track is not None:
