@@ -141,6 +141,7 @@ def take_action(session: Session, case: Violation, user: User, inp: ActionInput,
     check_compliance_days(inp.compliance_days, ctx)
     if inp.action.places_position:
         rules = ctx.photo_rules or FieldRules()
+        assert inp.lon is not None and inp.lat is not None  # read_action_input refuses a placing without both
         outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
     check_facts(case, inp)
     extension_target = None

@@ -3,15 +3,20 @@
 Every create takes the client's UUID: sending the same report again returns the record
 already stored. Photos are checked before anything is stored and written only with it.
 """
+from __future__ import annotations
+
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ...models import Patrol, Photo, Route, Violation, Visit, Ward
+from ...models import Patrol, Photo, Route, User, Violation, Visit, Ward
 from ...models.types import utcnow
 from ...models.vocabulary import VisitOutcome
 from ..cases import case_facts
@@ -27,6 +32,9 @@ from .coverage import to_local_metres
 from .photos import add_photo, prepare_photo, prepare_photos
 from .replays import refuse_if_changed
 from .tracks import distance_m
+
+if TYPE_CHECKING:
+    from .photos import PhotoFiles
 
 VISIT_OUTCOMES = tuple(VisitOutcome)
 MAX_CORRIDOR_SEARCH_M = 1000
@@ -95,7 +103,7 @@ class VisitReport:
     photos: list = field(default_factory=list)
 
 
-def read_violation_report(data, photos, now=None):
+def read_violation_report(data: Mapping[str, Any], photos: list[Any], now: datetime | None = None) -> ViolationReport:
     """Parse the violation form (strings or JSON values); raises InvalidFields listing every problem."""
     now = now or utcnow()
     reader = FieldReader(data)
@@ -130,7 +138,7 @@ def read_violation_report(data, photos, now=None):
     return report
 
 
-def read_visit_report(data, photos, now=None):
+def read_visit_report(data: Mapping[str, Any], photos: list[Any], now: datetime | None = None) -> VisitReport:
     """Parse the visit form; raises InvalidFields listing every problem."""
     now = now or utcnow()
     reader = FieldReader(data)
@@ -159,7 +167,7 @@ def _as_sent(fact, value):
     return "" if value is None else str(value)
 
 
-def is_inside_ward(session, lon, lat):
+def is_inside_ward(session: Session, lon: float, lat: float) -> bool:
     """True when the point lies in the ward boundary (or no boundary is known yet)."""
     ward = session.scalar(select(Ward).limit(1))
     if ward is None or ward.boundary is None:
@@ -168,13 +176,13 @@ def is_inside_ward(session, lon, lat):
     return found is not None
 
 
-def nearby_open_cases(session, lon, lat, radius_m):
+def nearby_open_cases(session: Session, lon: float, lat: float, radius_m: float) -> list[tuple[Violation, float]]:
     """Open cases within radius_m of the point, nearest first: [(violation, distance_m)]."""
     statement = select(Violation).where(Violation.stage.in_(OPEN_STAGES))
     return [(row[0], row[1]) for row in spatial.nearest(session, statement, Violation.position, lon, lat, radius_m, limit=20)]
 
 
-def route_for_point(session, lon, lat):
+def route_for_point(session: Session, lon: float, lat: float) -> Route | None:
     """The nearest route whose corridor contains the point, or None."""
     rows = spatial.nearest(session, select(Route), Route.geom, lon, lat, MAX_CORRIDOR_SEARCH_M, limit=10)
     for route, distance in rows:
@@ -206,7 +214,7 @@ def _existing(session, model, client_uuid, inspector):
     return record
 
 
-def distance_outside_ward_m(session, lon, lat):
+def distance_outside_ward_m(session: Session, lon: float, lat: float) -> float:
     """Metres from the point to the ward boundary when it lies outside; 0 inside (or no boundary known)."""
     ward = session.scalar(select(Ward).limit(1))
     if ward is None or ward.boundary is None or is_inside_ward(session, lon, lat):
@@ -219,7 +227,7 @@ def _distance_text(metres):
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{int(round(metres))} m"
 
 
-def check_position(session, lon, lat, confirmed, max_outside_m):
+def check_position(session: Session, lon: float, lat: float, confirmed: bool, max_outside_m: float) -> bool:
     """(outside_ward flag); a point outside the ward needs the inspector's confirmation, and one
     farther out than max_outside_m is refused (a wrong pin or a GPS far off, not a ward case)."""
     outside_m = distance_outside_ward_m(session, lon, lat)
@@ -266,7 +274,8 @@ def _replayed_photos(session, files, inspector, report, rules, record, **owner):
     session.flush()
 
 
-def report_violation(session, inspector, report, rules, files, now=None):
+def report_violation(session: Session, inspector: User, report: ViolationReport, rules: FieldRules, files: PhotoFiles,
+                     now: datetime | None = None) -> tuple[Violation, bool]:
     """Save a new case at stage 'detected' with its visit and photos; returns (violation, created)."""
     existing, patrol = _prepare(session, Violation, inspector, report, rules)
     if existing is not None:
@@ -282,22 +291,22 @@ def report_violation(session, inspector, report, rules, files, now=None):
             existing.position, report.lon, report.lat)
         _replayed_photos(session, files, inspector, report, rules, existing, violation=existing)
         return existing, False
-    known = report.lon is not None
-    outside = known and check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
+    place = (report.lon, report.lat) if report.lon is not None and report.lat is not None else None
+    outside = place is not None and check_position(session, *place, report.confirm_outside, rules.outside_ward_max_m)
     # With the position unknown there is nothing to compare: the officer places the case later.
-    nearby = nearby_open_cases(session, report.lon, report.lat, rules.nearby_radius_m) if known else []
+    nearby = nearby_open_cases(session, *place, rules.nearby_radius_m) if place else []
     if nearby and not report.confirm_new:
         raise NeedsConfirmation(
             N_("There are open cases within %(m)s m. Attach this visit to one of them, or confirm that this is a new case."),
             kind="nearby", details=nearby, m=int(rules.nearby_radius_m),
         )
     now = report.observed_at or now or utcnow()
-    route = route_for_point(session, report.lon, report.lat) if known else None
+    route = route_for_point(session, *place) if place else None
     violation = Violation(
         client_uuid=report.client_uuid, code=next_case_code(session, rules.code_prefix, _local_year(now)),
         stage=DETECTED, detected_at=now, inspector_id=inspector.id, officer_id=inspector.id,
         patrol_id=patrol.id if patrol else None, route_id=route.id if route else None,
-        position=from_shape(Point(report.lon, report.lat), srid=spatial.SRID) if known else None,
+        position=from_shape(Point(*place), srid=spatial.SRID) if place else None,
         gps_lon=report.gps_lon, gps_lat=report.gps_lat, gps_accuracy_m=report.gps_accuracy_m,
         outside_ward=outside, address=report.address, khu_vuc=report.khu_vuc, owner_name=report.owner_name,
         owner_phone=report.owner_phone, category=report.category, description=report.description,
@@ -316,7 +325,8 @@ def report_violation(session, inspector, report, rules, files, now=None):
     return violation, True
 
 
-def log_visit(session, inspector, report, rules, files, now=None):
+def log_visit(session: Session, inspector: User, report: VisitReport, rules: FieldRules, files: PhotoFiles,
+              now: datetime | None = None) -> tuple[Visit, bool]:
     """Save a visit (a follow-up attaches to its case whatever stage it is at); returns (visit, created)."""
     existing, patrol = _prepare(session, Visit, inspector, report, rules)
     if existing is not None:
@@ -333,7 +343,7 @@ def log_visit(session, inspector, report, rules, files, now=None):
             raise InvalidFields({"violation_id": NotFound(N_("This case does not exist."))})
     outside = False
     position = None
-    if report.lon is not None:
+    if report.lon is not None and report.lat is not None:
         outside = check_position(session, report.lon, report.lat, report.confirm_outside, rules.outside_ward_max_m)
         position = from_shape(Point(report.lon, report.lat), srid=spatial.SRID)
     visit = Visit(
@@ -346,7 +356,8 @@ def log_visit(session, inspector, report, rules, files, now=None):
     return visit, True
 
 
-def add_photo_to_report_or_visit(session, inspector, owner_uuid, upload, rules, files):
+def add_photo_to_report_or_visit(session: Session, inspector: User, owner_uuid: str, upload: Any, rules: FieldRules,
+                                 files: PhotoFiles) -> tuple[Photo, bool]:
     """One photo sent on its own (from the phone's outbox) for the inspector's report or visit,
     named by that report's or visit's UUID; returns (photo, created). A repeat returns the stored photo."""
     owner_row = session.scalar(select(Violation).where(Violation.client_uuid == owner_uuid))
@@ -378,7 +389,7 @@ def _local_year(moment):
     return moment.astimezone(VIETNAM_OFFSET).year
 
 
-def get_violation(session, violation_id):
+def get_violation(session: Session, violation_id: int) -> Violation:
     """The case with this id, or NotFound."""
     violation = session.get(Violation, violation_id)
     if violation is None:
@@ -386,7 +397,7 @@ def get_violation(session, violation_id):
     return violation
 
 
-def first_photos(session, violation_ids):
+def first_photos(session: Session, violation_ids: Sequence[int]) -> dict[int, Photo]:
     """{violation id: its first Photo} for the given cases."""
     if not violation_ids:
         return {}
@@ -395,11 +406,13 @@ def first_photos(session, violation_ids):
     ).all()
     result: dict[int, Photo] = {}
     for photo in photos:
-        result.setdefault(photo.violation_id, photo)
+        if photo.violation_id is not None:
+            result.setdefault(photo.violation_id, photo)
     return result
 
 
-def day_of(session, inspector, day_start, day_end):
+def day_of(session: Session, inspector: User, day_start: datetime,
+           day_end: datetime) -> tuple[Sequence[Patrol], Sequence[Visit], Sequence[Violation]]:
     """The inspector's patrols, visits and new cases between two UTC instants."""
     patrols = session.scalars(
         select(Patrol).where(Patrol.inspector_id == inspector.id, Patrol.started_at >= day_start, Patrol.started_at < day_end)
@@ -416,7 +429,7 @@ def day_of(session, inspector, day_start, day_end):
     return patrols, visits, cases
 
 
-def violation_lon_lat(session, violation):
+def violation_lon_lat(session: Session | None, violation: Violation) -> tuple[float, float] | tuple[None, None]:
     """(lon, lat) of a case's position, or (None, None) when it is not known yet."""
     if violation.position is None:
         return None, None
@@ -434,20 +447,20 @@ class PhotoEvidence:
     early: bool                   # taken long before the case was reported
 
 
-def photo_evidence(violation, far_m=100.0, early=timedelta(days=1)):
+def photo_evidence(violation: Violation, far_m: float = 100.0, early: timedelta = timedelta(days=1)) -> list[PhotoEvidence]:
     """Each photo of the case with its distance from the case position and its flags."""
     case_lon, case_lat = violation_lon_lat(None, violation)
     out = []
     for photo in violation.photos:
         distance = None
-        if photo.exif_lon is not None and case_lon is not None:
+        if photo.exif_lon is not None and photo.exif_lat is not None and case_lon is not None and case_lat is not None:
             distance = distance_m((photo.exif_lon, photo.exif_lat), (case_lon, case_lat))
         too_early = photo.taken_at is not None and photo.taken_at < violation.detected_at - early
         out.append(PhotoEvidence(photo, distance, distance is not None and distance > far_m, too_early))
     return out
 
 
-def open_case_positions(session):
+def open_case_positions(session: Session) -> list[tuple[Violation, float, float]]:
     """[(violation, lon, lat)] of open cases with a known position: the list a phone keeps for offline checks."""
     lon = spatial.x_expr(session, Violation.position)
     lat = spatial.y_expr(session, Violation.position)
@@ -458,7 +471,7 @@ def open_case_positions(session):
     return [(v, x, y) for v, x, y in rows]
 
 
-def cases_without_position(session):
+def cases_without_position(session: Session) -> Sequence[Violation]:
     """Open cases reported with the position unknown, oldest first: for the officer to place."""
     return session.scalars(
         select(Violation).where(Violation.position.is_(None), Violation.stage.in_(OPEN_STAGES))
@@ -466,7 +479,7 @@ def cases_without_position(session):
     ).all()
 
 
-def limitation_due(rules, detected_at):
+def limitation_due(rules: FieldRules, detected_at: datetime) -> date:
     """Last day of the limitation period of a case detected at that moment (counted from its local date)."""
     rule = rules.limitation or DEFAULT_RULES["limitation"]
     return due_date(rule, local_date(detected_at), rules.calendar or WorkingCalendar())

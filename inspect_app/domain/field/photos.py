@@ -3,22 +3,30 @@
 Files are written before the database commit; PhotoFiles removes them again when the
 transaction fails, so neither a row without a file nor a file without a row is left.
 """
+from __future__ import annotations
+
 import hashlib
 import io
 import json
 import secrets
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...models import Photo
 from ..errors import N_, Conflict, InvalidInput
 from ..inputs import plausible_day
 from ..ward_time import VIETNAM_OFFSET
+
+if TYPE_CHECKING:
+    from ...models import User, Violation, Visit
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 THUMB_SIZE = 320
@@ -37,7 +45,7 @@ class ImageFacts:
     lat: float | None
 
 
-def inspect_image(data, max_bytes, max_pixels, name=""):
+def inspect_image(data: bytes, max_bytes: int, max_pixels: int, name: str = "") -> ImageFacts:
     """Check that data is a whole JPEG, PNG or WebP image of sane size; return its facts."""
     image, facts = _open_checked(data, max_bytes, max_pixels, name)
     image.close()
@@ -88,7 +96,7 @@ class PreparedPhoto:
     exif_source: str = ""  # "file": read from the file received; "phone": read on the phone before downscaling
 
 
-def prepare_photo(upload, max_bytes, max_pixels):
+def prepare_photo(upload: Any, max_bytes: int, max_pixels: int) -> PreparedPhoto:
     """Check and decode one upload (photo uuid, bytes, file name); raises InvalidInput. No database needed,
     so views run it before their transaction (decoding a 40-megapixel photo takes a while)."""
     if isinstance(upload, PreparedPhoto):
@@ -107,7 +115,7 @@ def _too_many_pixels(name, max_pixels):
     )
 
 
-def exif_time(stamp, offset=None):
+def exif_time(stamp: object, offset: object = None) -> datetime | None:
     """An EXIF DateTimeOriginal ("2026:11:26 09:15:00", local time; OffsetTimeOriginal if given, else
     Vietnam time) as UTC, or None when implausible; raises ValueError when it is not a date at all."""
     local = datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
@@ -120,7 +128,7 @@ def exif_time(stamp, offset=None):
     return local.replace(tzinfo=zone).astimezone(UTC) if plausible_day(local) else None
 
 
-def with_phone_facts(photo, phone_facts):
+def with_phone_facts(photo: PreparedPhoto, phone_facts: Any) -> PreparedPhoto:
     """The photo with the EXIF facts the phone read from the original file before making it smaller
     (the smaller file has none). Facts in the file received win; the source is kept (file/phone)."""
     facts = photo.facts
@@ -134,7 +142,7 @@ def with_phone_facts(photo, phone_facts):
     return replace(photo, facts=replace(facts, taken_at=taken_at, lon=lon, lat=lat), exif_source="phone")
 
 
-def read_phone_facts(raw, name):
+def read_phone_facts(raw: str | None, name: str) -> tuple[datetime | None, float | None, float | None]:
     """(taken_at UTC, lon, lat) from the phone's JSON {"taken": EXIF date, "offset", "lat", "lon"};
     raises InvalidInput when it is not what the app's script sends."""
     try:
@@ -193,7 +201,7 @@ class PhotoFiles:
         self.directory = Path(directory)
         self.written = []
 
-    def write(self, photo):
+    def write(self, photo: PreparedPhoto) -> tuple[str, str]:
         """Store a PreparedPhoto and its thumbnail under new random names; return (name, thumb name)."""
         token = secrets.token_hex(16)
         stored_name = f"{token[:2]}/{token}.{photo.facts.extension}"
@@ -213,7 +221,7 @@ class PhotoFiles:
         temporary.replace(target)
         self.written.append(target)
 
-    def discard(self):
+    def discard(self) -> None:
         """Remove every file written by this object (call when the transaction failed)."""
         for path in self.written:
             path.unlink(missing_ok=True)
@@ -231,7 +239,8 @@ def _thumbnail_of(image):
     return out.getvalue()
 
 
-def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation=None, visit=None):
+def add_photo(session: Session, files: PhotoFiles, upload: Any, uploader: User, max_bytes: int, max_pixels: int,
+              violation: Violation | None = None, visit: Visit | None = None) -> Photo:
     """Store one photo (a PreparedPhoto, or an upload to check first) for a violation or visit;
     returns the Photo (not committed)."""
     photo_in = prepare_photo(upload, max_bytes, max_pixels)
@@ -260,14 +269,14 @@ def add_photo(session, files, upload, uploader, max_bytes, max_pixels, violation
     return photo
 
 
-def prepare_photos(uploads, max_bytes, max_pixels, max_count):
+def prepare_photos(uploads: Sequence[Any], max_bytes: int, max_pixels: int, max_count: int) -> list[PreparedPhoto]:
     """Check every photo of a record before anything is stored; returns them as PreparedPhotos."""
     if len(uploads) > max_count:
         raise InvalidInput(N_("At most %(n)s photos per record."), n=max_count)
     return [prepare_photo(upload, max_bytes, max_pixels) for upload in uploads]
 
 
-def photo_file(directory, stored_name):
+def photo_file(directory: str | Path, stored_name: str) -> Path:
     """The path of a stored photo; names come from the database, never from a request."""
     base = Path(directory).resolve()
     path = (base / stored_name).resolve()
@@ -276,7 +285,7 @@ def photo_file(directory, stored_name):
     return path
 
 
-def orphan_files(session, directory, older_than, now):
+def orphan_files(session: Session, directory: str | Path, older_than: timedelta, now: datetime) -> list[Path]:
     """Files in the photo folder that no photo row names (and unfinished `.part` files), last
     changed before now - older_than: what a request killed mid-upload or a full disk leaves."""
     directory = Path(directory)

@@ -1,7 +1,9 @@
 """A record sent again under the same client UUID: the same content is a harmless repeat; other
 content is refused (409) naming what differs, so the phone never believes a second version was saved.
 """
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 
@@ -30,7 +32,8 @@ def _position_differs(geometry, lon, lat):
     return abs(point.x - lon) > _POSITION_TOLERANCE or abs(point.y - lat) > _POSITION_TOLERANCE
 
 
-def refuse_if_changed(pairs, geometry=None, lon=None, lat=None):
+def refuse_if_changed(pairs: Iterable[tuple[str, Any, Any]], geometry: Any = None, lon: float | None = None,
+                      lat: float | None = None) -> None:
     """Raise Conflict naming each field whose sent value differs from the stored one.
 
     pairs: [(label msgid, stored value, sent value)]; a sent value of None is not compared.
