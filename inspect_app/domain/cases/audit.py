@@ -2,10 +2,13 @@
 case row against what its history implies, and the case against its last keyed seal
 (audit_anchors). Each problem names the case and what differs."""
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...models import CaseEvent, Photo, Violation, Visit
 from ..field.photos import photo_file
@@ -46,10 +49,10 @@ def _file_matches(photo_dir, photo):
     return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == photo.sha256
 
 
-def implied_state(case, events):
+def implied_state(case: Violation, events: Iterable[CaseEvent]) -> dict[str, Any]:
     """What the case row must say according to its history: stage, deadline, outcome, officer, and the
     position when an event placed the case (None: the report gave it, and the seal checks it)."""
-    state = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id,
+    state: dict[str, Any] = {"stage": DETECTED, "deadline": (None, "", ""), "outcome": "", "officer": case.inspector_id,
              "position": None, "facts": {}}
     for event in events:
         for change in case_facts.changes_of(event):  # facts a proposal's form gave take effect at once too
@@ -63,7 +66,7 @@ def implied_state(case, events):
             state["outcome"] = event.outcome
         if event.officer_id is not None:
             state["officer"] = event.officer_id
-        if event.lon is not None:
+        if event.lon is not None and event.lat is not None:
             state["position"] = (round(event.lon, 7), round(event.lat, 7))
     return state
 
@@ -107,7 +110,7 @@ def _evidence_photo_problems(session, case, photo_dir):
             for photo in photos if not _file_matches(photo_dir, photo)]
 
 
-def verify_case(session, case, photo_dir, key):
+def verify_case(session: Session, case: Violation, photo_dir: str, key: str) -> list[AuditProblem]:
     """[AuditProblem] of one case; empty when it proves itself."""
     events = session.scalars(select(CaseEvent).where(CaseEvent.violation_id == case.id).order_by(CaseEvent.seq)).all()
     problems = []
@@ -120,7 +123,7 @@ def verify_case(session, case, photo_dir, key):
     return problems
 
 
-def verify_all(session, photo_dir, key):
+def verify_all(session: Session, photo_dir: str, key: str) -> tuple[int, int, list[AuditProblem]]:
     """(cases checked, cases with a problem, [AuditProblem]) over every case."""
     problems, failing = [], 0
     cases = session.scalars(select(Violation).order_by(Violation.id)).all()

@@ -6,11 +6,19 @@ All are optional at the first report; an action whose document needs a fact asks
 form when the case does not have it yet. Every later change is a step of the case's history with the
 old and the new value (case_actions keeps them in the entry's `changes`).
 """
+from __future__ import annotations
+
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ..errors import N_
+
+if TYPE_CHECKING:
+    from ...models import CaseEvent, Violation
+    from ..inputs import FieldReader
 
 # Kinds of works the inspectors meet most (the form offers them; any other text is accepted).
 WORKS_KINDS = ("Nhà ở riêng lẻ", "Nhà xưởng, kho", "Công trình phụ", "Tường rào, cổng", "Mái che, lều quán")
@@ -83,7 +91,7 @@ PERMIT_CATEGORIES = ("deviates_from_permit",)
 NO_PLOT_CATEGORIES = ("encroachment",)
 
 
-def needed_facts(document_kind, category):
+def needed_facts(document_kind: str, category: str) -> list[str]:
     """The fact names a document of this kind needs on a case of this category (in form order)."""
     names = set(NEEDED_BY_DOCUMENT.get(document_kind, ()))
     if names and category in PERMIT_CATEGORIES:
@@ -93,7 +101,7 @@ def needed_facts(document_kind, category):
     return [name for name in FACTS if name in names]
 
 
-def asked_facts(document_kind, category):
+def asked_facts(document_kind: str, category: str) -> list[str]:
     """The fact names the document's form asks for: what it needs, and what it names when known."""
     names = set(needed_facts(document_kind, category)) | set(ASKED_BY_DOCUMENT.get(document_kind, ()))
     if document_kind in NEEDED_BY_DOCUMENT and category in NO_PLOT_CATEGORIES:
@@ -101,7 +109,7 @@ def asked_facts(document_kind, category):
     return [name for name in FACTS if name in names]
 
 
-def form_facts(document_kind):
+def form_facts(document_kind: str) -> tuple[str, ...]:
     """The facts a document's form may send, whatever the case's category (what read_facts reads)."""
     if document_kind not in NEEDED_BY_DOCUMENT:
         return ()
@@ -109,7 +117,7 @@ def form_facts(document_kind):
                                + NEEDED_WITH_PERMIT))
 
 
-def read_facts(reader, names, today):
+def read_facts(reader: FieldReader, names: Iterable[str], today: date) -> dict[str, Any]:
     """{name: value} for the named facts present in the form (an empty field clears the fact); errors go
     to the reader."""
     values = {}
@@ -144,7 +152,7 @@ def _read_one(reader, fact, today):
     return value
 
 
-def missing_facts(case, values, names):
+def missing_facts(case: Violation, values: Mapping[str, Any], names: Iterable[str]) -> list[str]:
     """The named facts that are empty on the case once `values` are applied."""
     return [name for name in names if _empty(values[name] if name in values else getattr(case, name))]
 
@@ -153,7 +161,7 @@ def _empty(value):
     return value is None or value == ""
 
 
-def changed(case, values):
+def changed(case: Violation, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The changes `values` would make to the case's facts: [{"fact", "old", "new"}], unchanged left out."""
     changes = []
     for name in FACTS:
@@ -162,7 +170,7 @@ def changed(case, values):
     return changes
 
 
-def apply_facts(case, values):
+def apply_facts(case: Violation, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Set the facts on the case; returns the changes made (see changed)."""
     changes = changed(case, values)
     for change in changes:
@@ -171,7 +179,7 @@ def apply_facts(case, values):
     return changes
 
 
-def plain(value):
+def plain(value: object) -> Any:
     """A fact's value as JSON keeps it: dates as ISO text, empty as None."""
     if value is None or value == "":
         return None
@@ -182,17 +190,17 @@ def plain(value):
     return value
 
 
-def changes_json(changes):
+def changes_json(changes: Sequence[dict[str, Any]]) -> str:
     """The changes as the entry stores them (canonical JSON), or "" when there are none."""
     return json.dumps(changes, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if changes else ""
 
 
-def changes_of(event):
+def changes_of(event: CaseEvent) -> list[dict[str, Any]]:
     """The fact changes an entry made, [{"fact", "old", "new"}], from its stored JSON."""
     return json.loads(event.changes) if getattr(event, "changes", "") else []
 
 
-def as_reported(case):
+def as_reported(case: Violation) -> dict[str, Any]:
     """The case's facts as its first report gave them: the old value of the first later change of each
     fact, else the value it still has (a report sent again is compared with this, not with later steps)."""
     reported = {name: plain(getattr(case, name)) for name in FACTS}
@@ -202,12 +210,12 @@ def as_reported(case):
     return reported
 
 
-def shown(name, value):
+def shown(name: str, value: object) -> str:
     """A fact's value as the case page and the exports print it (the label of a state, dd/mm/yyyy)."""
     if value is None or value == "":
         return ""
     if name == "works_state":
-        return WORKS_STATES.get(value, value)
+        return WORKS_STATES.get(str(value), str(value))
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if name == "permit_date" and isinstance(value, str):

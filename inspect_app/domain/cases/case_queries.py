@@ -1,8 +1,11 @@
 """Lists of cases: by stage, overdue, due this week, waiting for the chairman, with filters."""
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from ...models import Route, User, Violation
 from ..errors import N_, InvalidFields, InvalidInput
@@ -29,7 +32,7 @@ class CaseFilters:
     date_from: date | None = None
     date_to: date | None = None
 
-    def as_query(self):
+    def as_query(self) -> dict[str, Any]:
         """The filters as URL parameters (only those set)."""
         values = {
             "stage": self.stage, "overdue": "1" if self.overdue else None, "due_this_week": "1" if self.due_this_week else None,
@@ -41,7 +44,7 @@ class CaseFilters:
         return {k: v for k, v in values.items() if v is not None}
 
 
-def read_filters(args):
+def read_filters(args: Mapping[str, Any]) -> CaseFilters:
     """Filters from query parameters; raises InvalidFields for values that are not allowed."""
     reader = FieldReader(args)
     filters = CaseFilters(
@@ -56,7 +59,7 @@ def read_filters(args):
     return filters
 
 
-def check_filter_ids(session, filters):
+def check_filter_ids(session: Session, filters: CaseFilters) -> None:
     """Raise InvalidFields when the route or officer of a filter does not exist."""
     errors = {}
     if filters.route_id and session.get(Route, filters.route_id) is None:
@@ -67,7 +70,7 @@ def check_filter_ids(session, filters):
         raise InvalidFields(errors)
 
 
-def filtered(statement, filters, today):
+def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
     """The statement with the filters applied (used by lists, the map and the GeoJSON API)."""
     if filters.stage:
         statement = statement.where(Violation.stage == filters.stage)
@@ -93,18 +96,18 @@ def filtered(statement, filters, today):
     return statement
 
 
-def find_cases(session, filters, today, limit=1000):
+def find_cases(session: Session, filters: CaseFilters, today: date, limit: int = 1000) -> Sequence[Violation]:
     """Cases matching the filters, most urgent deadline first, then newest."""
     statement = filtered(select(Violation), filters, today)
     statement = statement.order_by(Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc()).limit(limit)
     return session.scalars(statement).all()
 
 
-def stage_counts(session):
+def stage_counts(session: Session) -> dict[str, int]:
     """{stage: number of cases}."""
     return dict(session.execute(select(Violation.stage, func.count()).group_by(Violation.stage)).all())
 
 
-def khu_vuc_values(session):
+def khu_vuc_values(session: Session) -> list[str]:
     """The neighbourhood names used in cases, for the filter list."""
     return [v for v in session.scalars(select(Violation.khu_vuc).where(Violation.khu_vuc != "").distinct().order_by(Violation.khu_vuc))]

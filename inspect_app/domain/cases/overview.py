@@ -1,10 +1,13 @@
 """The chairman's overview: numbers for the week, and patrol coverage of each route."""
 import json
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping, shape
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ...models import Patrol, Route, Violation, Ward
 from ..field.coverage import combined_coverage
@@ -29,7 +32,7 @@ class RouteWeek:
     route_geometry: dict | None = None
 
 
-def patrol_week(session, monday):
+def patrol_week(session: Session, monday: date) -> list[RouteWeek]:
     """Per route: patrols ended in the week, distance walked, combined coverage, uncovered stretches."""
     week = week_of(monday)
     start, end = week.starts_at, week.ends_at
@@ -56,7 +59,7 @@ def patrol_week(session, monday):
     return result
 
 
-def overview_numbers(session, today):
+def overview_numbers(session: Session, today: date) -> dict[str, Any]:
     """Open cases per stage, new and closed this week, overdue, waiting; open cases per route and khu vực."""
     week = week_of(today)
     start, end = week.starts_at, week.ends_at
@@ -64,7 +67,7 @@ def overview_numbers(session, today):
         select(Violation.stage, func.count()).where(Violation.stage.in_(OPEN_STAGES)).group_by(Violation.stage)
     ).all())
     open_cases = Violation.stage != CLOSED
-    numbers = {
+    numbers: dict[str, Any] = {
         "per_stage": {stage: per_stage.get(stage, 0) for stage in OPEN_STAGES},
         "new_this_week": session.scalar(select(func.count()).where(Violation.detected_at >= start, Violation.detected_at < end)),
         "overdue": session.scalar(select(func.count()).where(overdue_clause(today))),
@@ -83,9 +86,11 @@ def overview_numbers(session, today):
     return numbers
 
 
-def boundary_geojson(session, ward):
+def boundary_geojson(session: Session, ward: Ward | None) -> dict[str, Any] | None:
     """The ward boundary as a GeoJSON geometry dict, or None."""
     if ward is None or ward.boundary is None:
         return None
     text_value = session.scalar(select(spatial.geojson_expr(session, Ward.boundary)).where(Ward.id == ward.id))
+    if text_value is None:
+        return None
     return mapping(for_display(shape(json.loads(text_value))))

@@ -5,11 +5,20 @@ cap: the file goes to the person competent to fine; while the cap is the default
 checked the fine bracket); a decision after the limitation period (he ticks that it has not ended,
 e.g. the works went on, and says why in the note).
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ..errors import N_, InvalidFields, InvalidInput
 from ..inputs import FieldReader
+
+if TYPE_CHECKING:
+    from ...models import CaseEvent
+    from .preconditions import CaseFacts
+    from .workflow import Action
 
 MAX_FINE_VND = 10_000_000_000
 REFERRAL = "refer_to_competent_level"
@@ -33,7 +42,7 @@ DEFAULT_FINE_CAPS = {
 }
 
 
-def fine_caps_from_config(overrides):
+def fine_caps_from_config(overrides: Mapping[str, Any] | None) -> dict[str, FineCap]:
     """{role: FineCap} from the defaults and instance/config.py's FINE_CAPS_VND ({role: amount or
     (amount, citation)})."""
     caps = dict(DEFAULT_FINE_CAPS)
@@ -68,14 +77,14 @@ OVER_CAP, AFTER_LIMITATION, LATE = "over_cap", "after_limitation", "late"
 CONFIRMABLE = (OVER_CAP, AFTER_LIMITATION)
 
 
-def read_confirmations(data):
+def read_confirmations(data: Any) -> frozenset[str]:
     """The warnings the signer ticked (confirm=over_cap, confirm=after_limitation)."""
     values = data.getlist("confirm") if hasattr(data, "getlist") else data.get("confirm") or ()
     values = [values] if isinstance(values, str) else values
     return frozenset(value for value in values if value in CONFIRMABLE)
 
 
-def read_signing(data, today):
+def read_signing(data: Mapping[str, Any], today: date) -> Signing:
     """Read the approval form's date, fine, remedy and compliance period (all optional: the proposal's
     values stand, the date is today); raises InvalidFields naming every wrong one."""
     reader = FieldReader(data)
@@ -90,7 +99,7 @@ def read_signing(data, today):
     return signing
 
 
-def apply_signing(event, action, signing, today):
+def apply_signing(event: CaseEvent, action: Action, signing: Signing, today: date) -> None:
     """The chairman's date and changes at approval; a decision is dated the day it is signed."""
     if action.document and action.document.numbered_by_register:
         event.document_date = signing.document_date or today
@@ -104,12 +113,13 @@ def apply_signing(event, action, signing, today):
         event.compliance_days = signing.compliance_days
 
 
-def referred(facts):
+def referred(facts: CaseFacts) -> bool:
     """The case's file went to the person competent to fine (their decision is then recorded here)."""
     return any(e.action == REFERRAL for e in facts.applied)
 
 
-def check_competence(action, fine_vnd, role, caps, facts, confirmed=frozenset()):
+def check_competence(action: Action, fine_vnd: int | None, role: str, caps: Mapping[str, FineCap], facts: CaseFacts,
+                     confirmed: frozenset[str] = frozenset()) -> None:
     """A fine beyond the signer's cap: refused when the ward confirmed the cap (the file goes to the person
     competent to fine, REFERRAL); while the cap is the default, signed only once he ticked that he checked."""
     cap = _over_cap(action, fine_vnd, role, caps, facts)
@@ -124,7 +134,8 @@ def check_competence(action, fine_vnd, role, caps, facts, confirmed=frozenset())
         raise InvalidFields({"confirm_" + OVER_CAP: _over_cap_message(fine_vnd, cap)})
 
 
-def check_within_limitation(action, on_date, facts, citation, confirmed=frozenset(), note=""):
+def check_within_limitation(action: Action, on_date: date | None, facts: CaseFacts, citation: str,
+                            confirmed: frozenset[str] = frozenset(), note: str = "") -> None:
     """A penalty decision dated after the limitation period: only when the signer ticked that it has not
     ended (the works went on, the count restarted: Luật XLVPHC Điều 6) and says why in the note."""
     clock = facts.running("limitation")
@@ -137,7 +148,8 @@ def check_within_limitation(action, on_date, facts, citation, confirmed=frozense
             N_("Say in the note why the limitation period has not ended (e.g. the works went on after the record)."))})
 
 
-def warnings(action, fine_vnd, on_date, role, caps, facts, limitation_citation):
+def warnings(action: Action, fine_vnd: int | None, on_date: date | None, role: str, caps: Mapping[str, FineCap],
+             facts: CaseFacts, limitation_citation: str) -> list[Warning]:
     """[Warning] the signer reads before signing this decision on this date: signed after the time to
     decide (Điều 66), a fine beyond the role's cap, a date after the limitation period."""
     found = []

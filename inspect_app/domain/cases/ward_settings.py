@@ -5,14 +5,21 @@ annex line, signer's name, recipients).
 Kept on the ward row (days off and rule overrides as JSON text) so the office changes them
 on the admin page; instance/config.py still gives the starting values. The caller commits.
 """
+from __future__ import annotations
+
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..errors import N_, InvalidInput
 from ..inputs import FieldReader
-from .deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS, WorkingCalendar, rules_from_config
+from .deadlines import CALENDAR_DAYS, MONTHS, WORKING_DAYS, DeadlineRule, WorkingCalendar, rules_from_config
+
+if TYPE_CHECKING:
+    from ...models import Ward
 
 CODE_PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{1,10}$")
 UNITS = (WORKING_DAYS, CALENDAR_DAYS, MONTHS)
@@ -32,11 +39,11 @@ class DocumentSettings:
     recipients: str = "- Chủ tịch, các Phó Chủ tịch UBND phường;\n- Lưu: VT."
 
     @property
-    def recipient_lines(self):
+    def recipient_lines(self) -> list[str]:
         """The "Nơi nhận" lines."""
         return [line for line in self.recipients.splitlines() if line.strip()]
 
-    def annex_line(self, ward_name):
+    def annex_line(self, ward_name: str) -> str:
         """The line under the title: the ward's own text, none ("-"), or by default an annex of the
         weekly report of the ward's People's Committee."""
         if self.list_annex == NO_ANNEX:
@@ -52,7 +59,7 @@ NO_ANNEX = "-"
 DOCUMENT_FIELDS = {"list_title": 200, "list_annex": 300, "list_number": 60, "signer_name": 120, "recipients": 1000}
 
 
-def document_settings_of(ward):
+def document_settings_of(ward: Ward | None) -> DocumentSettings:
     """The ward's document settings (defaults for what it has not set)."""
     stored = json.loads(getattr(ward, "document_settings", None) or "{}") if ward is not None else {}
     return DocumentSettings(**{key: value for key, value in stored.items() if key in DOCUMENT_FIELDS})
@@ -72,26 +79,26 @@ class WardSettings:
     document: dict = field(default_factory=dict)   # DocumentSettings values that differ from the defaults
 
 
-def days_off_of(ward, column="days_off"):
+def days_off_of(ward: Ward | None, column: str = "days_off") -> tuple[date, ...]:
     """The ward's own days off as dates (or another list of days: workdays, holidays_not_off)."""
     if ward is None:
         return ()
     return tuple(date.fromisoformat(day) for day in json.loads(getattr(ward, column) or "[]"))
 
 
-def confirmed_years_of(ward):
+def confirmed_years_of(ward: Ward | None) -> tuple[int, ...]:
     """The years whose public-holiday list the office has confirmed."""
     return tuple(json.loads(ward.holidays_confirmed or "[]")) if ward is not None else ()
 
 
-def rule_overrides_of(ward):
+def rule_overrides_of(ward: Ward | None) -> dict[str, Any]:
     """The ward's deadline-rule overrides ({key: {amount, unit, citation}})."""
     if ward is None:
         return {}
     return json.loads(ward.deadline_rules or "{}")
 
 
-def effective_rules(config_overrides, ward):
+def effective_rules(config_overrides: Mapping[str, Any] | None, ward: Ward | None) -> dict[str, DeadlineRule]:
     """The rule table: defaults, then instance/config.py, then the ward's settings."""
     merged = {key: dict(value) for key, value in (config_overrides or {}).items()}
     for key, changes in rule_overrides_of(ward).items():
@@ -99,19 +106,19 @@ def effective_rules(config_overrides, ward):
     return rules_from_config(merged)
 
 
-def effective_days_off(config_days_off, ward):
+def effective_days_off(config_days_off: Iterable[date] | None, ward: Ward | None) -> tuple[date, ...]:
     """Every day the ward declares off: from instance/config.py and from its settings."""
     return tuple(config_days_off or ()) + days_off_of(ward)
 
 
-def effective_calendar(config_days_off, ward):
+def effective_calendar(config_days_off: Iterable[date] | None, ward: Ward | None) -> WorkingCalendar:
     """The ward's working calendar: public holidays and swaps (package), its days off, make-up working
     days, the package's days it removed and the years it confirmed."""
     return WorkingCalendar(effective_days_off(config_days_off, ward), days_off_of(ward, "workdays"),
                            days_off_of(ward, "holidays_not_off"), confirmed_years_of(ward))
 
 
-def parse_day(text_value):
+def parse_day(text_value: str) -> date | None:
     """A date written dd/mm/yyyy (or yyyy-mm-dd); None when it is not one."""
     for pattern in _DAY_FORMATS:
         try:
@@ -140,7 +147,7 @@ def _read_days_off(reader, name):
     return tuple(sorted(days))
 
 
-def read_settings_form(data, config_rules):
+def read_settings_form(data: Mapping[str, Any], config_rules: Mapping[str, Any]) -> WardSettings:
     """Check the settings form; raises InvalidFields naming every wrong field.
 
     config_rules is the rule table without the ward's settings: only what differs from it is
@@ -196,7 +203,7 @@ def _read_document_settings(reader):
     return values
 
 
-def apply_settings(ward, settings):
+def apply_settings(ward: Ward | None, settings: WardSettings) -> list[str]:
     """Store checked settings on the ward; returns the names of what changed."""
     if ward is None:
         raise InvalidInput(N_("The ward is not set up yet: import its boundary or load the demo ward first."))

@@ -9,11 +9,13 @@ date, also when entered later (that week's list then changes, and the list of th
 entered in notes "entered late"); detection and closing in the week they happened in the app.
 """
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ...models import CaseEvent, Route, Violation, Visit
 from ..errors import N_, InvalidFields, InvalidInput
@@ -38,13 +40,13 @@ class WeeklyFilters:
     khu_vuc: str = ""
     stage: str | None = None
 
-    def as_query(self):
+    def as_query(self) -> dict[str, Any]:
         """The filters as URL parameters (only those set)."""
         values = {"route": self.route_id, "khu_vuc": self.khu_vuc or None, "stage": self.stage}
         return {k: v for k, v in values.items() if v is not None}
 
 
-def read_week_request(args, today):
+def read_week_request(args: Mapping[str, Any], today: date) -> tuple[ReportWeek, WeeklyFilters]:
     """(ReportWeek, WeeklyFilters) from query parameters; raises InvalidFields naming every bad one."""
     reader = FieldReader(args)
     raw_week = reader.text("week", 20)
@@ -60,7 +62,7 @@ def read_week_request(args, today):
     return week, filters
 
 
-def check_route(session, filters):
+def check_route(session: Session, filters: WeeklyFilters) -> None:
     """Raise InvalidFields when the route filter names a route that does not exist."""
     if filters.route_id and session.get(Route, filters.route_id) is None:
         raise InvalidFields({"route": InvalidInput(N_("This route does not exist."))})
@@ -100,12 +102,12 @@ class ListRow:
     number: int = 0
 
     @property
-    def overdue(self):
+    def overdue(self) -> bool:
         """True when the case was open and past its deadline at the list's moment."""
         return self.overdue_days > 0
 
     @property
-    def category_label(self):
+    def category_label(self) -> str:
         """The msgid of the case's violation category."""
         category = CATEGORIES.get(self.case.category)
         return category.label if category else self.case.category
@@ -122,7 +124,7 @@ class WeeklyList:
     filters: WeeklyFilters
 
     @property
-    def rows(self):
+    def rows(self) -> list[ListRow]:
         """Every row in print order."""
         return [row for _, rows in self.groups for row in rows]
 
@@ -136,7 +138,8 @@ TOTAL_LABELS = {
 }
 
 
-def build_weekly_list(session, week, filters, now, officer_id=None):
+def build_weekly_list(session: Session, week: ReportWeek, filters: WeeklyFilters, now: datetime,
+                      officer_id: int | None = None) -> WeeklyList:
     """The week's list; officer_id limits it to the cases that officer is in charge of."""
     as_of = min(week.ends_at, now)
     known_at_start = min(week.starts_at, now)
