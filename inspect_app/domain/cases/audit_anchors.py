@@ -9,12 +9,15 @@ Cutting the last seals off as well is what the weekly paper fingerprint (chain_f
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import event, false, func, select
+from sqlalchemy.orm import Session
 
 from ...models import CaseAnchor, CaseEvent, Photo, Violation, Visit
 from ...models.types import utcnow
@@ -62,7 +65,7 @@ def _columns(table, names):
     return [table.c[name] for name in names]
 
 
-def case_state(session, case_id, version=SEAL_VERSION):
+def case_state(session: Session, case_id: int, version: int = SEAL_VERSION) -> dict[str, Any]:
     """The case row, its photos (report, event, visit) and visits, as plain data read from the database
     (the columns of seal `version`)."""
     names = SEALED_COLUMNS[version]
@@ -83,12 +86,12 @@ def case_state(session, case_id, version=SEAL_VERSION):
     }
 
 
-def canonical(state):
+def canonical(state: Any) -> str:
     """Canonical JSON text of a state (sorted keys, no spaces)."""
     return json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def chain_head(session, case_id):
+def chain_head(session: Session, case_id: int) -> tuple[int, str]:
     """(number of events, content hash of the last one or '') of the case's history."""
     rows = session.execute(
         select(CaseEvent.seq, CaseEvent.content_hash).where(CaseEvent.violation_id == case_id).order_by(CaseEvent.seq)
@@ -96,14 +99,15 @@ def chain_head(session, case_id):
     return len(rows), rows[-1].content_hash if rows else ""
 
 
-def anchor_mac(key, violation_id, seq, recorded_at, events_count, head, state_text, prev_mac):
+def anchor_mac(key: str, violation_id: int, seq: int, recorded_at: datetime, events_count: int, head: str,
+               state_text: str, prev_mac: str) -> str:
     """HMAC-SHA256 of a seal's fields under the instance's audit key."""
     message = json.dumps([violation_id, seq, _plain(recorded_at), events_count, head, state_text, prev_mac],
                          ensure_ascii=False, separators=(",", ":"))
     return hmac.new(key.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def seal_case(session, case_id, key, now=None):
+def seal_case(session: Session, case_id: int, key: str, now: datetime | None = None) -> CaseAnchor:
     """Add a seal of the case as it is now in this transaction (the caller commits)."""
     # Row lock on PostgreSQL: two transactions sealing one case take turns (SQLite writes one at a time).
     session.execute(select(Violation.id).where(Violation.id == case_id).with_for_update())
@@ -119,7 +123,7 @@ def seal_case(session, case_id, key, now=None):
     return anchor
 
 
-def install(session, key_source):
+def install(session: Any, key_source: Callable[[], str]) -> None:
     """Seal every case a transaction touched (report, event, photo, visit) just before it commits.
 
     key_source() returns the audit key. Done here, once, so that no write path can forget it.
@@ -170,7 +174,7 @@ class SealProblem:
     detail: str = ""
 
 
-def check_seals(session, case, key):
+def check_seals(session: Session, case: Violation, key: str) -> list[SealProblem]:
     """[SealProblem] for one case: its seals' keys and links, then the case against its last seal."""
     anchors = session.scalars(select(CaseAnchor).where(CaseAnchor.violation_id == case.id).order_by(CaseAnchor.seq)).all()
     if not anchors:
@@ -199,7 +203,7 @@ def check_seals(session, case, key):
     return problems
 
 
-def chain_fingerprint(session, until):
+def chain_fingerprint(session: Session, until: datetime) -> tuple[str, int]:
     """(short fingerprint, number of cases) of every case's history as it stood at `until` (for the
     weekly list on paper): each case's last entry before then, by code."""
     last = (select(CaseEvent.violation_id, func.max(CaseEvent.seq).label("seq"))
@@ -216,7 +220,7 @@ def chain_fingerprint(session, until):
     return "-".join(text[i:i + 4] for i in range(0, 20, 4)), len(rows)
 
 
-def seal_unsealed(session, key):
+def seal_unsealed(session: Session, key: str) -> int:
     """Seal every case that has no seal yet; returns how many (the caller commits)."""
     sealed = select(CaseAnchor.violation_id)
     unsealed = session.scalars(select(Violation.id).where(Violation.id.not_in(sealed)).order_by(Violation.id)).all()

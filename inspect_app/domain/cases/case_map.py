@@ -1,17 +1,23 @@
 """The cases as the chairman's map and GIS tools read them: GeoJSON points with their stage, deadline
 (forecast or not), overdue flag and first photo, inside a box and through the case list's filters."""
 import json
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...models import Violation
 from ..field.field_reports import first_photos
 from ..geo import spatial
-from .case_queries import filtered
+from .case_queries import CaseFilters, filtered
 from .clocks import LIMITATION, is_overdue, nearest_due
+from .deadlines import WorkingCalendar
 
 
-def violations_feature_collection(session, bbox=None, limit=5000, filters=None, today=None, calendar=None):
+def violations_feature_collection(session: Session, bbox: tuple[float, float, float, float] | None = None,
+                                  limit: int = 5000, filters: CaseFilters | None = None, today: date | None = None,
+                                  calendar: WorkingCalendar | None = None) -> dict[str, Any]:
     """Cases as GeoJSON points (code, stage, category, address, due date, whether it is a forecast,
     overdue, first photo's public id), optionally inside a bbox and filtered; `truncated` says whether the
     limit cut the list."""
@@ -20,6 +26,7 @@ def violations_feature_collection(session, bbox=None, limit=5000, filters=None, 
     if bbox is not None:
         statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
     if filters is not None:
+        assert today is not None, "filters that ask for deadlines are read against a day"
         statement = filtered(statement, filters, today)
     rows = session.execute(statement).all()
     photos = first_photos(session, [v.id for v, _ in rows[:limit]])

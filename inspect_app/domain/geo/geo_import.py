@@ -55,7 +55,7 @@ class ParsedGeography:
     ignored: list = field(default_factory=list)
 
 
-def parse_geo_file(path, route_code=None, route_name=None):
+def parse_geo_file(path: str | Path, route_code: str | None = None, route_name: str | None = None) -> ParsedGeography:
     """Parse a .geojson/.json or .gpx file into validated boundaries and routes."""
     path = Path(path)
     try:
@@ -75,7 +75,7 @@ def parse_geo_file(path, route_code=None, route_name=None):
     raise InvalidInput(N_("Unknown file type %(suffix)s: use .geojson or .gpx."), suffix=suffix or "?")
 
 
-def parse_geojson(text_value, label="GeoJSON"):
+def parse_geojson(text_value: str, label: str = "GeoJSON") -> ParsedGeography:
     """Parse GeoJSON text: Polygon features are boundaries, LineString features with a code are routes."""
     try:
         document = json.loads(text_value)
@@ -162,7 +162,7 @@ def _check_positions(coordinates, number, title):
         check_lon_lat(position[0], position[1], number, title)
 
 
-def check_lon_lat(lon, lat, number, title):
+def check_lon_lat(lon: Any, lat: Any, number: int, title: str) -> None:
     """Raise InvalidInput unless lon/lat are WGS84 degrees in range."""
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise InvalidInput(
@@ -198,7 +198,8 @@ def _boundary(geom, name, verified, source, number):
     return BoundaryInput(name=name[:200], area=area, verified=verified, source=source)
 
 
-def make_route_input(code, name, geom, name_en="", verified=False, source="", corridor_m=None):
+def make_route_input(code: str, name: str | None, geom: Any, name_en: str = "", verified: bool = False, source: str = "",
+                     corridor_m: float | None = None) -> RouteInput:
     """Validate one route's code, name, corridor and line; returns a RouteInput."""
     code = code.strip()
     _refuse_control_characters(code, code, name, name_en, source)
@@ -229,12 +230,13 @@ _TIME_LIKE = re.compile(
     re.IGNORECASE)
 
 
-def looks_like_a_time(name):
+def looks_like_a_time(name: str | None) -> bool:
     """True for the names devices give a recording ("2026-11-28 07:12:03", "ACTIVE LOG", "Current Track: 28 NOV 2026")."""
     return bool(name and _TIME_LIKE.search(name))
 
 
-def parse_gpx(text_value, label="GPX", route_code=None, route_name=None):
+def parse_gpx(text_value: str, label: str = "GPX", route_code: str | None = None,
+              route_name: str | None = None) -> ParsedGeography:
     """Parse GPX text: each track (segments joined) or route becomes a patrol route.
 
     A name that is only the device's time stamp names nothing: the code must be given, and the route

@@ -3,15 +3,20 @@
 The caller commits. Spatial SQL comes only from domain.geo.spatial.
 """
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...models import Route, Ward
 from ..errors import N_, InvalidInput
 from . import spatial
+from .geo_import import BoundaryInput, ParsedGeography
 
 
 @dataclass
@@ -24,12 +29,12 @@ class ImportResult:
     ignored: list = field(default_factory=list)
 
 
-def get_ward(session):
+def get_ward(session: Session) -> Ward | None:
     """The ward this installation serves, or None before set-up."""
     return session.scalar(select(Ward).order_by(Ward.id).limit(1))
 
 
-def ensure_ward(session, name, code_prefix):
+def ensure_ward(session: Session, name: str, code_prefix: str) -> Ward:
     """The ward, created with this name and prefix if there is none yet."""
     ward = get_ward(session)
     if ward is None:
@@ -39,7 +44,7 @@ def ensure_ward(session, name, code_prefix):
     return ward
 
 
-def ward_centre(session, fallback=(10.17, 105.59)):
+def ward_centre(session: Session, fallback: Sequence[float] = (10.17, 105.59)) -> list[float]:
     """(lat, lon) of the ward boundary's centroid, to centre maps before a GPS fix."""
     ward = get_ward(session)
     if ward is None or ward.boundary is None:
@@ -48,7 +53,7 @@ def ward_centre(session, fallback=(10.17, 105.59)):
     return [round(centre.y, 6), round(centre.x, 6)]
 
 
-def choose_boundary(boundaries, boundary_name=None):
+def choose_boundary(boundaries: Sequence[BoundaryInput], boundary_name: str | None = None) -> BoundaryInput | None:
     """Pick the boundary to use from a file's boundaries; several need a name."""
     if boundary_name:
         for boundary in boundaries:
@@ -66,7 +71,8 @@ def choose_boundary(boundaries, boundary_name=None):
     return boundaries[0] if boundaries else None
 
 
-def import_geography(session, parsed, ward_name, code_prefix, boundary_name=None, default_corridor_m=50):
+def import_geography(session: Session, parsed: ParsedGeography, ward_name: str, code_prefix: str,
+                     boundary_name: str | None = None, default_corridor_m: float = 50) -> ImportResult:
     """Store a parsed file: set the ward boundary and create or replace routes by code."""
     result = ImportResult(ignored=list(parsed.ignored))
     boundary = choose_boundary(parsed.boundaries, boundary_name)
@@ -97,12 +103,12 @@ def import_geography(session, parsed, ward_name, code_prefix, boundary_name=None
     return result
 
 
-def list_routes(session):
+def list_routes(session: Session) -> Sequence[Route]:
     """Every route, by code."""
     return session.scalars(select(Route).order_by(Route.code)).all()
 
 
-def routes_with_length(session, include_retired=False):
+def routes_with_length(session: Session, include_retired: bool = False) -> Sequence[Any]:
     """(route, length in metres) for every route in use (and the retired ones if asked), by code."""
     length = spatial.length_m_expr(session, Route.geom).label("length_m")
     query = select(Route, length).order_by(Route.code)
@@ -111,13 +117,13 @@ def routes_with_length(session, include_retired=False):
     return session.execute(query).all()
 
 
-def routes_within(session, lon, lat, metres):
+def routes_within(session: Session, lon: float, lat: float, metres: float) -> Sequence[Route]:
     """Routes whose line passes within metres of a point, by code."""
     query = select(Route).where(spatial.within_distance(session, Route.geom, lon, lat, metres)).order_by(Route.code)
     return session.scalars(query).all()
 
 
-def nearest_route(session, lon, lat, max_metres):
+def nearest_route(session: Session, lon: float, lat: float, max_metres: float) -> tuple[Route, float] | None:
     """(route, distance in metres) of the nearest route within max_metres, or None."""
     rows = spatial.nearest(session, select(Route), Route.geom, lon, lat, max_metres, limit=1)
     return (rows[0][0], rows[0][1]) if rows else None
@@ -128,13 +134,13 @@ def nearest_route(session, lon, lat, max_metres):
 DISPLAY_TOLERANCE_DEG = 1e-5
 
 
-def for_display(geometry):
+def for_display(geometry: BaseGeometry) -> BaseGeometry:
     """A shapely geometry simplified for drawing (and for week coverage), topology kept."""
     simpler = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
     return simpler if not simpler.is_empty else geometry
 
 
-def routes_feature_collection(session):
+def routes_feature_collection(session: Session) -> dict[str, Any]:
     """Every route as a GeoJSON FeatureCollection (dict), with its length and flags."""
     length = spatial.length_m_expr(session, Route.geom).label("length_m")
     geojson = spatial.geojson_expr(session, Route.geom).label("geojson")

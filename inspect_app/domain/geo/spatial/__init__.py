@@ -9,11 +9,15 @@ first cut candidates by a bounding box in degrees, then test the exact distance.
 """
 import json
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import Select, String, cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from .engine import POSTGIS, SPATIALITE, kind_of_url
 
@@ -22,29 +26,29 @@ _METRES_PER_DEGREE_LAT = 110_574.0  # smallest value on the ellipsoid (at the eq
 _BOX_MARGIN = 1.02
 
 
-def database_kind(session):
+def database_kind(session: Session) -> str:
     """'spatialite' or 'postgis' for the session's database."""
-    return kind_of_url(session.get_bind().url)
+    return kind_of_url(session.get_bind().engine.url)
 
 
-def database_version(session):
+def database_version(session: Session) -> str:
     """Version string of SpatiaLite or PostGIS."""
     if database_kind(session) == SPATIALITE:
         return session.execute(text("SELECT spatialite_version()")).scalar_one()
     return session.execute(text("SELECT postgis_lib_version()")).scalar_one()
 
 
-def point(lon, lat):
+def point(lon: float, lat: float) -> ColumnElement:
     """SQL expression for a WGS84 point."""
     return func.ST_GeomFromText(f"POINT({float(lon)!r} {float(lat)!r})", SRID)
 
 
-def geometry_from_wkt(wkt):
+def geometry_from_wkt(wkt: str) -> ColumnElement:
     """SQL expression for a WGS84 geometry given as WKT."""
     return func.ST_GeomFromText(wkt, SRID)
 
 
-def distance_m(session, geom_a, geom_b):
+def distance_m(session: Session, geom_a: Any, geom_b: Any) -> float:
     """Ellipsoidal distance in metres between two geometry expressions."""
     return session.execute(select(_distance_m_expr(session, geom_a, geom_b))).scalar_one()
 
@@ -55,19 +59,19 @@ def _distance_m_expr(session, geom_a, geom_b):
     return func.ST_Distance(cast(geom_a, Geography), cast(geom_b, Geography))
 
 
-def distance_m_expr(session, geom_column, lon, lat):
+def distance_m_expr(session: Session, geom_column: Any, lon: float, lat: float) -> ColumnElement:
     """SQL expression: metres from a geometry column to a point."""
     return _distance_m_expr(session, geom_column, point(lon, lat))
 
 
-def length_m_expr(session, geom_column):
+def length_m_expr(session: Session, geom_column: Any) -> ColumnElement:
     """SQL expression: ellipsoidal length in metres of a line column."""
     if database_kind(session) == SPATIALITE:
         return func.ST_Length(geom_column, 1)
     return func.ST_Length(cast(geom_column, Geography))
 
 
-def degree_box(lon, lat, metres):
+def degree_box(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
     """(minlon, minlat, maxlon, maxlat) that surely contains every point within metres."""
     dlat = metres / _METRES_PER_DEGREE_LAT * _BOX_MARGIN
     cos_lat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
@@ -92,7 +96,8 @@ def _spatialite_index_candidates(geom_column, minx, miny, maxx, maxy):
     return literal_column(f'"{geom_column.table.name}".ROWID').in_(candidates)
 
 
-def in_bbox(session, geom_column, minlon, minlat, maxlon, maxlat):
+def in_bbox(session: Session, geom_column: Any, minlon: float, minlat: float, maxlon: float,
+            maxlat: float) -> ColumnElement:
     """WHERE clause: the geometry's bounding box meets the box, through the spatial index."""
     if database_kind(session) == SPATIALITE:
         return _spatialite_index_candidates(geom_column, minlon, minlat, maxlon, maxlat) & func.MbrIntersects(
@@ -101,7 +106,7 @@ def in_bbox(session, geom_column, minlon, minlat, maxlon, maxlat):
     return geom_column.op("&&")(func.ST_MakeEnvelope(minlon, minlat, maxlon, maxlat, SRID))
 
 
-def contains_point(session, geom_column, lon, lat):
+def contains_point(session: Session, geom_column: Any, lon: float, lat: float) -> ColumnElement:
     """WHERE clause: the (polygon) column contains the point, through the spatial index."""
     inside = func.ST_Intersects(geom_column, point(lon, lat))
     if database_kind(session) == SPATIALITE:
@@ -109,7 +114,8 @@ def contains_point(session, geom_column, lon, lat):
     return inside
 
 
-def insert_ignoring_duplicates(session, model_table, rows, unique_columns):
+def insert_ignoring_duplicates(session: Session, model_table: Any, rows: Sequence[Mapping[str, Any]],
+                               unique_columns: Sequence[str]) -> int:
     """INSERT rows, silently skipping those that clash with a unique key; returns rows inserted."""
     if not rows:
         return 0
@@ -122,7 +128,7 @@ def insert_ignoring_duplicates(session, model_table, rows, unique_columns):
     return len(session.execute(statement).all())
 
 
-def within_distance(session, geom_column, lon, lat, metres):
+def within_distance(session: Session, geom_column: Any, lon: float, lat: float, metres: float) -> ColumnElement:
     """WHERE clause: geom_column lies within metres of the point, through the spatial index."""
     minx, miny, maxx, maxy = degree_box(lon, lat, metres)
     if database_kind(session) == SPATIALITE:
@@ -137,7 +143,8 @@ def within_distance(session, geom_column, lon, lat, metres):
     )
 
 
-def nearest(session, statement, geom_column, lon, lat, max_metres, limit=1):
+def nearest(session: Session, statement: Select, geom_column: Any, lon: float, lat: float, max_metres: float,
+            limit: int = 1) -> Sequence[Any]:
     """Rows of a select within max_metres of the point, nearest first, each with distance_m."""
     distance = distance_m_expr(session, geom_column, lon, lat).label("distance_m")
     query = (
@@ -149,24 +156,24 @@ def nearest(session, statement, geom_column, lon, lat, max_metres, limit=1):
     return session.execute(query).all()
 
 
-def x_expr(session, geom_column):
+def x_expr(session: Session, geom_column: Any) -> ColumnElement:
     """SQL for a point's longitude (ST_X on both databases)."""
     return func.ST_X(geom_column)
 
 
-def y_expr(session, geom_column):
+def y_expr(session: Session, geom_column: Any) -> ColumnElement:
     """SQL for a point's latitude (ST_Y on both databases)."""
     return func.ST_Y(geom_column)
 
 
-def geojson_expr(session, geom_column):
+def geojson_expr(session: Session, geom_column: Any) -> ColumnElement:
     """SQL expression: the geometry as a GeoJSON geometry string."""
     if database_kind(session) == SPATIALITE:
         return func.AsGeoJSON(geom_column)
     return func.ST_AsGeoJSON(geom_column)
 
 
-def geometry_from_geojson(session, geometry):
+def geometry_from_geojson(session: Session, geometry: Mapping[str, Any]) -> ColumnElement:
     """SQL expression for a GeoJSON geometry (dict or string), in WGS84."""
     text_value = geometry if isinstance(geometry, str) else json.dumps(geometry)
     if database_kind(session) == SPATIALITE:
@@ -174,7 +181,7 @@ def geometry_from_geojson(session, geometry):
     return func.ST_SetSRID(func.ST_GeomFromGeoJSON(text_value), SRID)
 
 
-def explain(session, statement):
+def explain(session: Session, statement: Any) -> str:
     """The database's query plan for a statement, as one string (for index checks)."""
     compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     if database_kind(session) == SPATIALITE:

@@ -8,7 +8,7 @@ import os
 import sqlite3
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
 SPATIALITE = "spatialite"
@@ -21,17 +21,17 @@ POSTGIS = "postgis"
 _writes_expected = contextvars.ContextVar("writes_expected", default=False)
 
 
-def expect_writes(flag=True):
+def expect_writes(flag: bool = True) -> contextvars.Token:
     """Declare that the transactions started from now on (this thread/context) will write."""
     return _writes_expected.set(flag)
 
 
-def reset_expect_writes(token):
+def reset_expect_writes(token: contextvars.Token) -> None:
     """Undo expect_writes()."""
     _writes_expected.reset(token)
 
 
-def kind_of_url(url):
+def kind_of_url(url: Any) -> str:
     """'spatialite' or 'postgis' for a database URL; anything else is refused."""
     backend = make_url(str(url)).get_backend_name()
     if backend == "sqlite":
@@ -41,12 +41,12 @@ def kind_of_url(url):
     raise ValueError(f"unsupported database {backend!r}: use SQLite (SpatiaLite) or PostgreSQL (PostGIS)")
 
 
-def stdlib_sqlite_loads_extensions():
+def stdlib_sqlite_loads_extensions() -> bool:
     """True when this interpreter's sqlite3 module can load extensions."""
     return hasattr(sqlite3.Connection, "enable_load_extension")
 
 
-def engine_options(url, pool_size=10, max_overflow=10, busy_timeout_s=30):
+def engine_options(url: Any, pool_size: int = 10, max_overflow: int = 10, busy_timeout_s: float = 30) -> dict[str, Any]:
     """Extra create_engine() options for the database at url (PostgreSQL: a connection pool per process).
 
     busy_timeout_s: how long a statement waits for a lock another transaction holds before the
@@ -74,18 +74,18 @@ _BUSY_MESSAGES = ("database is locked", "database table is locked", "database is
                   "lock timeout", "could not obtain lock", "deadlock detected")           # PostgreSQL
 
 
-def is_busy_error(error):
+def is_busy_error(error: BaseException) -> bool:
     """True when an OperationalError means 'the database is busy' rather than a fault."""
     return any(text in str(getattr(error, "orig", error)).lower() for text in _BUSY_MESSAGES)
 
 
-def is_disk_full_error(error):
+def is_disk_full_error(error: BaseException) -> bool:
     """True when an OperationalError means the database's disk is full."""
     text = str(getattr(error, "orig", error)).lower()
     return "database or disk is full" in text or "no space left on device" in text
 
 
-def install_connection_hooks(engine):
+def install_connection_hooks(engine: Engine) -> None:
     """Load SpatiaLite into every new SQLite connection; no-op for PostGIS."""
     if kind_of_url(engine.url) != SPATIALITE:
         return

@@ -1,4 +1,6 @@
 """What migrations must know about the spatial databases' own tables."""
+from typing import Any
+
 from geoalchemy2 import alembic_helpers
 
 # Tables that SpatiaLite and PostGIS create for themselves. Autogenerate would otherwise
@@ -20,7 +22,7 @@ SPATIAL_SYSTEM_TABLES = {
 }
 
 
-def include_object(obj, name, type_, reflected, compare_to):
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic filter: leave the spatial extensions' own tables and R*Tree tables alone."""
     if type_ == "table" and (
         name in SPATIAL_SYSTEM_TABLES or (name or "").startswith("idx_") or (name or "").startswith("sqlite_")

@@ -6,9 +6,11 @@ import os
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,17 +22,17 @@ DRILL_TEMPLATE = "inspect_template"   # a database with PostGIS that a role with
 POSTGRES_FILE = "database.pgdump"
 
 
-def dump(engine, folder):
+def dump(engine: Engine, folder: str | Path) -> str:
     """Write a consistent copy of the database into folder; returns the file name."""
     folder = Path(folder)
     if kind_of_url(engine.url) == SPATIALITE:
         target = folder / SQLITE_FILE
-        dbapi = engine.dialect.dbapi
+        dbapi: Any = engine.dialect.dbapi
         raw = engine.raw_connection()
         try:
             destination = dbapi.connect(str(target))
             try:
-                raw.driver_connection.backup(destination)  # pages copied under SQLite's own locking
+                raw.driver_connection.backup(destination)  # type: ignore[union-attr]  # pages copied under SQLite's own locking
             finally:
                 destination.close()
         finally:
@@ -42,7 +44,7 @@ def dump(engine, folder):
     return target.name
 
 
-def restore(engine, folder):
+def restore(engine: Engine, folder: str | Path) -> None:
     """Put the copy in folder back in place of the database's content."""
     folder = Path(folder)
     if kind_of_url(engine.url) == SPATIALITE:
@@ -50,7 +52,7 @@ def restore(engine, folder):
         if not source.is_file():
             raise InvalidInput(N_("This folder holds no SQLite backup (%(name)s)."), name=SQLITE_FILE)
         engine.dispose()
-        dbapi = engine.dialect.dbapi
+        dbapi: Any = engine.dialect.dbapi
         origin = dbapi.connect(str(source))
         raw = engine.raw_connection()
         try:
@@ -107,7 +109,7 @@ def _run(command, password=None):
 
 
 @contextlib.contextmanager
-def scratch_database(url):
+def scratch_database(url: str) -> Iterator[Engine]:
     """A new, empty database of the same kind as url's, for a restore drill; dropped afterwards.
     PostgreSQL: made by url's role (it needs CREATEDB) with PostGIS (a superuser's, or a trusted one)."""
     if kind_of_url(url) == SPATIALITE:
