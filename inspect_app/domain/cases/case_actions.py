@@ -125,28 +125,7 @@ def _check_allowed(session, case, action, user, mode, today, corrects_event_id=N
 def take_action(session: Session, case: Violation, user: User, inp: ActionInput, ctx: LifecycleContext,
                 files: PhotoFiles, now: datetime | None = None) -> CaseEvent:
     """Record an action (it takes effect) or a proposal (it waits for approval); returns the event."""
-    check_version(case, inp.expected_version, session)
-    if inp.action.corrects:
-        target = session.get(CaseEvent, inp.corrects_event_id)
-        if target is None or target.violation_id != case.id:
-            raise InvalidFields({"corrects_event_id": InvalidInput(N_("Choose an entry of this case."))})
-    _check_allowed(session, case, inp.action, user, inp.mode, ctx.today, inp.corrects_event_id)
-    if inp.mode == "propose" and pending_proposals(session, case):
-        raise Conflict(N_("This case already has a proposal waiting for the chairman."))
-    if inp.action.reassigns:
-        check_new_officer(session, case, inp.officer_id)
-    if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
-        check_within_limitation(case, inp.document_date, ctx)
-    check_in_order(session, case, inp.action, inp.document_date, ctx.today)
-    check_compliance_days(inp.compliance_days, ctx)
-    if inp.action.places_position:
-        rules = ctx.photo_rules or FieldRules()
-        assert inp.lon is not None and inp.lat is not None  # read_action_input refuses a placing without both
-        outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
-    check_facts(case, inp)
-    extension_target = None
-    if inp.action.extension:
-        extension_target = requested_extension(session, case, ctx, inp.extension_kind, inp.new_due_date)
+    outside, extension_target = _check_action(session, case, user, inp, ctx)
     if ctx.photo_rules is not None:
         inp.photos = prepare_photos(inp.photos, ctx.photo_rules.max_photo_bytes, ctx.photo_rules.max_photo_pixels,
                                     ctx.photo_rules.max_photos)
@@ -182,11 +161,54 @@ def take_action(session: Session, case: Violation, user: User, inp: ActionInput,
     return event
 
 
+def _check_action(session: Session, case: Violation, user: User, inp: ActionInput,
+                  ctx: LifecycleContext) -> tuple[bool, tuple[date, str, str] | None]:
+    """Everything an action must pass before it is written; returns (outside the ward, the extension asked)."""
+    check_version(case, inp.expected_version, session)
+    if inp.action.corrects:
+        target = session.get(CaseEvent, inp.corrects_event_id)
+        if target is None or target.violation_id != case.id:
+            raise InvalidFields({"corrects_event_id": InvalidInput(N_("Choose an entry of this case."))})
+    _check_allowed(session, case, inp.action, user, inp.mode, ctx.today, inp.corrects_event_id)
+    if inp.mode == "propose" and pending_proposals(session, case):
+        raise Conflict(N_("This case already has a proposal waiting for the chairman."))
+    if inp.action.reassigns:
+        check_new_officer(session, case, inp.officer_id)
+    if inp.action.key in ("record_violation", "record_continuation") and inp.document_date:
+        check_within_limitation(case, inp.document_date, ctx)
+    check_in_order(session, case, inp.action, inp.document_date, ctx.today)
+    check_compliance_days(inp.compliance_days, ctx)
+    outside = False
+    if inp.action.places_position:
+        rules = ctx.photo_rules or FieldRules()
+        assert inp.lon is not None and inp.lat is not None  # read_action_input refuses a placing without both
+        outside = check_position(session, inp.lon, inp.lat, inp.confirm_outside, rules.outside_ward_max_m)
+    check_facts(case, inp)
+    extension_target = None
+    if inp.action.extension:
+        extension_target = requested_extension(session, case, ctx, inp.extension_kind, inp.new_due_date)
+    return outside, extension_target
+
+
 def decide(session: Session, case: Violation, user: User, proposal_id: int, approve: bool, expected_version: int,
            ctx: LifecycleContext, note: str = "", now: datetime | None = None,
            signed: signing.Signing | None = None) -> CaseEvent:
     """The chairman approves (the action takes effect) or rejects (a reason is needed) a proposal."""
     check_version(case, expected_version, session)
+    note = (note or "").strip()
+    proposal, action = _proposal_to_decide(session, case, user, proposal_id, approve, note, ctx)
+    event = new_event(session, case, user, action.key, APPROVAL if approve else REJECTION, now)
+    event.answers_event_id = proposal.id
+    event.note = note[:4000]
+    if approve:
+        _approve(session, case, user, proposal, action, event, ctx, note, signed or signing.Signing())
+    seal(session, case, event)
+    return event
+
+
+def _proposal_to_decide(session: Session, case: Violation, user: User, proposal_id: int, approve: bool, note: str,
+                        ctx: LifecycleContext) -> tuple[CaseEvent, workflow.Action]:
+    """The waiting proposal and its action, once the user may decide it now; raises otherwise."""
     proposal = session.get(CaseEvent, proposal_id)
     if proposal is None or proposal.violation_id != case.id or proposal.kind != PROPOSAL:
         raise NotFound(N_("This proposal does not exist."))
@@ -195,7 +217,6 @@ def decide(session: Session, case: Violation, user: User, proposal_id: int, appr
     action = workflow.ACTIONS[proposal.action]
     if not workflow.can_approve(action, user.role):
         raise Forbidden(N_("Only the chairman may decide on “%(action)s”."), action=action.label)
-    note = (note or "").strip()
     if not approve and not note:
         raise InvalidFields({"note": InvalidInput(N_("Give the reason for rejecting the proposal."))})
     if approve and case.stage not in action.from_stages:
@@ -209,35 +230,34 @@ def decide(session: Session, case: Violation, user: User, proposal_id: int, appr
     if missing:
         raise InvalidInput(N_("“%(action)s” is not possible now: %(missing)s Reject the proposal instead."),
                            action=action.label, missing=missing)
-    event = new_event(session, case, user, action.key, APPROVAL if approve else REJECTION, now)
-    event.answers_event_id = proposal.id
-    event.note = note[:4000]
-    if approve:
-        for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days",
-                     "outcome", "officer_id"):
-            setattr(event, name, getattr(proposal, name))
-        signing.apply_signing(event, action, signed or signing.Signing(), ctx.today)
-        check_compliance_days(event.compliance_days, ctx)
-        check_in_order(session, case, action, event.document_date, ctx.today)
-        facts = facts_of(session, case, ctx.today)
-        confirmed = (signed or signing.Signing()).confirmed
-        signing.check_within_limitation(action, event.document_date, facts, ctx.rules[clocks.LIMITATION].citation,
-                                        confirmed, note)
-        signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts, confirmed)
-        # Shown to the chairman once signed (not stored: the entry's own dates say it).
-        event.signing_warnings = signing.warnings(action, event.fine_vnd, event.document_date, user.role,
-                                                  ctx.caps(), facts, ctx.rules[clocks.LIMITATION].citation)
-        spec = action.document
-        if spec and not spec.numbered_by_register and event.document_number:
-            register.check_free(session, spec.kind, event.document_number, event.document_date)
-        _register(session, spec, event, case, user)
-        extension_target = None
-        if action.extension:
-            assert proposal.due_date is not None, "an extension's proposal carries the date it asks for"
-            extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation)
-        apply_action(session, case, action, event, ctx, extension_target)
-    seal(session, case, event)
-    return event
+    return proposal, action
+
+
+def _approve(session: Session, case: Violation, user: User, proposal: CaseEvent, action: workflow.Action,
+             event: CaseEvent, ctx: LifecycleContext, note: str, signed: signing.Signing) -> None:
+    """The approval takes the proposal's content, the chairman's signing, its checks and its effects."""
+    for name in ("document_kind", "document_number", "document_date", "fine_vnd", "remedy", "compliance_days",
+                 "outcome", "officer_id"):
+        setattr(event, name, getattr(proposal, name))
+    signing.apply_signing(event, action, signed, ctx.today)
+    check_compliance_days(event.compliance_days, ctx)
+    check_in_order(session, case, action, event.document_date, ctx.today)
+    facts = facts_of(session, case, ctx.today)
+    signing.check_within_limitation(action, event.document_date, facts, ctx.rules[clocks.LIMITATION].citation,
+                                    signed.confirmed, note)
+    signing.check_competence(action, event.fine_vnd, user.role, ctx.caps(), facts, signed.confirmed)
+    # Shown to the chairman once signed (not stored: the entry's own dates say it).
+    event.signing_warnings = signing.warnings(action, event.fine_vnd, event.document_date, user.role,
+                                              ctx.caps(), facts, ctx.rules[clocks.LIMITATION].citation)
+    spec = action.document
+    if spec and not spec.numbered_by_register and event.document_number:
+        register.check_free(session, spec.kind, event.document_number, event.document_date)
+    _register(session, spec, event, case, user)
+    extension_target = None
+    if action.extension:
+        assert proposal.due_date is not None, "an extension's proposal carries the date it asks for"
+        extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation)
+    apply_action(session, case, action, event, ctx, extension_target)
 
 
 def proposal_warnings(session: Session, case: Violation, proposal: CaseEvent, user: User,
