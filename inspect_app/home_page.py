@@ -21,7 +21,6 @@ HOME_TEMPLATES = {
 }
 
 
-
 def render_home(status=200):
     """The role's start page (also shown again, with the message, when a start form was wrong)."""
     routes = geography.routes_with_length(db.session)

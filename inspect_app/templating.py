@@ -13,6 +13,7 @@ from .domain.field.coverage import local_projection
 from .domain.geo import geography
 from .extensions import db
 from .i18n import category_label, role_label, stage_label, visit_outcome_label
+from .main.page_urls import page_urls
 
 
 def route_sketch(route, width=120, height=60, pad=6):
@@ -42,5 +43,5 @@ def init_app(app):
         get_locale=get_locale, format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal,
         role_label=role_label, stage_label=stage_label, category_label=category_label,
         visit_outcome_label=visit_outcome_label, new_uuid=lambda: str(uuid.uuid4()), route_sketch=route_sketch,
-        may_open=may_open, ward_name=ward_name, **CASE_GLOBALS,
+        may_open=may_open, ward_name=ward_name, page_urls=page_urls, **CASE_GLOBALS,
     )

@@ -199,6 +199,17 @@ def test_an_upgrade_from_the_previous_release_with_data_backs_up_migrates_and_ca
     assert "mọi hồ sơ đều nguyên vẹn" in _flask(prefix, "audit", "verify")
     assert _ward_counts(prefix) == before
     assert _in_installation(prefix, "from wsgi import app\nprint(app.test_client().get('/healthz').status_code)").strip() == "200"
+    if ON_POSTGIS:  # the previous release's database had PostgreSQL's own names: now the convention's (0020)
+        names = _in_installation(prefix, (
+            "from wsgi import app\nfrom inspect_app.extensions import db\nfrom sqlalchemy import text\n"
+            "with app.app_context():\n"
+            "    expected = {(t.name, c.name) for t in db.metadata.sorted_tables for c in t.constraints\n"
+            "                if type(c).__name__ in ('PrimaryKeyConstraint', 'UniqueConstraint', 'ForeignKeyConstraint')}\n"
+            "    found = set(db.session.execute(text(\"SELECT rel.relname, con.conname FROM pg_constraint con \"\n"
+            "        \"JOIN pg_class rel ON rel.oid = con.conrelid WHERE con.contype IN ('p', 'u', 'f') \"\n"
+            "        \"AND rel.relname = ANY(:t)\"), {'t': [t.name for t in db.metadata.sorted_tables]}).all())\n"
+            "    print(sorted(expected ^ found))\n"))
+        assert names.strip() == "[]", names
     # An upgrade that stops half-way says how to roll back, with its own backup's name.
     failed = subprocess.run(["bash", str(ROOT / "scripts" / "upgrade.sh"), "--no-fetch", "--no-system", "--prefix", str(prefix),
                              "--domain", "10.0.0.5", "--database-url", database, "--venv", str(VENV),

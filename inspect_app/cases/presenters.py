@@ -65,6 +65,8 @@ def action_of(key):
 
 def clock_label(key):
     """A clock's (or a deadline rule's) name in the reader's language."""
+    if not key:
+        return ""  # gettext("") is the catalogue's header, not a label
     return gettext(clocks.CLOCK_LABELS.get(clocks.CLOCK_OF_RULE.get(key, key), key))
 
 

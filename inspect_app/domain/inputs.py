@@ -21,6 +21,8 @@ _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def has_control_characters(text: str | None, multiline: bool = False) -> bool:
     """Whether text holds invisible control characters (tab, CR and LF count only in one-line text)."""
     return bool((_CONTROL if multiline else _LINE_CONTROL).search(text or ""))
+
+
 _MISSING = object()
 # The span of dates the app accepts anywhere (filters, documents, phone times, photo EXIF): wide
 # enough for any real case, narrow enough that a week or a time zone around it stays a date.

@@ -1,12 +1,12 @@
 """Users, the ward and its patrol routes.
 
 Revision ID: f42670e7849c
-Revises:
+Revises: 
 Create Date: 2026-11-26 23:57:11.542908
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 from geoalchemy2 import Geometry
 
 # revision identifiers, used by Alembic.

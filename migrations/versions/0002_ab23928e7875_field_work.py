@@ -5,8 +5,8 @@ Revises: f42670e7849c
 Create Date: 2026-11-27 00:13:01.496434
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 from geoalchemy2 import Geometry
 
 # revision identifiers, used by Alembic.

@@ -5,8 +5,9 @@ Revises: ab23928e7875
 Create Date: 2026-11-27 00:40:27.930667
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'b771fa46a0cc'

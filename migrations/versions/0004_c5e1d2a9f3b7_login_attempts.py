@@ -5,8 +5,9 @@ Revises: b771fa46a0cc
 Create Date: 2026-11-27 04:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'c5e1d2a9f3b7'

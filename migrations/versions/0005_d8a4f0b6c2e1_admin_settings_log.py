@@ -5,8 +5,9 @@ Revises: c5e1d2a9f3b7
 Create Date: 2026-11-27 06:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'd8a4f0b6c2e1'

@@ -5,8 +5,9 @@ Revises: d8a4f0b6c2e1
 Create Date: 2026-11-30 08:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'e1f2a3b4c5d6'

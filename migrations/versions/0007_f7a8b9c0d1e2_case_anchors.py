@@ -5,8 +5,9 @@ Revises: e1f2a3b4c5d6
 Create Date: 2026-11-30 09:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'f7a8b9c0d1e2'

@@ -6,8 +6,9 @@ Revises: f7a8b9c0d1e2
 Create Date: 2026-11-30 10:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'a9b8c7d6e5f4'

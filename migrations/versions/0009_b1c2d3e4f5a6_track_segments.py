@@ -13,9 +13,10 @@ Create Date: 2026-11-30 11:00:00
 
 """
 from alembic import op
+from sqlalchemy import text
 from shapely import wkb
 from shapely.geometry import LineString, MultiLineString
-from sqlalchemy import text
+
 
 # revision identifiers, used by Alembic.
 revision = 'b1c2d3e4f5a6'

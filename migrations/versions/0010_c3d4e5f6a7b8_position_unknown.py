@@ -13,6 +13,7 @@ Create Date: 2026-11-30 12:00:00
 from alembic import op
 from sqlalchemy import text
 
+
 # revision identifiers, used by Alembic.
 revision = 'c3d4e5f6a7b8'
 down_revision = 'b1c2d3e4f5a6'

@@ -6,8 +6,9 @@ Revises: c3d4e5f6a7b8
 Create Date: 2026-11-30 12:30:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5f6a7b8c9'

@@ -7,8 +7,9 @@ Revises: d4e5f6a7b8c9
 Create Date: 2026-11-30 13:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'e5f6a7b8c9d0'

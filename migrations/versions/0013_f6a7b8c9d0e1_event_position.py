@@ -8,8 +8,9 @@ Revises: e5f6a7b8c9d0
 Create Date: 2026-11-30 14:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'f6a7b8c9d0e1'

@@ -9,8 +9,9 @@ Revises: f6a7b8c9d0e1
 Create Date: 2026-11-30 14:30:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'a7b8c9d0e1f2'

@@ -2,7 +2,7 @@
 legal basis), and the case keeps the last day of its limitation period.
 
 Plain ADD COLUMNs. Cases and entries recorded before keep empty values: their clocks are read from
-the due fields as they were written (see domain/cases/clocks.py `clock_of`), and they have no limitation
+the due fields as they were written (see domain/clocks.py `clock_of`), and they have no limitation
 clock (computing one now would change sealed rows).
 
 Revision ID: b8c9d0e1f2a3
@@ -10,8 +10,9 @@ Revises: a7b8c9d0e1f2
 Create Date: 2026-11-30 15:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'b8c9d0e1f2a3'

@@ -6,8 +6,9 @@ Revises: b8c9d0e1f2a3
 Create Date: 2026-11-30 15:30:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'c9d0e1f2a3b4'

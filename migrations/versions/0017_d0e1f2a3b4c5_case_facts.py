@@ -6,8 +6,9 @@ Revises: c9d0e1f2a3b4
 Create Date: 2026-11-30 17:50:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'd0e1f2a3b4c5'

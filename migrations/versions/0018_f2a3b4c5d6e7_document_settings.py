@@ -6,8 +6,9 @@ Revises: d0e1f2a3b4c5
 Create Date: 2026-11-30 18:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = 'f2a3b4c5d6e7'

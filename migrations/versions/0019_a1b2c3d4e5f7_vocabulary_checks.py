@@ -68,6 +68,8 @@ def upgrade():
         body = sql.rstrip()
         if not body.endswith(")"):
             raise RuntimeError(f"unexpected definition of {table}: {sql[-80:]!r}")
+        if any(name in sql for t, name, _ in CHECKS if t == table):
+            raise RuntimeError(f"{table} already has a constraint of this migration: its schema is not the one 0018 left")
         clauses = "".join(_clause(name, condition) for t, name, condition in CHECKS if t == table)
         return body[:-1].rstrip() + clauses + ")"
 
@@ -84,6 +86,8 @@ def downgrade():
     def remove(table, sql):
         for t, name, condition in CHECKS:
             if t == table:
+                if _clause(name, condition) not in sql:
+                    raise RuntimeError(f"{table} does not have {name} as migration 0019 wrote it: edit it by hand")
                 sql = sql.replace(_clause(name, condition), "")
         return sql
 

@@ -162,7 +162,7 @@ def take_action(session: Session, case: Violation, user: User, inp: ActionInput,
 
 
 def _check_action(session: Session, case: Violation, user: User, inp: ActionInput,
-                  ctx: LifecycleContext) -> tuple[bool, tuple[date, str, str] | None]:
+                  ctx: LifecycleContext) -> tuple[bool, tuple[date | None, str, str] | None]:
     """Everything an action must pass before it is written; returns (outside the ward, the extension asked)."""
     check_version(case, inp.expected_version, session)
     if inp.action.corrects:
@@ -255,7 +255,6 @@ def _approve(session: Session, case: Violation, user: User, proposal: CaseEvent,
     _register(session, spec, event, case, user)
     extension_target = None
     if action.extension:
-        assert proposal.due_date is not None, "an extension's proposal carries the date it asks for"
         extension_target = (proposal.due_date, proposal.due_rule, proposal.due_citation)
     apply_action(session, case, action, event, ctx, extension_target)
 

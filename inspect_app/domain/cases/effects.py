@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def apply_action(session: Session, case: Violation, action: workflow.Action, event: CaseEvent, ctx: LifecycleContext,
-                 extension_target: tuple[date, str, str] | None = None) -> None:
+                 extension_target: tuple[date | None, str, str] | None = None) -> None:
     """Make an action take effect on the case: stage, the clock it starts or moves, the clocks it ends,
     the case's nearest deadline, outcome, officer, position."""
     if action.to_stage:
@@ -93,7 +93,7 @@ def _compliance_days(session, case):
 
 
 def requested_extension(session: Session, case: Violation, ctx: LifecycleContext, kind: str,
-                        new_date: date | None) -> tuple[date, str, str]:
+                        new_date: date | None) -> tuple[date | None, str, str]:
     """(new due date, rule key, citation) an extension of this kind asks for; raises when it cannot apply.
 
     The two extensions of Luật XLVPHC Điều 66 khoản 1 apply to the time to decide on the penalty and
@@ -104,8 +104,7 @@ def requested_extension(session: Session, case: Violation, ctx: LifecycleContext
         clock = clocks.nearest_history_clock(facts.clocks)
         if clock is None:
             raise InvalidInput(N_("This case has no deadline to extend."))
-        check_later(clock, new_date)
-        assert new_date is not None  # check_later refuses a missing date
+        check_later(clock, new_date)  # refuses a missing date
         return new_date, clock.rule, ""
     clock = facts.running("penalty_decision")
     record = next((e for e in reversed(facts.applied) if e.action == "record_violation"), None)
