@@ -85,6 +85,14 @@ def _head_revision():
     return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
 
 
+def _insert_inspector_by_sql():
+    """An inspector written with plain SQL (columns of migration 0008 on); returns its id."""
+    db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
+                            "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
+                       {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
+    return db.session.execute(text("SELECT id FROM users")).scalar()
+
+
 def _insert_case_by_sql(code, user_id):
     """A case written with plain SQL, so that it works at an older schema too."""
     db.session.execute(text(
@@ -236,10 +244,7 @@ def test_a_case_may_have_no_position_and_downgrading_refuses_to_invent_one(tmp_p
         app = make_app(url, tmp_path)
         with app.app_context():
             upgrade(revision="b1c2d3e4f5a6")
-            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
-                                    "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
-                               {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
-            user_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            user_id = _insert_inspector_by_sql()
             db.session.commit()
             _insert_case_by_sql("OLD-1", user_id)
             upgrade()
@@ -284,10 +289,7 @@ def test_the_database_refuses_a_stage_outside_the_vocabulary_and_the_upgrade_nam
         app = make_app(url, tmp_path)
         with app.app_context():
             upgrade(revision="f2a3b4c5d6e7")
-            db.session.execute(text("INSERT INTO users (username, full_name, role, password_hash, active, created_at, "
-                                    "must_change_password) VALUES ('kiemtra', '', 'inspector', 'x', :yes, :now, :no)"),
-                               {"yes": True, "no": False, "now": "2026-11-20 01:00:00"})
-            user_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            user_id = _insert_inspector_by_sql()
             _insert_case_by_sql("OLD-1", user_id)
             _case_stage_write("OLD-1", "xong")  # possible before 0019
             db.session.commit()
