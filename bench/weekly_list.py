@@ -27,7 +27,7 @@ from shapely.geometry import Point  # noqa: E402
 from inspect_app import create_app  # noqa: E402
 from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.domain.cases import case_actions  # noqa: E402
-from inspect_app.domain.cases.case_actions import LifecycleContext  # noqa: E402
+from inspect_app.domain.cases.context import LifecycleContext  # noqa: E402
 from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config  # noqa: E402
 from inspect_app.domain.cases.weekly_list import ReportWeek  # noqa: E402
 from inspect_app.domain.field.field_reports import FieldRules  # noqa: E402

@@ -1,7 +1,7 @@
 """The domain's rule objects, built from the app's settings (config.py, instance/config.py) and the ward's
 own settings (the admin's settings page): what a view or a command hands to the domain."""
 from .domain.accounts.login_limits import LoginLimits
-from .domain.cases.case_actions import LifecycleContext
+from .domain.cases.context import LifecycleContext
 from .domain.cases.signing import fine_caps_from_config
 from .domain.cases.ward_settings import effective_calendar, effective_rules
 from .domain.field.field_reports import FieldRules

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from inspect_app.domain.cases import case_actions, case_queries, clocks, history, workflow
-from inspect_app.domain.cases.case_actions import LifecycleContext
+from inspect_app.domain.cases.context import LifecycleContext
 from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config
 from inspect_app.domain.cases.preconditions import facts_of
 from inspect_app.domain.cases.stages import CLOSED, STAGES

@@ -6,7 +6,7 @@ why it is, or is not, on that week's list; EXPECTED_GROUPS and EXPECTED_TOTALS a
 from datetime import date, datetime, timedelta
 
 from inspect_app.domain.cases import case_actions
-from inspect_app.domain.cases.case_actions import LifecycleContext
+from inspect_app.domain.cases.context import LifecycleContext
 from inspect_app.domain.cases.deadlines import WorkingCalendar, rules_from_config
 from inspect_app.domain.cases.weekly_list import ReportWeek
 from inspect_app.domain.field.field_reports import FieldRules

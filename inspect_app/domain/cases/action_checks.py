@@ -19,7 +19,7 @@ from .preconditions import facts_of
 
 if TYPE_CHECKING:
     from .action_input import ActionInput
-    from .case_actions import LifecycleContext
+    from .context import LifecycleContext
 
 
 def check_version(case: Violation, expected_version: int, session: Session) -> None:

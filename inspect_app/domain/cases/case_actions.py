@@ -7,7 +7,6 @@ version of the case gets a Conflict naming who changed it and when; nothing is o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -28,28 +27,13 @@ from .action_checks import (
     check_within_limitation,
 )
 from .action_input import ActionInput, read_action_input  # noqa: F401 (callers: case_actions.read_action_input)
-from .deadlines import WorkingCalendar
+from .context import LifecycleContext
 from .effects import apply_action, requested_extension
 from .events import ACTION, APPROVAL, PROPOSAL, REJECTION
 from .history import GENESIS, attach_photos, event_content, event_hash, new_event, seal  # noqa: F401 (the audit)
 from .preconditions import facts_of, first_missing
 from .proposals import pending_proposals  # noqa: F401 (also used by callers as case_actions.pending_proposals)
 from .stages import CLOSED, STAGE_LABELS
-
-
-@dataclass(frozen=True)
-class LifecycleContext:
-    """What deadlines need: the rule table, the ward's working calendar, and today (local)."""
-
-    rules: dict
-    calendar: WorkingCalendar
-    today: date
-    photo_rules: FieldRules | None = None
-    fine_caps: dict | None = None   # {role: signing.FineCap}; None: signing.DEFAULT_FINE_CAPS
-
-    def caps(self) -> dict:
-        """The fine caps per role in force."""
-        return self.fine_caps if self.fine_caps is not None else signing.DEFAULT_FINE_CAPS
 
 
 def load_case_for_change(session: Session, violation_id: int) -> Violation:

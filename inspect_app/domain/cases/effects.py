@@ -21,7 +21,7 @@ from .events import APPLIED
 from .preconditions import facts_of
 
 if TYPE_CHECKING:
-    from .case_actions import LifecycleContext
+    from .context import LifecycleContext
 
 
 def apply_action(session: Session, case: Violation, action: workflow.Action, event: CaseEvent, ctx: LifecycleContext,

@@ -19,7 +19,7 @@ from ..field.field_reports import FieldRules
 from ..field.photos import PhotoFiles, PreparedPhoto, add_photo
 
 if TYPE_CHECKING:
-    from .case_actions import LifecycleContext
+    from .context import LifecycleContext
 
 GENESIS = "0" * 64
 

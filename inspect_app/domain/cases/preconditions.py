@@ -16,8 +16,8 @@ from ...models import CaseEvent, Violation
 from ..errors import N_
 from .categories import BY_KEY
 from .clocks import APPLIED, clocks_of, nearest_history_clock
-from .signing import referred
 
+REFERRAL = "refer_to_competent_level"  # the step that sends the file to the person competent to fine
 
 @dataclass(frozen=True)
 class CaseFacts:
@@ -68,6 +68,11 @@ class Precondition:
 
     holds: Callable[[Any], bool]
     missing: str
+
+
+def referred(facts: CaseFacts) -> bool:
+    """The case's file went to the person competent to fine (their decision is then recorded here)."""
+    return any(e.action == REFERRAL for e in facts.applied)
 
 
 PRECONDITIONS = {

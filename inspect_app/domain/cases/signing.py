@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import N_, InvalidFields, InvalidInput
 from ..inputs import FieldReader
+from .preconditions import CaseFacts, referred
 
 if TYPE_CHECKING:
     from ...models import CaseEvent
-    from .preconditions import CaseFacts
     from .workflow import Action
 
 MAX_FINE_VND = 10_000_000_000
-REFERRAL = "refer_to_competent_level"
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,6 @@ def apply_signing(event: CaseEvent, action: Action, signing: Signing, today: dat
             event.remedy = signing.remedy
     if action.compliance_days and signing.compliance_days is not None:
         event.compliance_days = signing.compliance_days
-
-
-def referred(facts: CaseFacts) -> bool:
-    """The case's file went to the person competent to fine (their decision is then recorded here)."""
-    return any(e.action == REFERRAL for e in facts.applied)
 
 
 def check_competence(action: Action, fine_vnd: int | None, role: str, caps: Mapping[str, FineCap], facts: CaseFacts,
