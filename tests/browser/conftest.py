@@ -1,4 +1,5 @@
 """Real Chromium from Debian, driven by Playwright, against the app served on 127.0.0.1."""
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -43,15 +44,24 @@ def browser(playwright):
     browser.close()
 
 
+@contextlib.contextmanager
+def served(wsgi_app, ssl_context=None):
+    """A WSGI app on a real server in a thread, on a free port of 127.0.0.1; yields its base URL."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True, ssl_context=ssl_context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_server(app):
     """The test app served by a real HTTP server in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
 
 
 # A 1 x 1 PNG stands in for map tiles: tests have no internet, and the app must not need it.

@@ -3,12 +3,10 @@ self-signed certificate lets pages open and log in but refuses the service worke
 over a trusted address the check says yes; over HTTPS with a certificate the phone does not trust
 (the page opened anyway, as a user clicking through the warning), it says no and what to do."""
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from .conftest import _phone_context, login
+from .conftest import _phone_context, login, served
 
 
 @pytest.fixture
@@ -18,12 +16,8 @@ def self_signed_server(app, tmp_path):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=(str(cert), str(key)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app, ssl_context=(str(cert), str(key))) as base:
+        yield base
 
 
 def _check(page):

@@ -4,18 +4,17 @@ next=, the service worker's scope and cache, the manifest, a patrol started and 
 with a photo with no network, sent by the outbox once the network is back, and the case on the list."""
 import hashlib
 import re
-import threading
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
 from inspect_app.extensions import db
 from inspect_app.models import Patrol, Photo, Violation
 
 from ..factories import jpeg_bytes
+from .conftest import served
 
 PREFIX = "/kiemtra"
 OFFICE = {"longitude": 105.5891, "latitude": 10.1716, "accuracy": 6}
@@ -25,12 +24,8 @@ OFFICE = {"longitude": 105.5891, "latitude": 10.1716, "accuracy": 6}
 def mounted(app, demo_ward):
     """The app under /kiemtra/ on a real HTTP server; anything outside the prefix is a 404."""
     app.config["TRACK_SEND_INTERVAL_S"] = 1
-    server = make_server("127.0.0.1", 0, DispatcherMiddleware(NotFound(), {PREFIX: app}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(DispatcherMiddleware(NotFound(), {PREFIX: app})) as base:
+        yield base
 
 
 def _waiting(page):
