@@ -109,6 +109,7 @@ def register_blueprints(app):
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .chairman_map import bp as map_bp
+    from .documents import bp as documents_bp
     from .field import bp as field_bp
     from .main import bp as main_bp
     from .reports import bp as reports_bp
@@ -123,6 +124,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
+    app.register_blueprint(documents_bp)  # /cases/<id>/documents/…, /cases/<id>/dossier.*, /documents, /admin/documents
 
 
 def register_errorhandlers(app):

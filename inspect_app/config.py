@@ -84,6 +84,11 @@ class Defaults:
     # The weekly list's PDF is printed by headless Chromium; empty: the first of chromium,
     # chromium-browser, google-chrome on PATH.
     CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "")
+    # The official documents' PDFs are made from their Word files by LibreOffice; empty: soffice on PATH.
+    LIBREOFFICE_PATH = os.environ.get("LIBREOFFICE_PATH", "")
+    # The case file (dossier): photos printed at this resolution, this wide on the page.
+    DOSSIER_PHOTO_DPI = 150
+    DOSSIER_PHOTO_WIDTH_MM = 80
 
 
 def _env_flag(name):

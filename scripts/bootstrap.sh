@@ -12,8 +12,10 @@ say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. System packages (Debian names) -------------------------------------------------
-# Chromium prints the weekly list to PDF; Liberation (metrics of Times New Roman) and DejaVu have the Vietnamese glyphs
-need_debs=(libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core)
+# Chromium prints the weekly list and the dossier to PDF; LibreOffice turns the official Word documents into PDF
+# (the same file the office opens in Word). Liberation 2 (metrics of Times New Roman) has the Vietnamese glyphs
+# (Liberation 1 has not: the text fell back to DejaVu letter by letter).
+need_debs=(libsqlite3-mod-spatialite chromium libreoffice-writer-nogui fonts-liberation fonts-liberation2 fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_debs+=(nodejs npm)
 if [ "$purpose" = test ]; then
   # The production install's end-to-end test: nginx with HTTPS in front, a phone that trusts the ward's
@@ -29,7 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing system packages: ${missing[*]}"
     apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    # Without recommendations: LibreOffice would bring Java and the whole suite; Writer converts, nothing more.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   else
     die "missing system packages: ${missing[*]}
 Run:  sudo apt-get update && sudo apt-get install -y ${missing[*]}

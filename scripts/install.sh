@@ -66,7 +66,8 @@ as_app() { if [ "$system" = 1 ]; then runuser -u "$user" -- "$@"; else "$@"; fi;
 
 # --- 1. Packages and the system user ------------------------------------------------------------
 if [ "$system" = 1 ]; then
-  debs=(python3-venv git libsqlite3-mod-spatialite chromium fonts-liberation fonts-dejavu-core nginx-light openssl
+  debs=(python3-venv git libsqlite3-mod-spatialite chromium libreoffice-writer-nogui fonts-liberation fonts-liberation2
+        fonts-dejavu-core nginx-light openssl
         postgresql-15-postgis-3 postgresql-client-15)
   [ "$tls" = public ] && debs+=(certbot python3-certbot-nginx)
   missing=()
@@ -75,7 +76,7 @@ if [ "$system" = 1 ]; then
   done
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]}"
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   fi
   id -u "$user" >/dev/null 2>&1 || { say "creating the system user $user"; useradd --system --create-home --home-dir "/home/$user" --shell /usr/sbin/nologin "$user"; }
 fi

@@ -32,6 +32,8 @@ def _sample_value(converter):
         return SAMPLE_UUID
     if kind == "UnicodeConverter":
         return "0" * 32  # photo public ids
+    if kind == "AnyConverter":
+        return sorted(converter.items)[0]  # a file format: docx, pdf, zip
     return 1
 
 

@@ -34,6 +34,8 @@ LOG_ACTIONS = {
     "route.track": N_("route redrawn along a patrol track"), "route.retire": N_("route retired"),
     "route.restore": N_("route brought back into use"), "boundary.verify": N_("boundary marked verified"),
     "boundary.unverify": N_("boundary marked unverified"), "ward.settings": N_("ward settings changed"),
+    "document_template.upload": N_("document template uploaded"),
+    "document_template.default": N_("document template back to the default"),
 }
 USER_CHANGES = ("role", "full_name", "deactivate", "reactivate", "password", "delete")
 ROUTE_CHANGES = ("corridor", "verify", "unverify", "track", "retire", "restore")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
+from ..documents import filling
 from ..domain.accounts import accounts
 from ..domain.accounts.roles import ADMIN, CHAIRMAN
 from ..domain.cases import case_actions, case_queries, clocks, register, signing, workflow
@@ -89,7 +90,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
         **_decision_context(pending, context),
         errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
         case_clocks=case_clocks, running_clocks=clocks.running_for(violation, case_clocks),
-        calendar=context.calendar,
+        calendar=context.calendar, documents=filling.documents_of(violation),
         evidence=field_reports.photo_evidence(violation, current_app.config["PHOTO_FAR_M"],
                                               timedelta(hours=current_app.config["PHOTO_EARLY_HOURS"])),
     ), status

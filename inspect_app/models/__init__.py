@@ -2,6 +2,7 @@
 from .admin_event import AdminEvent
 from .case_anchor import CaseAnchor
 from .case_event import CaseEvent
+from .document import DocumentTemplate, GeneratedDocument
 from .field import CaseCounter, Patrol, Photo, TrackPoint, Violation, Visit
 from .geography import Route, Ward
 from .login_attempt import LoginAttempt
@@ -15,6 +16,8 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "DocumentCounter",
+    "DocumentTemplate",
+    "GeneratedDocument",
     "LoginAttempt",
     "LoginSession",
     "Patrol",

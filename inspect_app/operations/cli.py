@@ -1,16 +1,19 @@
 """Command-line commands. Each parses its arguments, calls the domain, commits, reports."""
 from datetime import UTC, date
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext
 
+from ..documents import case_file
 from ..domain.accounts import accounts
 from ..domain.accounts.roles import ROLES
 from ..domain.cases import audit, audit_anchors
+from ..domain.documents import issued
 from ..domain.errors import N_, DomainError, InvalidInput
-from ..domain.field import patrols
+from ..domain.field import field_reports, patrols
 from ..domain.field.photos import PhotoFiles
 from ..domain.geo import geography
 from ..domain.geo.geo_import import parse_geo_file
@@ -25,6 +28,7 @@ geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
 patrols_cli = AppGroup("patrols", help="Patrol maintenance.")
 audit_cli = AppGroup("audit", help="Check that the cases' histories are intact.")
 photos_cli = AppGroup("photos", help="Photo folder maintenance.")
+cases_cli = AppGroup("cases", help="Case files.")
 
 
 def _fail(error):
@@ -192,6 +196,26 @@ def fingerprint(week, until_text):
     click.echo(f"{text}  ({cases})")
 
 
+@cases_cli.command("dossier")
+@click.argument("code")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def case_dossier(code, out):
+    """Write the case file of case CODE (TL-2026-0042) as a ZIP to OUT: its PDF, documents, original photos,
+    GeoJSON and manifest (the same file as the case page's download; logged as made on the command line)."""
+    try:
+        case = field_reports.get_violation_by_code(db.session, code.strip())
+        dossier = case_file.build(case)
+        content = case_file.dossier_zip(dossier, case_file.dossier_pdf(dossier, gettext("command line")))
+        issued.log_issued(db.session, kind="dossier", file_format="zip", content=content, user_id=None,
+                          violation_id=case.id)
+        Path(out).write_bytes(content)
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(gettext("Case file of %(code)s written to %(path)s (%(kb)s KB).", code=code, path=out,
+                       kb=len(content) // 1024))
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when a ward is already set up.")
@@ -310,6 +334,7 @@ def init_app(app):
     app.cli.add_command(patrols_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(photos_cli)
+    app.cli.add_command(cases_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup)
     app.cli.add_command(backup_nightly)

@@ -10,6 +10,7 @@ from flask_babel import gettext
 
 from ..domain.cases.weekly_list import DECISION_DOCUMENTS, TOTAL_KEYS, TOTAL_LABELS
 from ..domain.cases.workflow import OUTCOMES
+from ..domain.documents.formats import day, money, place_name  # noqa: F401  (the templates call doc.money …)
 from ..i18n import stage_label, translate_error
 
 TITLE = "DANH SÁCH CÔNG TRÌNH VI PHẠM TRẬT TỰ XÂY DỰNG"
@@ -25,30 +26,12 @@ def full_title(week, title=TITLE):
     return f"{title} – TUẦN {week.number:02d} ({week.date_range()})"
 
 
-def place_name(ward_name):
-    """'Thới Long' from 'Phường Thới Long' (the place in 'Thới Long, ngày … tháng … năm …')."""
-    for prefix in ("Phường ", "Xã ", "Thị trấn "):
-        if ward_name.startswith(prefix):
-            return ward_name[len(prefix):]
-    return ward_name
-
-
 def file_stem(ward_name, week):
     """An ASCII file name for downloads: 'danh-sach-vi-pham-phuong-thoi-long-2026-W48'."""
     plain = unicodedata.normalize("NFKD", ward_name.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
     slug = "-".join("".join(c if c.isalnum() else " " for c in plain).split())
     return f"danh-sach-vi-pham-{slug}-{week.iso}"
-
-
-def money(amount):
-    """60.000.000 (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".") if amount is not None else ""
-
-
-def day(value):
-    """dd/mm/yyyy, or empty."""
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def document_line(document):

@@ -6,7 +6,7 @@ already stored. Photos are checked before anything is stored and written only wi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -397,6 +397,14 @@ def get_violation(session: Session, violation_id: int) -> Violation:
     return violation
 
 
+def get_violation_by_code(session: Session, code: str) -> Violation:
+    """The case with this code (TL-2026-0042), or NotFound."""
+    violation = session.scalar(select(Violation).where(Violation.code == code))
+    if violation is None:
+        raise NotFound(N_("There is no case %(code)s."), code=code)
+    return violation
+
+
 def first_photos(session: Session, violation_ids: Sequence[int]) -> dict[int, Photo]:
     """{violation id: its first Photo} for the given cases."""
     if not violation_ids:
@@ -447,11 +455,13 @@ class PhotoEvidence:
     early: bool                   # taken long before the case was reported
 
 
-def photo_evidence(violation: Violation, far_m: float = 100.0, early: timedelta = timedelta(days=1)) -> list[PhotoEvidence]:
-    """Each photo of the case with its distance from the case position and its flags."""
+def photo_evidence(violation: Violation, far_m: float = 100.0, early: timedelta = timedelta(days=1),
+                   photos: Iterable[Photo] | None = None) -> list[PhotoEvidence]:
+    """Each photo of the case (or the photos given: its visits' too) with its distance from the case
+    position and its flags."""
     case_lon, case_lat = violation_lon_lat(None, violation)
     out = []
-    for photo in violation.photos:
+    for photo in violation.photos if photos is None else photos:
         distance = None
         if photo.exif_lon is not None and photo.exif_lat is not None and case_lon is not None and case_lat is not None:
             distance = distance_m((photo.exif_lon, photo.exif_lat), (case_lon, case_lat))
