@@ -79,11 +79,12 @@ def _act(session, files, case, user, key, when, **fields):
 
 
 def phone_photo(seed):
-    """A 2048 x 1536 JPEG with a street-like gradient and grain (a few hundred KB, as phones send)."""
+    """A 2048 x 1536 JPEG with a gradient and heavy grain (about 1 MB: more detail than most street photos,
+    so the print copies are not flattered)."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:1536, 0:2048]
     base = np.stack([(x / 8 + seed * 13) % 256, (y / 6 + seed * 7) % 256, ((x + y) / 10) % 256], axis=-1)
-    pixels = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype("uint8")
+    pixels = np.clip(base + rng.normal(0, 14, base.shape), 0, 255).astype("uint8")
     out = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -42,111 +42,142 @@ VIOLATOR = [
     "Địa chỉ: {{ violator_address }}; điện thoại: {{ violator_phone }}",
 ]
 WORKS = [
-    "Công trình: {{ works_kind }}, tại {{ works_address }}, khu vực {{ khu_vuc }} (thửa đất số {{ plot_number }}, "
-    "tờ bản đồ số {{ map_sheet }}); diện tích vi phạm {{ area_m2 }} m², {{ floors }} tầng; tình trạng: "
-    "{{ works_state }}; giấy phép: {{ permit }}.",
+    "Công trình: {{ works_kind }}, tại {{ works_address }} (thửa đất số {{ plot_number }}, tờ bản đồ số "
+    "{{ map_sheet }}); diện tích vi phạm {{ area_m2 }} m², {{ floors }} tầng; tình trạng: {{ works_state }}; "
+    "giấy phép: {{ permit }}.",
+]
+ON_SITE = [
+    "Hôm nay, hồi ….. giờ ….. phút, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}, "
+    "tại {{ works_address }}.",
+]
+# Who was there is written on paper: the app knows only who made the record.
+PRESENT = [
+    "Chúng tôi gồm: 1. Ông (bà) {{ recorder_name }}, chức vụ: ………………, Ủy ban nhân dân {{ ward_name }} "
+    "(người lập biên bản); 2. Ông (bà) ……………………………, chức vụ: ………………;",
+    "Với sự chứng kiến của: 1. Ông (bà) ……………………………, người chứng kiến; 2. Ông (bà) ……………………………, "
+    "đại diện chính quyền địa phương.",
+]
+STATEMENTS = [
+    "Ý kiến trình bày của người vi phạm: ……………………………………………………………………",
+    "Ý kiến trình bày của người chứng kiến, đại diện chính quyền địa phương: ………………………………………",
 ]
 RECORD_END = [
     "Biên bản lập xong hồi ….. giờ ….. phút cùng ngày, gồm ….. trang, được lập thành ….. bản có nội dung và "
     "giá trị như nhau, đã đọc lại cho những người có tên trên cùng nghe, công nhận là đúng và cùng ký tên; "
     "một bản giao cho người vi phạm.",
+    "Lý do người vi phạm không ký biên bản (nếu có): ……………………………………………",
     "Ghi chú: {{ note }}",
 ]
-RECEIVERS = ["- Ông (bà) {{ violator_name }};", "- Lưu: VT, hồ sơ {{ case_code }}."]
 
 BODIES = {
     "bb_vphc": [
-        "Hôm nay, hồi ….. giờ ….. phút, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}, "
-        "tại {{ works_address }}.",
-        *CAN_CU[:2],
-        "Chúng tôi gồm: {{ officers_present }}, công chức Ủy ban nhân dân {{ ward_name }};",
+        *ON_SITE, *CAN_CU[:1], CAN_CU[1][:-1] + ".", *PRESENT,
         "Tiến hành lập biên bản vi phạm hành chính đối với:", *VIOLATOR,
         "Đã có hành vi vi phạm hành chính: {{ violation }}.", *WORKS,
         "Quy định tại: {{ legal_basis }}.",
         "Yêu cầu người vi phạm dừng ngay hành vi vi phạm, dừng thi công xây dựng công trình vi phạm.",
+        *STATEMENTS,
+        # To confirm (Luật XLVPHC Điều 61): whether and in how many working days the violator may explain in writing.
+        "Người vi phạm có quyền giải trình bằng văn bản với người có thẩm quyền xử phạt trong thời hạn ….. ngày "
+        "làm việc kể từ ngày lập biên bản này (Điều 61 Luật Xử lý vi phạm hành chính).",
         *RECORD_END,
     ],
     "bb_continuation": [
-        "Hôm nay, hồi ….. giờ ….. phút, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}, "
-        "tại {{ works_address }}.",
-        *CAN_CU[:2],
-        "Chúng tôi gồm: {{ officers_present }}, công chức Ủy ban nhân dân {{ ward_name }};",
+        *ON_SITE, *CAN_CU[:1], CAN_CU[1][:-1] + ".", *PRESENT,
         "Tiến hành lập biên bản vi phạm hành chính đối với:", *VIOLATOR,
-        "Đã có hành vi: tiếp tục thực hiện hành vi vi phạm sau khi đã bị lập biên bản vi phạm hành chính và yêu "
-        "cầu dừng thi công (hồ sơ {{ case_code }}).", *WORKS,
+        "Đã có hành vi: tiếp tục thực hiện hành vi vi phạm sau khi đã bị lập Biên bản vi phạm hành chính số "
+        "{{ record_number }} ngày {{ record_date }} và bị yêu cầu dừng thi công.", *WORKS,
         "Quy định tại: khoản 12 Điều 16 Nghị định số 16/2022/NĐ-CP.",
-        *RECORD_END,
+        *STATEMENTS, *RECORD_END,
     ],
     "stop_work_notice": [
+        "Căn cứ Biên bản vi phạm hành chính số {{ record_number }} lập ngày {{ record_date }}.",
         "Ủy ban nhân dân {{ ward_name }} thông báo: công trình {{ works_kind }} tại {{ works_address }} "
         "(thửa đất số {{ plot_number }}, tờ bản đồ số {{ map_sheet }}) do ông (bà) {{ violator_name }}, địa chỉ "
-        "{{ violator_address }}, làm chủ đầu tư, đã bị lập biên bản vi phạm hành chính về trật tự xây dựng "
-        "(hồ sơ {{ case_code }}).",
+        "{{ violator_address }}, làm chủ đầu tư, đã bị lập biên bản vi phạm hành chính về trật tự xây dựng.",
         "Yêu cầu chủ đầu tư, nhà thầu dừng ngay việc thi công xây dựng công trình vi phạm; Ủy ban nhân dân "
         "phường tổ chức theo dõi việc dừng thi công. Trường hợp tiếp tục thi công sẽ bị xử lý theo khoản 12 "
         "Điều 16 Nghị định số 16/2022/NĐ-CP.",
-        "Ghi chú: {{ note }}",
     ],
     "qd_xu_phat": [
         "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ ward_upper }}",
         *CAN_CU,
-        "Căn cứ Biên bản vi phạm hành chính trong hồ sơ {{ case_code }};",
+        "Căn cứ Biên bản vi phạm hành chính số {{ record_number }} lập ngày {{ record_date }};",
+        "Căn cứ kết quả xác minh, giải trình (nếu có): ……………………………………………………….",
         "QUYẾT ĐỊNH:",
         "Điều 1. Xử phạt vi phạm hành chính đối với:", *VIOLATOR,
         "Đã thực hiện hành vi vi phạm hành chính: {{ violation }}.", *WORKS,
         "Quy định tại: {{ legal_basis }}.",
+        "Tình tiết tăng nặng: ………………………; tình tiết giảm nhẹ: ……………………….",
         "Hình thức xử phạt chính: phạt tiền {{ fine }} đồng (bằng chữ: {{ fine_in_words }}).",
         "Biện pháp khắc phục hậu quả: {{ remedy }}; thời hạn thực hiện {{ compliance_days }} ngày kể từ ngày "
-        "nhận Quyết định này.",
-        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký. Ông (bà) {{ violator_name }} phải nghiêm chỉnh chấp "
-        "hành Quyết định này; nếu quá thời hạn mà không tự nguyện chấp hành thì bị cưỡng chế thi hành. Người bị "
-        "xử phạt có quyền khiếu nại, khởi kiện theo quy định của pháp luật.",
-        "Điều 3. Quyết định này được giao cho ông (bà) {{ violator_name }} để chấp hành.",
+        "nhận Quyết định này. Mọi chi phí tổ chức thực hiện biện pháp khắc phục hậu quả do người vi phạm chi trả.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
+        "Ông (bà) {{ violator_name }} phải nghiêm chỉnh chấp hành Quyết định này và nộp tiền phạt tại "
+        "……………………………… (số tài khoản ………………………) trong thời hạn 10 ngày kể từ ngày nhận được "
+        "Quyết định này. Quá thời hạn trên mà không tự nguyện chấp hành thì bị cưỡng chế thi hành. Người bị xử "
+        "phạt có quyền khiếu nại, khởi kiện hành chính đối với Quyết định này theo quy định của pháp luật.",
+        "Điều 3. Quyết định này được: 1. Giao cho ông (bà) {{ violator_name }} để chấp hành; 2. Gửi cho "
+        "……………………………… để thu tiền phạt; 3. Gửi cho ……………………………… để tổ chức thực hiện.",
     ],
     "self_demolition_notice": [
-        "Căn cứ Quyết định xử phạt vi phạm hành chính trong hồ sơ {{ case_code }};",
+        "Căn cứ Quyết định xử phạt vi phạm hành chính số {{ decision_number }} ngày {{ decision_date }}.",
         "Ủy ban nhân dân {{ ward_name }} thông báo ông (bà) {{ violator_name }}, địa chỉ {{ violator_address }}, "
         "tự phá dỡ công trình, phần công trình vi phạm: {{ works_kind }} tại {{ works_address }}.",
         "Thời hạn tự phá dỡ: đến hết ngày {{ deadline }} ({{ deadline_citation }}). Quá thời hạn trên mà không tự "
         "phá dỡ, Ủy ban nhân dân phường sẽ tổ chức cưỡng chế phá dỡ theo quy định.",
-        "Ghi chú: {{ note }}",
     ],
     "qd_cuong_che": [
         "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ ward_upper }}",
         *CAN_CU,
         "Căn cứ Nghị định số 166/2013/NĐ-CP ngày 12 tháng 11 năm 2013 của Chính phủ quy định về cưỡng chế thi "
         "hành quyết định xử phạt vi phạm hành chính;",
-        "Căn cứ Quyết định xử phạt vi phạm hành chính trong hồ sơ {{ case_code }} và việc không tự nguyện chấp "
-        "hành trong thời hạn;",
+        "Căn cứ Quyết định xử phạt vi phạm hành chính số {{ decision_number }} ngày {{ decision_date }} và việc "
+        "không tự nguyện chấp hành trong thời hạn.",
         "QUYẾT ĐỊNH:",
         "Điều 1. Cưỡng chế buộc thực hiện biện pháp khắc phục hậu quả đối với:", *VIOLATOR,
         "Hành vi vi phạm: {{ violation }}.", *WORKS,
-        "Biện pháp cưỡng chế: {{ remedy }}.",
-        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký và được giao cho ông (bà) {{ violator_name }} để chấp "
-        "hành.",
-        "Ghi chú: {{ note }}",
+        "Biện pháp cưỡng chế: buộc thực hiện biện pháp khắc phục hậu quả (Điều 86 Luật Xử lý vi phạm hành chính).",
+        "Biện pháp khắc phục hậu quả phải thực hiện: {{ remedy }}, theo Quyết định xử phạt số {{ decision_number }} "
+        "ngày {{ decision_date }}.",
+        "Thời gian, địa điểm cưỡng chế: ………………………………………… Mọi chi phí tổ chức cưỡng chế do cá nhân, "
+        "tổ chức bị cưỡng chế chi trả.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký. Người bị cưỡng chế có quyền khiếu nại, khởi kiện hành "
+        "chính theo quy định của pháp luật.",
+        "Điều 3. Quyết định này được giao cho ông (bà) {{ violator_name }} để chấp hành và gửi cho "
+        "……………………………… để tổ chức thực hiện.",
     ],
     "bb_thi_hanh": [
-        "Hôm nay, hồi ….. giờ ….. phút, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}, "
-        "tại {{ works_address }}.",
-        "Thi hành Quyết định cưỡng chế trong hồ sơ {{ case_code }},",
-        "Chúng tôi gồm: {{ officers_present }}, Ủy ban nhân dân {{ ward_name }};",
+        *ON_SITE,
+        "Thi hành Quyết định cưỡng chế số {{ enforcement_number }} ngày {{ enforcement_date }},",
+        *PRESENT,
+        "Lực lượng tham gia cưỡng chế: ……………………………………………………………………",
         "Tiến hành cưỡng chế thi hành quyết định đối với:", *VIOLATOR, *WORKS,
         "Kết quả cưỡng chế: {{ note }}",
-        *RECORD_END[:1],
+        *STATEMENTS, *RECORD_END[:2],
     ],
     "referral": [
         "Kính gửi: ………………………………………………",
-        "Ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}, Ủy ban nhân dân {{ ward_name }} đã lập "
-        "hồ sơ vụ vi phạm hành chính {{ case_code }} đối với ông (bà) {{ violator_name }}, địa chỉ "
-        "{{ violator_address }}, về hành vi: {{ violation }} ({{ legal_basis }}), tại {{ works_address }}.",
+        "Ngày {{ record_date }}, Ủy ban nhân dân {{ ward_name }} đã lập Biên bản vi phạm hành chính số "
+        "{{ record_number }} đối với ông (bà) {{ violator_name }}, địa chỉ {{ violator_address }}, về hành vi: "
+        "{{ violation }} ({{ legal_basis }}), tại {{ works_address }}.",
         "Mức phạt dự kiến vượt thẩm quyền xử phạt của Chủ tịch Ủy ban nhân dân phường. Ủy ban nhân dân "
-        "{{ ward_name }} chuyển hồ sơ vụ vi phạm đến quý cơ quan để xem xét, xử phạt theo thẩm quyền.",
+        "{{ ward_name }} chuyển hồ sơ vụ vi phạm (hồ sơ {{ case_code }}) đến quý cơ quan để xem xét, xử phạt theo "
+        "thẩm quyền.",
         "Ghi chú: {{ note }}",
     ],
 }
 # Lines set apart: centred and bold (the signer's title in a decision, "QUYẾT ĐỊNH:").
 CENTRED = ("CHỦ TỊCH ỦY BAN NHÂN DÂN {{ ward_upper }}", "QUYẾT ĐỊNH:")
+# Decisions are the chairman's own (his competence): signed "CHỦ TỊCH"; notices and letters on behalf of
+# the committee: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH".
+PERSONAL_DECISIONS = ("qd_xu_phat", "qd_cuong_che")
+RECEIVERS = {
+    "qd_xu_phat": ["- Như Điều 3;", "- Lưu: VT, hồ sơ {{ case_code }}."],
+    "qd_cuong_che": ["- Như Điều 3;", "- Lưu: VT, hồ sơ {{ case_code }}."],
+    "referral": ["- Như trên;", "- Lưu: VT, hồ sơ {{ case_code }}."],
+}
+DEFAULT_RECEIVERS = ["- Ông (bà) {{ violator_name }};", "- Lưu: VT, hồ sơ {{ case_code }}."]
 
 
 def _font(run, size=13, bold=False, italic=False):
@@ -230,30 +261,51 @@ def _header(document, form):
     _paragraph(right, "{{ date_line }}", 13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
 
 
+def _block(cell, title, note, name="", first=False):
+    """A signature block in a cell: title, (how to sign), room to sign, the printed name."""
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in title.split("\n"):
+        if paragraph.runs:
+            paragraph = _paragraph(cell, "", align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        _font(paragraph.add_run(line), 13, bold=True)
+    if note:
+        _paragraph(cell, note, 12, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    _paragraph(cell, "", after=54)
+    _paragraph(cell, name, 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+
+
 def _signatures(document, form):
+    if form.signer != "chairman":
+        # A record: the violator, the officer, the witness and the local government's representative sign.
+        # The violator's name is not printed under his block: if he refuses, the page must not say he signed.
+        table = document.add_table(rows=2, cols=2)
+        _no_borders(table)
+        _columns(table, 82, 83)
+        violator = "NGƯỜI BỊ CƯỠNG CHẾ" if form.kind == "bb_thi_hanh" else "NGƯỜI VI PHẠM"
+        _block(table.rows[0].cells[0], violator, "(Ký, ghi rõ họ tên)", first=True)
+        _block(table.rows[0].cells[1], "NGƯỜI LẬP BIÊN BẢN", "(Ký, ghi rõ họ tên)", "{{ recorder_name }}", first=True)
+        _block(table.rows[1].cells[0], "NGƯỜI CHỨNG KIẾN", "(Ký, ghi rõ họ tên)", first=True)
+        _block(table.rows[1].cells[1], "ĐẠI DIỆN CHÍNH QUYỀN", "(Ký, ghi rõ họ tên)", first=True)
+        _keep_rows_whole(table)
+        return
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _columns(table, 75, 90)
     left, right = table.rows[0].cells
-    if form.signer == "chairman":
-        _font(left.paragraphs[0].add_run("Nơi nhận:"), 12, bold=True, italic=True)
-        for line in RECEIVERS:
-            _paragraph(left, line, 11, after=0)
-        lines = [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("(Ký, ghi rõ họ tên, đóng dấu)", False, True)]
-    else:
-        left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(left.paragraphs[0].add_run("NGƯỜI VI PHẠM"), 13, bold=True)
-        _paragraph(left, "(Ký, ghi rõ họ tên)", 12, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=60)
-        _paragraph(left, "{{ violator_name }}", 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        lines = [("NGƯỜI LẬP BIÊN BẢN", True, False), ("(Ký, ghi rõ họ tên)", False, True)]
-    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    first, *rest = lines
-    _font(right.paragraphs[0].add_run(first[0]), 13, bold=first[1], italic=first[2])
-    for text, bold, italic in rest:
-        _paragraph(right, text, 13 if not italic else 12, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _paragraph(right, "", after=60)
-    name = "{{ signer_name }}" if form.signer == "chairman" else "{{ recorder_name }}"
-    _paragraph(right, name, 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _font(left.paragraphs[0].add_run("Nơi nhận:"), 12, bold=True, italic=True)
+    for line in RECEIVERS.get(form.kind, DEFAULT_RECEIVERS):
+        _paragraph(left, line, 11, after=0)
+    title = "CHỦ TỊCH" if form.kind in PERSONAL_DECISIONS else "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    _block(right, title, "", "{{ signer_name }}", first=True)
+    _keep_rows_whole(table)
+
+
+def _keep_rows_whole(table):
+    for row in table.rows:
+        properties = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        properties.append(cant_split)
 
 
 def _footer(document):
@@ -284,12 +336,17 @@ def build(form):
         _paragraph(document, SUBTITLES[form.kind], 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
     else:
         _paragraph(document, "", after=12)
-    for line in BODIES[form.kind]:
+    lines = BODIES[form.kind]
+    for index, line in enumerate(lines):
         if line in CENTRED:
-            _paragraph(document, line, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+            paragraph = _paragraph(document, line, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
         else:
-            _paragraph(document, line, 13, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
-    _paragraph(document, "", after=6)
+            # Justified, but for lines with dots to fill by hand (justifying them spreads the words apart).
+            align = WD_ALIGN_PARAGRAPH.LEFT if "……" in line else WD_ALIGN_PARAGRAPH.JUSTIFY
+            paragraph = _paragraph(document, line, 13, italic=line.startswith("Căn cứ"), align=align, indent=True)
+        # The last lines stay on the page of the signatures: a signature never stands alone on a page.
+        paragraph.paragraph_format.keep_with_next = index >= len(lines) - 2
+    _paragraph(document, "", after=6).paragraph_format.keep_with_next = True
     _signatures(document, form)
     _footer(document)
     core = document.core_properties

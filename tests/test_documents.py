@@ -111,12 +111,29 @@ def test_each_document_downloads_as_word_filled_from_the_case(app, full_case):
         assert re.search(r"ngày \d{2} tháng (0[12]|[3-9]|1[0-2]) năm 2026", text), kind
         assert "ỦY BAN NHÂN DÂN" in text and "PHƯỜNG THỚI LONG" in text and "Độc lập - Tự do - Hạnh phúc" in text
         assert not LEFT_OVER.search(text), (kind, LEFT_OVER.search(text))
+        document = Document(io.BytesIO(response.data))
+        fonts = {run.font.name for p in document.paragraphs for run in p.runs} | {document.styles["Normal"].font.name}
+        assert fonts == {"Times New Roman"}, (kind, fonts)  # Nghị định 30/2020: Times New Roman
+        assert text == nfc(text), kind  # Vietnamese letters precomposed, as Word and search expect
         if FORMS[kind].signer == "chairman":  # the chairman who signed it; the ward's signer for a notice he did not
             assert (SIGNER if kind == "stop_work_notice" else "Trần Chủ Tịch") in text, kind
     penalty = docx_text(client.get(_url(full_case, "penalty_decision", "docx")).data)
     assert "60.000.000 đồng (bằng chữ: Sáu mươi triệu đồng)" in penalty
     assert "Buộc phá dỡ phần xây thêm" in penalty and "thời hạn thực hiện 10 ngày" in penalty
     assert "Số: 1/QĐ-XPHC" in penalty and "ngày 08 tháng 9 năm 2026" in penalty
+    # The decision names the record it rests on by number and date (Luật XLVPHC Điều 68), and the act in the
+    # document's own words (never the UI's catalogue: a missing translation cannot turn it into English).
+    assert "Căn cứ Biên bản vi phạm hành chính số 07/BB-VPHC lập ngày 01/09/2026;" in penalty
+    assert "Đã thực hiện hành vi vi phạm hành chính: Tổ chức thi công xây dựng công trình không có giấy phép" in penalty
+    assert "tình trạng: đang thi công" in penalty and "Đường số 3, khu vực Thới Xương 2 (thửa" in penalty
+    assert "\nCHỦ TỊCH\n" in penalty and "TM. ỦY BAN NHÂN DÂN" not in penalty  # the chairman's own competence
+    record = docx_text(client.get(_url(full_case, "record_violation", "docx")).data)
+    assert "NGƯỜI CHỨNG KIẾN" in record and "ĐẠI DIỆN CHÍNH QUYỀN" in record
+    assert "NGƯỜI VI PHẠM\n(Ký, ghi rõ họ tên)\n\nNGƯỜI LẬP BIÊN BẢN" not in record
+    assert record.count("Nguyễn Văn Ánh") == 1  # named once, as the violator; never printed under his signature
+    enforcement = docx_text(client.get(_url(full_case, "enforcement_decision", "docx")).data)
+    assert "Quyết định xử phạt vi phạm hành chính số 1/QĐ-XPHC ngày 08/09/2026" in enforcement
+    assert "phải thực hiện: Buộc phá dỡ phần xây thêm, theo Quyết định xử phạt số 1/QĐ-XPHC" in enforcement
     notice = docx_text(client.get(_url(full_case, "self_demolition_notice", "docx")).data)
     assert "đến hết ngày 27/10/2026 (NĐ 16/2022 Điều 81)" in notice  # the deadline with its citation
 
@@ -157,7 +174,7 @@ def test_missing_facts_are_listed_before_download_and_blanks_are_a_clear_choice(
     printed = client.get(blank_link)
     assert printed.status_code == 200
     text = docx_text(printed.data)
-    assert "(Ký, ghi rõ họ tên, đóng dấu)" in text and "…………" in text
+    assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in text and "\n…………\n" in text  # the signer's name left to write
     [entry] = _logged(app)
     assert entry.with_blanks and entry.kind == "stop_work_notice" and entry.event_id == ids["start_stop_work"][1]
 
@@ -197,23 +214,33 @@ TEMPLATE_PAYLOAD = "{{7*191}} {% if true %}INJECTED{% endif %} {{ config }} <scr
 def test_template_and_script_payloads_in_every_case_field_stay_literal(app, people, tmp_path):
     payload = TEMPLATE_PAYLOAD
     with app.app_context():
-        _with_signer(db.session)
+        db.session.add(Ward(name="Phường " + payload, code_prefix="TL"))
         fields = {"owner_name": payload[:200], "owner_address": payload, "address": payload, "description": payload,
                   "khu_vuc": payload[:100], "works_kind": payload[:100], "plot_number": payload[:20],
-                  "map_sheet": payload[:20], "permit_number": payload[:60]}
+                  "map_sheet": payload[:20], "permit_number": payload[:60], "owner_phone": payload[:20],
+                  "owner_id_number": payload[:20]}
         events, case, _referred = scenario.build(db.session, people, app.config["PHOTO_DIR"], **fields)
-        event = events["penalty_decision"]
-        event.remedy, event.note = payload, payload
+        for event in events.values():
+            event.remedy, event.note = payload, payload
+            event.document_number = payload[:60]
+            event.actor.full_name = payload[:120]
         db.session.commit()
-        ids = {"p": (case.id, event.id)}
-    client = login(app, "chutich")
-    text = docx_text(client.get(_url(ids, "p", "docx")).data)
-    assert text.count(payload) >= 3 and "1337" not in text and "INJECTED {%" not in text.replace(payload, "")
-    assert "<Config" not in text
-    pdf = "".join(pdf_text(client.get(_url(ids, "p", "pdf")).data, tmp_path).split())
+        ids = {key: (event.violation_id, event.id) for key, event in events.items()}
+    client = login(app, "kiemtra")
+    for kind, step in STEP_OF_KIND.items():
+        text = docx_text(client.get(_url(ids, step, "docx", blanks=1)).data)
+        # Each field printed as typed: the payload's own braces are there, nothing of it was evaluated.
+        assert text.count(payload[:20]) >= 4 and "1337" not in text and "<Config" not in text, kind
+        assert "INJECTED" not in text.upper().replace("{% IF TRUE %}INJECTED{% ENDIF %}", ""), kind
+    assert payload in docx_text(client.get(_url(ids, "penalty_decision", "docx")).data)
+    pdf = "".join(pdf_text(client.get(_url(ids, "penalty_decision", "pdf")).data, tmp_path).split())
     assert "".join(payload.split()) in pdf and "1337" not in pdf
-    dossier = "".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data, tmp_path).split())
+    case_id = ids["penalty_decision"][0]
+    dossier = "".join(pdf_text(client.get(f"/cases/{case_id}/dossier.pdf").data, tmp_path).split())
     assert dossier.count("".join(payload.split())) >= 3 and "1337" not in dossier
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/cases/{case_id}/dossier.zip").data))
+    assert "1337" not in archive.read("vu-viec.geojson").decode("utf-8")
+    assert json.loads(archive.read("vu-viec.geojson"))["properties"]["owner_name"] == payload[:200]
 
 
 def _docx_with(kind, extra_text):
@@ -236,6 +263,37 @@ def _without_placeholder(kind, name):
     return out.getvalue()
 
 
+_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+_ATTACHED = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+
+
+def _with_relationship(part, kind, target):
+    """The default BB template with one more relationship pointing outside the file."""
+    source = zipfile.ZipFile(io.BytesIO(word.default_template("bb_vphc").content))
+    relation = f'<Relationship Id="rIdX" Type="{kind}" Target="{target}" TargetMode="External"/>'.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target_zip:
+        names = source.namelist()
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                data = data.replace(b"</Relationships>", relation + b"</Relationships>")
+            target_zip.writestr(item, data)
+        if part not in names:
+            target_zip.writestr(part, b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                                      b'package/2006/relationships">' + relation + b"</Relationships>")
+    return out.getvalue()
+
+
+def _damaged(kind):
+    """A .docx whose compressed [Content_Types].xml is corrupt (zlib fails on it)."""
+    content = bytearray(word.default_template(kind).content)
+    start = content.index(b"[Content_Types].xml") + len(b"[Content_Types].xml")
+    for offset in range(start + 2, start + 40):
+        content[offset] ^= 0xFF
+    return bytes(content)
+
+
 def _macro_enabled(kind):
     source = zipfile.ZipFile(io.BytesIO(word.default_template(kind).content))
     out = io.BytesIO()
@@ -256,7 +314,18 @@ BAD_TEMPLATES = {
     "missing placeholder": (lambda: _without_placeholder("bb_vphc", "case_code"), "{{ case_code }}"),
     "macro-enabled": (lambda: _macro_enabled("bb_vphc"), "macros"),
     "not a Word file": (lambda: b"%PDF-1.4 not a docx", "not a Word document"),
-    "sandbox escape": (lambda: _docx_with("bb_vphc", "{{ case_code.__class__.__mro__ }}"), "mistake in a placeholder"),
+    "sandbox escape": (lambda: _docx_with("bb_vphc", "{{ case_code.__class__.__mro__ }}"), "it uses Getattr"),
+    "unescaped value": (lambda: _docx_with("bb_vphc", "{{ violator_name|safe }}"), "does not allow: safe"),
+    "autoescape off": (lambda: _docx_with("bb_vphc", "{% autoescape false %}{{ violator_name }}{% endautoescape %}"),
+                       "conditions and simple filters only"),
+    "endless loop": (lambda: _docx_with("bb_vphc", "{% for a in range(100000) %}{% for b in range(100000) %}"
+                                                   "{% endfor %}{% endfor %}"), "it uses For"),
+    "huge text": (lambda: _docx_with("bb_vphc", "{{ ward_name * 3000000 }}"), "it uses Mul"),
+    "linked picture": (lambda: _with_relationship("word/_rels/document.xml.rels", _IMAGE, "http://127.0.0.1:9/leak.png"),
+                       "links to files outside it"),
+    "remote template": (lambda: _with_relationship("word/_rels/settings.xml.rels", _ATTACHED, "http://x.example/t.dotm"),
+                        "links to files outside it"),
+    "damaged archive": (lambda: _damaged("bb_vphc"), "not a Word document"),
 }
 
 
@@ -354,6 +423,8 @@ def test_the_case_file_pdf_has_cover_history_photos_and_chain_head(app, full_cas
     for digest in photo_hashes:
         assert digest in "".join(text.split())
     assert f"Diễn biến xử lý ({event_count} mục)" in flat
+    assert "Vị trí (vĩ độ, kinh độ) 10.177500, 105.597500 – ghim trên bản đồ khi báo cáo" in flat
+    assert "Diện tích vi phạm (m²) 45,5" in flat
     assert "1/QĐ-XPHC" in flat and "Phạt tiền: 60.000.000 đồng" in flat and "(Luật XLVPHC Điều 66 khoản 1)" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True,
                                                              check=True).stdout.decode()).group(1))
@@ -425,4 +496,133 @@ def test_a_photo_file_gone_from_the_disk_is_said_in_the_case_file_not_hidden(app
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/cases/{case_id}/dossier.zip").data))
     assert sum(name.startswith("anh/") for name in archive.namelist()) == 1
     readme = archive.read("README.txt").decode("utf-8")
-    assert f"THIẾU / MISSING: {photo.sha256}" in readme
+    assert f"THIẾU / MISSING: anh/001-{photo.sha256[:12]}.jpg (SHA-256 {photo.sha256})" in readme
+    # The check fails for it too: its line is in SHA256SUMS with the hash recorded at upload.
+    assert f"{photo.sha256}  anh/001-{photo.sha256[:12]}.jpg" in archive.read("SHA256SUMS").decode()
+
+
+def test_the_case_file_sketch_draws_the_ward_and_the_nearest_route_from_the_apps_data(app, people, tmp_path):
+    from geoalchemy2.shape import to_shape
+    from shapely.geometry import Point
+
+    from inspect_app.documents import case_file
+    from inspect_app.domain.field.coverage import to_local_metres
+    from inspect_app.models import Route
+    from inspect_app.operations import demo
+
+    with app.app_context():
+        demo.seed_demo(db.session, "Phường Thới Long", "TL")  # the ward's boundary and three routes
+        _events, case, _referred = scenario.build(db.session, people, app.config["PHOTO_DIR"])
+        db.session.commit()
+        distances = {route.name: to_local_metres(to_shape(route.geom), scenario.CASE_LON, scenario.CASE_LAT)
+                     .distance(Point(0, 0)) for route in db.session.scalars(select(Route))}
+        nearest = min(distances, key=distances.get)
+        with app.test_request_context():
+            sketch = case_file.build(db.session.get(Violation, case.id)).sketch
+        case_id = case.id
+    assert sketch.has_position and sketch.boundary and len(sketch.routes) == len(distances) == 3
+    assert sketch.nearest_route == nearest and abs(sketch.nearest_m - distances[nearest]) < 0.01
+    text = " ".join(pdf_text(login(app, "chutich").get(f"/cases/{case_id}/dossier.pdf").data, tmp_path).split())
+    assert f"tuyến gần nhất – {nearest}, cách {round(distances[nearest])} m" in text
+    assert "gần đúng, chưa xác minh ngoài thực địa" in text
+
+
+def test_a_case_without_a_position_says_so_in_its_case_file(app, people, tmp_path):
+    with app.app_context():
+        _events, case, _referred = scenario.build(db.session, people, app.config["PHOTO_DIR"], position=None)
+        db.session.commit()
+        case_id = case.id
+    text = " ".join(pdf_text(login(app, "chutich").get(f"/cases/{case_id}/dossier.pdf").data, tmp_path).split())
+    assert "Vị trí chưa xác định" in text
+
+
+def test_a_photo_changed_on_the_server_fails_the_check_and_is_flagged_in_the_case_file(app, full_case, tmp_path):
+    case_id = full_case["record_violation"][0]
+    with app.app_context():
+        photo = db.session.scalars(select(Photo).where(Photo.violation_id == case_id).order_by(Photo.id)).first()
+        path = photo_file(app.config["PHOTO_DIR"], photo.stored_name)
+        data = bytearray(path.read_bytes())
+        data[300] ^= 0x01  # one bit of the image, as a careless edit would
+        path.write_bytes(bytes(data))
+    client = login(app, "chutich")
+    text = " ".join(pdf_text(client.get(f"/cases/{case_id}/dossier.pdf").data, tmp_path).split())
+    assert "TỆP ẢNH ĐÃ KHÁC VỚI LÚC TẢI LÊN" in text
+    folder = tmp_path / "ho-so"
+    zipfile.ZipFile(io.BytesIO(client.get(f"/cases/{case_id}/dossier.zip").data)).extractall(folder)
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
+    assert checked.returncode != 0 and f"anh/001-{photo.sha256[:12]}.jpg: FAILED" in checked.stdout
+    assert "KHÁC / CHANGED: anh/001-" in (folder / "README.txt").read_text(encoding="utf-8")
+
+
+def test_the_zip_shows_one_state_of_the_case_even_if_it_changes_while_the_pdf_prints(app, full_case, monkeypatch):
+    from inspect_app.reports import pdf
+
+    case_id = full_case["record_violation"][0]
+    real = pdf.html_to_pdf
+
+    def printing_while_someone_edits(html, chromium, **kwargs):
+        with app.app_context():  # another request changes the owner while Chromium prints
+            db.session.get(Violation, case_id).owner_name = "Người Khác"
+            db.session.commit()
+        return real(html, chromium, **kwargs)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", printing_while_someone_edits)
+    archive = zipfile.ZipFile(io.BytesIO(login(app, "chutich").get(f"/cases/{case_id}/dossier.zip").data))
+    assert json.loads(archive.read("vu-viec.geojson"))["properties"]["owner_name"] == "Nguyễn Văn Ánh"
+    first_document = next(name for name in archive.namelist() if name.startswith("van-ban/"))
+    assert "Nguyễn Văn Ánh" in docx_text(archive.read(first_document))
+    assert "Người Khác" not in docx_text(archive.read(first_document))
+
+
+@pytest.mark.parametrize("value", ["Công ty A & B <x>", "A{_{ x }_}B", "tên_có_gạch {_% y %_}", 'trích "dẫn" ]]>'])
+def test_a_value_prints_exactly_as_typed(value):
+    from inspect_app.domain.documents import content
+
+    filled = content.sample_document("bb_vphc")
+    filled.values["violator_name"] = value
+    text = docx_text(word.render_docx(word.default_template("bb_vphc"), filled))
+    assert f"Họ và tên (tên tổ chức): {value}" in text
+
+
+def test_text_no_document_can_hold_is_refused_at_input():
+    from inspect_app.domain.inputs import FieldReader
+
+    for bad in ("A\uffffB", "A\ufffeB", "A\ud800B", "A\ufdd0B"):
+        reader = FieldReader({"owner_name": bad})
+        assert reader.text("owner_name", 200) in ("", None) or reader.errors, repr(bad)
+        assert "owner_name" in reader.errors, repr(bad)
+    assert not FieldReader({"owner_name": "Nguyễn Văn Ánh"}).errors
+
+
+def test_a_renderer_that_hangs_is_stopped_with_everything_it_started(tmp_path):
+    import os
+    import time
+
+    from inspect_app.reports import pdf
+
+    pid_file = tmp_path / "child.pid"
+    script = tmp_path / "fake-office"
+    # Like LibreOffice's launcher: it starts a second process, which would go on after the launcher is killed.
+    script.write_text(f"#!/bin/sh\nsh -c 'echo $$ > {pid_file}; exec sleep 60' &\nsleep 60\n")
+    script.chmod(0o755)
+    with pytest.raises(pdf.PdfUnavailable):
+        pdf.docx_to_pdf(b"PK", str(script), timeout_s=1)
+    child = int(pid_file.read_text())
+    for _ in range(50):
+        if not os.path.exists(f"/proc/{child}") or "Z" in open(f"/proc/{child}/stat").read().split()[2]:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the renderer's child process outlived the request")
+
+
+def test_an_uploaded_file_name_keeps_printable_characters_only(app, people):
+    admin = login(app, "quantri")
+    token = csrf_token_from(admin.get("/documents").get_data(as_text=True))
+    response = admin.post("/admin/documents/bb_vphc", data={
+        "csrf_token": token, "template": (io.BytesIO(_docx_with("bb_vphc", "x")), "mẫu\x00\x1b[31m.docx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(DocumentTemplate.filename)) == "mẫu[31m.docx"

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from markupsafe import Markup
 from PIL import Image, ImageOps
 
+from ..domain.documents import content
 from ..domain.documents import dossier as dossier_domain
-from ..domain.documents import word
 from ..domain.field.photos import photo_file
+from ..domain.ward_time import VIETNAM_OFFSET
 from ..extensions import db
 from ..reports import pdf
 from . import filling
@@ -46,7 +47,7 @@ def _print_copy(path, max_px):
 def build(case):
     """The case file's content (as of now)."""
     config = current_app.config
-    return dossier_domain.build_dossier(db.session, case, config["PHOTO_FAR_M"],
+    return dossier_domain.build_dossier(db.session, case, config["PHOTO_DIR"], config["PHOTO_FAR_M"],
                                         timedelta(hours=config["PHOTO_EARLY_HOURS"]))
 
 
@@ -61,7 +62,7 @@ def dossier_html(dossier, prepared_by):
     with force_locale("vi"):
         return render_template("documents/dossier.html", dossier=dossier, case=dossier.case, photos=photos,
                                ward_name=ward_name, documented=steps, prepared_by=prepared_by, prepared_at=datetime.now(UTC),
-                               sketch=sketch_svg_data(dossier.sketch),
+                               sketch=sketch_svg_data(dossier.sketch), works_place=content.works_place(dossier.case),
                                stylesheet=Markup(CSS.read_text(encoding="utf-8")))
 
 
@@ -72,30 +73,30 @@ def dossier_pdf(dossier, prepared_by):
     return pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
 
 
-def dossier_files(dossier, pdf_bytes):
-    """The ZIP's files: the PDF, each step's Word document, the original photos, the case as GeoJSON."""
+def zip_parts(dossier):
+    """The ZIP's files besides its PDF, read now (before the PDF's rollback, so that the whole ZIP shows one
+    state of the case): each step's Word document made again, the original photos, the case as GeoJSON."""
     case = dossier.case
-    files = [dossier_domain.DossierFile("ho-so.pdf", pdf_bytes)]
+    made_on = datetime.now(UTC).astimezone(VIETNAM_OFFSET).strftime("%d/%m/%Y %H:%M")
+    files = []
     for event in filling.documented_steps(case):
-        content, _template, _filled = filling.step_docx(case, event)
-        files.append(dossier_domain.DossierFile(f"van-ban/{event.seq:03d}-{event.document_kind}.docx", content))
+        content, template, filled = filling.step_docx(case, event)
+        note = f"tạo lại {made_on} từ dữ liệu hiện tại, mẫu {template.short_version}"
+        if filled.missing:
+            with force_locale("vi"):
+                note += "; để trống: " + ", ".join(filled.missing_labels(gettext))
+        files.append(dossier_domain.DossierFile(f"van-ban/{event.seq:03d}-{event.document_kind}.docx", content, note=note))
     for index, evidence in enumerate(dossier.photos, start=1):
         photo = evidence.photo
         extension = Path(photo.stored_name).suffix or ".jpg"
         files.append(dossier_domain.DossierFile(f"anh/{index:03d}-{photo.sha256[:12]}{extension}",
                                                 path=photo_file(current_app.config["PHOTO_DIR"], photo.stored_name),
-                                                expected_sha256=photo.sha256))
+                                                expected_sha256=photo.sha256, note="tệp gốc như khi tải lên"))
     files.append(dossier_domain.DossierFile("vu-viec.geojson", dossier_domain.case_geojson(case)))
     return files
 
 
-def dossier_zip(dossier, pdf_bytes):
-    """The case file as a ZIP with its manifest."""
-    return dossier_domain.dossier_zip(dossier_files(dossier, pdf_bytes), dossier.case.code, file_stem(dossier.case),
-                                      dossier.chain_head)
-
-
-def template_versions(case):
-    """{document kind: template version} in use for the case's documents (what the ZIP's entry records)."""
-    return {event.document_kind: word.current_template(db.session, event.document_kind).short_version
-            for event in filling.documented_steps(case)}
+def dossier_zip(dossier, pdf_bytes, parts):
+    """The case file as a ZIP with its manifest (no database needed: `parts` were read before)."""
+    return dossier_domain.dossier_zip([dossier_domain.DossierFile("ho-so.pdf", pdf_bytes), *parts], dossier.case.code,
+                                      file_stem(dossier.case), dossier.chain_head)

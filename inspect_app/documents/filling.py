@@ -1,7 +1,8 @@
-"""A step's document for this installation: the ward's name and settings, the template in use, the
-values in Vietnamese (an official document is Vietnamese whatever the reader's language)."""
+"""A step's document for this installation: the ward's name and settings, the template in use (an official
+document is Vietnamese whatever the reader's language; its wording comes from the domain, not the UI's
+catalogue)."""
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from ..domain.cases import ward_settings
 from ..domain.cases.events import APPLIED
@@ -33,13 +34,11 @@ def step_of(case, event_id):
 
 
 def fill(case, event, template=None):
-    """The step's document filled (values in Vietnamese; the template's version printed when given)."""
+    """The step's document filled (its wording is Vietnamese; the template's version printed when given)."""
     ward_name, settings = ward_facts()
     proposal = db.session.get(CaseEvent, event.answers_event_id) if event.answers_event_id else None
-    with force_locale("vi"):
-        return content.case_document(case, event, ward_name=ward_name, settings=settings, translate=gettext,
-                                     proposal=proposal,
-                                     template_version=template.short_version if template else "")
+    return content.case_document(case, event, ward_name=ward_name, settings=settings, proposal=proposal,
+                                 template_version=template.short_version if template else "")
 
 
 def missing_text(filled):

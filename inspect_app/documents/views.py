@@ -155,9 +155,10 @@ def dossier(violation_id, file_format):
     case_id, stem, prepared_by = case.id, case_file.file_stem(case), current_user.full_name or current_user.username
     try:
         with pdf.GATE.admit(Path(current_app.instance_path) / "locks", current_user.id):
+            parts = case_file.zip_parts(content) if file_format == "zip" else None
             built = case_file.dossier_pdf(content, prepared_by)
-            if file_format == "zip":
-                built = case_file.dossier_zip(content, built)
+            if parts is not None:
+                built = case_file.dossier_zip(content, built, parts)
     except pdf.PdfBusy as exc:
         return _busy(exc)
     except pdf.PdfUnavailable as exc:

@@ -14,12 +14,16 @@ from .errors import N_, InvalidFields, InvalidInput
 
 # Invisible characters no text of the ward needs (PostgreSQL refuses NUL outright); a tab or a line break
 # only where the text may have several lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Besides the C0 controls: lone surrogates and the noncharacters U+FFFE/U+FFFF (and U+FDD0–U+FDEF), which
+# no document format (XML, Word, PDF) can hold: a value with one could not be printed as typed.
+_NOT_TEXT = "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_NOT_TEXT}]")
+_LINE_CONTROL = re.compile(f"[\x00-\x1f\x7f{_NOT_TEXT}]")
 
 
 def has_control_characters(text: str | None, multiline: bool = False) -> bool:
-    """Whether text holds invisible control characters (tab, CR and LF count only in one-line text)."""
+    """Whether text holds invisible control characters or characters no document can hold (tab, CR and
+    LF count only in one-line text)."""
     return bool((_CONTROL if multiline else _LINE_CONTROL).search(text or ""))
 
 

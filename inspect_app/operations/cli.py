@@ -205,7 +205,8 @@ def case_dossier(code, out):
     try:
         case = field_reports.get_violation_by_code(db.session, code.strip())
         dossier = case_file.build(case)
-        content = case_file.dossier_zip(dossier, case_file.dossier_pdf(dossier, gettext("command line")))
+        parts = case_file.zip_parts(dossier)
+        content = case_file.dossier_zip(dossier, case_file.dossier_pdf(dossier, gettext("command line")), parts)
         issued.log_issued(db.session, kind="dossier", file_format="zip", content=content, user_id=None,
                           violation_id=case.id)
         Path(out).write_bytes(content)

@@ -7,10 +7,12 @@ Chromium is started per document with no network and a throwaway profile (the te
 scripts and loads with a Content-Security-Policy), one at a time per
 process (it takes about 300 MB while it runs).
 """
+import contextlib
 import fcntl
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -109,16 +111,29 @@ def find_office(configured=None):
 
 
 def _render(command, target, folder, timeout_s):
-    """Run a renderer with a throwaway home; the PDF's bytes, or PdfUnavailable with the reason logged."""
+    """Run a renderer with a throwaway home; the PDF's bytes, or PdfUnavailable with the reason logged. The
+    renderer runs in its own process group, all of which is killed when it overruns: LibreOffice's
+    launcher starts a second process that would otherwise go on after the request gave up."""
     try:
-        finished = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False,
-                                  env={**os.environ, "HOME": str(folder)})
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                   env={**os.environ, "HOME": str(folder)})
+    except OSError as exc:
         log.error("PDF renderer %s could not run: %s", command[0], exc)
         raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button.")) from exc
+    try:
+        _out, err = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        log.error("PDF renderer %s took longer than %s s: stopped", command[0], timeout_s)
+        raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button.")) from exc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # nothing of it outlives the request
     if not target.is_file() or target.stat().st_size == 0:
-        log.error("PDF renderer %s failed: exit code %s; stderr: %s", command[0], finished.returncode,
-                  finished.stderr.decode("utf-8", "replace")[-2000:].strip())
+        log.error("PDF renderer %s failed: exit code %s; stderr: %s", command[0], process.returncode,
+                  err.decode("utf-8", "replace")[-2000:].strip())
         raise PdfUnavailable(N_("The PDF could not be made just now. Please try again, or use the Print button."))
     return target.read_bytes()
 

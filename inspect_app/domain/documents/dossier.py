@@ -28,6 +28,7 @@ from ...models import CaseEvent, Photo, Route, Violation, Visit
 from ..cases import case_facts
 from ..field.coverage import to_local_metres
 from ..field.field_reports import PhotoEvidence, photo_evidence, violation_lon_lat
+from ..field.photos import photo_file
 from ..geo import geography
 
 
@@ -54,6 +55,21 @@ class Dossier:
     photos: list[PhotoEvidence]
     chain_head: str                         # the last entry's hash (what `flask audit verify` recomputes)
     sketch: Sketch
+    photo_files: dict[int, str]             # photo id → FILE_OK, FILE_CHANGED or FILE_MISSING (the file on disk now)
+    position: tuple[float, float] | None    # (lon, lat) the case has, or None when not known
+    placed_by: CaseEvent | None             # the step that placed it on the map (None: the report's GPS or pin)
+
+
+FILE_OK, FILE_CHANGED, FILE_MISSING = "ok", "changed", "missing"
+
+
+def file_state(path: Path, recorded_sha256: str) -> str:
+    """Whether a stored file still is what was recorded at upload (its SHA-256), changed, or gone."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return FILE_MISSING
+    return FILE_OK if digest == recorded_sha256 else FILE_CHANGED
 
 
 def _photos_of(case: Violation, visits: Iterable[Visit]) -> list[Photo]:
@@ -84,13 +100,19 @@ def _sketch(session: Session, case: Violation, reach_m: float = 600.0) -> Sketch
     return Sketch(boundary, lines, nearest, nearest_m, True)
 
 
-def build_dossier(session: Session, case: Violation, far_m: float, early: timedelta) -> Dossier:
-    """The case file's content, read from the database as it is now."""
+def build_dossier(session: Session, case: Violation, photo_dir: str | Path, far_m: float, early: timedelta) -> Dossier:
+    """The case file's content, read from the database as it is now, each photo file checked against the
+    SHA-256 recorded when it was uploaded."""
     visits = session.scalars(select(Visit).where(Visit.violation_id == case.id).order_by(Visit.visited_at)).all()
     facts = [(name, fact.label, case_facts.shown(name, getattr(case, name))) for name, fact in case_facts.FACTS.items()]
     history = list(case.events)
-    return Dossier(case, facts, history, photo_evidence(case, far_m, early, _photos_of(case, visits)),
-                   history[-1].content_hash if history else "", _sketch(session, case))
+    evidence = photo_evidence(case, far_m, early, _photos_of(case, visits))
+    states = {item.photo.id: file_state(photo_file(photo_dir, item.photo.stored_name), item.photo.sha256)
+              for item in evidence}
+    lon, lat = violation_lon_lat(None, case)
+    placed = [event for event in history if event.lon is not None and event.kind in ("action", "approval")]
+    return Dossier(case, facts, history, evidence, history[-1].content_hash if history else "", _sketch(session, case),
+                   states, (lon, lat) if lon is not None and lat is not None else None, placed[-1] if placed else None)
 
 
 def case_geojson(case: Violation) -> bytes:
@@ -113,6 +135,7 @@ class DossierFile:
     content: bytes | None = None
     path: Path | None = None
     expected_sha256: str = ""   # what the database recorded for the file (a photo's hash at upload)
+    note: str = ""              # what the receiver should know of it (MANIFEST.csv)
 
     def read(self) -> bytes:
         """The file's bytes."""
@@ -127,35 +150,48 @@ MANIFEST_NOTE = """Hồ sơ {code}: kiểm tra tính toàn vẹn / checking that
     unzip {stem}.zip -d {stem} && cd {stem} && sha256sum -c SHA256SUMS
 
 Mỗi dòng phải in "OK"; một tệp bị sửa in "FAILED". Every line must say OK; a changed file says FAILED.
+Ảnh: mã SHA-256 là mã ghi nhận khi tải lên, không phải mã tính lại khi lập hồ sơ. Photos: the SHA-256 is the
+one recorded at upload, not one computed now, so a photo changed on the server since then fails too.
+Văn bản Word (van-ban/): tạo lại khi lập hồ sơ từ dữ liệu hiện tại, không phải bản đã ký. The Word documents
+are made again from the case as it is now: they are not the signed papers.
 Dấu vân tay chuỗi nhật ký (chain head) / the case history's chain head: {chain_head}
-{missing}"""
+{problems}"""
 
 
 def dossier_zip(files: Sequence[DossierFile], code: str, stem: str, chain_head: str) -> bytes:
-    """The ZIP: the files, SHA256SUMS (`sha256sum -c` format), MANIFEST.csv (name, SHA-256, size) and
-    README.txt saying how to check it. A file that cannot be read (a photo gone from the disk) is not
-    left out silently: README.txt names it with its recorded SHA-256."""
+    """The ZIP: the files, SHA256SUMS (`sha256sum -c` format), MANIFEST.csv (name, SHA-256, size, note) and
+    README.txt saying how to check it. A file's line carries the SHA-256 recorded for it when there is one
+    (a photo's, at upload): a photo changed or gone since then fails the check, and README.txt names it."""
     out = io.BytesIO()
-    sums, rows, missing = [], [], []
+    sums: list[str] = []
+    rows: list[tuple[str, str, int | str, str]] = []
+    problems: list[str] = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in files:
             try:
                 data = item.read()
             except OSError:
-                missing.append(f"THIẾU / MISSING: {item.expected_sha256 or '?'} {item.name}\n")
+                sums.append(f"{item.expected_sha256 or '0' * 64}  {item.name}\n")
+                rows.append((item.name, item.expected_sha256, "", "THIẾU: tệp không còn trên máy chủ / missing"))
+                problems.append(f"THIẾU / MISSING: {item.name} (SHA-256 {item.expected_sha256 or '?'})\n")
                 continue
             digest = hashlib.sha256(data).hexdigest()
+            recorded = item.expected_sha256 or digest
+            note = item.note
+            if recorded != digest:
+                note = "KHÁC VỚI LÚC TẢI LÊN / changed since upload" + (f"; {note}" if note else "")
+                problems.append(f"KHÁC / CHANGED: {item.name} (ghi nhận {recorded}, tệp {digest})\n")
             # Photos are compressed already: stored as they are, so the ZIP is quick and the file identical.
             kind = zipfile.ZIP_STORED if item.name.lower().endswith((".jpg", ".jpeg", ".png", ".webp", ".pdf")) else zipfile.ZIP_DEFLATED
             archive.writestr(item.name, data, compress_type=kind)
-            sums.append(f"{digest}  {item.name}\n")
-            rows.append((item.name, digest, len(data)))
+            sums.append(f"{recorded}  {item.name}\n")
+            rows.append((item.name, recorded, len(data), note))
         archive.writestr("SHA256SUMS", "".join(sums))
         table = io.StringIO()
         writer = csv.writer(table, lineterminator="\n")
-        writer.writerow(("file", "sha256", "size_bytes"))
+        writer.writerow(("file", "sha256", "size_bytes", "note"))
         writer.writerows(rows)
         archive.writestr("MANIFEST.csv", table.getvalue())
         archive.writestr("README.txt", MANIFEST_NOTE.format(code=code, stem=stem, chain_head=chain_head,
-                                                            missing="".join(missing)))
+                                                            problems="".join(problems)))
     return out.getvalue()

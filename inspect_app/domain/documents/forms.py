@@ -60,6 +60,12 @@ PLACEHOLDERS = {
     "compliance_days": N_("the compliance period"),
     "deadline": N_("the deadline"),
     "deadline_citation": N_("the deadline's legal basis"),
+    "record_number": N_("the number of the record of violation"),
+    "record_date": N_("the date of the record of violation"),
+    "decision_number": N_("the number of the penalty decision"),
+    "decision_date": N_("the date of the penalty decision"),
+    "enforcement_number": N_("the number of the enforcement decision"),
+    "enforcement_date": N_("the date of the enforcement decision"),
     "recorder_name": N_("the name of the officer who made the record"),
     "officers_present": N_("the officers present"),
     "officer_name": N_("the officer in charge"),
@@ -75,6 +81,8 @@ ALWAYS_REQUIRED = ("case_code", "document_number", "ward_upper")
 _PERSON = ("violator_name", "violator_id_number", "violator_address")
 _WORKS = ("works_address", "works_kind", "works_state")
 _DECISION = _PERSON + ("works_address", "plot_number", "map_sheet", "works_kind", "violation", "legal_basis")
+_RECORD = ("record_number", "record_date")
+_PENALTY = ("decision_number", "decision_date")
 
 FORMS = {form.kind: form for form in (
     # To confirm: the codes of the forms in the appendix of Nghị định 118/2021/NĐ-CP as amended
@@ -82,19 +90,20 @@ FORMS = {form.kind: form for form in (
     DocumentForm("bb_vphc", "BIÊN BẢN VI PHẠM HÀNH CHÍNH", "Mẫu biên bản số 01", RECORDER,
                  ("document_date",) + _PERSON + _WORKS + ("violation", "recorder_name")),
     DocumentForm("bb_continuation", "BIÊN BẢN VI PHẠM HÀNH CHÍNH", "Mẫu biên bản số 01", RECORDER,
-                 ("document_date",) + _PERSON + _WORKS + ("recorder_name",)),
+                 ("document_date",) + _PERSON + _WORKS + _RECORD + ("recorder_name",)),
     DocumentForm("stop_work_notice", "THÔNG BÁO", "", CHAIRMAN,
-                 ("document_date", "violator_name", "works_address", "signer_name")),
+                 ("document_date", "violator_name", "works_address", "signer_name") + _RECORD),
     DocumentForm("qd_xu_phat", "QUYẾT ĐỊNH", "Mẫu quyết định số 02", CHAIRMAN,
-                 ("document_date",) + _DECISION + ("fine", "remedy", "signer_name")),
+                 ("document_date",) + _DECISION + _RECORD + ("fine", "remedy", "signer_name")),
     DocumentForm("self_demolition_notice", "THÔNG BÁO", "", CHAIRMAN,
-                 ("document_date", "violator_name", "works_address", "deadline", "signer_name")),
+                 ("document_date", "violator_name", "works_address", "deadline", "signer_name") + _PENALTY),
     DocumentForm("qd_cuong_che", "QUYẾT ĐỊNH", "", CHAIRMAN,
-                 ("document_date",) + _DECISION + ("signer_name",)),
+                 ("document_date",) + _DECISION + _PENALTY + ("remedy", "signer_name")),
     DocumentForm("bb_thi_hanh", "BIÊN BẢN", "", RECORDER,
-                 ("document_date", "violator_name", "works_address", "recorder_name")),
+                 ("document_date", "violator_name", "works_address", "recorder_name", "enforcement_number",
+                  "enforcement_date")),
     DocumentForm("referral", "CÔNG VĂN", "", CHAIRMAN,
-                 ("document_date", "violator_name", "works_address", "violation", "signer_name")),
+                 ("document_date", "violator_name", "works_address", "violation", "signer_name") + _RECORD),
 )}
 
 # What each kind's subtitle says (the line under the title), as printed.

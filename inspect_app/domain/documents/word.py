@@ -17,8 +17,10 @@ from pathlib import Path
 
 from docx import Document
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
@@ -69,8 +71,27 @@ def current_template(session: Session, kind: str) -> WordTemplate:
     return WordTemplate(kind, uploaded.content, uploaded.version, uploaded)
 
 
+# What a template may do besides printing a placeholder: conditions, joining with ~, and these filters
+# (none returns markup, none repeats or loops). Loops, calls, arithmetic, macros, autoescape blocks and
+# every other filter are refused at upload: a template cannot print a value unescaped, nor run long.
+ALLOWED_FILTERS = frozenset({"upper", "lower", "capitalize", "title", "trim", "default", "d", "replace", "truncate",
+                             "length", "count", "string", "center", "wordcount"})
+ALLOWED_TESTS = frozenset({"defined", "undefined", "none", "string", "sameas"})
+_ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.If, nodes.Filter,
+                  nodes.Test, nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.CondExpr,
+                  nodes.Concat, nodes.Keyword)
+
+
+def _escaped(value: object) -> object:
+    """A value as XML text: escaped, and with its underscores as character references, because docxtpl
+    turns "{_{" into "{{" in the rendered document (a value must come out as it was typed)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(str(escape(value)).replace("_", "&#95;"))
+    return value
+
+
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_escaped)
 
 
 def render_docx(template: WordTemplate, document: FilledDocument) -> bytes:
@@ -87,23 +108,81 @@ def render_docx(template: WordTemplate, document: FilledDocument) -> bytes:
     return out.getvalue()
 
 
-def _check_package(content: bytes) -> None:
+# Parts a template may not carry: macros, embedded programs and objects, a remote "attached template".
+_FORBIDDEN_PARTS = ("vbaproject", "word/embeddings/", "activex", "oleobject")
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def _package_parts(content: bytes) -> dict[str, bytes]:
+    """Every part of the .docx, read (and so checked) once; InvalidInput when it is not a plain Word file."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise InvalidInput(N_("The template is larger than %(mb)s MB."), mb=MAX_UPLOAD_BYTES // (1024 * 1024))
     try:
         package = zipfile.ZipFile(io.BytesIO(content))
-        names = package.namelist()
-        unpacked = sum(item.file_size for item in package.infolist())
-        types = package.read("[Content_Types].xml").decode("utf-8", "replace") if "[Content_Types].xml" in names else ""
-    except (zipfile.BadZipFile, KeyError, OSError):
+        if sum(item.file_size for item in package.infolist()) > MAX_UNPACKED_BYTES:
+            raise InvalidInput(N_("The template is larger than %(mb)s MB."), mb=MAX_UNPACKED_BYTES // (1024 * 1024))
+        parts, unpacked = {}, 0
+        for item in package.infolist():
+            parts[item.filename] = package.read(item)
+            unpacked += len(parts[item.filename])
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise InvalidInput(N_("The template is larger than %(mb)s MB."), mb=MAX_UNPACKED_BYTES // (1024 * 1024))
+    except InvalidInput:
+        raise
+    except Exception:  # damaged, encrypted or oddly compressed archives raise many kinds
         raise InvalidInput(N_("This file is not a Word document (.docx).")) from None
-    if any(name.lower().endswith("vbaproject.bin") for name in names) or "macroEnabled" in types:
+    return parts
+
+
+def _check_package(content: bytes) -> dict[str, bytes]:
+    parts = _package_parts(content)
+    types = parts.get("[Content_Types].xml", b"").decode("utf-8", "replace")
+    if "macroEnabled" in types or any(name.lower().endswith("vbaproject.bin") for name in parts):
         raise InvalidInput(N_("This Word file contains macros (.docm). Save it as a plain Word document (.docx) "
                               "and upload it again."))
     if WORD_MAIN not in types:
         raise InvalidInput(N_("This file is not a Word document (.docx)."))
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise InvalidInput(N_("The template is larger than %(mb)s MB."), mb=MAX_UNPACKED_BYTES // (1024 * 1024))
+    for name, data in parts.items():
+        if any(marker in name.lower() for marker in _FORBIDDEN_PARTS) or (
+                name.endswith(".rels") and _links_outside(data)):
+            raise InvalidInput(N_("The template links to files outside it or holds embedded objects. Insert "
+                                  "pictures into the document itself and remove linked or embedded objects."))
+    return parts
+
+
+def _links_outside(rels: bytes) -> bool:
+    """Whether a relationships part points outside the package (a linked picture, a remote template) or
+    attaches a template: only hyperlinks may (LibreOffice would fetch anything else when printing)."""
+    try:
+        root = etree.fromstring(rels)
+    except etree.XMLSyntaxError:
+        return True
+    for relation in root:
+        kind = relation.get("Type", "")
+        if kind.endswith("/attachedTemplate"):
+            return True
+        if relation.get("TargetMode") == "External" and kind != _HYPERLINK:
+            return True
+    return False
+
+
+def _template_sources(word: DocxTemplate, parts: dict[str, bytes]) -> list[str]:
+    """The Jinja source docxtpl would render in each text part (body, headers, footers, notes, properties)."""
+    return [word.patch_xml(data.decode("utf-8", "replace")) for name, data in parts.items()
+            if (name.startswith("word/") and name.endswith(".xml")) or name == "docProps/core.xml"]
+
+
+def _check_statements(source: str) -> None:
+    """Refuse anything but placeholders, conditions and the allowed filters (see ALLOWED_FILTERS)."""
+    for node in _environment().parse(source).find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise InvalidInput(N_("The template may hold placeholders, {%% if %%} conditions and simple filters "
+                                  "only; it uses %(what)s."), what=type(node).__name__)
+        name = getattr(node, "name", None)
+        if isinstance(node, nodes.Filter) and name not in ALLOWED_FILTERS:
+            raise InvalidInput(N_("The template uses a filter the app does not allow: %(names)s."), names=str(name))
+        if isinstance(node, nodes.Test) and name not in ALLOWED_TESTS:
+            raise InvalidInput(N_("The template uses a filter the app does not allow: %(names)s."), names=str(name))
 
 
 def _as_placeholders(names):
@@ -113,16 +192,20 @@ def _as_placeholders(names):
 def check_template(kind: str, content: bytes) -> None:
     """Raise InvalidInput saying what is wrong unless the file is a plain .docx whose placeholders are all
     known, that carries those its kind needs, and that renders with the sample case into a Word file."""
-    _check_package(content)
+    parts = _check_package(content)
     try:
         word = DocxTemplate(io.BytesIO(content))
+        for source in _template_sources(word, parts):
+            _check_statements(source)
         used = word.get_undeclared_template_variables(_environment())
     except TemplateSyntaxError as exc:
         raise InvalidInput(N_("The template has a mistake in a placeholder or a {%% … %%} block: %(error)s"),
-                           error=exc.message or str(exc)) from None
+                           error=exc.message or str(exc) or type(exc).__name__) from None
     except TemplateError as exc:
         raise InvalidInput(N_("The template has a mistake in a placeholder or a {%% … %%} block: %(error)s"),
-                           error=str(exc)) from None
+                           error=str(exc) or type(exc).__name__) from None
+    except InvalidInput:
+        raise
     except Exception:  # python-docx raises several kinds on a damaged package
         raise InvalidInput(N_("This file is not a Word document (.docx).")) from None
     unknown = sorted(set(used) - set(PLACEHOLDERS))
@@ -149,7 +232,8 @@ def store_template(session: Session, kind: str, filename: str, content: bytes, u
     if kind not in FORMS:
         raise InvalidInput(N_("There is no such document."))
     check_template(kind, content)
-    template = DocumentTemplate(kind=kind, version=_sha256(content), filename=filename[:200] or f"{kind}.docx",
+    shown_name = "".join(ch for ch in filename if ch.isprintable())[:200].strip()
+    template = DocumentTemplate(kind=kind, version=_sha256(content), filename=shown_name or f"{kind}.docx",
                                 content=content, uploaded_by_id=user.id)
     session.add(template)
     session.flush()
