@@ -249,6 +249,16 @@ CORPUS = {
                                                          form=settings(code_prefix="TL';--")),
     "admin: settings with a formula as the ward name and a bad day off": Bad(
         "quantri", "POST", "/admin/settings", 400, "Không phải ngày", form=settings(name="=cmd|'/C calc'!A0", days_off="30/02/2027")),
+    # --- official document templates (the office's uploads) and text no document can hold
+    "templates: a damaged Word file": Bad("quantri", "POST", "/admin/documents/bb_vphc", 400, "không phải văn bản Word",
+                                          form=lambda w: {"template": (io.BytesIO(b"PK\x03\x04" + b"\x00" * 200), "mau.docx")}),
+    "templates: no file at all": Bad("quantri", "POST", "/admin/documents/qd_xu_phat", 400, "không phải văn bản Word",
+                                     form=lambda w: {}),
+    "templates: a kind of document that does not exist": Bad(
+        "quantri", "POST", "/admin/documents/khong-co", 400, "Không có loại văn bản này",
+        form=lambda w: {"template": (io.BytesIO(b"PK"), "mau.docx")}),
+    "report: a noncharacter no document can hold in the owner's name": Bad(
+        "kiemtra", "POST", "/api/violations", 400, "ký tự điều khiển", form=report(owner_name="Trần\uffffBảy")),
     # --- times and dates at the ends of the calendar (year 1, year 9999, with offsets), huge ids, deep JSON
     "patrol start: started in year 1 at -12:00": Bad("kiemtra", "POST", "/api/patrols", 400, "Thời gian không hợp lệ",
                                                     json=lambda w: {"client_uuid": new_uuid(), "route_id": w["route"],
