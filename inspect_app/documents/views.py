@@ -63,20 +63,22 @@ def case_document(violation_id, event_id, file_format):
     if filled.missing and not with_blanks:
         return render_template("documents/missing.html", case=case, event=event, form=filled.form,
                                missing=filled.missing_labels(gettext), file_format=file_format), 409
-    case_id, code, kind, seq = case.id, case.code, event.document_kind, event.seq
+    return _hand_out(content, file_format, f"{case.code}-{event.seq:03d}-{event.document_kind}",
+                     kind=event.document_kind, violation_id=case.id, event_id=event_id,
+                     template_version=template.version, with_blanks=bool(filled.missing))
+
+
+def _hand_out(docx, file_format, stem, **logged):
+    """Send a filled Word file, or its PDF, and log it (kind, case, step, template version, blanks)."""
     try:
-        if file_format == "pdf":
-            content = _to_pdf(content)
+        content = _to_pdf(docx) if file_format == "pdf" else docx
     except pdf.PdfBusy as exc:
         return _busy(exc)
     except pdf.PdfUnavailable as exc:
         return _unavailable(exc)
-    issued.log_issued(db.session, kind=kind, file_format=file_format, content=content, user_id=current_user.id,
-                      violation_id=case_id, event_id=event_id, template_version=template.version,
-                      with_blanks=bool(filled.missing))
+    issued.log_issued(db.session, file_format=file_format, content=content, user_id=current_user.id, **logged)
     db.session.commit()
-    return _send(content, f"{code}-{seq:03d}-{kind}.{file_format}",
-                 PDF if file_format == "pdf" else word.DOCX_MIMETYPE)
+    return _send(content, f"{stem}.{file_format}", PDF if file_format == "pdf" else word.DOCX_MIMETYPE)
 
 
 @bp.route("/documents")
@@ -91,17 +93,8 @@ def index():
 def blank(kind, file_format):
     """A blank form (no case): the ward's header and dots, for writing by hand."""
     content, template = filling.blank_docx(kind)
-    try:
-        if file_format == "pdf":
-            content = _to_pdf(content)
-    except pdf.PdfBusy as exc:
-        return _busy(exc)
-    except pdf.PdfUnavailable as exc:
-        return _unavailable(exc)
-    issued.log_issued(db.session, kind=kind, file_format=file_format, content=content, user_id=current_user.id,
-                      template_version=template.version, with_blanks=True)
-    db.session.commit()
-    return _send(content, f"mau-trang-{kind}.{file_format}", PDF if file_format == "pdf" else word.DOCX_MIMETYPE)
+    return _hand_out(content, file_format, f"mau-trang-{kind}", kind=kind, template_version=template.version,
+                     with_blanks=True)
 
 
 @bp.route("/admin/documents/<kind>/template.docx")
