@@ -53,6 +53,7 @@ def register_extensions(app):
     with app.app_context():
         install_connection_hooks(db.engine)
     _seal_cases_on_commit()
+    _keep_search_text()
     _declare_writing_requests(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
     csrf.init_app(app)
@@ -82,6 +83,13 @@ def _seal_cases_on_commit():
 
     audit_anchors.install(db.session, lambda: current_app.config["AUDIT_KEY"])
     _SEALING.append(True)
+
+
+def _keep_search_text():
+    """Every write of a case refreshes its folded search text (domain/cases/case_search.py)."""
+    from .domain.cases import case_search
+
+    case_search.install()
 
 
 def _declare_writing_requests(app):

@@ -34,7 +34,7 @@ def render_home(status=200):
         extra["user_count"] = accounts.count_users(db.session)
         today = lifecycle_context(current_app.config).today
         extra["waiting_count"] = len(case_actions.pending_proposals(db.session))
-        extra["overdue_count"] = len(case_queries.find_cases(db.session, case_queries.CaseFilters(overdue=True), today))
+        extra["overdue_count"] = case_queries.count_cases(db.session, case_queries.CaseFilters(overdue=True), today)
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status

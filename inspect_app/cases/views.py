@@ -35,8 +35,10 @@ def index():
     """Cases with filters kept in the URL: stage, overdue, due this week, waiting, route, khu vực, category, officer."""
     filters, ok = filters_from_request()
     context = request_case_context()
+    page = request.args.get("page", "1")
+    listing = case_queries.find_cases(db.session, filters, context.today, int(page) if page.isdigit() and len(page) < 7 else 1)
     return render_template(
-        "cases/index.html", cases=case_queries.find_cases(db.session, filters, context.today), filters=filters,
+        "cases/index.html", listing=listing, cases=listing.cases, filters=filters,
         counts=case_queries.stage_counts(db.session), today=context.today,
         unplaced=field_reports.cases_without_position(db.session), **filter_choices(),
     ), 200 if ok else 400

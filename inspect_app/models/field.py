@@ -117,6 +117,9 @@ class Violation(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Code, owner, phone, address, khu vực and description folded for search (domain/cases/case_search.py
+    # keeps it in step; migration 0022 indexes it for full-text search on both databases).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __mapper_args__ = {"version_id_col": version}
 

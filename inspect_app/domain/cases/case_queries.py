@@ -11,6 +11,7 @@ from ...models import Route, User, Violation
 from ..errors import N_, InvalidFields, InvalidInput
 from ..inputs import FieldReader
 from ..ward_time import local_midnight, week_bounds
+from . import case_search
 from .categories import CATEGORY_KEYS
 from .clocks import overdue_clause
 from .proposals import waiting_case_ids
@@ -31,6 +32,7 @@ class CaseFilters:
     officer_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    q: str = ""                          # the search box: words matched without diacritics (case_search.py)
 
     def as_query(self) -> dict[str, Any]:
         """The filters as URL parameters (only those set)."""
@@ -39,7 +41,7 @@ class CaseFilters:
             "waiting": "1" if self.waiting else None, "route": self.route_id, "khu_vuc": self.khu_vuc or None,
             "category": self.category, "officer": self.officer_id,
             "date_from": self.date_from.isoformat() if self.date_from else None,
-            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None, "q": self.q or None,
         }
         return {k: v for k, v in values.items() if v is not None}
 
@@ -51,7 +53,7 @@ def read_filters(args: Mapping[str, Any]) -> CaseFilters:
         stage=reader.choice("stage", STAGES), overdue=reader.flag("overdue"), due_this_week=reader.flag("due_this_week"),
         waiting=reader.flag("waiting"), route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
         category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
-        date_from=reader.day("date_from"), date_to=reader.day("date_to"),
+        date_from=reader.day("date_from"), date_to=reader.day("date_to"), q=reader.text("q", 100),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         reader.error("date_to", N_("The end of the date range is before its start."))
@@ -96,11 +98,53 @@ def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
     return statement
 
 
-def find_cases(session: Session, filters: CaseFilters, today: date, limit: int = 1000) -> Sequence[Violation]:
-    """Cases matching the filters, most urgent deadline first, then newest."""
-    statement = filtered(select(Violation), filters, today)
-    statement = statement.order_by(Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc()).limit(limit)
-    return session.scalars(statement).all()
+def searched(session: Session, statement: Select, filters: CaseFilters) -> Select:
+    """The statement narrowed to the cases matching the search box, if anything was typed."""
+    query = case_search.read_query(filters.q)
+    return statement.where(case_search.matches(session, query)) if query else statement
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a case list, and where it stands among all the matching cases."""
+
+    cases: Sequence[Violation]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching cases fill (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first case in the whole list (1-based; 0 when there is none)."""
+        return (self.page - 1) * self.per_page + 1 if self.cases else 0
+
+
+def count_cases(session: Session, filters: CaseFilters, today: date) -> int:
+    """How many cases match the filters (and the search box)."""
+    statement = searched(session, filtered(select(func.count()).select_from(Violation), filters, today), filters)
+    return session.scalar(statement) or 0
+
+
+def find_cases(session: Session, filters: CaseFilters, today: date, page: int = 1,
+               per_page: int = PAGE_SIZE) -> CasePage:
+    """One page of the cases matching the filters and the search box: the case whose code has a typed number
+    first, then the most urgent deadline, then the newest. A page past the end shows the last one."""
+    total = count_cases(session, filters, today)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    statement = searched(session, filtered(select(Violation), filters, today), filters)
+    first = case_search.code_first(case_search.read_query(filters.q))
+    order = ([first] if first is not None else []) + [
+        Violation.due_date.is_(None), Violation.due_date, Violation.detected_at.desc(), Violation.id.desc()]
+    rows = session.scalars(statement.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return CasePage(rows, total, page, per_page)
 
 
 def stage_counts(session: Session) -> dict[str, int]:

@@ -9,6 +9,7 @@ first cut candidates by a bounding box in degrees, then test the exact distance.
 """
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -195,5 +196,27 @@ __all__ = [
     "POSTGIS", "SPATIALITE", "SRID", "contains_point", "database_kind", "database_version", "degree_box",
     "distance_m", "distance_m_expr", "explain", "geojson_expr", "geometry_from_geojson", "in_bbox",
     "insert_ignoring_duplicates",
-    "geometry_from_wkt", "length_m_expr", "nearest", "point", "within_distance",
+    "geometry_from_wkt", "length_m_expr", "nearest", "point", "within_distance", "SEARCH_TABLE", "text_matches",
 ]
+
+
+# The full-text index of cases (migration 0022): an FTS5 table over violations.search_text on SQLite,
+# an expression GIN index on to_tsvector('simple', search_text) on PostgreSQL. Both match words by prefix.
+SEARCH_TABLE = "violations_search"
+_SEARCH_WORD = re.compile(r"[0-9a-z]{1,40}")
+
+
+def text_matches(session: Session, id_column: Any, text_column: Any, words: Sequence[str]) -> ColumnElement:
+    """Rows whose folded text has every word as the start of one of its words, through the full-text index.
+    `words` are folded already (letters a-z and digits only)."""
+    words = [word for word in words if _SEARCH_WORD.fullmatch(word)]  # nothing else ever reaches the query text
+    if not words:
+        return literal_column("1") == literal_column("1")
+    if database_kind(session) == SPATIALITE:
+        query = " AND ".join(f'"{word}"*' for word in words)
+        matching: Select = select(column("rowid")).select_from(table(SEARCH_TABLE)).where(
+            literal_column(SEARCH_TABLE).op("MATCH")(query))
+        return id_column.in_(matching)
+    query = " & ".join(f"{word}:*" for word in words)
+    return func.to_tsvector(literal_column("'simple'"), text_column).op("@@")(
+        func.to_tsquery(literal_column("'simple'"), query))

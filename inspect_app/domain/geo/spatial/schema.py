@@ -22,10 +22,20 @@ SPATIAL_SYSTEM_TABLES = {
 }
 
 
+# The full-text index of cases (migration 0022): FTS5's table and its shadow tables on SQLite, the
+# expression index on PostgreSQL; made by SQL in the migration, not by the models.
+SEARCH_INDEX_TABLES = {"violations_search", "violations_search_data", "violations_search_idx",
+                       "violations_search_docsize", "violations_search_config", "violations_search_content"}
+SEARCH_INDEXES = {"ix_violations_search"}
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic filter: leave the spatial extensions' own tables and R*Tree tables alone."""
+    """Alembic filter: leave the spatial extensions' own tables, R*Tree tables and the search index alone."""
     if type_ == "table" and (
-        name in SPATIAL_SYSTEM_TABLES or (name or "").startswith("idx_") or (name or "").startswith("sqlite_")
+        name in SPATIAL_SYSTEM_TABLES or name in SEARCH_INDEX_TABLES or (name or "").startswith("idx_")
+        or (name or "").startswith("sqlite_")
     ):
+        return False
+    if type_ == "index" and name in SEARCH_INDEXES:
         return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

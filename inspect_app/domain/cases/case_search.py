@@ -1,0 +1,91 @@
+"""Finding a case by what people remember of it, typed on a phone without diacritics: "nguyen van a"
+finds "Nguyễn Văn A", "duong so 3" finds "Đường số 3" (đ folded too), "42" finds TL-2026-0042.
+
+Each case keeps `search_text`: its code, owner's name and phone, address, khu vực and description,
+folded (lower case, no diacritics, đ → d). A mapper hook refreshes it on every insert and update, so
+the full-text index (SQLite FTS5 / PostgreSQL tsvector, both built by migration 0022 and queried
+through domain/geo/spatial) is always in step. Words match by prefix: "nguy van" finds too.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import event, or_
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ...models import Violation
+from ..geo import spatial
+
+MAX_TERMS = 8
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def fold(text: str | None) -> str:
+    """'Nguyễn Văn Đức' → 'nguyen van duc': lower case, no diacritics, đ as d, words only."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(plain.lower()))
+
+
+def _code_words(code: str) -> str:
+    """'TL-2026-0042' → 'tl 2026 0042 42' (the number also without its zeros, as people say it)."""
+    words = fold(code).split()
+    if words and words[-1].isdigit():
+        words.append(str(int(words[-1])))
+    return " ".join(words)
+
+
+def search_text_of(case: Violation) -> str:
+    """What the search index holds for a case."""
+    phone = "".join(ch for ch in case.owner_phone or "" if ch.isdigit())
+    parts = [_code_words(case.code or ""), fold(case.owner_name), phone, fold(case.address), fold(case.khu_vuc),
+             fold(case.description)]
+    return " ".join(part for part in parts if part)
+
+
+def _refresh(_mapper, _connection, case: Violation) -> None:
+    case.search_text = search_text_of(case)
+
+
+def install() -> None:
+    """Keep every case's search text in step with it, whoever writes (once per process)."""
+    if not event.contains(Violation, "before_insert", _refresh):
+        event.listen(Violation, "before_insert", _refresh)
+        event.listen(Violation, "before_update", _refresh)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What was typed, as folded words, and the case number it may be ("42", "0042", "tl-2026-0042")."""
+
+    words: tuple[str, ...]
+    number: int | None
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+def read_query(text: str | None) -> SearchQuery:
+    """The folded words of a search box (at most MAX_TERMS)."""
+    words = tuple(fold(text).split()[:MAX_TERMS])
+    number = int(words[-1]) if words and words[-1].isdigit() and len(words[-1]) <= 6 and (
+        len(words) == 1 or (len(words) == 3 and words[1].isdigit())) else None
+    return SearchQuery(words, number)
+
+
+def matches(session: Session, query: SearchQuery) -> ColumnElement[bool]:
+    """Cases whose search text has every word (as a word's start), or whose code has the number."""
+    found = spatial.text_matches(session, Violation.id, Violation.search_text, query.words)
+    if query.number is not None:
+        return or_(found, Violation.code.like(f"%-{query.number:04d}"))
+    return found
+
+
+def code_first(query: SearchQuery) -> ColumnElement[bool] | None:
+    """An ORDER BY term putting the case whose code has the typed number first (None: no number typed)."""
+    if query.number is None:
+        return None
+    return Violation.code.like(f"%-{query.number:04d}").desc()
