@@ -120,7 +120,7 @@ def test_each_document_downloads_as_word_filled_from_the_case(app, full_case):
     penalty = docx_text(client.get(_url(full_case, "penalty_decision", "docx")).data)
     assert "60.000.000 đồng (bằng chữ: Sáu mươi triệu đồng)" in penalty
     assert "Buộc phá dỡ phần xây thêm" in penalty and "thời hạn thực hiện 10 ngày" in penalty
-    assert "Số: 1/QĐ-XPHC" in penalty and "ngày 08 tháng 9 năm 2026" in penalty
+    assert "Số: 01/QĐ-XPHC" in penalty and "ngày 08 tháng 9 năm 2026" in penalty
     # The decision names the record it rests on by number and date (Luật XLVPHC Điều 68), and the act in the
     # document's own words (never the UI's catalogue: a missing translation cannot turn it into English).
     assert "Căn cứ Biên bản vi phạm hành chính số 07/BB-VPHC lập ngày 01/09/2026;" in penalty
@@ -132,8 +132,8 @@ def test_each_document_downloads_as_word_filled_from_the_case(app, full_case):
     assert "NGƯỜI VI PHẠM\n(Ký, ghi rõ họ tên)\n\nNGƯỜI LẬP BIÊN BẢN" not in record
     assert record.count("Nguyễn Văn Ánh") == 1  # named once, as the violator; never printed under his signature
     enforcement = docx_text(client.get(_url(full_case, "enforcement_decision", "docx")).data)
-    assert "Quyết định xử phạt vi phạm hành chính số 1/QĐ-XPHC ngày 08/09/2026" in enforcement
-    assert "phải thực hiện: Buộc phá dỡ phần xây thêm, theo Quyết định xử phạt số 1/QĐ-XPHC" in enforcement
+    assert "Quyết định xử phạt vi phạm hành chính số 01/QĐ-XPHC ngày 08/09/2026" in enforcement
+    assert "phải thực hiện: Buộc phá dỡ phần xây thêm, theo Quyết định xử phạt số 01/QĐ-XPHC" in enforcement
     notice = docx_text(client.get(_url(full_case, "self_demolition_notice", "docx")).data)
     assert "đến hết ngày 27/10/2026 (NĐ 16/2022 Điều 81)" in notice  # the deadline with its citation
 
@@ -425,7 +425,7 @@ def test_the_case_file_pdf_has_cover_history_photos_and_chain_head(app, full_cas
     assert f"Diễn biến xử lý ({event_count} mục)" in flat
     assert "Vị trí (vĩ độ, kinh độ) 10.177500, 105.597500 – ghim trên bản đồ khi báo cáo" in flat
     assert "Diện tích vi phạm (m²) 45,5" in flat
-    assert "1/QĐ-XPHC" in flat and "Phạt tiền: 60.000.000 đồng" in flat and "(Luật XLVPHC Điều 66 khoản 1)" in flat
+    assert "01/QĐ-XPHC" in flat and "Phạt tiền: 60.000.000 đồng" in flat and "(Luật XLVPHC Điều 66 khoản 1)" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True,
                                                              check=True).stdout.decode()).group(1))
     assert f"Trang 1/{pages}" in flat and f"Trang {pages}/{pages}" in flat

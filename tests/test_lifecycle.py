@@ -142,7 +142,7 @@ def test_record_then_proposal_then_approval(session, people):
     assert case.stage == "enforcement"
     # Numbered by the register and dated the day the chairman signs, Monday 15/03/2027: delivery within
     # 2 working days, Wednesday 17/03 (a decision is never born overdue).
-    assert (approval.document_number, approval.document_date) == ("1/QĐ-XPHC", TODAY)
+    assert (approval.document_number, approval.document_date) == ("01/QĐ-XPHC", TODAY)
     assert case.due_date == date(2027, 3, 17) and "Điều 70" in case.due_citation
     assert case_actions.pending_proposals(session) == []
     with pytest.raises(Conflict):
@@ -406,7 +406,7 @@ def test_lists_by_stage_overdue_week_and_waiting(session, people):
     _act(session, waiting, inspector, "close", mode="propose", outcome="dismissed")
 
     def find(**kw):
-        return {c.code for c in case_queries.find_cases(session, case_queries.CaseFilters(**kw), TODAY)}
+        return {c.code for c in case_queries.find_cases(session, case_queries.CaseFilters(**kw), TODAY).cases}
 
     assert find(overdue=True) == {late.code}
     assert find(due_this_week=True) == {this_week.code}

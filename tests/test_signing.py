@@ -116,13 +116,13 @@ def test_the_chairman_signs_from_the_queue_warned_of_lateness_and_competence(app
     inspector = login(app, "kiemtra")
     for url in ("/", "/field/today"):
         news = inspector.get(url).get_data(as_text=True).split('id="news"')[1].split("</section>")[0]
-        assert f'data-case="{_code(app, late_case)}" data-kind="approval"' in news and "1/QĐ-XPHC" in news
+        assert f'data-case="{_code(app, late_case)}" data-kind="approval"' in news and "01/QĐ-XPHC" in news
         assert f'data-case="{_code(app, big_case)}" data-kind="rejection"' in news
         assert "Lý do: Mức phạt vượt thẩm quyền, chuyển hồ sơ" in news
         assert "15/QĐ-XPHC" in news and "Chuyển hồ sơ đến người có thẩm quyền xử phạt" in news
     with app.app_context():
         approval = db.session.query(CaseEvent).filter_by(violation_id=late_case, kind="approval").one()
-        assert (approval.document_number, approval.document_date) == ("1/QĐ-XPHC", today)
+        assert (approval.document_number, approval.document_date) == ("01/QĐ-XPHC", today)
 
 
 def test_a_penalty_decision_after_the_limitation_period_needs_the_chairmans_tick_and_reason(app, people, db_snapshot):

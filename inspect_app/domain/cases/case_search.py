@@ -4,7 +4,8 @@ finds "Nguyễn Văn A", "duong so 3" finds "Đường số 3" (đ folded too), 
 Each case keeps `search_text`: its code, owner's name and phone, address, khu vực and description,
 folded (lower case, no diacritics, đ → d). A mapper hook refreshes it on every insert and update, so
 the full-text index (SQLite FTS5 / PostgreSQL tsvector, both built by migration 0022 and queried
-through domain/geo/spatial) is always in step. Words match by prefix: "nguy van" finds too.
+through domain/geo/spatial) is always in step. Every word must be there; the last one may be half typed
+("nguyen van an" finds "Nguyễn Văn Ánh").
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def read_query(text: str | None) -> SearchQuery:
 
 
 def matches(session: Session, query: SearchQuery) -> ColumnElement[bool]:
-    """Cases whose search text has every word (as a word's start), or whose code has the number."""
+    """Cases whose search text has every word (the last as a word's start), or whose code has the number."""
     found = spatial.text_matches(session, Violation.id, Violation.search_text, query.words)
     if query.number is not None:
         return or_(found, Violation.code.like(f"%-{query.number:04d}"))

@@ -1,6 +1,7 @@
 """The ward's document register (sổ văn bản): decisions get their number here when they are signed,
 in order per kind and year, never twice; records written in the field keep the number the inspector
 wrote, and the register refuses a number it already holds. The caller commits."""
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,15 +26,30 @@ def _next_sequence(session, kind, year):
     ).scalar_one()
 
 
+def number_key(number: str) -> str:
+    """A document number as the register compares it: '03/QĐ-XPHC' and '3/QĐ-XPHC' are one number
+    (Nghị định 30/2020 writes numbers below 10 with a leading zero; papers are not always written so)."""
+    return _LEADING_ZEROS.sub("", number.strip().casefold())
+
+
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+
+
+def _taken(session: Session, kind: str, year: int, number: str) -> RegisterEntry | None:
+    key = number_key(number)
+    entries = session.scalars(select(RegisterEntry).where(RegisterEntry.kind == kind, RegisterEntry.year == year)).all()
+    return next((entry for entry in entries if number_key(entry.number) == key), None)
+
+
 def sign(session: Session, spec: DocumentSpec, event: CaseEvent, case: Violation, signer: User) -> None:
-    """Give the event's document its register number (12/QĐ-XPHC) for the year of its date."""
+    """Give the event's document its register number for the year of its date: '01/QĐ-XPHC' … '12/QĐ-XPHC'
+    (a leading zero below 10, Nghị định 30/2020 Phụ lục I)."""
     assert event.document_date is not None, "a decision is dated when signed"
     year = event.document_date.year
     while True:  # a number written for a decision signed on paper is in the register already: skip it
         sequence = _next_sequence(session, spec.kind, year)
-        event.document_number = f"{sequence}/{spec.symbol}"
-        if session.scalar(select(RegisterEntry.id).where(RegisterEntry.kind == spec.kind, RegisterEntry.year == year,
-                                                         RegisterEntry.number == event.document_number)) is None:
+        event.document_number = f"{sequence:02d}/{spec.symbol}"
+        if _taken(session, spec.kind, year, event.document_number) is None:
             break
     session.add(RegisterEntry(kind=spec.kind, year=year, number=event.document_number, sequence=sequence,
                               dated=event.document_date, violation_id=case.id, event=event, signer_id=signer.id))
@@ -42,14 +58,11 @@ def sign(session: Session, spec: DocumentSpec, event: CaseEvent, case: Violation
 def check_free(session: Session, kind: str, number: str, dated: date | None) -> None:
     """Refuse a written number the register already holds for this kind and year."""
     assert dated is not None, "a document with a number has its date (read_action_input)"
-    taken = session.execute(
-        select(RegisterEntry.number, Violation.code).join(Violation, RegisterEntry.violation_id == Violation.id)
-        .where(RegisterEntry.kind == kind, RegisterEntry.year == dated.year, RegisterEntry.number == number)
-    ).first()
+    taken = _taken(session, kind, dated.year, number)
     if taken is not None:
         raise InvalidFields({"document_number": InvalidInput(
             N_("Number %(number)s is already in the register for %(year)s (case %(code)s)."),
-            number=number, year=dated.year, code=taken.code)})
+            number=number, year=dated.year, code=taken.violation.code)})
 
 
 def refused_duplicate(error: IntegrityError) -> InvalidInput | None:
