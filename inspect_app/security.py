@@ -3,7 +3,7 @@ end of a session after a long idle time."""
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import request, session
+from flask import g, request, session
 from flask_login import current_user, logout_user
 
 from .domain.accounts import login_sessions
@@ -35,6 +35,10 @@ def init_app(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if g.get("api_token"):
+            # A token's request never starts a session (a page's CSRF token would otherwise set a cookie,
+            # and that cookie, with no login in it, would make the next request anonymous).
+            session.modified = False
         return response
 
     @app.before_request
@@ -43,8 +47,8 @@ def init_app(app):
         # service worker's own file requests, which some browsers send with another User-Agent.
         if request.endpoint in ("static", "main.service_worker", "main.manifest") or request.path.startswith("/vendor/"):
             return
-        if not current_user.is_authenticated:
-            return
+        if not current_user.is_authenticated or g.get("api_token"):
+            return  # a token's request has no session to keep alive or to end
         now = datetime.now(UTC).timestamp()
         seen = session.get(LAST_SEEN_KEY)
         if seen is not None and now - seen > app.config["SESSION_IDLE_HOURS"] * 3600:

@@ -259,6 +259,11 @@ CORPUS = {
         form=lambda w: {"template": (io.BytesIO(b"PK"), "mau.docx")}),
     "report: a noncharacter no document can hold in the owner's name": Bad(
         "kiemtra", "POST", "/api/violations", 400, "ký tự điều khiển", form=report(owner_name="Trần\uffffBảy")),
+    # --- API tokens (account page)
+    "tokens: a name of 101 characters": Bad("kiemtra", "POST", "/account/tokens", 400, "từ 1 đến 100 ký tự",
+                                            form=lambda w: {"name": "x" * 101}),
+    "tokens: revoke something that is not a token": Bad("kiemtra", "POST", "/account/tokens", 404,
+                                                         "Không có mã truy cập này", form=lambda w: {"revoke": "1; DROP"}),
     # --- times and dates at the ends of the calendar (year 1, year 9999, with offsets), huge ids, deep JSON
     "patrol start: started in year 1 at -12:00": Bad("kiemtra", "POST", "/api/patrols", 400, "Thời gian không hợp lệ",
                                                     json=lambda w: {"client_uuid": new_uuid(), "route_id": w["route"],

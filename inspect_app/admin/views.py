@@ -35,6 +35,7 @@ LOG_ACTIONS = {
     "route.restore": N_("route brought back into use"), "boundary.verify": N_("boundary marked verified"),
     "boundary.unverify": N_("boundary marked unverified"), "ward.settings": N_("ward settings changed"),
     "document_template.upload": N_("document template uploaded"),
+    "token.create": N_("API token made"), "token.revoke": N_("API token revoked"),
     "document_template.default": N_("document template back to the default"),
 }
 USER_CHANGES = ("role", "full_name", "deactivate", "reactivate", "password", "delete")

@@ -2,13 +2,14 @@
 tests/test_access_policy.py fails when a view has none."""
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from ..domain.accounts import accounts, login_sessions
+from ..domain.accounts import accounts, api_tokens, login_sessions
 from ..domain.accounts.roles import ROLES
 from ..extensions import db
+from ..models.types import utcnow
 from ..models.user import password_stamp
 from ..security import SESSION_KEY
 
@@ -97,6 +98,21 @@ def init_login_manager(app, login_manager):
             return None  # the password changed since this session began
         if not user.active or not login_sessions.is_live(db.session, session.get(SESSION_KEY), user.id):
             return None  # logged out (even a copy of the cookie), deactivated, or ended on the server
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_token(incoming):
+        """A read-only API token (Authorization: Bearer …, or HTTP basic with the token as the password), for
+        GET and HEAD only: anything that writes needs the login form's session and its CSRF token."""
+        if incoming.method not in ("GET", "HEAD") or incoming.authorization is None:
+            return None
+        credentials = incoming.authorization
+        secret = credentials.token if credentials.type == "bearer" else credentials.password
+        user = api_tokens.user_of_token(db.session, secret or "", utcnow())
+        if user is None:
+            return None
+        db.session.commit()  # the "last used" time, written now: the request itself only reads
+        g.api_token = True  # no session for it: nothing is written to the cookie (security.end_idle_sessions)
         return user
 
     @app.before_request

@@ -1,11 +1,12 @@
-"""Login and logout views: parse the form, call domain.accounts.accounts, commit, render."""
+"""Login and logout, one's own password and API tokens: parse the form, call domain.accounts, commit, render."""
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
-from ..domain.accounts import accounts, login_limits, login_sessions
-from ..domain.errors import N_, AccountInactive, InvalidFields, InvalidInput
+from ..domain.accounts import accounts, admin_log, api_tokens, login_limits, login_sessions
+from ..domain.errors import N_, AccountInactive, DomainError, InvalidFields, InvalidInput, NotFound
+from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
 from ..models.types import utcnow
@@ -108,3 +109,36 @@ def change_password():
             flash(gettext("Your password has been changed. Your other sessions have ended."), "info")
             return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/password.html", errors=errors, forced=current_user.must_change_password), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens_page():
+    """The user's read-only API tokens for QGIS and scripts: make one (shown once), revoke one."""
+    errors, status, shown = {}, 200, None
+    if request.method == "POST":
+        try:
+            if request.form.get("revoke"):
+                token_id = request.form.get("revoke", "")
+                if not token_id.isdigit() or len(token_id) > 10:
+                    raise NotFound(N_("There is no such token."))
+                token = api_tokens.revoke_token(db.session, current_user, int(token_id), utcnow())
+                admin_log.log_admin_action(db.session, current_user, "token.revoke", token.prefix, token.name)
+                db.session.commit()
+                flash(gettext("The token %(name)s no longer opens anything.", name=token.name), "info")
+                return redirect(url_for("auth.api_tokens_page"))
+            token, shown = api_tokens.create_token(db.session, current_user, request.form.get("name", ""))
+            admin_log.log_admin_action(db.session, current_user, "token.create", token.prefix, token.name)
+            db.session.commit()
+        except InvalidFields as exc:
+            db.session.rollback()
+            errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
+            status = 400
+        except DomainError as exc:
+            db.session.rollback()
+            flash(translate_error(exc), "error")
+            status = domain_status(exc)
+    response = make_response(render_template("auth/tokens.html", tokens=api_tokens.tokens_of(db.session, current_user),
+                                             shown=shown, errors=errors), status)
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page once
+    return response

@@ -1,5 +1,6 @@
 """Tables. No commits and no business rules here: those live in domain/ and the views."""
 from .admin_event import AdminEvent
+from .api_token import ApiToken
 from .case_anchor import CaseAnchor
 from .case_event import CaseEvent
 from .document import DocumentTemplate, GeneratedDocument
@@ -12,6 +13,7 @@ from .user import User
 
 __all__ = [
     "AdminEvent",
+    "ApiToken",
     "CaseAnchor",
     "CaseCounter",
     "CaseEvent",
