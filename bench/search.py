@@ -38,7 +38,9 @@ TARGET_MS = 50
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Đức"]
 GIVEN = ["Ánh", "Bảo", "Cường", "Dũng", "Em", "Giàu", "Hạnh", "Khải", "Lộc", "Mỹ", "Nghĩa", "Phúc", "Quý", "Sơn", "Tâm"]
-STREETS = ["Đường số 3", "Lộ Vòng Cung", "Đường 91B", "Hẻm 5 Thới Xương", "Quốc lộ 91", "Đường Lê Hồng Phong"]
+# A ward's streets: numbered ones ("Đường số 1" … "Đường số 40"), named roads and alleys.
+STREETS = ([f"Đường số {n}" for n in range(1, 41)] + [f"Hẻm {n} Thới Xương" for n in range(1, 30)]
+           + ["Lộ Vòng Cung", "Đường 91B", "Quốc lộ 91", "Đường Lê Hồng Phong", "Đường Trần Hưng Đạo", "Đường Thới Long"])
 KHU_VUC = ["Thới Xương 1", "Thới Xương 2", "Bắc Vàng", "Thới Mỹ", "Thới Hòa", "Long Thạnh"]
 QUERIES = ["nguyen van anh", "duong so 3", "42", "tran thi bao thoi xuong", "0909", "le huu", "pham ngoc tam bac vang"]
 

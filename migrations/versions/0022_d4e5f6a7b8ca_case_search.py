@@ -22,7 +22,9 @@ depends_on = None
 
 _WORD = re.compile(r"[0-9a-z]+")
 SQLITE_INDEX = (
-    "CREATE VIRTUAL TABLE violations_search USING fts5(search_text, content='violations', content_rowid='id')",
+    # prefix='1 2 3': a word being typed ("3", "ng", "ngu") is looked up directly, not by merging every word it starts.
+    "CREATE VIRTUAL TABLE violations_search USING fts5(search_text, content='violations', content_rowid='id', "
+    "prefix='1 2 3')",
     "CREATE TRIGGER violations_search_insert AFTER INSERT ON violations BEGIN "
     "INSERT INTO violations_search(rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER violations_search_delete AFTER DELETE ON violations BEGIN "

@@ -207,16 +207,18 @@ _SEARCH_WORD = re.compile(r"[0-9a-z]{1,40}")
 
 
 def text_matches(session: Session, id_column: Any, text_column: Any, words: Sequence[str]) -> ColumnElement:
-    """Rows whose folded text has every word, the last one as the start of a word (it may be half typed),
-    through the full-text index. `words` are folded already (letters a-z and digits only)."""
+    """Rows whose folded text has every word, the last one of two characters or more as the start of a word
+    (it may be half typed; a single letter or digit stays a word: "so 3" is not "so 30"), through the
+    full-text index. `words` are folded already (letters a-z and digits only)."""
     words = [word for word in words if _SEARCH_WORD.fullmatch(word)]  # nothing else ever reaches the query text
     if not words:
         return literal_column("1") == literal_column("1")
     if database_kind(session) == SPATIALITE:
-        query = " AND ".join([f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}"*'])
+        last = f'"{words[-1]}"' + ("*" if len(words[-1]) > 1 else "")
+        query = " AND ".join([f'"{word}"' for word in words[:-1]] + [last])
         matching: Select = select(column("rowid")).select_from(table(SEARCH_TABLE)).where(
             literal_column(SEARCH_TABLE).op("MATCH")(query))
         return id_column.in_(matching)
-    query = " & ".join(list(words[:-1]) + [f"{words[-1]}:*"])
+    query = " & ".join(list(words[:-1]) + [words[-1] + (":*" if len(words[-1]) > 1 else "")])
     return func.to_tsvector(literal_column("'simple'"), text_column).op("@@")(
         func.to_tsquery(literal_column("'simple'"), query))
