@@ -13,7 +13,7 @@ from .i18n import translate_error
 
 FIELD_LABELS = {
     "stage": _l("Stage"), "route": _l("Route"), "khu_vuc": _l("Neighbourhood (khu vực)"), "category": _l("Violation"),
-    "officer": _l("Officer in charge"), "date_from": _l("From"), "date_to": _l("To"),
+    "officer": _l("Officer in charge"), "date_from": _l("From"), "date_to": _l("To"), "q": _l("Search"),
 }
 
 

@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
-from .domain.accounts import login_sessions
+from .domain.accounts import api_tokens, login_sessions
 from .extensions import db
 
 LAST_SEEN_KEY = "seen"
@@ -25,8 +26,43 @@ def content_security_policy(tile_url):
     ))
 
 
+def presented_token(incoming) -> str | None:
+    """The API token a read (GET or HEAD) brings (Bearer, or the password of HTTP basic), or None. Only our
+    tokens count: a proxy's own basic authentication in front of the app is not one."""
+    credentials = incoming.authorization
+    if incoming.method not in ("GET", "HEAD") or credentials is None:
+        return None
+    secret = credentials.token if credentials.type == "bearer" else credentials.password
+    return secret if secret and secret.startswith(api_tokens.PREFIX) else None
+
+
+def carries_token(incoming) -> bool:
+    """A read that brings an API token: it has nothing to do with a cookie session, neither reading one nor
+    writing one."""
+    return presented_token(incoming) is not None
+
+
+class TokenAwareSessions(SecureCookieSessionInterface):
+    """The cookie session, except for a token's request: it gets an empty session that is never saved, so
+    a cookie the client holds (from /login, say) cannot make it anonymous under Flask-Login's strong
+    protection, and no cookie is ever set or cleared for it."""
+
+    def open_session(self, app, incoming):
+        """An empty session for a token's request, else the cookie's."""
+        if carries_token(incoming):
+            return self.session_class()
+        return super().open_session(app, incoming)
+
+    def save_session(self, app, session_, response):
+        """Nothing for a token's request, else the cookie as usual."""
+        if carries_token(request):
+            return None
+        return super().save_session(app, session_, response)
+
+
 def init_app(app):
-    """Add the headers to every response and end idle sessions."""
+    """Add the headers to every response, keep token requests out of sessions, and end idle sessions."""
+    app.session_interface = TokenAwareSessions()
     policy = content_security_policy(app.config["TILE_URL"])
 
     @app.after_request
@@ -35,10 +71,6 @@ def init_app(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if g.get("api_token"):
-            # A token's request never starts a session (a page's CSRF token would otherwise set a cookie,
-            # and that cookie, with no login in it, would make the next request anonymous).
-            session.modified = False
         return response
 
     @app.before_request

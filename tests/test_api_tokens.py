@@ -5,7 +5,7 @@ import base64
 import hashlib
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.models import ApiToken, User
@@ -104,3 +104,41 @@ def test_someone_elses_token_cannot_be_revoked_and_names_are_checked(app, people
         response = other.post("/account/tokens", data={"csrf_token": csrf_token_from(page), "name": name})
         assert response.status_code == 400 and "tên" in response.get_data(as_text=True).lower()
     assert db_snapshot() == before
+
+
+def test_a_client_holding_a_cookie_still_reads_with_its_token_and_gets_no_cookie(app, people):
+    secret = _make_token(login(app, "chutich"))
+    script = app.test_client()
+    script.get("/login")  # a cookie from the site, as a requests.Session or QGIS's cookie jar keeps one
+    for _ in range(2):
+        response = script.get("/api/violations.geojson", headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_tokens_end_with_an_administrators_password_reset_and_a_deactivation(app, people):
+    from inspect_app.domain.accounts import accounts
+
+    secrets = {}
+    for username, key in (("kiemtra", "inspector"), ("kiemtra2", "inspector2")):
+        secrets[key] = _make_token(login(app, username))
+    with app.app_context():
+        admin = db.session.get(User, people["admin"])
+        accounts.reset_password(db.session, db.session.get(User, people["inspector"]), "mat-khau-moi-dai", 8)
+        accounts.set_active(db.session, db.session.get(User, people["inspector2"]), False, admin)
+        db.session.commit()
+        accounts.set_active(db.session, db.session.get(User, people["inspector2"]), True, admin)
+        user = db.session.get(User, people["inspector"])
+        user.must_change_password = False  # as after the user chose a new password
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))) == 0
+    anonymous = app.test_client()
+    for secret in secrets.values():
+        assert anonymous.get("/api/violations.geojson", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_odd_revoke_values_are_not_found(app, people):
+    client = login(app, "kiemtra")
+    page = client.get("/account/tokens").get_data(as_text=True)
+    for value in ("²", "①", "-1", "99999999999", "1e3"):
+        response = client.post("/account/tokens", data={"csrf_token": csrf_token_from(page), "revoke": value})
+        assert response.status_code == 404, value

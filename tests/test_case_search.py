@@ -155,3 +155,30 @@ def test_existing_cases_are_folded_by_the_migration(app, people):
                                       "FROM violations")).one()
         case = db.session.get(Violation, row.id)
         assert migration._search_text(row) == case_search.search_text_of(case)  # the frozen rule is today's rule
+
+
+def test_a_search_that_cannot_be_searched_says_so_instead_of_listing_everything(app, ward_cases):
+    client = login(app, "chutich")
+    for q, message in (("!!!", "chữ hoặc số"), ("a" * 41, "40 ký tự"), (" ".join(["tu"] * 13), "12 từ")):
+        response = client.get("/cases/", query_string={"q": q})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in html, q
+    assert _codes(app, "٤٢")[0] == "TL-2026-0042"  # Arabic-Indic digits are digits
+    assert client.get("/cases/?page=²").status_code == 200 and client.get("/cases/?page=-3").status_code == 200
+
+
+def test_a_phone_is_found_however_it_is_typed(app, people):
+    with app.app_context():
+        make_case(db.session, people["inspector"], code="TL-2026-0050", owner_phone="0909 123 456")
+        make_case(db.session, people["inspector"], code="TL-2026-0051", owner_phone="+84 912 345 678")
+        db.session.commit()
+    for typed in ("0909 123 456", "0909.123.456", "0909123456", "0909"):
+        assert _codes(app, typed) == ["TL-2026-0050"], typed
+    for typed in ("0912345678", "0912 345 678", "+84 912 345 678", "84912345678"):
+        assert _codes(app, typed) == ["TL-2026-0051"], typed
+
+
+def test_the_map_and_the_gis_api_filter_by_the_search_too(app, ward_cases):
+    client = login(app, "chutich")
+    features = client.get("/api/violations.geojson?q=duong+so+3").get_json()["features"]
+    assert [f["properties"]["code"] for f in features] == ["TL-2026-0042"]

@@ -11,7 +11,7 @@ from ..domain.accounts.roles import ROLES
 from ..extensions import db
 from ..models.types import utcnow
 from ..models.user import password_stamp
-from ..security import SESSION_KEY
+from ..security import SESSION_KEY, presented_token
 
 PUBLIC = "public"
 # What a user who must choose a new password can still open.
@@ -104,11 +104,10 @@ def init_login_manager(app, login_manager):
     def load_user_from_token(incoming):
         """A read-only API token (Authorization: Bearer …, or HTTP basic with the token as the password), for
         GET and HEAD only: anything that writes needs the login form's session and its CSRF token."""
-        if incoming.method not in ("GET", "HEAD") or incoming.authorization is None:
+        secret = presented_token(incoming)
+        if secret is None:
             return None
-        credentials = incoming.authorization
-        secret = credentials.token if credentials.type == "bearer" else credentials.password
-        user = api_tokens.user_of_token(db.session, secret or "", utcnow())
+        user = api_tokens.user_of_token(db.session, secret, utcnow())
         if user is None:
             return None
         db.session.commit()  # the "last used" time, written now: the request itself only reads

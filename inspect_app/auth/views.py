@@ -1,4 +1,5 @@
 """Login and logout, one's own password and API tokens: parse the form, call domain.accounts, commit, render."""
+import re
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -120,7 +121,7 @@ def api_tokens_page():
         try:
             if request.form.get("revoke"):
                 token_id = request.form.get("revoke", "")
-                if not token_id.isdigit() or len(token_id) > 10:
+                if not re.fullmatch(r"[0-9]{1,10}", token_id):
                     raise NotFound(N_("There is no such token."))
                 token = api_tokens.revoke_token(db.session, current_user, int(token_id), utcnow())
                 admin_log.log_admin_action(db.session, current_user, "token.revoke", token.prefix, token.name)

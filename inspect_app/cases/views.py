@@ -1,4 +1,5 @@
 """Case list, case page with its timeline and actions, the chairman's queue, photo files."""
+import re
 import uuid
 from datetime import timedelta
 
@@ -36,7 +37,8 @@ def index():
     filters, ok = filters_from_request()
     context = request_case_context()
     page = request.args.get("page", "1")
-    listing = case_queries.find_cases(db.session, filters, context.today, int(page) if page.isdigit() and len(page) < 7 else 1)
+    listing = case_queries.find_cases(db.session, filters, context.today,
+                                      int(page) if re.fullmatch(r"[0-9]{1,6}", page) else 1)
     return render_template(
         "cases/index.html", listing=listing, cases=listing.cases, filters=filters,
         counts=case_queries.stage_counts(db.session), today=context.today,

@@ -37,6 +37,7 @@ SQLITE_INDEX = (
 
 def _fold(text):
     text = (text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(plain.lower()))
 
@@ -45,8 +46,13 @@ def _search_text(row):
     code = _fold(row.code).split()
     if code and code[-1].isdigit():
         code.append(str(int(code[-1])))
-    phone = "".join(ch for ch in row.owner_phone or "" if ch.isdigit())
-    parts = [" ".join(code), _fold(row.owner_name), phone, _fold(row.address), _fold(row.khu_vuc), _fold(row.description)]
+    groups = _fold(row.owner_phone).split()
+    joined = "".join(groups)
+    phone = groups + ([joined] if len(groups) > 1 else [])
+    if joined.startswith("84") and (row.owner_phone or "").lstrip().startswith("+"):
+        phone += (["0" + groups[1]] + groups[2:] if groups[0] == "84" and len(groups) > 1 else []) + ["0" + joined[2:]]
+    parts = [" ".join(code), _fold(row.owner_name), " ".join(dict.fromkeys(phone)), _fold(row.address),
+             _fold(row.khu_vuc), _fold(row.description)]
     return " ".join(part for part in parts if part)
 
 

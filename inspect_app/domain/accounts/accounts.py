@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
 from ...models.types import utcnow
 from ..errors import N_, AccountInactive, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
-from . import login_sessions
+from . import api_tokens, login_sessions
 from .roles import ADMIN, INSPECTOR, ROLES
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -142,6 +142,7 @@ def set_active(session: Session, user: User, active: bool, acting_user: User | N
     if not active:
         # Its sessions end now; reactivating later does not bring them back.
         login_sessions.end_all_sessions(session, user, "deactivated")
+        api_tokens.revoke_all(session, user)  # reactivating the account does not bring them back
     return user
 
 
@@ -162,6 +163,7 @@ def reset_password(session: Session, user: User, new_password: str, min_length: 
     _set_password(user, new_password, min_length)
     user.must_change_password = True
     login_sessions.end_all_sessions(session, user, "password")
+    api_tokens.revoke_all(session, user)  # the administrator resets when an account may be in other hands
     return user
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import ApiToken, User
+from ...models.types import utcnow
 from ..errors import N_, InvalidFields, InvalidInput, NotFound
 from ..inputs import has_control_characters
 
@@ -56,6 +57,14 @@ def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> 
     if token.revoked_at is None:
         token.revoked_at = now
     return token
+
+
+def revoke_all(session: Session, user: User, now: datetime | None = None) -> int:
+    """Revoke every live token of the user (deactivation, a password reset by the administrator); how many."""
+    live = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in live:
+        token.revoked_at = now or utcnow()
+    return len(live)
 
 
 def user_of_token(session: Session, secret: str, now: datetime) -> User | None:

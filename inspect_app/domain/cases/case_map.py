@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...models import Violation
 from ..field.field_reports import first_photos
 from ..geo import spatial
-from .case_queries import CaseFilters, filtered
+from .case_queries import CaseFilters, filtered, searched
 from .clocks import LIMITATION, is_overdue, nearest_due
 from .deadlines import WorkingCalendar
 
@@ -27,7 +27,7 @@ def violations_feature_collection(session: Session, bbox: tuple[float, float, fl
         statement = statement.where(spatial.in_bbox(session, Violation.position, *bbox))
     if filters is not None:
         assert today is not None, "filters that ask for deadlines are read against a day"
-        statement = filtered(statement, filters, today)
+        statement = searched(session, filtered(statement, filters, today), filters)
     rows = session.execute(statement).all()
     photos = first_photos(session, [v.id for v, _ in rows[:limit]])
     features = [

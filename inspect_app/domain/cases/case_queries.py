@@ -55,6 +55,9 @@ def read_filters(args: Mapping[str, Any]) -> CaseFilters:
         category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
         date_from=reader.day("date_from"), date_to=reader.day("date_to"), q=reader.text("q", 100),
     )
+    problem = case_search.query_problem(filters.q)
+    if problem:
+        reader.error("q", problem)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         reader.error("date_to", N_("The end of the date range is before its start."))
     reader.finish()

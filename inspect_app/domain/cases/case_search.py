@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...models import Violation
+from ..errors import N_
 from ..geo import spatial
 
-MAX_TERMS = 8
+MAX_TERMS = 12
+MAX_WORD = 40
 _WORD = re.compile(r"[0-9a-z]+")
 
 
 def fold(text: str | None) -> str:
-    """'Nguyễn Văn Đức' → 'nguyen van duc': lower case, no diacritics, đ as d, words only."""
+    """'Nguyễn Văn Đức' → 'nguyen van duc': lower case, no diacritics, đ as d, any script's digits as 0-9,
+    words only."""
     text = (text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(plain.lower()))
 
@@ -39,11 +43,22 @@ def _code_words(code: str) -> str:
     return " ".join(words)
 
 
+def _phone_words(phone: str | None) -> str:
+    """'+84 909 123 456' → '84 909 123 456 84909123456 0909 0909123456': its groups, its digits run together,
+    and the number as dialled inside Việt Nam (0… for +84…), so it is found however it is typed."""
+    groups = fold(phone).split()
+    joined = "".join(groups)
+    words = groups + ([joined] if len(groups) > 1 else [])
+    if joined.startswith("84") and (phone or "").lstrip().startswith("+"):
+        local = ["0" + groups[1]] + groups[2:] if groups[0] == "84" and len(groups) > 1 else []
+        words += local + ["0" + joined[2:]]
+    return " ".join(dict.fromkeys(words))
+
+
 def search_text_of(case: Violation) -> str:
     """What the search index holds for a case."""
-    phone = "".join(ch for ch in case.owner_phone or "" if ch.isdigit())
-    parts = [_code_words(case.code or ""), fold(case.owner_name), phone, fold(case.address), fold(case.khu_vuc),
-             fold(case.description)]
+    parts = [_code_words(case.code or ""), fold(case.owner_name), _phone_words(case.owner_phone), fold(case.address),
+             fold(case.khu_vuc), fold(case.description)]
     return " ".join(part for part in parts if part)
 
 
@@ -69,8 +84,23 @@ class SearchQuery:
         return bool(self.words)
 
 
+def query_problem(text: str | None) -> str | None:
+    """Why a search box's text cannot be searched as typed (a msgid), or None: nothing searchable in it, a
+    word too long, too many words. Searching only part of it would show more cases than asked for."""
+    if not (text or "").strip():
+        return None
+    words = fold(text).split()
+    if not words:
+        return N_("Type letters or digits to search for.")
+    if any(len(word) > MAX_WORD for word in words):
+        return N_("A word of the search is longer than 40 characters.")
+    if len(words) > MAX_TERMS:
+        return N_("Search with at most 12 words.")
+    return None
+
+
 def read_query(text: str | None) -> SearchQuery:
-    """The folded words of a search box (at most MAX_TERMS)."""
+    """The folded words of a search box (checked first with query_problem)."""
     words = tuple(fold(text).split()[:MAX_TERMS])
     number = int(words[-1]) if words and words[-1].isdigit() and len(words[-1]) <= 6 and (
         len(words) == 1 or (len(words) == 3 and words[1].isdigit())) else None
