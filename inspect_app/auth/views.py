@@ -7,7 +7,6 @@ from flask_login import current_user, login_user, logout_user
 
 from ..domain.accounts import accounts, admin_log, api_tokens, login_limits, login_sessions
 from ..domain.errors import N_, AccountInactive, DomainError, InvalidFields, InvalidInput, NotFound
-from ..errors import domain_status
 from ..extensions import db
 from ..i18n import translate_error
 from ..models.types import utcnow
@@ -135,10 +134,10 @@ def api_tokens_page():
             db.session.rollback()
             errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
             status = 400
-        except DomainError as exc:
+        except DomainError as exc:  # errors.py imports this package: its status table is not used here
             db.session.rollback()
             flash(translate_error(exc), "error")
-            status = domain_status(exc)
+            status = 404 if isinstance(exc, NotFound) else 400
     response = make_response(render_template("auth/tokens.html", tokens=api_tokens.tokens_of(db.session, current_user),
                                              shown=shown, errors=errors), status)
     response.headers["Cache-Control"] = "no-store"  # the new token is on this page once
