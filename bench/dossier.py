@@ -11,25 +11,16 @@ DATABASE_URL; through the app's own views (test client: no network time); median
 """
 import io
 import os
-import statistics
 import sys
-import tempfile
-import time
 import uuid
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
-
-from flask_migrate import upgrade  # noqa: E402
+from common import fresh_app, median_of  # noqa: I001  (puts the project on the path first)
 from geoalchemy2.shape import from_shape  # noqa: E402
+from PIL import Image
 from shapely.geometry import Point  # noqa: E402
 
-from inspect_app import create_app  # noqa: E402
 from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.domain.cases import case_actions  # noqa: E402
 from inspect_app.domain.cases.context import LifecycleContext  # noqa: E402
@@ -41,7 +32,6 @@ from inspect_app.domain.field.photos import PhotoFiles  # noqa: E402
 from inspect_app.domain.ward_time import VIETNAM_OFFSET  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402
-from inspect_app.operations import demo  # noqa: E402
 from inspect_app.reports import pdf  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "40"))
@@ -121,23 +111,12 @@ def build_case(session, folder):
 
 
 def timed(fn):
-    samples, result = [], None
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), result
+    return median_of(fn, REPEAT)
 
 
 def main():
-    folder = Path(tempfile.mkdtemp())
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "PHOTO_DIR": str(folder / "photos")})
+    app, folder = fresh_app()
     with app.app_context():
-        upgrade()
-        demo.seed_demo(db.session, "Phường Thới Long", "TL")
-        db.session.commit()
         case_id, events, photo_bytes = build_case(db.session, folder)
         kind = db.engine.url.get_backend_name()
         penalty = next(e.id for e in db.session.get(Violation, case_id).events if e.action == "penalty_decision")

@@ -8,29 +8,21 @@ the case list runs), and of the whole case-list page through the app's view (tes
 """
 import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
-
-from flask_migrate import upgrade  # noqa: E402
+from common import fresh_app, median_of  # noqa: I001  (puts the project on the path first)
 from geoalchemy2.shape import from_shape  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from inspect_app import create_app  # noqa: E402
 from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.domain.cases import case_queries, case_search  # noqa: E402
 from inspect_app.domain.ward_time import local_today  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import Violation  # noqa: E402
-from inspect_app.operations import demo  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
@@ -71,23 +63,12 @@ def fill(session, officer_id, rng):
 
 
 def median_ms(fn):
-    samples, result = [], None
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), result
+    return median_of(fn, REPEAT, scale=1000)
 
 
 def main():
-    folder = Path(tempfile.mkdtemp())
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "PHOTO_DIR": str(folder / "photos")})
+    app, _folder = fresh_app()
     with app.app_context():
-        upgrade()
-        demo.seed_demo(db.session, "Phường Thới Long", "TL")
-        db.session.commit()
         start = time.perf_counter()
         fill(db.session, accounts.find_user(db.session, "kiemtra").id, random.Random(19))
         filled = time.perf_counter() - start
