@@ -138,8 +138,8 @@ def test_the_header_search_box_finds_a_case_for_every_role(app, ward_cases):
         assert 'name="q"' in page
 
 
-def test_existing_cases_are_folded_by_the_migration(app, people):
-    """The migration filled search_text of cases stored before it: checked by emptying it and folding again."""
+def test_the_migrations_frozen_fold_is_todays_fold(app, people):
+    """Migration 0022 folds the cases stored before it with its own copy of the rule: the same text as today's."""
     with app.app_context():
         make_case(db.session, people["inspector"], code="TL-2026-0077", owner_name="Đỗ Thị Hồng")
         db.session.commit()

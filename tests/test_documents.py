@@ -375,13 +375,16 @@ def test_an_uploaded_template_is_used_recorded_and_can_be_undone(app, full_case)
     assert actions[-2:] == ["document_template.upload", "document_template.default"]
 
 
+def _upload(client, kind, content, filename):
+    """Post a template file through the admin's form (CSRF included)."""
+    token = csrf_token_from(client.get("/documents").get_data(as_text=True))
+    return client.post(f"/admin/documents/{kind}", data={"csrf_token": token, "template": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
 def test_only_the_administrator_changes_templates(app, full_case):
     client = login(app, "chutich")
-    token = csrf_token_from(client.get("/documents").get_data(as_text=True))
-    response = client.post("/admin/documents/bb_vphc", data={
-        "csrf_token": token, "template": (io.BytesIO(_docx_with("bb_vphc", "x")), "x.docx")},
-        content_type="multipart/form-data")
-    assert response.status_code == 403
+    assert _upload(client, "bb_vphc", _docx_with("bb_vphc", "x"), "x.docx").status_code == 403
     assert client.get("/admin/documents/bb_vphc/template.docx").status_code == 403
 
 
@@ -429,6 +432,7 @@ def test_the_case_file_pdf_has_cover_history_photos_and_chain_head(app, full_cas
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True,
                                                              check=True).stdout.decode()).group(1))
     assert f"Trang 1/{pages}" in flat and f"Trang {pages}/{pages}" in flat
+    assert flat.count("UBND PHƯỜNG THỚI LONG · HỒ SƠ TL-2026-0042") == pages  # the ward's header on every page
     assert all(embedded for _name, embedded in pdf_fonts(response.data, tmp_path))
     [entry] = _logged(app)
     assert (entry.kind, entry.file_format, entry.violation_id) == ("dossier", "pdf", case_id)
@@ -618,11 +622,14 @@ def test_a_renderer_that_hangs_is_stopped_with_everything_it_started(tmp_path):
 
 
 def test_an_uploaded_file_name_keeps_printable_characters_only(app, people):
-    admin = login(app, "quantri")
-    token = csrf_token_from(admin.get("/documents").get_data(as_text=True))
-    response = admin.post("/admin/documents/bb_vphc", data={
-        "csrf_token": token, "template": (io.BytesIO(_docx_with("bb_vphc", "x")), "mẫu\x00\x1b[31m.docx")},
-        content_type="multipart/form-data")
+    response = _upload(login(app, "quantri"), "bb_vphc", _docx_with("bb_vphc", "x"), "mẫu\x00\x1b[31m.docx")
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(DocumentTemplate.filename)) == "mẫu[31m.docx"
+
+
+def test_the_running_header_reaches_css_only_as_escapes():
+    from inspect_app.documents.case_file import css_string
+
+    escaped = css_string('Phường "A"; } </style><script>x</script> \\ {{ 7*191 }}')
+    assert re.fullmatch(r"(?:[A-Za-z0-9]|\\[0-9a-f]{6})*", escaped)

@@ -2,7 +2,6 @@
 print, and the ZIP with the originals. Used by the download and by `flask cases dossier`."""
 import base64
 import io
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,8 +24,14 @@ CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "dossier.css"
 
 def file_stem(case):
     """'ho-so-TL-2026-0042' (ASCII, for downloads and the ZIP's folder)."""
-    plain = unicodedata.normalize("NFKD", case.code.replace("đ", "d").replace("Đ", "D"))
-    return "ho-so-" + "".join(c for c in plain if c.isalnum() or c in "-_")
+    return "ho-so-" + "".join(c for c in case.code if c.isascii() and (c.isalnum() or c in "-_"))
+
+
+def css_string(text):
+    """Text as the inside of a CSS string, every character but ASCII letters and digits written as a six-digit
+    CSS escape (spaces too: CSS swallows one after an escape): a ward's name from the settings can never close
+    the string or the style block."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
 
 
 def _print_copy(path, max_px):
@@ -63,6 +68,7 @@ def dossier_html(dossier, prepared_by):
         return render_template("documents/dossier.html", dossier=dossier, case=dossier.case, photos=photos,
                                ward_name=ward_name, documented=steps, prepared_by=prepared_by, prepared_at=datetime.now(UTC),
                                sketch=sketch_svg_data(dossier.sketch), works_place=content.works_place(dossier.case),
+                               running_header=css_string(f"UBND {ward_name.upper()} · HỒ SƠ {dossier.case.code}"),
                                stylesheet=Markup(CSS.read_text(encoding="utf-8")))
 
 
