@@ -66,6 +66,11 @@ class Defaults:
     WARD_CA_CERT = None
     WARD_CA_URL = None
     NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
+    NO_VISIT_DAYS = 14  # the chairman's home counts open cases nobody has visited for this many days
+    IDLE_USER_DAYS = 30  # the office's home lists active accounts unused for this many days
+    # Where the nightly backup writes (the timer's folder; scripts/install.sh sets it): the office's
+    # home page shows the last backup's age, or says it cannot know.
+    BACKUP_DIR = None
     WARD_DAYS_OFF = ()  # ISO dates the ward declares off, besides weekends and public holidays
 
     # Map tiles (the only thing the field pages fetch from outside the app)

@@ -1,18 +1,23 @@
 """The start page of each role, shown by the main blueprint and again by the field pages when a start
 form was wrong (with its message): a page of the app, not of one blueprint."""
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from flask import current_app, render_template
+from flask import current_app, render_template, session
 from flask_login import current_user
 
-from .domain.accounts import accounts
+from .cases.queue import queue_context
+from .domain.accounts import accounts, login_sessions
 from .domain.accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
-from .domain.cases import case_actions, case_queries, proposals
+from .domain.cases import todo
 from .domain.field import patrols
 from .domain.geo import geography
+from .domain.ward_time import local_today
 from .extensions import db
 from .models.types import utcnow
+from .operations import backups
 from .rules import lifecycle_context
+from .security import SESSION_KEY
 
 HOME_TEMPLATES = {
     INSPECTOR: "main/home_inspector.html",
@@ -29,18 +34,42 @@ def render_home(status=200):
     if current_user.role == INSPECTOR:
         still_open = patrols.open_patrols_of(db.session, current_user)
         extra["open_patrol"] = still_open[-1] if still_open else None
-        extra.update(inspector_news(current_user))
-    if current_user.role in (CHAIRMAN, ADMIN):
-        extra["user_count"] = accounts.count_users(db.session)
-        today = lifecycle_context(current_app.config).today
-        extra["waiting_count"] = len(case_actions.pending_proposals(db.session))
-        extra["overdue_count"] = case_queries.count_cases(db.session, case_queries.CaseFilters(overdue=True), today)
+        extra.update(inspector_todo_context(current_user))
+    if current_user.role == CHAIRMAN:
+        context = lifecycle_context(current_app.config)
+        extra["todo"] = todo.chairman_todo(db.session, context.today, current_app.config["NO_VISIT_DAYS"])
+        extra.update(queue_context(extra["todo"].waiting, context))
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
+        extra["todo"] = todo.admin_todo(db.session, utcnow(), current_app.config["IDLE_USER_DAYS"])
+        extra["backup"] = last_backup(current_app.config.get("BACKUP_DIR"), local_today())
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status
 
 
-def inspector_news(user):
-    """The chairman's answers and decisions of the last NEWS_DAYS days, for an inspector's pages."""
+def inspector_todo_context(user):
+    """An inspector's Việc cần làm (cases due soon, news since their last visit), for the home page and My day."""
+    context = lifecycle_context(current_app.config)
     days = current_app.config["NEWS_DAYS"]
-    return {"news": proposals.news_for(db.session, user, utcnow() - timedelta(days=days)), "news_days": days}
+    since = login_sessions.previous_login_at(db.session, user, session.get(SESSION_KEY))
+    mine = todo.inspector_todo(db.session, user, context.today, context.calendar, utcnow() - timedelta(days=days), since)
+    return {"todo": mine, "news": mine.news, "news_days": days, "today": context.today}
+
+
+@dataclass(frozen=True)
+class BackupAge:
+    """The newest complete backup in BACKUP_DIR, as the office's home shows it."""
+
+    configured: bool
+    day: date | None = None
+    age_days: int | None = None
+
+
+def last_backup(root, today):
+    """The newest complete nightly backup under `root` and its age in days (nothing known without a root)."""
+    if not root:
+        return BackupAge(configured=False)
+    found = backups.dated_backups(root)
+    if not found:
+        return BackupAge(configured=True)
+    day = found[-1][0]
+    return BackupAge(configured=True, day=day, age_days=(today - day).days)

@@ -154,7 +154,8 @@ else
 fi
 # Only the ward's authority lines follow the options of each run (a new address, or a switch between
 # --tls public and ward-ca): the rest of the file stays the ward's.
-sed -i '/^WARD_CA_CERT = /d; /^WARD_CA_URL = /d' "$config"
+sed -i '/^WARD_CA_CERT = /d; /^WARD_CA_URL = /d; /^BACKUP_DIR = /d' "$config"
+echo "BACKUP_DIR = \"$backup_dir\"" >> "$config"  # the office's home page shows the last backup's age
 if [ "$tls" = ward-ca ]; then
   http_suffix=$([ "$http_port" = 80 ] && echo "" || echo ":$http_port")
   out_dir=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")

@@ -18,7 +18,7 @@ def test_healthz_names_the_database_and_its_version(client):
 
 
 @pytest.mark.parametrize("username,heading", [
-    ("kiemtra", "Bắt đầu làm việc"), ("chutich", "Tổng quan"), ("quantri", "Văn phòng"),
+    ("kiemtra", "Bắt đầu làm việc"), ("chutich", "Việc cần làm"), ("quantri", "Văn phòng"),
 ])
 def test_each_role_has_its_own_home_page(client, auth, demo_ward, username, heading):
     auth.login(username, f"{username}-demo")

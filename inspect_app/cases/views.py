@@ -28,6 +28,7 @@ from ..models import Photo
 from ..uploads import photo_transaction, uploaded_photos
 from . import bp
 from .presenters import request_case_context
+from .queue import decision_context, queue_context, shown_warnings
 
 
 @bp.route("/")
@@ -52,26 +53,7 @@ def queue():
     """Proposals waiting for the chairman's decision, oldest first."""
     context = request_case_context()
     proposals = case_actions.pending_proposals(db.session)
-    running = {}
-    for proposal in proposals:
-        case = proposal.violation
-        running[proposal.id] = clocks.running_for(case, clocks.clocks_of(case, case.events,
-                                                                          context.rules[clocks.LIMITATION].citation))
-    return render_template("cases/queue.html", proposals=proposals, today=context.today, running=running, back="queue",
-                           form={}, errors={}, rules=context.rules, **_decision_context(proposals, context))
-
-
-def _decision_context(proposals, context):
-    """What the approve / reject forms need: who may decide which, the warnings before signing, the caps."""
-    may_decide = {p.id: workflow.can_approve(workflow.ACTIONS[p.action], current_user.role) for p in proposals}
-    warnings = {p.id: _shown(case_actions.proposal_warnings(db.session, p.violation, p, current_user, context))
-                for p in proposals if may_decide[p.id]}
-    return {"may_decide": may_decide, "proposal_warnings": warnings, "fine_caps": context.caps()}
-
-
-def _shown(warnings):
-    """Signing warnings as the forms show them: key, text in the reader's language, whether a tick is needed."""
-    return [{"key": w.key, "text": translate_error(w.message), "blocking": w.blocking} for w in warnings]
+    return render_template("cases/queue.html", back="queue", **queue_context(proposals, context))
 
 
 def _render_case(violation, status=200, errors=None, form=None, confirm_outside=False):
@@ -82,7 +64,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
     case_clocks = clocks.clocks_of(violation, violation.events, context.rules[clocks.LIMITATION].citation)
     pending = case_actions.pending_proposals(db.session, violation)
     actions = case_actions.available_actions(db.session, violation, current_user, context.today)
-    action_warnings = {action.key: _shown(case_actions.record_warnings(db.session, violation, action, current_user, context))
+    action_warnings = {action.key: shown_warnings(case_actions.record_warnings(db.session, violation, action, current_user, context))
                        for action, mode in actions if action.fine and mode == "record"}
     return render_template(
         "cases/case.html", case=violation, lon=lon, lat=lat, category=BY_KEY.get(violation.category),
@@ -91,7 +73,7 @@ def _render_case(violation, status=200, errors=None, form=None, confirm_outside=
         correctable=case_actions.correctable_entries(violation.events, violation, current_user), outcomes=workflow.OUTCOMES,
         in_charge=case_actions.in_charge(violation, current_user), inspectors=accounts.active_inspectors(db.session),
         extension_kinds=workflow.EXTENSION_KINDS, pending=pending, today=context.today,
-        **_decision_context(pending, context),
+        **decision_context(pending, context),
         errors=errors or {}, form=form or {}, rules=context.rules, ward_centre=centre, confirm_outside=confirm_outside,
         case_clocks=case_clocks, running_clocks=clocks.running_for(violation, case_clocks),
         calendar=context.calendar, documents=filling.documents_of(violation),
@@ -164,8 +146,8 @@ def decide(violation_id, event_id):
     flash(gettext("Approved: the decision has taken effect.") if decision == "approve" else gettext("Proposal rejected."), "info")
     for warning in getattr(event, "signing_warnings", ()):
         flash(translate_error(warning.message), "warning")
-    if request.form.get("back") == "queue":
-        return redirect(url_for("cases.queue"))
+    if request.form.get("back") in ("queue", "home"):
+        return redirect(url_for("cases.queue" if request.form["back"] == "queue" else "main.home"))
     return redirect(url_for("cases.show", violation_id=violation_id))
 
 

@@ -17,7 +17,7 @@ from ..domain.geo import geography
 from ..domain.ward_time import local_midnight, local_today
 from ..errors import domain_status
 from ..extensions import db
-from ..home_page import inspector_news, render_home
+from ..home_page import inspector_todo_context, render_home
 from ..i18n import translate_error
 from ..rules import patrol_rules
 from . import bp
@@ -138,5 +138,5 @@ def today():
         visits=day_visits,
         cases=day_cases,
         first_photos=photos,
-        **inspector_news(current_user),
+        **inspector_todo_context(current_user),
     )

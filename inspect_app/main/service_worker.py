@@ -25,6 +25,7 @@ SHELL = [
     ("static", {"filename": "js/patrol.js"}),
     ("static", {"filename": "js/report.js"}),
     ("static", {"filename": "js/offline.js"}),
+    ("static", {"filename": "js/badge.js"}),
     ("static", {"filename": "js/patrol_summary.js"}),
     ("static", {"filename": "icons/icon.svg"}),
     ("vendor.leaflet_file", {"filename": "leaflet.js"}),

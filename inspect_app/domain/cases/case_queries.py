@@ -4,18 +4,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from ...models import Route, User, Violation
+from ...models import CaseEvent, Route, User, Violation, Visit
 from ..errors import N_, InvalidFields, InvalidInput
 from ..inputs import FieldReader
 from ..ward_time import local_midnight, week_bounds
 from . import case_search
 from .categories import CATEGORY_KEYS
-from .clocks import overdue_clause
+from .clocks import due_by_clause, overdue_clause
 from .proposals import waiting_case_ids
 from .stages import CLOSED, STAGES
+from .workflow import SITE_CHECK
 
 
 @dataclass
@@ -33,6 +34,8 @@ class CaseFilters:
     date_from: date | None = None
     date_to: date | None = None
     q: str = ""                          # the search box: words matched without diacritics (case_search.py)
+    due_by: date | None = None           # open, with a clock ending on or before this day (overdue included)
+    no_visit_since: date | None = None   # open, and nobody has been on site since this day
 
     def as_query(self) -> dict[str, Any]:
         """The filters as URL parameters (only those set)."""
@@ -42,6 +45,8 @@ class CaseFilters:
             "category": self.category, "officer": self.officer_id,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None, "q": self.q or None,
+            "due_by": self.due_by.isoformat() if self.due_by else None,
+            "no_visit_since": self.no_visit_since.isoformat() if self.no_visit_since else None,
         }
         return {k: v for k, v in values.items() if v is not None}
 
@@ -54,6 +59,7 @@ def read_filters(args: Mapping[str, Any]) -> CaseFilters:
         waiting=reader.flag("waiting"), route_id=reader.optional_id("route"), khu_vuc=reader.text("khu_vuc", 100),
         category=reader.choice("category", CATEGORY_KEYS), officer_id=reader.optional_id("officer"),
         date_from=reader.day("date_from"), date_to=reader.day("date_to"), q=reader.text("q", 100),
+        due_by=reader.day("due_by"), no_visit_since=reader.day("no_visit_since"),
     )
     problem = case_search.query_problem(filters.q)
     if problem:
@@ -82,8 +88,7 @@ def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
     if filters.overdue:
         statement = statement.where(overdue_clause(today))
     if filters.due_this_week:
-        monday, sunday = week_bounds(today)
-        statement = statement.where(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
+        statement = statement.where(due_this_week_clause(today))
     if filters.waiting:
         statement = statement.where(Violation.id.in_(waiting_case_ids()))
     if filters.route_id:
@@ -98,7 +103,27 @@ def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
         statement = statement.where(Violation.detected_at >= local_midnight(filters.date_from))
     if filters.date_to:
         statement = statement.where(Violation.detected_at < local_midnight(filters.date_to + timedelta(days=1)))
+    if filters.due_by:
+        statement = statement.where(due_by_clause(filters.due_by))
+    if filters.no_visit_since:
+        statement = statement.where(no_visit_since_clause(filters.no_visit_since))
     return statement
+
+
+def due_this_week_clause(today: date) -> ColumnElement[bool]:
+    """Open cases whose deadline falls in the ISO week of `today` (Monday to Sunday)."""
+    monday, sunday = week_bounds(today)
+    return and_(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
+
+
+def no_visit_since_clause(day: date) -> ColumnElement[bool]:
+    """Open cases reported before `day` (local) with no field visit and no site check entered since:
+    the ones going stale."""
+    since = local_midnight(day)
+    visited = select(Visit.id).where(Visit.violation_id == Violation.id, Visit.visited_at >= since)
+    checked = select(CaseEvent.id).where(CaseEvent.violation_id == Violation.id, CaseEvent.action == SITE_CHECK,
+                                         CaseEvent.recorded_at >= since)
+    return and_(Violation.stage != CLOSED, Violation.detected_at < since, ~visited.exists(), ~checked.exists())
 
 
 def searched(session: Session, statement: Select, filters: CaseFilters) -> Select:

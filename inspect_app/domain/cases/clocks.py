@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -155,9 +155,15 @@ def is_overdue(case: Violation, today: date) -> bool:
 
 def overdue_clause(today: date) -> ColumnElement[bool]:
     """The same definition as an SQL condition on violations."""
+    return due_by_clause(today - timedelta(days=1))
+
+
+def due_by_clause(day: date) -> ColumnElement[bool]:
+    """Open cases with a clock ending on or before `day` (those overdue included): overdue_on's
+    definition, one day later, in SQL."""
     return and_(Violation.stage != CLOSED, or_(
-        Violation.due_date < today,
-        and_(Violation.stage.in_(BEFORE_DECISION), Violation.limitation_due < today),
+        Violation.due_date <= day,
+        and_(Violation.stage.in_(BEFORE_DECISION), Violation.limitation_due <= day),
     ))
 
 

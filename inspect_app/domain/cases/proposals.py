@@ -7,7 +7,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import CaseEvent, User, Violation
-from .events import ACTION, ANSWERS, PROPOSAL
+from .events import ACTION, ANSWERS, APPLIED, PROPOSAL
+from .workflow import REASSIGN
 
 
 def _waiting_condition():
@@ -40,14 +41,16 @@ SIGNED_STEPS = ("penalty_decision", "competent_decision", "enforcement_decision"
 
 
 def news_for(session: Session, user: User, since: datetime) -> Sequence[CaseEvent]:
-    """The chairman's answers to the user's proposals, and the decisions signed on cases in the user's
-    charge, since a moment (newest first): what an inspector should know when they start work."""
+    """The chairman's answers to the user's proposals, the decisions signed on cases in the user's
+    charge and the cases given to the user, since a moment (newest first): what an inspector should
+    know when they start work."""
     proposal = aliased(CaseEvent)
     own_proposals = select(proposal.id).where(proposal.actor_id == user.id, proposal.kind == PROPOSAL)
     in_charge = select(Violation.id).where(Violation.officer_id == user.id)
     answered = CaseEvent.kind.in_(ANSWERS) & CaseEvent.answers_event_id.in_(own_proposals)
     signed = (CaseEvent.kind == ACTION) & CaseEvent.action.in_(SIGNED_STEPS) & CaseEvent.violation_id.in_(in_charge)
+    given = CaseEvent.kind.in_(APPLIED) & (CaseEvent.action == REASSIGN) & (CaseEvent.officer_id == user.id)
     return session.scalars(
-        select(CaseEvent).where(CaseEvent.recorded_at >= since, CaseEvent.actor_id != user.id, answered | signed)
+        select(CaseEvent).where(CaseEvent.recorded_at >= since, CaseEvent.actor_id != user.id, answered | signed | given)
         .order_by(CaseEvent.recorded_at.desc()).limit(20)
     ).all()

@@ -54,6 +54,9 @@ class Action:
     after: tuple = ()                       # its document is not dated before the latest of these steps' documents
 
 
+SITE_CHECK = "site_check"  # an observation on site: counts as a visit for the stale-case list
+REASSIGN = "reassign"      # the case given to another officer: their news
+CORRECTION = "correction"  # an entry that corrects an earlier one (answers_event_id)
 # The penalty decision the ward signs, and the one the competent person signs after a referral.
 PENALTY_DECISIONS = ("penalty_decision", "competent_decision")
 EVERY_CLOCK = ("penalty_decision", "decision_delivery", "compliance", "permit_window", "self_demolition",
@@ -86,7 +89,7 @@ ACTIONS = {
                from_stages=(DETECTED,), to_stage=WARNING, taken_by=FIELD + SIGNER,
                document=DocumentSpec("bb_vphc", N_("Record of administrative violation (BB VPHC)")),
                deadline="penalty_decision"),
-        Action("site_check", N_("Site check"), from_stages=ACTIVE, taken_by=FIELD + SIGNER, note_required=True,
+        Action(SITE_CHECK, N_("Site check"), from_stages=ACTIVE, taken_by=FIELD + SIGNER, note_required=True,
                observation=True),
         Action("start_stop_work", N_("Supervised stoppage of works"), from_stages=(WARNING,), to_stage=STOP_WORK,
                taken_by=FIELD + SIGNER,
@@ -153,11 +156,11 @@ ACTIONS = {
         # each old and new value.
         Action("edit_facts", N_("Complete or correct the case's facts"), from_stages=ACTIVE,
                taken_by=FIELD + SIGNER + (ADMIN,), edits_facts=True),
-        Action("reassign", N_("Give the case to another officer"), from_stages=ACTIVE, taken_by=SIGNER + (ADMIN,),
+        Action(REASSIGN, N_("Give the case to another officer"), from_stages=ACTIVE, taken_by=SIGNER + (ADMIN,),
                reassigns=True, note_required=True),
         Action("close", N_("Close the case"), from_stages=ACTIVE, to_stage=CLOSED, taken_by=SIGNER + (ADMIN,),
                proposed_by=FIELD, approved_by=SIGNER + (ADMIN,), outcome=True, closes=EVERY_CLOCK),
-        Action("correction", N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,
+        Action(CORRECTION, N_("Correction of an earlier entry"), from_stages=EVERY_STAGE,
                taken_by=FIELD + SIGNER + (ADMIN,), corrects=True, note_required=True, requires=("has_entries",)),
     )
 }

@@ -1,0 +1,167 @@
+"""Việc cần làm: what each role has to do now, as numbers that open the case list filtered to them
+(the home pages, the phone's badge and the morning e-mail read the same functions)."""
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ...models import CaseEvent, Route, User, Violation, Ward
+from ..ward_time import week_bounds
+from .case_queries import CaseFilters, due_this_week_clause, no_visit_since_clause
+from .clocks import BEFORE_DECISION, due_by_clause, overdue_clause
+from .deadlines import WorkingCalendar
+from .events import APPLIED
+from .overview import RouteWeek, patrol_week
+from .proposals import news_for, pending_proposals
+from .workflow import CORRECTION
+
+SOON_WORKING_DAYS = 2   # "due soon": a clock ending within this many working days (issue 19)
+LISTED = 20             # cases listed on a home page; the number links to all of them
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    """One officer's open cases that are overdue or due this week (officer None: nobody in charge)."""
+
+    officer: User | None
+    overdue: int
+    due_this_week: int
+
+    def filters(self, **chosen: bool) -> CaseFilters:
+        """The case-list filters that show these cases."""
+        return CaseFilters(officer_id=self.officer.id if self.officer else None, **chosen)
+
+
+@dataclass
+class ChairmanTodo:
+    """The chairman's Monday: decisions waiting, clocks due, cases left alone, the week's patrols."""
+
+    waiting: Sequence[CaseEvent]
+    overdue: int
+    due_this_week: int
+    by_officer: list[OfficerLoad]
+    quiet: int
+    quiet_since: date
+    coverage: list[RouteWeek] = field(default_factory=list)
+
+    @property
+    def badge(self) -> int:
+        """What the phone's badge counts: decisions waiting and overdue cases."""
+        return len(self.waiting) + self.overdue
+
+
+def chairman_todo(session: Session, today: date, quiet_days: int) -> ChairmanTodo:
+    """The chairman's list of things to do on `today` (cases with no visit for `quiet_days` days)."""
+    late, due = overdue_clause(today), due_this_week_clause(today)
+    rows = session.execute(
+        select(Violation.officer_id, func.sum(case((late, 1), else_=0)), func.sum(case((due, 1), else_=0)))
+        .where(late | due).group_by(Violation.officer_id)
+    ).all()
+    officers = {u.id: u for u in session.scalars(select(User).where(User.id.in_([r[0] for r in rows if r[0]])))}
+    loads = sorted((OfficerLoad(officers.get(officer_id), int(late or 0), int(due or 0)) for officer_id, late, due in rows),
+                   key=lambda load: (-load.overdue, -load.due_this_week, load.officer.username if load.officer else ""))
+    quiet_since = today - timedelta(days=quiet_days)
+    return ChairmanTodo(
+        waiting=pending_proposals(session),
+        overdue=sum(load.overdue for load in loads),
+        due_this_week=sum(load.due_this_week for load in loads),
+        by_officer=loads,
+        quiet=session.scalar(select(func.count()).select_from(Violation).where(no_visit_since_clause(quiet_since))) or 0,
+        quiet_since=quiet_since,
+        coverage=patrol_week(session, week_bounds(today)[0]),
+    )
+
+
+@dataclass
+class InspectorTodo:
+    """An inspector's cases that need them soon, and what happened to their work since they last came."""
+
+    due_by: date
+    due_cases: Sequence[Violation]
+    due_count: int
+    overdue_count: int
+    news: Sequence[CaseEvent]
+    new_since: datetime | None
+
+    @property
+    def badge(self) -> int:
+        """What the phone's badge counts: the inspector's cases overdue or due soon."""
+        return self.due_count
+
+    def is_new(self, event: CaseEvent) -> bool:
+        """The entry came after the inspector's previous login."""
+        return self.new_since is None or event.recorded_at > self.new_since
+
+    def filters(self, user: User) -> CaseFilters:
+        """The case-list filters that show all of the due cases."""
+        return CaseFilters(officer_id=user.id, due_by=self.due_by)
+
+
+def inspector_todo(session: Session, user: User, today: date, calendar: WorkingCalendar, news_from: datetime,
+                   new_since: datetime | None) -> InspectorTodo:
+    """The inspector's cases with a clock ending within SOON_WORKING_DAYS working days or overdue
+    (nearest first), and the news on their work since `news_from`."""
+    due_by = calendar.add_working_days(today, SOON_WORKING_DAYS)
+    mine_due = select(Violation).where(Violation.officer_id == user.id, due_by_clause(due_by))
+    return InspectorTodo(
+        due_by=due_by,
+        due_cases=session.scalars(mine_due.order_by(_nearest_due(), Violation.id).limit(LISTED)).all(),
+        due_count=session.scalar(select(func.count()).select_from(mine_due.subquery())) or 0,
+        overdue_count=session.scalar(select(func.count()).select_from(Violation).where(
+            Violation.officer_id == user.id, overdue_clause(today))) or 0,
+        news=news_for(session, user, news_from),
+        new_since=new_since,
+    )
+
+
+def _nearest_due():
+    """The first day a clock of the case ends, as clocks.nearest_due reads it, in SQL (for sorting)."""
+    limitation = case((Violation.stage.in_(BEFORE_DECISION), Violation.limitation_due), else_=None)
+    return case((Violation.due_date.is_(None), limitation), (limitation.is_(None), Violation.due_date),
+                (Violation.due_date <= limitation, Violation.due_date), else_=limitation)
+
+
+@dataclass
+class AdminTodo:
+    """The office's list: documents without a number, accounts unused, geography not checked."""
+
+    unnumbered: Sequence[CaseEvent]
+    idle_users: Sequence[User]
+    idle_since: datetime
+    unverified_routes: Sequence[Route]
+    boundary_unverified: bool
+
+    @property
+    def badge(self) -> int:
+        """What the phone's badge counts: documents waiting for their number."""
+        return len(self.unnumbered)
+
+
+def unnumbered_documents(session: Session) -> Sequence[CaseEvent]:
+    """Steps that produced a document recorded without its number (a notice, a record of delivery), and
+    that no later correction entry answers: the register still has to give or note a number."""
+    correction = aliased(CaseEvent)
+    corrected = select(correction.id).where(correction.action == CORRECTION, correction.answers_event_id == CaseEvent.id)
+    return session.scalars(
+        select(CaseEvent).where(CaseEvent.kind.in_(APPLIED), CaseEvent.document_kind != "",
+                                CaseEvent.document_number == "", ~corrected.exists())
+        .order_by(CaseEvent.recorded_at)
+    ).all()
+
+
+def admin_todo(session: Session, now: datetime, idle_days: int) -> AdminTodo:
+    """The office administrator's list (accounts idle for `idle_days` days or never used)."""
+    idle_since = now - timedelta(days=idle_days)
+    ward = session.scalar(select(Ward))
+    return AdminTodo(
+        unnumbered=unnumbered_documents(session),
+        idle_users=session.scalars(select(User).where(
+            User.active, (User.last_login_at.is_(None) & (User.created_at < idle_since)) | (User.last_login_at < idle_since)
+        ).order_by(User.username)).all(),
+        idle_since=idle_since,
+        unverified_routes=session.scalars(select(Route).where(~Route.verified, Route.retired_at.is_(None))
+                                          .order_by(Route.code)).all(),
+        boundary_unverified=ward is not None and ward.boundary is not None and not ward.boundary_verified,
+    )
