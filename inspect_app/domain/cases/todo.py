@@ -29,9 +29,10 @@ class OfficerLoad:
     overdue: int
     due_this_week: int
 
-    def filters(self, **chosen: bool) -> CaseFilters:
+    def filters(self, overdue: bool = False, due_this_week: bool = False) -> CaseFilters:
         """The case-list filters that show these cases."""
-        return CaseFilters(officer_id=self.officer.id if self.officer else None, **chosen)
+        return CaseFilters(officer_id=self.officer.id if self.officer else None, overdue=overdue,
+                           due_this_week=due_this_week)
 
 
 @dataclass
