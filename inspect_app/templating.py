@@ -11,6 +11,7 @@ from .auth.access import may_open
 from .cases.presenters import TEMPLATE_GLOBALS as CASE_GLOBALS
 from .domain.field.coverage import local_projection
 from .domain.geo import geography
+from .domain.ward_time import local_today, week_of
 from .extensions import db
 from .i18n import category_label, role_label, stage_label, visit_outcome_label
 from .main.page_urls import page_urls
@@ -37,11 +38,16 @@ def ward_name():
     return g.ward_name
 
 
+def this_week_iso():
+    """This week in the ward, as URLs write it (2026-W49)."""
+    return week_of(local_today()).iso
+
+
 def init_app(app):
     """Give every template the app's helpers."""
     app.jinja_env.globals.update(
         get_locale=get_locale, format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal,
         role_label=role_label, stage_label=stage_label, category_label=category_label,
         visit_outcome_label=visit_outcome_label, new_uuid=lambda: str(uuid.uuid4()), route_sketch=route_sketch,
-        may_open=may_open, ward_name=ward_name, page_urls=page_urls, **CASE_GLOBALS,
+        may_open=may_open, ward_name=ward_name, page_urls=page_urls, this_week_iso=this_week_iso, **CASE_GLOBALS,
     )

@@ -19,8 +19,9 @@ need_debs=(libsqlite3-mod-spatialite chromium libreoffice-writer-nogui fonts-lib
 command -v npm >/dev/null 2>&1 || need_debs+=(nodejs npm)
 if [ "$purpose" = test ]; then
   # The production install's end-to-end test: nginx with HTTPS in front, a phone that trusts the ward's
-  # certificate authority (certutil writes it into the browser's NSS store).
-  need_debs+=(poppler-utils libnss3-tools)
+  # certificate authority (certutil writes it into the browser's NSS store). GDAL's ogrinfo opens the GIS
+  # exports as QGIS would (the app itself writes them with the GDAL inside pyogrio's wheel).
+  need_debs+=(poppler-utils libnss3-tools gdal-bin)
   command -v nginx >/dev/null 2>&1 || need_debs+=(nginx-light)
 fi
 missing=()

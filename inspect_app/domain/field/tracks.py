@@ -72,14 +72,18 @@ class Track:
 
     def lines(self) -> list[list[tuple[float, float]]]:
         """The segments as lists of (lon, lat), repeats removed; segments of one place dropped."""
+        return [[(fix.lon, fix.lat) for fix in segment] for segment in self.timed_lines()]
+
+    def timed_lines(self) -> list[list[Fix]]:
+        """The fixes `lines()` draws, each with its time: a repeat of the same place keeps its first fix."""
         out = []
         for segment in self.segments:
-            coords: list[tuple[float, float]] = []
+            kept: list[Fix] = []
             for fix in segment:
-                if not coords or coords[-1] != (fix.lon, fix.lat):
-                    coords.append((fix.lon, fix.lat))
-            if len(coords) >= 2:
-                out.append(coords)
+                if not kept or (kept[-1].lon, kept[-1].lat) != (fix.lon, fix.lat):
+                    kept.append(fix)
+            if len(kept) >= 2:
+                out.append(kept)
         return out
 
     def length_m(self) -> float:

@@ -17,6 +17,7 @@ from ...models import Route, Ward
 from ..errors import N_, InvalidInput
 from . import spatial
 from .geo_import import BoundaryInput, ParsedGeography
+from .gis_files import Feature, Layer
 
 
 @dataclass
@@ -163,3 +164,29 @@ def routes_feature_collection(session: Session) -> dict[str, Any]:
         for route, length_m, geometry in rows
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+ROUTE_FIELDS = ("code", "name", "name_en", "length_m", "corridor_m", "verified", "retired", "source")
+
+
+def routes_layer(session: Session) -> Layer:
+    """Every route, retired ones too (said so), with its exact line (not simplified) as a GIS layer."""
+    length = spatial.length_m_expr(session, Route.geom).label("length_m")
+    layer = Layer(name="routes", geometry_type="LineString", fields=ROUTE_FIELDS, name_field="code")
+    for route, length_m in session.execute(select(Route, length).order_by(Route.code)).all():
+        layer.features.append(Feature(to_shape(route.geom), {
+            "code": route.code, "name": route.name, "name_en": route.name_en, "length_m": round(length_m, 1),
+            "corridor_m": route.corridor_m, "verified": route.verified, "retired": route.retired_at is not None,
+            "source": route.source}))
+    return layer
+
+
+def boundary_layer(session: Session) -> Layer:
+    """The ward's boundary (none yet: an empty layer) as a GIS layer, with whether it was checked."""
+    layer = Layer(name="boundary", geometry_type="MultiPolygon", fields=("name", "verified"), name_field="name")
+    ward = get_ward(session)
+    if ward is not None and ward.boundary is not None:
+        outline = to_shape(ward.boundary)
+        layer.geometry_type = outline.geom_type
+        layer.features.append(Feature(outline, {"name": ward.name, "verified": ward.boundary_verified}))
+    return layer
