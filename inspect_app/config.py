@@ -68,6 +68,17 @@ class Defaults:
     NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
     NO_VISIT_DAYS = 14  # the chairman's home counts open cases nobody has visited for this many days
     IDLE_USER_DAYS = 30  # the office's home lists active accounts unused for this many days
+    # The address people open the app at (scripts/install.sh sets it from --domain): links in e-mails.
+    PUBLIC_URL = None
+    # E-mail for the morning reminder (flask reminders send, the 07:00 timer): no MAIL_SERVER, no e-mail.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_SECURITY = "none"  # "starttls" (usually port 587) or "ssl" (port 465) for a server outside the office
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "kiemtra@localhost"
+    MAIL_TIMEOUT_S = 30
+    MAIL_RETRY_DELAYS_S = (10, 60)  # a passing failure is tried again after these pauses, then recorded
     # Where the nightly backup writes (the timer's folder; scripts/install.sh sets it): the office's
     # home page shows the last backup's age, or says it cannot know.
     BACKUP_DIR = None

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import current_app, render_template, session
 from flask_login import current_user
 
+from .cases.presenters import request_case_context
 from .cases.queue import queue_context
 from .domain.accounts import accounts, login_sessions
 from .domain.accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
@@ -16,7 +17,6 @@ from .domain.ward_time import local_today
 from .extensions import db
 from .models.types import utcnow
 from .operations import backups
-from .rules import lifecycle_context
 from .security import SESSION_KEY
 
 HOME_TEMPLATES = {
@@ -36,7 +36,7 @@ def render_home(status=200):
         extra["open_patrol"] = still_open[-1] if still_open else None
         extra.update(inspector_todo_context(current_user))
     if current_user.role == CHAIRMAN:
-        context = lifecycle_context(current_app.config)
+        context = request_case_context()
         extra["todo"] = todo.chairman_todo(db.session, context.today, current_app.config["NO_VISIT_DAYS"])
         extra.update(queue_context(extra["todo"].waiting, context))
     if current_user.role == ADMIN:
@@ -48,7 +48,7 @@ def render_home(status=200):
 
 def inspector_todo_context(user):
     """An inspector's Việc cần làm (cases due soon, news since their last visit), for the home page and My day."""
-    context = lifecycle_context(current_app.config)
+    context = request_case_context()
     days = current_app.config["NEWS_DAYS"]
     since = login_sessions.previous_login_at(db.session, user, session.get(SESSION_KEY))
     mine = todo.inspector_todo(db.session, user, context.today, context.calendar, utcnow() - timedelta(days=days), since)

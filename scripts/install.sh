@@ -154,8 +154,9 @@ else
 fi
 # Only the ward's authority lines follow the options of each run (a new address, or a switch between
 # --tls public and ward-ca): the rest of the file stays the ward's.
-sed -i '/^WARD_CA_CERT = /d; /^WARD_CA_URL = /d; /^BACKUP_DIR = /d' "$config"
+sed -i '/^WARD_CA_CERT = /d; /^WARD_CA_URL = /d; /^BACKUP_DIR = /d; /^PUBLIC_URL = /d' "$config"
 echo "BACKUP_DIR = \"$backup_dir\"" >> "$config"  # the office's home page shows the last backup's age
+echo "PUBLIC_URL = \"https://$domain$([ "$https_port" = 443 ] && echo "" || echo ":$https_port")\"" >> "$config"  # links in e-mails
 if [ "$tls" = ward-ca ]; then
   http_suffix=$([ "$http_port" = 80 ] && echo "" || echo ":$http_port")
   out_dir=$([ "$system" = 1 ] && echo /etc || echo "$prefix/rendered")
@@ -242,7 +243,7 @@ if [ "$system" = 1 ]; then
   printf '#!/bin/sh\ncd %s && exec runuser -u %s -- .venv/bin/flask --app wsgi "$@"\n' "$prefix" "$user" > /usr/local/bin/inspect-flask
   chmod 755 /usr/local/bin/inspect-flask
   systemctl daemon-reload
-  systemctl enable --now inspect.service inspect-housekeeping.timer inspect-backup.timer
+  systemctl enable --now inspect.service inspect-housekeeping.timer inspect-backup.timer inspect-reminders.timer
 fi
 
 say "installed in $prefix (database: $kind; backups: $backup_dir; certificates: $tls)"

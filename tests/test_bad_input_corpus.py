@@ -264,6 +264,12 @@ CORPUS = {
                                             form=lambda w: {"name": "x" * 101}),
     "tokens: revoke something that is not a token": Bad("kiemtra", "POST", "/account/tokens", 404,
                                                          "Không có mã truy cập này", form=lambda w: {"revoke": "1; DROP"}),
+    # --- the account page (the morning reminder's address)
+    "account: a mail header smuggled into the address": Bad("kiemtra", "POST", "/account", 400,
+                                                           "không phải địa chỉ e-mail",
+                                                           form=lambda w: {"email": "a@b.vn\r\nBcc: x@y.vn", "email_reminders": "1"}),
+    "account: the reminder asked for without an address": Bad("kiemtra", "POST", "/account", 400, "Nhập địa chỉ e-mail",
+                                                             form=lambda w: {"email": " ", "email_reminders": "1"}),
     # --- times and dates at the ends of the calendar (year 1, year 9999, with offsets), huge ids, deep JSON
     "patrol start: started in year 1 at -12:00": Bad("kiemtra", "POST", "/api/patrols", 400, "Thời gian không hợp lệ",
                                                     json=lambda w: {"client_uuid": new_uuid(), "route_id": w["route"],

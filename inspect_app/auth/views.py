@@ -111,6 +111,29 @@ def change_password():
     return render_template("auth/password.html", errors=errors, forced=current_user.must_change_password), status
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The user's own account: the e-mail address for the morning reminder and whether they want it."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            accounts.set_reminders(db.session, current_user, request.form.get("email", ""),
+                                   request.form.get("email_reminders") == "1")
+            db.session.commit()
+        except InvalidFields as exc:
+            db.session.rollback()
+            errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
+            status = 400
+        else:
+            flash(gettext("Saved."), "info")
+            return redirect(url_for("auth.account"))
+    form = request.form if request.method == "POST" else {
+        "email": current_user.email or "", "email_reminders": "1" if current_user.email_reminders else ""}
+    return render_template("auth/account.html", errors=errors, form=form,
+                           mail_on=bool(current_app.config.get("MAIL_SERVER"))), status
+
+
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def api_tokens_page():

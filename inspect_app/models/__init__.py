@@ -9,6 +9,7 @@ from .geography import Route, Ward
 from .login_attempt import LoginAttempt
 from .login_session import LoginSession
 from .register import DocumentCounter, RegisterEntry
+from .reminder import ReminderSend
 from .user import User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Patrol",
     "Photo",
     "RegisterEntry",
+    "ReminderSend",
     "Route",
     "TrackPoint",
     "User",

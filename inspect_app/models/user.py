@@ -3,7 +3,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import Boolean, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Set when an administrator chose the password: the user picks their own at the next login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The morning reminder (flask reminders send): where it goes, and whether the user wants it.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def get_id(self):
         """Flask-Login: the session names the user and their current password, so a new password

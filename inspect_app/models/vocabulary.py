@@ -49,6 +49,13 @@ class PatrolStatus(StrEnum):
     ENDED = "ended"
 
 
+class ReminderStatus(StrEnum):
+    """What became of a user's morning reminder of one day."""
+
+    SENT = "sent"
+    FAILED = "failed"
+
+
 def allowed(column: str, vocabulary: type[StrEnum], name: str) -> CheckConstraint:
     """The CHECK constraint that keeps a column within its vocabulary."""
     values = ", ".join(f"'{member.value}'" for member in vocabulary)

@@ -21,7 +21,8 @@ from ..domain.ward_time import local_today
 from ..extensions import db
 from ..i18n import translate_error
 from ..rules import field_rules, lifecycle_context, patrol_rules
-from . import backups, demo
+from . import backups, demo, reminder_mail, reminders
+from .mailer import MailSettings
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 geo_cli = AppGroup("geo", help="Import the ward boundary and patrol routes.")
@@ -29,6 +30,7 @@ patrols_cli = AppGroup("patrols", help="Patrol maintenance.")
 audit_cli = AppGroup("audit", help="Check that the cases' histories are intact.")
 photos_cli = AppGroup("photos", help="Photo folder maintenance.")
 cases_cli = AppGroup("cases", help="Case files.")
+reminders_cli = AppGroup("reminders", help="The morning reminders by e-mail.")
 
 
 def _fail(error):
@@ -196,6 +198,34 @@ def fingerprint(week, until_text):
     click.echo(f"{text}  ({cases})")
 
 
+@reminders_cli.command("send")
+@click.option("--date", "day", default=None, help="The day to remind of (YYYY-MM-DD; default: today in the ward).")
+def reminders_send(day):
+    """E-mail each user who wants it what is overdue and due in the next 2 working days (the 07:00 timer).
+    A user already reminded today is skipped; a failure is printed, recorded, and sent by the next run."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        raise click.ClickException(gettext("No MAIL_SERVER in instance/config.py: no reminder can be sent."))
+    try:
+        reminder_mail.public_url(config)
+        today = date.fromisoformat(day) if day else local_today()
+    except DomainError as exc:
+        _fail(exc)
+    except ValueError:
+        raise click.ClickException(gettext("Give the date as YYYY-MM-DD.")) from None
+    context = lifecycle_context(config, geography.get_ward(db.session), today=today)
+    settings = MailSettings.from_config(config)
+    report = reminders.send_reminders(db.session, settings, context,
+                                      lambda digest: reminder_mail.digest_message(digest, settings.sender))
+    click.echo(gettext("Reminders of %(day)s: %(sent)s sent, %(already)s already sent, %(empty)s with nothing to say, "
+                       "%(failed)s failed.", day=today.isoformat(), sent=len(report.sent),
+                       already=len(report.already_sent), empty=len(report.nothing_to_say), failed=len(report.failed)))
+    for username, reason in report.failed:
+        click.echo(f"  {username}: {reason}", err=True)
+    if report.failed:
+        raise click.ClickException(gettext("Some reminders were not sent: run the command again later."))
+
+
 @cases_cli.command("dossier")
 @click.argument("code")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
@@ -336,6 +366,7 @@ def init_app(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(photos_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup)
     app.cli.add_command(backup_nightly)

@@ -228,3 +228,19 @@ def active_inspectors(session: Session) -> Sequence[User]:
 def count_users(session: Session) -> int:
     """How many accounts exist."""
     return session.scalar(select(func.count(User.id))) or 0
+
+
+# One address: a local part and a host with a dot, nothing that a mail header could be bent with.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+
+
+def set_reminders(session: Session, user: User, email: str, wanted: bool) -> User:
+    """The user's own address for the morning reminder and whether they want it (empty address: no mail)."""
+    address = (email or "").strip()
+    if address and (len(address) > 254 or not _EMAIL.fullmatch(address)):
+        raise InvalidFields({"email": InvalidInput(N_("This is not an e-mail address (name@example.vn)."))})
+    if wanted and not address:
+        raise InvalidFields({"email": InvalidInput(N_("Give an e-mail address to receive the reminder, or untick it."))})
+    user.email, user.email_reminders = address or None, wanted
+    return user

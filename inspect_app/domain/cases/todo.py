@@ -105,11 +105,11 @@ def inspector_todo(session: Session, user: User, today: date, calendar: WorkingC
     """The inspector's cases with a clock ending within SOON_WORKING_DAYS working days or overdue
     (nearest first), and the news on their work since `news_from`."""
     due_by = calendar.add_working_days(today, SOON_WORKING_DAYS)
-    mine_due = select(Violation).where(Violation.officer_id == user.id, due_by_clause(due_by))
+    listed, count = cases_due_by(session, due_by, user.id)
     return InspectorTodo(
         due_by=due_by,
-        due_cases=session.scalars(mine_due.order_by(_nearest_due(), Violation.id).limit(LISTED)).all(),
-        due_count=session.scalar(select(func.count()).select_from(mine_due.subquery())) or 0,
+        due_cases=listed,
+        due_count=count,
         overdue_count=session.scalar(select(func.count()).select_from(Violation).where(
             Violation.officer_id == user.id, overdue_clause(today))) or 0,
         news=news_for(session, user, news_from),
@@ -117,8 +117,19 @@ def inspector_todo(session: Session, user: User, today: date, calendar: WorkingC
     )
 
 
-def _nearest_due():
-    """The first day a clock of the case ends, as clocks.nearest_due reads it, in SQL (for sorting)."""
+def cases_due_by(session: Session, due_by: date, officer_id: int | None = None,
+                 limit: int = LISTED) -> tuple[Sequence[Violation], int]:
+    """Open cases with a clock ending on or before `due_by` (of one officer, or all), nearest first: the first
+    `limit` of them, and how many there are."""
+    statement = select(Violation).where(due_by_clause(due_by))
+    if officer_id is not None:
+        statement = statement.where(Violation.officer_id == officer_id)
+    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    return session.scalars(statement.order_by(nearest_due_order(), Violation.id).limit(limit)).all(), count
+
+
+def nearest_due_order():
+    """The first day a clock of the case ends, as clocks.nearest_due reads it, as an SQL expression to sort by."""
     limitation = case((Violation.stage.in_(BEFORE_DECISION), Violation.limitation_due), else_=None)
     return case((Violation.due_date.is_(None), limitation), (limitation.is_(None), Violation.due_date),
                 (Violation.due_date <= limitation, Violation.due_date), else_=limitation)
