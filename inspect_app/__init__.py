@@ -121,6 +121,7 @@ def register_blueprints(app):
     from .field import bp as field_bp
     from .main import bp as main_bp
     from .reports import bp as reports_bp
+    from .stats import bp as stats_bp
     from .vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
@@ -129,6 +130,7 @@ def register_blueprints(app):
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(map_bp, url_prefix="/map")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(stats_bp)  # /stats, /stats.xlsx, /stats/month(.pdf)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")

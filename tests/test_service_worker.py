@@ -48,7 +48,7 @@ def test_changing_a_kept_files_bytes_changes_the_version_and_the_same_bytes_give
 
 def test_a_file_the_worker_does_not_keep_leaves_the_version_alone(client, own_static):
     first = _kept(client)["version"]
-    (own_static / "js" / "weekly.js").write_bytes(b"// another file\n")
+    (own_static / "js" / "print_button.js").write_bytes(b"// another file\n")
     assert _kept(client)["version"] == first
 
 

@@ -62,3 +62,25 @@ def test_home_due_item_case_approve_in_under_five_clicks(app, live_server, desk,
     assert page.locator("#case-list tbody tr").all_inner_texts()[0].startswith(late_code)
     assert page.locator("#case-list tbody tr").count() == 1
     assert page_errors.errors == []
+
+
+def test_the_statistics_page_and_the_monthly_report_show_without_errors(app, live_server, desk, people, page_errors):
+    today = local_today()
+    with app.app_context():
+        inspector = db.session.get(User, people["inspector"])
+        for days_ago, category in ((3, "no_permit"), (10, "no_permit"), (40, "wrong_permit"), (100, "no_permit")):
+            case = make_case(db.session, inspector.id, "warning", category=category, due=today - timedelta(days=days_ago // 2))
+            case.detected_at = case.detected_at.replace(year=today.year, month=today.month, day=1) - timedelta(days=days_ago)
+        db.session.commit()
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "mat-khau-dai")
+    page.get_by_role("link", name="Thống kê").click()
+    page.wait_for_selector("#chart-weeks svg polyline")
+    assert page.locator("#chart-weeks polyline").count() == 3 and page.locator("#chart-categories rect").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "desk-statistics.png"), full_page=True)
+    page.locator("#monthly-link").click()
+    page.wait_for_selector("#monthly-document")
+    page.emulate_media(media="print")
+    assert page.locator(".topbar").is_hidden()  # the print keeps the report only
+    page.screenshot(path=str(ARTIFACTS / "desk-monthly-report.png"), full_page=True)
+    assert page_errors.errors == []

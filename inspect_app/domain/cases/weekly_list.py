@@ -11,7 +11,7 @@ entered in notes "entered late"); detection and closing in the week they happene
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from ...models import CaseEvent, Route, Violation, Visit
 from ..errors import N_, InvalidFields, InvalidInput
 from ..inputs import FieldReader
-from ..ward_time import ReportWeek, local_date, parse_week, week_of
+from ..ward_time import ReportWeek, local_date, local_midnight, parse_week, week_of
 from .categories import BY_KEY as CATEGORIES
 from .clocks import days_overdue
 from .events import APPLIED
@@ -144,7 +144,7 @@ def build_weekly_list(session: Session, week: ReportWeek, filters: WeeklyFilters
     as_of = min(week.ends_at, now)
     known_at_start = min(week.starts_at, now)
     cases = _candidate_cases(session, week, filters, known_at_start, as_of, now, officer_id)
-    events = _events_by_case(session, [c.id for c in cases])
+    events = events_by_case(session, [c.id for c in cases])
     visited = _visited_in_week(session, [c.id for c in cases], week.starts_at, as_of)
     # Overdue means past the deadline on a day of the week: for a finished week, on its Sunday.
     as_of_day = min(local_date(now), week.sunday)
@@ -201,7 +201,7 @@ def _candidate_cases(session, week, filters, known_at_start, as_of, now, officer
     return session.scalars(statement.order_by(Violation.id)).all()
 
 
-def _events_by_case(session, case_ids):
+def events_by_case(session: Session, case_ids: list[int]) -> dict[int, list[CaseEvent]]:
     """{case id: [its events, in order]}, loaded in chunks of ids."""
     result = defaultdict(list)
     for chunk in _chunks(case_ids, 500):
@@ -234,6 +234,13 @@ def _state_at(case, every_event, moment):
     if effective:  # the case changed only after the moment: it was where its first change started from
         return effective[0].stage_before, None
     return case.stage, case.due_date  # a case with no history at all (imported): as stored
+
+
+def overdue_at_end_of(case: Violation, every_event: list[CaseEvent], day: date) -> bool:
+    """Whether the case was overdue at the end of `day`, as the weekly list counts it: its stage and deadline
+    at that moment (from its history), past due on that day."""
+    stage, due = _state_at(case, every_event, local_midnight(day + timedelta(days=1)))
+    return days_overdue(stage, due, case.limitation_due, day) > 0
 
 
 def _row(case, every_event, history, as_of, as_of_day, week):
