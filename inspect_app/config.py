@@ -66,6 +66,7 @@ class Defaults:
     WARD_CA_CERT = None
     WARD_CA_URL = None
     NEWS_DAYS = 14  # an inspector's pages list the chairman's answers and decisions of this many days
+    STATS_CACHE_S = 300  # Thống kê's figures are computed again after this many seconds (the page says when)
     STATS_COVERAGE_WEEKS = 26  # Thống kê: patrol coverage of the last weeks (each merges every track of a week)
     NO_VISIT_DAYS = 14  # the chairman's home counts open cases nobody has visited for this many days
     IDLE_USER_DAYS = 30  # the office's home lists active accounts unused for this many days

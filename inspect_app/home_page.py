@@ -1,14 +1,14 @@
 """The start page of each role, shown by the main blueprint and again by the field pages when a start
 form was wrong (with its message): a page of the app, not of one blueprint."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app, render_template, session
+from flask import current_app, render_template
 from flask_login import current_user
 
 from .cases.presenters import request_case_context
 from .cases.queue import queue_context
-from .domain.accounts import accounts, login_sessions
+from .domain.accounts import accounts
 from .domain.accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
 from .domain.cases import todo
 from .domain.field import patrols
@@ -17,7 +17,6 @@ from .domain.ward_time import local_today
 from .extensions import db
 from .models.types import utcnow
 from .operations import backups
-from .security import SESSION_KEY
 
 HOME_TEMPLATES = {
     INSPECTOR: "main/home_inspector.html",
@@ -47,12 +46,11 @@ def render_home(status=200):
 
 
 def inspector_todo_context(user):
-    """An inspector's Việc cần làm (cases due soon, news since their last visit), for the home page and My day."""
+    """An inspector's Việc cần làm (cases due soon, news on their cases), for the home page and My day."""
     context = request_case_context()
     days = current_app.config["NEWS_DAYS"]
-    since = login_sessions.previous_login_at(db.session, user, session.get(SESSION_KEY))
-    mine = todo.inspector_todo(db.session, user, context.today, context.calendar, utcnow() - timedelta(days=days), since)
-    return {"todo": mine, "news": mine.news, "news_days": days, "today": context.today}
+    mine = todo.inspector_todo(db.session, user, context.today, context.calendar, utcnow(), days)
+    return {"todo": mine, "news": mine.news, "news_days": days, "today": context.today, "news_until": utcnow()}
 
 
 @dataclass(frozen=True)

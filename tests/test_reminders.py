@@ -27,7 +27,10 @@ class Inbox:
     """An SMTP handler that keeps what it accepts; it can answer 451 to the next messages or refuse addresses."""
 
     def __init__(self):
-        self.messages, self.fail_next, self.refuse = [], 0, set()
+        self.messages, self.fail_next, self.refuse, self.quit_reply = [], 0, set(), None
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        return self.quit_reply or "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if address in self.refuse:
@@ -97,7 +100,7 @@ def test_each_user_hears_once_of_their_own_day_in_vietnamese_with_links(app, run
     assert mine["Subject"] == "[Trật tự xây dựng] Việc cần làm ngày 19/03/2027: 2"
     assert mine["From"] == "kiemtra@thoilong.example.vn" and mine["Auto-Submitted"] == "auto-generated"
     body = mine.get_content()
-    assert "Xin chào Nguyễn Văn Kiểm," in body and "QUÁ HẠN (1)" in body
+    assert "Xin chào Nguyễn Văn Kiểm," in body and "QUÁ HẠN: 1\n" in body and "Sắp đến hạn, đến hết ngày 23/03/2027: 1\n" in body
     for key in ("late", "tuesday"):
         case_id, code = morning[key]
         assert code in body and f"{PUBLIC}/cases/{case_id}\n" in body
@@ -107,7 +110,7 @@ def test_each_user_hears_once_of_their_own_day_in_vietnamese_with_links(app, run
     assert f"{PUBLIC}/cases/?officer=" in body and "due_by=2027-03-23" in body and f"{PUBLIC}/account" in body
     (chairman,) = inbox.to("chutich@thoilong.example.vn")
     text = chairman.get_content()
-    assert "Chờ chủ tịch quyết định (1)" in text and morning["proposed"][1] in text and morning["others"][1] in text
+    assert "Chờ Chủ tịch quyết định: 1" in text and morning["proposed"][1] in text and morning["others"][1] in text
     assert f"{PUBLIC}/cases/queue" in text
 
     again = _send(runner)
@@ -117,7 +120,9 @@ def test_each_user_hears_once_of_their_own_day_in_vietnamese_with_links(app, run
         rows = db.session.scalars(select(ReminderSend)).all()
         assert sorted((r.address, r.status, r.items, r.attempts) for r in rows) == [
             ("chutich@thoilong.example.vn", "sent", 4, 1), ("kiem@thoilong.example.vn", "sent", 2, 1)]
-    assert len(_send(runner, FRIDAY + timedelta(days=3)).output) and len(inbox.messages) == 4  # Monday: a new day
+    assert "không phải ngày làm việc" in _send(runner, FRIDAY + timedelta(days=1)).output  # Saturday: nothing
+    assert len(inbox.messages) == 2
+    assert _send(runner, FRIDAY + timedelta(days=3)).exit_code == 0 and len(inbox.messages) == 4  # Monday: a new day
 
 
 def test_a_passing_failure_is_tried_again_and_a_refused_address_is_recorded_then_sent_later(app, runner, inbox, morning):
@@ -168,10 +173,68 @@ def test_the_account_page_sets_the_address_and_the_opt_out(app, people, db_snaps
     answer = client.post("/account", data={"csrf_token": token, "email": "", "email_reminders": "1"})
     assert answer.status_code == 400 and "Nhập địa chỉ e-mail" in answer.get_data(as_text=True)
     assert db_snapshot() == before
+    wrong = client.post("/account", data={"csrf_token": token, "email": "ke-gian@example.vn", "email_reminders": "1",
+                                          "current_password": "doan-bua"})
+    assert wrong.status_code == 400 and "không phải mật khẩu hiện tại" in wrong.get_data(as_text=True)
+    assert db_snapshot()["users"] == before["users"]  # a borrowed session cannot send the mail elsewhere
     assert client.post("/account", data={"csrf_token": token, "email": " kiem@thoilong.example.vn ",
-                                         "email_reminders": "1"}).status_code == 302
+                                         "email_reminders": "1", "current_password": "mat-khau-dai"}).status_code == 302
+    # the same address again needs no password; unticking keeps the address
     assert client.post("/account", data={"csrf_token": token, "email": "kiem@thoilong.example.vn"}).status_code == 302
     with app.app_context():
         user = db.session.get(User, people["inspector"])
         assert (user.email, user.email_reminders) == ("kiem@thoilong.example.vn", False)
-    assert re.search(r'name="email_reminders" value="1"\s*>', client.get("/account").get_data(as_text=True))
+        user.email_reminders = True
+        db.session.commit()
+    assert re.search(r'name="email_reminders" value="1"\s*checked', client.get("/account").get_data(as_text=True))
+    # the administrator's reset (an account perhaps in other hands) stops the mail and shows the address
+    admin = login(app, "quantri")
+    assert 'data-email="kiemtra">kiem@thoilong.example.vn<' in admin.get("/admin/").get_data(as_text=True)
+    with app.app_context():
+        from inspect_app.domain.accounts import accounts
+        accounts.reset_password(db.session, db.session.get(User, people["inspector"]), "mot-mat-khau-moi-dai", 8)
+        db.session.commit()
+        user = db.session.get(User, people["inspector"])
+        assert (user.email, user.email_reminders) == (None, False)
+
+
+def test_a_message_accepted_is_sent_whatever_the_server_says_to_quit(app, runner, inbox, morning):
+    inbox.quit_reply = "421 4.3.2 Shutting down"
+    assert _send(runner).exit_code == 0
+    assert len(inbox.messages) == 2  # once each: not tried again, not recorded as failed
+    with app.app_context():
+        assert {(r.status, r.attempts) for r in db.session.scalars(select(ReminderSend))} == {("sent", 1)}
+
+
+def test_a_day_claimed_by_another_run_is_left_to_it_and_a_dead_claim_is_sent_again(app, runner, inbox, morning, people):
+    from inspect_app.models.types import utcnow
+    with app.app_context():
+        db.session.add(ReminderSend(user_id=people["inspector"], day=FRIDAY, status="sending", address="kiem@thoilong.example.vn",
+                                    items=2, attempts=0, last_error="", updated_at=utcnow()))
+        db.session.add(ReminderSend(user_id=people["chairman"], day=FRIDAY, status="sending",
+                                    address="chutich@thoilong.example.vn", items=4, attempts=0, last_error="",
+                                    updated_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    assert _send(runner).exit_code == 0
+    assert [r for r, _ in inbox.messages] == [["chutich@thoilong.example.vn"]]
+
+
+def test_an_unknown_security_setting_is_refused_not_read_as_plain_text(app, runner, inbox, morning):
+    app.config["MAIL_SECURITY"] = "tls"
+    result = _send(runner)
+    assert result.exit_code != 0 and "MAIL_SECURITY" in result.output and inbox.messages == []
+
+
+def test_an_account_with_mails_and_tokens_but_no_records_can_be_deleted(app, people):
+    from inspect_app.domain.accounts import accounts, api_tokens
+    with app.app_context():
+        s = db.session
+        mistake = accounts.create_user(s, "nham", "chairman", "mot-mat-khau-dai", full_name="Tạo nhầm")
+        s.flush()
+        api_tokens.create_token(s, mistake, "QGIS")
+        s.add(ReminderSend(user_id=mistake.id, day=FRIDAY, status="sent", address="x@y.vn", items=1, attempts=1,
+                           last_error=""))
+        s.commit()
+        accounts.delete_user(s, mistake, s.get(User, people["admin"]))
+        s.commit()
+        assert accounts.find_user(s, "nham") is None

@@ -70,7 +70,7 @@ def this_year(app, people, demo_ward):
     with app.app_context():
         s = db.session
         inspector = s.get(User, people["inspector"])
-        for weeks_ago, category in ((1, "no_permit"), (1, "no_permit"), (3, "wrong_permit"), (60, "no_permit")):
+        for weeks_ago, category in ((1, "no_permit"), (1, "no_permit"), (3, "encroachment"), (60, "no_permit")):
             make_case(s, inspector.id, "warning", category=category, due=today - timedelta(days=2),
                       detected_at=datetime.now(UTC) - timedelta(weeks=weeks_ago))
         s.commit()
@@ -82,13 +82,14 @@ def test_the_page_draws_svg_charts_with_their_numbers_and_the_xlsx_has_them(app,
     for chart in ("chart-weeks", "chart-routes", "chart-categories", "chart-stages", "chart-coverage"):
         assert re.search(rf'<figure class="chart" id="{chart}">\s*<svg', html), chart
     assert "<script" not in re.search(r'<section id="stats-weeks".*?</section>', html, re.S).group(0)
-    weeks = re.findall(r'<tr data-week="([^"]+)"><td>[^<]+</td><td>[^<]+</td><td class="num">(\d+)</td>', html)
+    weeks = re.findall(r'<tr data-week="([^"]+)"><td>[^<]+(?:<span class="note">[^<]*</span>)?</td><td>[^<]+</td>'
+                       r'<td class="num">(\d+)</td>', html)
     assert len(weeks) == 52 and sum(int(n) for _, n in weeks) == 3  # the case of 60 weeks ago is outside
     categories = dict(re.findall(r'<tr data-category="(\w+)"><td>[^<]+</td><td class="num">\d+</td>'
                                  r'<td class="num">\d+</td><td class="num">(\d+)</td>', html))
-    assert categories == {"no_permit": "2", "wrong_permit": "1"}
+    assert categories == {"no_permit": "2", "encroachment": "1"}
     book = load_workbook(io.BytesIO(client.get("/stats.xlsx").get_data()))
-    assert book.sheetnames == ["Theo tuần", "Theo tuyến", "Theo loại vi phạm", "Số ngày mỗi giai đoạn", "Độ phủ tuần tra"]
+    assert book.sheetnames == ["Thông tin", "Theo tuần", "Theo tuyến", "Theo loại vi phạm", "Số ngày mỗi giai đoạn", "Độ phủ tuần tra"]
     rows = list(book["Theo tuần"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[3]) for r in rows] == [(iso, int(n)) for iso, n in weeks]
     assert isinstance(rows[0][1], datetime) and rows[-1][5] == 4  # dates are dates; all four overdue now
@@ -109,3 +110,40 @@ def test_the_monthly_report_prints_on_a4_as_page_and_pdf(app, this_year):
     assert "BÁO CÁO" in text and "Thời gian xử lý ở mỗi giai đoạn" in text
     bad = client.get("/stats/month?month=2026-13")
     assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
+
+
+def test_an_inspectors_coverage_is_their_own_patrols_and_route_codes_are_never_formulas(app, people, demo_ward):
+    from geoalchemy2.shape import from_shape, to_shape
+    from shapely.geometry import MultiLineString
+    from sqlalchemy import select
+
+    from inspect_app.models import Patrol, Route
+
+    from .factories import new_uuid
+    today = local_today()
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.code == "R1"))
+        route.code = "=1+2"
+        coords = list(to_shape(route.geom).coords)
+        db.session.add(Patrol(client_uuid=new_uuid(), inspector_id=people["inspector"], route_id=route.id, status="ended",
+                              started_at=datetime.now(UTC) - timedelta(hours=3), ended_at=datetime.now(UTC),
+                              track=from_shape(MultiLineString([coords]), srid=4326), track_length_m=1000.0, coverage=1.0))
+        db.session.commit()
+        first, last = statistics.last_52_weeks(today)
+        theirs = statistics.figures(db.session, first, last, today, people["inspector"], coverage_weeks=1)
+        others = statistics.figures(db.session, first, last, today, people["inspector2"], coverage_weeks=1)
+        ward = statistics.figures(db.session, first, last, today, coverage_weeks=1)
+    assert theirs.coverage[-1][1]["=1+2"] > 0.99 and ward.coverage[-1][1]["=1+2"] > 0.99
+    assert others.coverage[-1][1].get("=1+2", 0.0) == 0.0  # a colleague's patrols are not the inspector's to see
+    book = load_workbook(io.BytesIO(login(app, "chutich").get("/stats.xlsx").get_data()))
+    header = [cell.value for cell in book["Độ phủ tuần tra"][1]]
+    assert "'=1+2" in header and all(not str(v).startswith("=") for v in header)
+
+
+def test_the_ward_report_has_its_header_and_recipients_an_inspectors_own_has_none(app, this_year):
+    ward = login(app, "chutich").get("/stats/month").get_data(as_text=True)
+    assert 'data-scope="ward"' in ward and "ỦY BAN NHÂN DÂN" in ward and "Nơi nhận:" in ward and "Kính gửi" in ward
+    own = login(app, "kiemtra").get("/stats/month").get_data(as_text=True)
+    assert 'data-scope="own"' in own and "BÁO CÁO NỘI BỘ" in own
+    document = re.search(r'<article class="weekly-document monthly-document".*?</article>', own, re.S).group(0)
+    assert "ỦY BAN NHÂN DÂN" not in document and "CHỦ TỊCH" not in document

@@ -115,7 +115,7 @@ def test_an_inspectors_cases_due_within_two_working_days_nearest_first(session, 
     limitation_monday = make_case(session, inspector.id, "detected", limitation_due=FRIDAY + timedelta(days=3))
     make_case(session, other.id, "warning", due=FRIDAY)
     make_case(session, inspector.id, "closed", due=FRIDAY - timedelta(days=2))
-    mine = todo.inspector_todo(session, inspector, FRIDAY, WorkingCalendar(), datetime(2027, 3, 1, tzinfo=UTC), None)
+    mine = todo.inspector_todo(session, inspector, FRIDAY, WorkingCalendar(), datetime(2027, 3, 19, tzinfo=UTC), 14)
     assert mine.due_by == tuesday  # Saturday and Sunday are not working days
     assert [c.code for c in mine.due_cases] == [late.code, limitation_monday.code, due_tuesday.code]
     assert mine.due_count == 3 and mine.overdue_count == 1 and mine.badge == 3
@@ -181,3 +181,59 @@ def test_the_office_sees_documents_without_number_idle_accounts_unverified_route
     app.config["BACKUP_DIR"] = str(backups)
     html = login(app, "quantri").get("/").get_data(as_text=True)
     assert 'data-age="3"' in html and "cách đây 3 ngày" in html
+
+
+def test_due_this_week_counts_the_limitation_period_and_never_what_is_already_overdue(session, people):
+    from inspect_app.domain.cases import case_queries
+    inspector = session.get(User, people["inspector"])
+    wednesday = date(2027, 3, 17)
+    limitation = make_case(session, inspector.id, "detected", limitation_due=date(2027, 3, 21))  # Sunday
+    make_case(session, inspector.id, "warning", due=date(2027, 3, 16))  # Tuesday: overdue on Wednesday
+    thursday = make_case(session, inspector.id, "warning", due=date(2027, 3, 18))
+    make_case(session, inspector.id, "closed", due=date(2027, 3, 18))
+    mine = todo.chairman_todo(session, wednesday, 14)
+    assert (mine.overdue, mine.due_this_week) == (1, 2)
+    listed = case_queries.find_cases(session, case_queries.CaseFilters(due_this_week=True), wednesday).cases
+    assert {c.code for c in listed} == {limitation.code, thursday.code}
+
+
+def test_a_record_drawn_on_site_counts_as_a_visit_by_its_date(session, people):
+    from inspect_app.domain.cases import case_queries
+    inspector = session.get(User, people["inspector"])
+    long_ago = local_midnight(FRIDAY - timedelta(days=40))
+    recorded = make_case(session, inspector.id, "detected", detected_at=long_ago)
+    _act(session, recorded, inspector, "record_violation", today=FRIDAY, document_number="77/BB",
+         document_date=(FRIDAY - timedelta(days=2)).isoformat())
+    left_alone = make_case(session, inspector.id, "warning", detected_at=long_ago)
+    filters = case_queries.CaseFilters(no_visit_since=FRIDAY - timedelta(days=14))
+    assert {c.code for c in case_queries.find_cases(session, filters, FRIDAY).cases} == {left_alone.code}
+    # a record written long ago but entered today is not a visit of these last weeks
+    old_paper = make_case(session, inspector.id, "detected", detected_at=long_ago)
+    _act(session, old_paper, inspector, "record_violation", today=FRIDAY, document_number="78/BB",
+         document_date=(FRIDAY - timedelta(days=30)).isoformat())
+    assert {c.code for c in case_queries.find_cases(session, filters, FRIDAY).cases} == {left_alone.code, old_paper.code}
+
+
+def test_news_stays_new_until_marked_read_and_a_case_taken_back_is_not_news(app, people):
+    today = local_today()
+    with app.app_context():
+        s = db.session
+        chairman = s.get(User, people["chairman"])
+        given = make_case(s, people["inspector"], "warning")
+        taken_back = make_case(s, people["inspector"], "warning")
+        for case in (given, taken_back):
+            _act(s, case, chairman, "reassign", today=today, officer_id=str(people["inspector2"]), note="Nghỉ phép")
+        _act(s, taken_back, chairman, "reassign", today=today, officer_id=str(people["inspector"]), note="Đã về")
+        s.commit()
+        codes = (given.code, taken_back.code)
+    client = login(app, "kiemtra2")
+    html = client.get("/").get_data(as_text=True)
+    news = re.search(r'<section id="news".*?</section>', html, re.S).group(0)
+    assert f'data-case="{codes[0]}"' in news and f'data-case="{codes[1]}"' not in news and ">mới<" in news
+    form = re.search(r'<form method="post" action="(/news/read)".*?name="until" value="([^"]+)"', news, re.S)
+    assert client.post("/news/read", data={"csrf_token": csrf_token_from(html), "until": "hôm qua",
+                                           "next": "/"}).status_code == 400
+    answer = client.post(form.group(1), data={"csrf_token": csrf_token_from(html), "until": form.group(2), "next": "/"})
+    assert answer.status_code == 302
+    news = re.search(r'<section id="news".*?</section>', client.get("/").get_data(as_text=True), re.S).group(0)
+    assert f'data-case="{codes[0]}"' in news and ">mới<" not in news and 'id="news-read"' not in news

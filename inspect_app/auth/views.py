@@ -114,15 +114,27 @@ def change_password():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """The user's own account: the e-mail address for the morning reminder and whether they want it."""
+    """The user's own account: the e-mail address for the morning reminder (a new one needs the current
+    password, counted like a login) and whether they want it."""
     errors, status = {}, 200
     if request.method == "POST":
+        name, address, now = current_user.username, request.remote_addr or "", utcnow()
         try:
+            login_limits.check_allowed(db.session, name, address, login_rules(current_app.config), now)
             accounts.set_reminders(db.session, current_user, request.form.get("email", ""),
-                                   request.form.get("email_reminders") == "1")
+                                   request.form.get("email_reminders") == "1", request.form.get("current_password", ""))
             db.session.commit()
+        except login_limits.TooManyAttempts as exc:
+            flash(translate_error(exc), "error")
+            response = make_response(render_template("auth/account.html", errors={}, form=request.form,
+                                                     mail_on=bool(current_app.config.get("MAIL_SERVER"))), 429)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except InvalidFields as exc:
             db.session.rollback()
+            if "current_password" in exc.errors:
+                login_limits.log_login_attempt(db.session, name, address, False, now)
+                db.session.commit()
             errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
             status = 400
         else:

@@ -1,4 +1,5 @@
 """Views of the main blueprint: thin, they call domain functions and render."""
+from datetime import timedelta
 from pathlib import Path
 
 import segno
@@ -9,11 +10,16 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.access import login_required, public
+from ..domain.accounts import accounts
 from ..domain.accounts.roles import ADMIN
+from ..domain.cases.todo import NEWS_MAX_DAYS
+from ..domain.errors import N_, InvalidFields
 from ..domain.geo import geography, spatial
+from ..domain.inputs import FieldReader
 from ..extensions import db
 from ..home_page import render_home
 from ..i18n import LANGUAGE_SESSION_KEY, translate_error
+from ..models.types import utcnow
 from ..operations import readiness
 from ..security import safe_next_path
 from . import bp
@@ -25,6 +31,23 @@ from . import service_worker as worker_files
 def home():
     """The start page of the logged-in user's role."""
     return render_home()
+
+
+@bp.route("/news/read", methods=["POST"])
+@login_required
+def news_read():
+    """Mark the news on one's cases read up to the moment the list was shown; back to that page."""
+    reader = FieldReader(request.form)
+    until = reader.moment("until", utcnow(), timedelta(days=NEWS_MAX_DAYS), timedelta(minutes=5))
+    if until is None and not reader.errors:
+        reader.error("until", N_("This field is required."))
+    try:
+        reader.finish()
+    except InvalidFields as exc:
+        return render_template("errors/error.html", status=400, message=translate_error(exc.errors["until"])), 400
+    accounts.mark_news_read(db.session, current_user, until)
+    db.session.commit()
+    return redirect(safe_next_path(request.form.get("next")) or url_for("main.home"))
 
 
 @bp.route("/ward-ca")

@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     # The morning reminder (flask reminders send): where it goes, and whether the user wants it.
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     email_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Until when the user has read the news on their cases ("Đã xem"): later entries are marked new.
+    news_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     def get_id(self):
         """Flask-Login: the session names the user and their current password, so a new password

@@ -54,6 +54,7 @@ class ReminderStatus(StrEnum):
 
     SENT = "sent"
     FAILED = "failed"
+    SENDING = "sending"  # claimed by a run that is talking to the mail server now
 
 
 def allowed(column: str, vocabulary: type[StrEnum], name: str) -> CheckConstraint:

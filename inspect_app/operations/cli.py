@@ -200,7 +200,8 @@ def fingerprint(week, until_text):
 
 @reminders_cli.command("send")
 @click.option("--date", "day", default=None, help="The day to remind of (YYYY-MM-DD; default: today in the ward).")
-def reminders_send(day):
+@click.option("--any-day", is_flag=True, help="Send on a weekend or holiday too (by default only on working days).")
+def reminders_send(day, any_day):
     """E-mail each user who wants it what is overdue and due in the next 2 working days (the 07:00 timer).
     A user already reminded today is skipped; a failure is printed, recorded, and sent by the next run."""
     config = current_app.config
@@ -214,7 +215,13 @@ def reminders_send(day):
     except ValueError:
         raise click.ClickException(gettext("Give the date as YYYY-MM-DD.")) from None
     context = lifecycle_context(config, geography.get_ward(db.session), today=today)
-    settings = MailSettings.from_config(config)
+    if not any_day and not context.calendar.is_working_day(today):
+        click.echo(gettext("%(day)s is not a working day: no reminder is sent.", day=today.isoformat()))
+        return
+    try:
+        settings = MailSettings.from_config(config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     report = reminders.send_reminders(db.session, settings, context,
                                       lambda digest: reminder_mail.digest_message(digest, settings.sender))
     click.echo(gettext("Reminders of %(day)s: %(sent)s sent, %(already)s already sent, %(empty)s with nothing to say, "

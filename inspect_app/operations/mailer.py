@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+SECURITY = ("none", "starttls", "ssl")
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -23,7 +25,10 @@ class MailSettings:
 
     @classmethod
     def from_config(cls, config):
-        """The settings of instance/config.py (MAIL_SERVER None: no e-mail)."""
+        """The settings of instance/config.py (MAIL_SERVER None: no e-mail); a security setting that is not
+        one of SECURITY is refused, never read as plain text."""
+        if config["MAIL_SECURITY"] not in SECURITY:
+            raise ValueError(f"MAIL_SECURITY must be one of {', '.join(SECURITY)}, not {config['MAIL_SECURITY']!r}")
         return cls(host=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]), security=config["MAIL_SECURITY"],
                    username=config.get("MAIL_USERNAME"), password=config.get("MAIL_PASSWORD"),
                    sender=config["MAIL_FROM"], timeout_s=float(config["MAIL_TIMEOUT_S"]),
@@ -56,10 +61,15 @@ def send_message(settings: MailSettings, message: EmailMessage, sleep=time.sleep
             sleep(delay)
         attempts += 1
         try:
-            with _connect(settings) as smtp:
+            smtp = _connect(settings)
+            try:
                 if settings.username:
                     smtp.login(settings.username, settings.password or "")
                 smtp.send_message(message)
+            except BaseException:
+                smtp.close()
+                raise
+            _quit(smtp)  # accepted: whatever the server says to QUIT, the message went
             return attempts
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
@@ -74,3 +84,10 @@ def send_message(settings: MailSettings, message: EmailMessage, sleep=time.sleep
         except (smtplib.SMTPException, OSError) as exc:
             reason = f"{type(exc).__name__}: {exc}"
     raise SendFailed(reason, attempts, permanent=False)
+
+
+def _quit(smtp):
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

@@ -3,10 +3,11 @@ digest of the day (domain/cases/digest.py) written by `render` and sent once. A 
 is not sent again; a failure is recorded with its reason and sent by the next run of the same day."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.cases.context import LifecycleContext
@@ -16,6 +17,8 @@ from ..models import ReminderSend, User
 from ..models.types import utcnow
 from ..models.vocabulary import ReminderStatus
 from .mailer import MailSettings, SendFailed, send_message
+
+CLAIM_EXPIRES = timedelta(minutes=30)  # a claim older than this was left by a run that died: send again
 
 
 @dataclass
@@ -46,12 +49,25 @@ def _send_all(session, settings, context, render, sleep):
         if previous is not None and previous.status == ReminderStatus.SENT:
             report.already_sent.append(username)
             continue
+        if previous is not None and previous.status == ReminderStatus.SENDING and \
+                previous.updated_at > utcnow() - CLAIM_EXPIRES:
+            report.already_sent.append(username)  # another run is sending it right now
+            continue
         digest = digest_for(session, session.get_one(User, user_id), context)
         if not digest.items:
             report.nothing_to_say.append(username)
             continue
         message, address, items = render(digest), digest.user.email or "", digest.items
-        session.rollback()  # no transaction stays open (SQLite: no lock) while the mail server answers
+        # Claim the day before talking to the mail server: a second run at the same time skips it.
+        row = previous or ReminderSend(user_id=user_id, day=day, attempts=0, last_error="")
+        row.status, row.address, row.items, row.updated_at = ReminderStatus.SENDING, address, items, utcnow()
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # the other run claimed it first
+            session.rollback()
+            report.already_sent.append(username)
+            continue
         try:
             attempts = send_message(settings, message, **({"sleep": sleep} if sleep else {}))
             status, error = ReminderStatus.SENT, ""
@@ -60,11 +76,9 @@ def _send_all(session, settings, context, render, sleep):
             report.failed.append((username, error))
         else:
             report.sent.append(username)
-        row = _row(session, user_id, day) or ReminderSend(user_id=user_id, day=day, attempts=0)
-        row.status, row.address, row.items, row.last_error = status, address, items, error
-        row.attempts = (row.attempts or 0) + attempts
-        row.updated_at = utcnow()
-        session.add(row)
+        row = _row(session, user_id, day)
+        assert row is not None, "claimed above"
+        row.status, row.last_error, row.attempts, row.updated_at = status, error, row.attempts + attempts, utcnow()
         session.commit()
     return report
 

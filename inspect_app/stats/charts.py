@@ -34,8 +34,9 @@ class LineChart:
 
 def line_chart(x_labels: list[str], series: dict[str, list[float]], label_every: int = 4,
                percent: bool = False) -> LineChart:
-    """A line chart of the series (each as long as x_labels); percent: values 0..1 drawn as 0..100 %."""
-    top = 1.0 if percent else nice_top(max((v for values in series.values() for v in values), default=0))
+    """A line chart of counts (each series as long as x_labels; the axis in whole numbers), or of shares
+    (percent: values 0..1 drawn as 0..100 %)."""
+    top = 1.0 if percent else max(2, nice_top(max((v for values in series.values() for v in values), default=0)))
     left, right, plot_top, bottom = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
     step = (right - left) / max(len(x_labels) - 1, 1)
 
@@ -52,12 +53,13 @@ def line_chart(x_labels: list[str], series: dict[str, list[float]], label_every:
 
 @dataclass
 class BarRow:
-    """One labelled row of stacked horizontal bars: (x, width, segment key, value) per segment."""
+    """One labelled row of stacked horizontal bars: (x, width, segment key, value) per segment; total None
+    when the row has no figure at all (drawn as "no data", never as 0)."""
 
     label: str
     y: float
     bars: list[tuple[float, float, str, float]]
-    total: float
+    total: float | None
 
 
 @dataclass
@@ -72,18 +74,21 @@ class BarChart:
     plot: tuple[float, float, float, float] = (0, 0, 0, 0)
 
 
-def bar_chart(rows: list[tuple[str, list[float]]], segments: list[str]) -> BarChart:
-    """Stacked bars: rows of (label, one value per segment key)."""
-    top = nice_top(max((sum(values) for _, values in rows), default=0))
+def bar_chart(rows: list[tuple[str, list[float] | None]], segments: list[str], whole: bool = True) -> BarChart:
+    """Stacked bars: rows of (label, one value per segment key, or None: no figure); whole: counts (the axis
+    in whole numbers)."""
+    top = nice_top(max((sum(values) for _, values in rows if values), default=0))
+    top = max(2, top) if whole else top
     left, right = LABEL_WIDTH, WIDTH - RIGHT
     height = TOP + len(rows) * (BAR_HEIGHT + BAR_GAP) + BOTTOM
     chart = BarChart(WIDTH, height, top, plot=(left, TOP, right, height - BOTTOM))
     scale = (right - left) / top
     for index, (label, values) in enumerate(rows):
         x, bars = float(left), []
-        for key, value in zip(segments, values, strict=True):
+        for key, value in zip(segments, values or [], strict=False):
             bars.append((x, value * scale, key, value))
             x += value * scale
-        chart.rows.append(BarRow(label, TOP + index * (BAR_HEIGHT + BAR_GAP), bars, sum(values)))
+        chart.rows.append(BarRow(label, TOP + index * (BAR_HEIGHT + BAR_GAP), bars,
+                                 sum(values) if values is not None else None))
     chart.x_ticks = [(left + (right - left) * f, f"{top * f:g}") for f in (0, 0.5, 1)]
     return chart

@@ -1,6 +1,7 @@
 """The Thống kê page, its XLSX and the monthly report (page and PDF). The chairman and the office see the
 whole ward; an inspector sees the cases in their own charge."""
 import io
+import time
 from pathlib import Path
 
 from flask import current_app, flash, render_template, request, send_file
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from ..auth.access import login_required
 from ..cases.presenters import request_case_context
 from ..domain.accounts.roles import INSPECTOR
-from ..domain.cases import statistics
+from ..domain.cases import statistics, ward_settings
 from ..domain.errors import InvalidFields
 from ..domain.geo import geography
 from ..extensions import db
@@ -37,30 +38,50 @@ def _names(kind, key):
     return key or gettext("No route")
 
 
+def _week_label(week, index):
+    """A week on the axis by its Monday: the year on the first one and on the first week of a year."""
+    return week.monday.strftime("%d/%m/%y" if index == 0 or week.monday.day <= 7 and week.monday.month == 1 else "%d/%m")
+
+
 def _charts(figures):
     weeks = figures.weeks
-    labels = [w.week.monday.strftime("%d/%m") for w in weeks]
     return {
-        "weeks": charts.line_chart(labels, {key: [getattr(w, key) for w in weeks] for key in SERIES},
+        "weeks": charts.line_chart([_week_label(w.week, i) for i, w in enumerate(weeks)],
+                                   {key: [getattr(w, key) for w in weeks] for key in SERIES},
                                    label_every=max(1, len(weeks) // 13)),
         "routes": charts.bar_chart([(_names("route", g.key), [g.open, g.closed]) for g in figures.by_route],
                                    ["open", "closed"]),
         "categories": charts.bar_chart([(_names("category", g.key), [g.open, g.closed]) for g in figures.by_category],
                                        ["open", "closed"]),
-        "stages": charts.bar_chart([(_names("stage", s.stage), [s.median_days or 0]) for s in figures.stage_days],
-                                   ["days"]),
-        "coverage": charts.line_chart([w.monday.strftime("%d/%m") for w, _ in figures.coverage],
+        "stages": charts.bar_chart([(_names("stage", s.stage), [s.median_days] if s.median_days is not None else None)
+                                    for s in figures.stage_days], ["days"], whole=False),
+        "coverage": charts.line_chart([_week_label(w, i) for i, (w, _) in enumerate(figures.coverage)],
                                       {code: [shares.get(code, 0.0) for _, shares in figures.coverage]
                                        for code in figures.route_codes},
                                       label_every=max(1, len(figures.coverage) // 13), percent=True),
     }
 
 
+def _cached(first, last, today, coverage_weeks):
+    """The figures of a period for this user's scope, kept STATS_CACHE_S seconds per app process (the page
+    says when they were computed): Thống kê reads every case's history, which a reload should not redo."""
+    cache = current_app.extensions.setdefault("stats_cache", {})
+    key = (first, last, today, _scope(), coverage_weeks)
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    figures = statistics.figures(db.session, first, last, today, _scope(), coverage_weeks=coverage_weeks)
+    for stale in [k for k, (expires, _) in cache.items() if expires <= now]:
+        del cache[stale]
+    cache[key] = (now + current_app.config["STATS_CACHE_S"], figures)
+    return figures
+
+
 def _year_figures():
     today = request_case_context().today
     first, last = statistics.last_52_weeks(today)
-    return statistics.figures(db.session, first, last, today, _scope(),
-                              coverage_weeks=current_app.config["STATS_COVERAGE_WEEKS"])
+    return _cached(first, last, today, current_app.config["STATS_COVERAGE_WEEKS"])
 
 
 @bp.route("/stats")
@@ -92,7 +113,7 @@ def _month_figures():
         flash(f"{gettext('Month')}: {translate_error(exc.errors['month'])}", "error")
         year, month, ok = today.year, today.month, False
     first, last = statistics.month_days(year, month)
-    return statistics.figures(db.session, first, last, today, _scope()), year, month, ok
+    return _cached(first, last, today, None), year, month, ok
 
 
 def _month_html(figures, year, month, for_pdf=False):
@@ -101,6 +122,7 @@ def _month_html(figures, year, month, for_pdf=False):
         return Markup(render_template(
             "stats/_month_document.html", figures=figures, year=year, month=month, charts=_charts(figures),
             names=_names, doc=document, for_pdf=for_pdf, own_only=_scope() is not None,
+            settings=ward_settings.document_settings_of(ward),
             ward_name=ward.name if ward is not None else current_app.config["WARD_NAME"],
             preparer_name=current_user.full_name or current_user.username))
 

@@ -68,7 +68,7 @@ def test_the_statistics_page_and_the_monthly_report_show_without_errors(app, liv
     today = local_today()
     with app.app_context():
         inspector = db.session.get(User, people["inspector"])
-        for days_ago, category in ((3, "no_permit"), (10, "no_permit"), (40, "wrong_permit"), (100, "no_permit")):
+        for days_ago, category in ((3, "no_permit"), (10, "no_permit"), (40, "encroachment"), (100, "no_permit")):
             case = make_case(db.session, inspector.id, "warning", category=category, due=today - timedelta(days=days_ago // 2))
             case.detected_at = case.detected_at.replace(year=today.year, month=today.month, day=1) - timedelta(days=days_ago)
         db.session.commit()

@@ -5,11 +5,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ...models import AdminEvent, CaseEvent, Patrol, Photo, User, Violation, Visit
+from ...models import AdminEvent, ApiToken, CaseEvent, GeneratedDocument, Patrol, Photo, ReminderSend, User, Violation, Visit
 from ...models.types import utcnow
 from ..errors import N_, AccountInactive, Conflict, Forbidden, InvalidFields, InvalidInput, NotFound
 from . import api_tokens, login_sessions
@@ -163,7 +163,10 @@ def reset_password(session: Session, user: User, new_password: str, min_length: 
     _set_password(user, new_password, min_length)
     user.must_change_password = True
     login_sessions.end_all_sessions(session, user, "password")
-    api_tokens.revoke_all(session, user)  # the administrator resets when an account may be in other hands
+    # The administrator resets when an account may be in other hands: its tokens and the address its
+    # morning mail goes to (perhaps someone else's, set with a stolen session) go too.
+    api_tokens.revoke_all(session, user)
+    user.email, user.email_reminders = None, False
     return user
 
 
@@ -194,7 +197,7 @@ def has_records(session: Session, user: User) -> bool:
     """True when anything in the ward's records names this user (patrols, cases, visits, photos, history, log)."""
     references = (
         Patrol.inspector_id, Violation.inspector_id, Violation.officer_id, Visit.inspector_id,
-        Photo.uploaded_by_id, CaseEvent.actor_id, CaseEvent.officer_id, AdminEvent.actor_id,
+        Photo.uploaded_by_id, CaseEvent.actor_id, CaseEvent.officer_id, AdminEvent.actor_id, GeneratedDocument.user_id,
     )
     return any(session.scalar(select(exists().where(column == user.id))) for column in references)
 
@@ -208,7 +211,10 @@ def delete_user(session: Session, user: User, acting_user: User) -> None:
     if user.role == ADMIN and user.active and not _other_active_admins(session, user):
         raise Conflict(N_("%(name)s is the last active administrator; make someone else administrator first."),
                        name=user.username)
-    login_sessions.forget_sessions(session, user)  # ended sessions are not records of the ward's work
+    # Ended sessions, tokens and morning mails sent are not records of the ward's work.
+    login_sessions.forget_sessions(session, user)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.execute(delete(ReminderSend).where(ReminderSend.user_id == user.id))
     session.delete(user)
     session.flush()
 
@@ -235,12 +241,26 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 
 
-def set_reminders(session: Session, user: User, email: str, wanted: bool) -> User:
-    """The user's own address for the morning reminder and whether they want it (empty address: no mail)."""
+def set_reminders(session: Session, user: User, email: str, wanted: bool, current_password: str = "") -> User:
+    """The user's own address for the morning reminder and whether they want it (empty address: no mail). A new
+    address needs the current password: a borrowed session must not send the ward's cases elsewhere."""
     address = (email or "").strip()
+    errors = {}
     if address and (len(address) > 254 or not _EMAIL.fullmatch(address)):
-        raise InvalidFields({"email": InvalidInput(N_("This is not an e-mail address (name@example.vn)."))})
-    if wanted and not address:
-        raise InvalidFields({"email": InvalidInput(N_("Give an e-mail address to receive the reminder, or untick it."))})
+        errors["email"] = InvalidInput(N_("This is not an e-mail address (name@example.vn)."))
+    elif wanted and not address:
+        errors["email"] = InvalidInput(N_("Give an e-mail address to receive the reminder, or untick it."))
+    elif address and address != (user.email or "") and not check_password_hash(user.password_hash, current_password or ""):
+        errors["current_password"] = InvalidInput(N_("This is not your current password."))
+    if errors:
+        raise InvalidFields(errors)
     user.email, user.email_reminders = address or None, wanted
+    return user
+
+
+def mark_news_read(session: Session, user: User, until: datetime) -> User:
+    """The user has read the news on their cases up to `until` (the moment the list was shown): entries after
+    it stay new. Never moves back."""
+    if user.news_seen_at is None or until > user.news_seen_at:
+        user.news_seen_at = until
     return user

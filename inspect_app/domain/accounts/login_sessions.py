@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from ...models import LoginSession
@@ -60,11 +60,3 @@ def forget_sessions(session: Session, user: User) -> None:
     """Remove every session row of the user (before the account itself is deleted)."""
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
-
-def previous_login_at(session: Session, user: User, current_id: str | None) -> datetime | None:
-    """When the user last logged in before the session they are using now (None the first time):
-    what "new since your last visit" is counted from."""
-    statement = select(func.max(LoginSession.started_at)).where(LoginSession.user_id == user.id)
-    if current_id:
-        statement = statement.where(LoginSession.id != current_id)
-    return session.scalar(statement)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ...models import CaseEvent, Route, User, Violation, Visit
@@ -13,10 +13,11 @@ from ..inputs import FieldReader
 from ..ward_time import local_midnight, week_bounds
 from . import case_search
 from .categories import CATEGORY_KEYS
-from .clocks import due_by_clause, overdue_clause
+from .clocks import due_by_clause, not_overdue_clause, overdue_clause
+from .events import APPLIED
 from .proposals import waiting_case_ids
 from .stages import CLOSED, STAGES
-from .workflow import SITE_CHECK
+from .workflow import ON_SITE_STEPS
 
 
 @dataclass
@@ -111,19 +112,20 @@ def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
 
 
 def due_this_week_clause(today: date) -> ColumnElement[bool]:
-    """Open cases whose deadline falls in the ISO week of `today` (Monday to Sunday)."""
-    monday, sunday = week_bounds(today)
-    return and_(Violation.stage != CLOSED, Violation.due_date >= monday, Violation.due_date <= sunday)
+    """Open cases not overdue today with a clock (a deadline, or the limitation period before a decision)
+    ending from today to Sunday: what must still be done this week, never counted twice with overdue."""
+    return and_(due_by_clause(week_bounds(today)[1]), not_overdue_clause(today))
 
 
 def no_visit_since_clause(day: date) -> ColumnElement[bool]:
-    """Open cases reported before `day` (local) with no field visit and no site check entered since:
-    the ones going stale."""
+    """Open cases reported before `day` (local) with no field visit and no step on site (workflow.ON_SITE_STEPS,
+    by its document's date when it has one) since: the ones going stale."""
     since = local_midnight(day)
     visited = select(Visit.id).where(Visit.violation_id == Violation.id, Visit.visited_at >= since)
-    checked = select(CaseEvent.id).where(CaseEvent.violation_id == Violation.id, CaseEvent.action == SITE_CHECK,
-                                         CaseEvent.recorded_at >= since)
-    return and_(Violation.stage != CLOSED, Violation.detected_at < since, ~visited.exists(), ~checked.exists())
+    on_site = select(CaseEvent.id).where(
+        CaseEvent.violation_id == Violation.id, CaseEvent.kind.in_(APPLIED), CaseEvent.action.in_(ON_SITE_STEPS),
+        or_(CaseEvent.document_date >= day, and_(CaseEvent.document_date.is_(None), CaseEvent.recorded_at >= since)))
+    return and_(Violation.stage != CLOSED, Violation.detected_at < since, ~visited.exists(), ~on_site.exists())
 
 
 def searched(session: Session, statement: Select, filters: CaseFilters) -> Select:

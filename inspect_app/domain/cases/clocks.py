@@ -158,6 +158,14 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     return due_by_clause(today - timedelta(days=1))
 
 
+def not_overdue_clause(today: date) -> ColumnElement[bool]:
+    """NOT overdue_clause, safe with empty dates (SQL's NOT of an unknown is unknown, which drops the row)."""
+    return or_(Violation.stage == CLOSED, and_(
+        or_(Violation.due_date.is_(None), Violation.due_date >= today),
+        or_(Violation.stage.not_in(BEFORE_DECISION), Violation.limitation_due.is_(None), Violation.limitation_due >= today),
+    ))
+
+
 def due_by_clause(day: date) -> ColumnElement[bool]:
     """Open cases with a clock ending on or before `day` (those overdue included): overdue_on's
     definition, one day later, in SQL."""

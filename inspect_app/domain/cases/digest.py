@@ -14,7 +14,7 @@ from ..accounts.roles import ADMIN, CHAIRMAN, INSPECTOR
 from .clocks import is_overdue
 from .context import LifecycleContext
 from .proposals import pending_proposals
-from .todo import SOON_WORKING_DAYS, cases_due_by, unnumbered_documents
+from .todo import SOON_WORKING_DAYS, cases_due_by, count_overdue, unnumbered_documents
 
 LISTED = 50  # cases named in one mail; the link opens all of them
 
@@ -29,6 +29,7 @@ class Digest:
     overdue: list[Violation] = field(default_factory=list)
     due_soon: list[Violation] = field(default_factory=list)
     total_due: int = 0
+    total_overdue: int = 0
     waiting: Sequence[CaseEvent] = ()
     unnumbered: Sequence[CaseEvent] = ()
     officer_only: bool = True  # the list link is filtered to the user's own cases
@@ -44,7 +45,9 @@ def digest_for(session: Session, user: User, context: LifecycleContext) -> Diges
     due_by = context.calendar.add_working_days(context.today, SOON_WORKING_DAYS)
     digest = Digest(user=user, day=context.today, due_by=due_by, officer_only=user.role == INSPECTOR)
     if user.role in (INSPECTOR, CHAIRMAN):
-        listed, digest.total_due = cases_due_by(session, due_by, user.id if user.role == INSPECTOR else None, LISTED)
+        officer_id = user.id if user.role == INSPECTOR else None
+        listed, digest.total_due = cases_due_by(session, due_by, officer_id, LISTED)
+        digest.total_overdue = count_overdue(session, context.today, officer_id)
         digest.overdue = [c for c in listed if is_overdue(c, context.today)]
         digest.due_soon = [c for c in listed if not is_overdue(c, context.today)]
     if user.role == CHAIRMAN:

@@ -32,13 +32,15 @@ class RouteWeek:
     route_geometry: dict | None = None
 
 
-def patrol_week(session: Session, monday: date) -> list[RouteWeek]:
-    """Per route: patrols ended in the week, distance walked, combined coverage, uncovered stretches."""
+def patrol_week(session: Session, monday: date, inspector_id: int | None = None) -> list[RouteWeek]:
+    """Per route: patrols ended in the week (of one inspector, or all), distance walked, combined coverage,
+    uncovered stretches. A retired route appears only in a week it was walked."""
     week = week_of(monday)
     start, end = week.starts_at, week.ends_at
-    patrols = session.scalars(
-        select(Patrol).where(Patrol.started_at >= start, Patrol.started_at < end, Patrol.track.is_not(None))
-    ).all()
+    statement = select(Patrol).where(Patrol.started_at >= start, Patrol.started_at < end, Patrol.track.is_not(None))
+    if inspector_id is not None:
+        statement = statement.where(Patrol.inspector_id == inspector_id)
+    patrols = session.scalars(statement).all()
     by_route: dict[int, list[Patrol]] = {}
     for patrol in patrols:
         by_route.setdefault(patrol.route_id, []).append(patrol)
@@ -46,6 +48,8 @@ def patrol_week(session: Session, monday: date) -> list[RouteWeek]:
     for route in session.scalars(select(Route).order_by(Route.code)):
         route_week = RouteWeek(route=route)
         mine = by_route.get(route.id, [])
+        if route.retired_at is not None and not mine:
+            continue
         tracks = [list(part.coords) for p in mine if p.track is not None for part in to_shape(p.track).geoms]
         route_week.patrols = len(mine)
         route_week.distance_m = sum(p.track_length_m or 0 for p in mine)

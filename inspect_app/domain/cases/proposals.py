@@ -49,8 +49,10 @@ def news_for(session: Session, user: User, since: datetime) -> Sequence[CaseEven
     in_charge = select(Violation.id).where(Violation.officer_id == user.id)
     answered = CaseEvent.kind.in_(ANSWERS) & CaseEvent.answers_event_id.in_(own_proposals)
     signed = (CaseEvent.kind == ACTION) & CaseEvent.action.in_(SIGNED_STEPS) & CaseEvent.violation_id.in_(in_charge)
-    given = CaseEvent.kind.in_(APPLIED) & (CaseEvent.action == REASSIGN) & (CaseEvent.officer_id == user.id)
+    # A case given to the user and since taken back is not theirs to hear of.
+    given = (CaseEvent.kind.in_(APPLIED) & (CaseEvent.action == REASSIGN) & (CaseEvent.officer_id == user.id)
+             & CaseEvent.violation_id.in_(in_charge))
     return session.scalars(
         select(CaseEvent).where(CaseEvent.recorded_at >= since, CaseEvent.actor_id != user.id, answered | signed | given)
-        .order_by(CaseEvent.recorded_at.desc()).limit(20)
+        .order_by(CaseEvent.recorded_at.desc()).limit(50)
     ).all()

@@ -19,6 +19,7 @@ from .workflow import CORRECTION
 
 SOON_WORKING_DAYS = 2   # "due soon": a clock ending within this many working days (issue 19)
 LISTED = 20             # cases listed on a home page; the number links to all of them
+NEWS_MAX_DAYS = 90      # news older than this is not listed even when never marked read
 
 
 @dataclass(frozen=True)
@@ -92,28 +93,35 @@ class InspectorTodo:
         return self.due_count
 
     def is_new(self, event: CaseEvent) -> bool:
-        """The entry came after the inspector's previous login."""
+        """The entry came after the inspector last marked the news read (all are new before the first time)."""
         return self.new_since is None or event.recorded_at > self.new_since
+
+    @property
+    def news_unread(self) -> int:
+        """How many of the listed news entries are new."""
+        return sum(1 for event in self.news if self.is_new(event))
 
     def filters(self, user: User) -> CaseFilters:
         """The case-list filters that show all of the due cases."""
         return CaseFilters(officer_id=user.id, due_by=self.due_by)
 
 
-def inspector_todo(session: Session, user: User, today: date, calendar: WorkingCalendar, news_from: datetime,
-                   new_since: datetime | None) -> InspectorTodo:
+def inspector_todo(session: Session, user: User, today: date, calendar: WorkingCalendar, now: datetime,
+                   news_days: int) -> InspectorTodo:
     """The inspector's cases with a clock ending within SOON_WORKING_DAYS working days or overdue
-    (nearest first), and the news on their work since `news_from`."""
+    (nearest first), and the news on their work: of the last `news_days` days, or since they last marked
+    it read when that is earlier (back from leave: nothing is skipped), at most NEWS_MAX_DAYS."""
+    seen = user.news_seen_at
+    news_from = max(min(now - timedelta(days=news_days), seen or now), now - timedelta(days=NEWS_MAX_DAYS))
     due_by = calendar.add_working_days(today, SOON_WORKING_DAYS)
     listed, count = cases_due_by(session, due_by, user.id)
     return InspectorTodo(
         due_by=due_by,
         due_cases=listed,
         due_count=count,
-        overdue_count=session.scalar(select(func.count()).select_from(Violation).where(
-            Violation.officer_id == user.id, overdue_clause(today))) or 0,
+        overdue_count=count_overdue(session, today, user.id),
         news=news_for(session, user, news_from),
-        new_since=new_since,
+        new_since=seen,
     )
 
 
@@ -126,6 +134,14 @@ def cases_due_by(session: Session, due_by: date, officer_id: int | None = None,
         statement = statement.where(Violation.officer_id == officer_id)
     count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     return session.scalars(statement.order_by(nearest_due_order(), Violation.id).limit(limit)).all(), count
+
+
+def count_overdue(session: Session, today: date, officer_id: int | None = None) -> int:
+    """How many open cases are overdue today (of one officer, or all)."""
+    statement = select(func.count()).select_from(Violation).where(overdue_clause(today))
+    if officer_id is not None:
+        statement = statement.where(Violation.officer_id == officer_id)
+    return session.scalar(statement) or 0
 
 
 def nearest_due_order():

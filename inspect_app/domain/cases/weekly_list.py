@@ -227,7 +227,10 @@ def _chunks(items, size):
 
 def _state_at(case, every_event, moment):
     """(stage, due date) of a case at a moment, from all its effective events."""
-    effective = [e for e in every_event if e.kind in APPLIED]
+    return _state_in(case, [e for e in every_event if e.kind in APPLIED], moment)
+
+
+def _state_in(case, effective, moment):
     before = [e for e in effective if e.recorded_at < moment]
     if before:
         return before[-1].stage_after, before[-1].due_date
@@ -239,8 +242,17 @@ def _state_at(case, every_event, moment):
 def overdue_at_end_of(case: Violation, every_event: list[CaseEvent], day: date) -> bool:
     """Whether the case was overdue at the end of `day`, as the weekly list counts it: its stage and deadline
     at that moment (from its history), past due on that day."""
-    stage, due = _state_at(case, every_event, local_midnight(day + timedelta(days=1)))
-    return days_overdue(stage, due, case.limitation_due, day) > 0
+    return overdue_at_ends_of(case, every_event, [day])[0]
+
+
+def overdue_at_ends_of(case: Violation, every_event: list[CaseEvent], days: list[date]) -> list[bool]:
+    """overdue_at_end_of for several days at once (the history filtered once: Thống kê asks for 52 weeks)."""
+    effective = [e for e in every_event if e.kind in APPLIED]
+    result = []
+    for day in days:
+        stage, due = _state_in(case, effective, local_midnight(day + timedelta(days=1)))
+        result.append(days_overdue(stage, due, case.limitation_due, day) > 0)
+    return result
 
 
 def _row(case, every_event, history, as_of, as_of_day, week):

@@ -54,7 +54,11 @@ class Action:
     after: tuple = ()                       # its document is not dated before the latest of these steps' documents
 
 
-SITE_CHECK = "site_check"  # an observation on site: counts as a visit for the stale-case list
+SITE_CHECK = "site_check"  # an observation on site
+ENFORCEMENT_RECORD = "enforcement_record"  # the record of enforcement carried out (monthly report's count)
+# Steps taken at the works themselves (a record is drawn up on site; enforcement and placing a position
+# happen there): each counts as a visit for "nobody has been on site since".
+ON_SITE_STEPS = (SITE_CHECK, "record_violation", "record_continuation", ENFORCEMENT_RECORD, "place_position")
 REASSIGN = "reassign"      # the case given to another officer: their news
 CORRECTION = "correction"  # an entry that corrects an earlier one (answers_event_id)
 # The penalty decision the ward signs, and the one the competent person signs after a referral.
@@ -141,7 +145,7 @@ ACTIONS = {
                taken_by=FIELD + SIGNER,
                document=DocumentSpec("enforcement_delivery", N_("Record of delivery"), number_required=False),
                closes=("enforcement_delivery",), requires=("enforcement_to_deliver",), after=("enforcement_decision",)),
-        Action("enforcement_record", N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
+        Action(ENFORCEMENT_RECORD, N_("Record of the enforcement carried out"), from_stages=(ENFORCEMENT,),
                taken_by=FIELD + SIGNER,
                document=DocumentSpec("bb_thi_hanh", N_("Record of execution of the enforcement decision")),
                closes=EVERY_CLOCK, requires=("enforcement_decided", "enforcement_delivered"),
