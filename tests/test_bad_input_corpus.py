@@ -264,6 +264,9 @@ CORPUS = {
                                             form=lambda w: {"name": "x" * 101}),
     "tokens: revoke something that is not a token": Bad("kiemtra", "POST", "/account/tokens", 404,
                                                          "Không có mã truy cập này", form=lambda w: {"revoke": "1; DROP"}),
+    # --- news marked read: the moment the list was shown
+    "news read: a moment that is not a time": Bad("kiemtra", "POST", "/news/read", 400, "Thời gian không hợp lệ",
+                                                  form=lambda w: {"until": "hôm qua", "next": "/"}),
     # --- the account page (the morning reminder's address)
     "account: a mail header smuggled into the address": Bad("kiemtra", "POST", "/account", 400,
                                                            "không phải địa chỉ e-mail",

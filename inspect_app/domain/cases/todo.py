@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import CaseEvent, Route, User, Violation, Ward
@@ -144,7 +144,7 @@ def count_overdue(session: Session, today: date, officer_id: int | None = None) 
     return session.scalar(statement) or 0
 
 
-def nearest_due_order():
+def nearest_due_order() -> ColumnElement:
     """The first day a clock of the case ends, as clocks.nearest_due reads it, as an SQL expression to sort by."""
     limitation = case((Violation.stage.in_(BEFORE_DECISION), Violation.limitation_due), else_=None)
     return case((Violation.due_date.is_(None), limitation), (limitation.is_(None), Violation.due_date),
