@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ...models import CaseEvent, Route, Violation
 from ...models.types import utcnow
@@ -22,6 +22,9 @@ from .weekly_list import events_by_case, overdue_at_ends_of
 from .workflow import ENFORCEMENT_RECORD, PENALTY_DECISIONS
 
 CHUNK = 2000
+# What the figures read of a case (not its position, owner or texts: 10,000 cases load in a fraction of the time).
+CASE_COLUMNS = (Violation.id, Violation.stage, Violation.detected_at, Violation.route_id, Violation.category,
+                Violation.due_date, Violation.limitation_due, Violation.officer_id, Violation.last_event_at)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def figures(session: Session, first_day: date, last_day: date, today: date, offi
     starts, ends = local_midnight(first_day), local_midnight(as_of + timedelta(days=1))
     weeks = _weeks_between(first_day, as_of)
     end_days = [min(week.sunday, as_of) for week in weeks]
+    week_ends = [(week, day, local_midnight(day + timedelta(days=1))) for week, day in zip(weeks, end_days, strict=True)]
     new: dict[str, int] = defaultdict(int)
     closed: dict[str, int] = defaultdict(int)
     overdue: dict[str, int] = defaultdict(int)
@@ -136,7 +140,7 @@ def figures(session: Session, first_day: date, last_day: date, today: date, offi
         Violation.stage != CLOSED, Violation.last_event_at.is_(None), Violation.last_event_at >= starts))
     if officer_id is not None:
         statement = statement.where(Violation.officer_id == officer_id)
-    cases = session.scalars(statement.order_by(Violation.id)).all()
+    cases = session.scalars(statement.options(load_only(*CASE_COLUMNS)).order_by(Violation.id)).all()
     for start in range(0, len(cases), CHUNK):
         chunk = cases[start:start + CHUNK]
         events = events_by_case(session, [c.id for c in chunk])
@@ -155,8 +159,8 @@ def figures(session: Session, first_day: date, last_day: date, today: date, offi
                 closed[week_of(local_date(closed_at)).iso] += 1
             _count_steps(result, history, starts)
             detected_on = local_date(case.detected_at)
-            counted = [(week, day) for week, day in zip(weeks, end_days, strict=True) if day >= detected_on
-                       and (closed_at is None or closed_at >= local_midnight(day + timedelta(days=1)))]
+            counted = [(week, day) for week, day, end in week_ends if day >= detected_on
+                       and (closed_at is None or closed_at >= end)]
             flags = overdue_at_ends_of(case, every_event, [day for _, day in counted])
             for (week, _), late in zip(counted, flags, strict=True):
                 overdue[week.iso] += late
