@@ -1,7 +1,7 @@
 /* The installed app's badge (Badging API, where the phone supports it): the number of things to do
    that the home page and My day put in <meta name="app-badge">; cleared once nobody is logged in. */
+"use strict";
 (function () {
-  "use strict";
   if (!("setAppBadge" in navigator)) { return; }
   var loggedIn = document.documentElement.getAttribute("data-username");
   var meta = document.querySelector('meta[name="app-badge"]');
