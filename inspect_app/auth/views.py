@@ -92,23 +92,32 @@ def change_password():
             login_user(current_user._get_current_object())  # the session follows the new password
             db.session.commit()
         except login_limits.TooManyAttempts as exc:
-            flash(translate_error(exc), "error")
-            response = make_response(render_template("auth/password.html", errors={},
-                                                     forced=current_user.must_change_password), 429)
-            response.headers["Retry-After"] = str(exc.retry_after_s)
-            return response
+            return _too_many(exc, render_template("auth/password.html", errors={},
+                                                  forced=current_user.must_change_password))
         except InvalidFields as exc:
-            db.session.rollback()
-            if "current_password" in exc.errors:
-                login_limits.log_login_attempt(db.session, name, address, False, now)
-                db.session.commit()
-            errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
-            status = 400
+            errors, status = _refused(exc, name, address, now), 400
         else:
             current_app.logger.info("password changed by %s", current_user.username)
             flash(gettext("Your password has been changed. Your other sessions have ended."), "info")
             return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/password.html", errors=errors, forced=current_user.must_change_password), status
+
+
+def _too_many(exc, page):
+    """The form again with the time to wait: 429 and Retry-After."""
+    flash(translate_error(exc), "error")
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
+def _refused(exc, name, address, now):
+    """The fields' messages of a refused form; a wrong current password counts as a failed login."""
+    db.session.rollback()
+    if "current_password" in exc.errors:
+        login_limits.log_login_attempt(db.session, name, address, False, now)
+        db.session.commit()
+    return {field: translate_error(problem) for field, problem in exc.errors.items()}
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -125,18 +134,10 @@ def account():
                                    request.form.get("email_reminders") == "1", request.form.get("current_password", ""))
             db.session.commit()
         except login_limits.TooManyAttempts as exc:
-            flash(translate_error(exc), "error")
-            response = make_response(render_template("auth/account.html", errors={}, form=request.form,
-                                                     mail_on=bool(current_app.config.get("MAIL_SERVER"))), 429)
-            response.headers["Retry-After"] = str(exc.retry_after_s)
-            return response
+            return _too_many(exc, render_template("auth/account.html", errors={}, form=request.form,
+                                                  mail_on=bool(current_app.config.get("MAIL_SERVER"))))
         except InvalidFields as exc:
-            db.session.rollback()
-            if "current_password" in exc.errors:
-                login_limits.log_login_attempt(db.session, name, address, False, now)
-                db.session.commit()
-            errors = {name: translate_error(problem) for name, problem in exc.errors.items()}
-            status = 400
+            errors, status = _refused(exc, name, address, now), 400
         else:
             flash(gettext("Saved."), "info")
             return redirect(url_for("auth.account"))

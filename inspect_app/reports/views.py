@@ -103,11 +103,7 @@ def weekly_pdf():
             db.session.rollback()  # Chromium takes seconds: hold no database transaction meanwhile
             content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
     except pdf.PdfBusy as exc:
-        # A light answer: a flood of PDF requests must not rebuild the list for each refusal.
-        response = current_app.make_response((render_template("errors/error.html", status=429,
-                                                              message=translate_error(exc)), 429))
-        response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
-        return response
+        return busy_answer(exc)
     except pdf.PdfUnavailable as exc:
         flash(translate_error(exc), "error")
         return _page(week, filters, True)[0], 503
@@ -139,6 +135,15 @@ def weekly_csv():
     with force_locale("vi"):
         content = exports.csv_bytes(listing, _calendar())
     return _download(content, week, "csv", "text/csv; charset=utf-8")
+
+
+def busy_answer(exc):
+    """A light answer to a PDF refused while others print (429, Retry-After): a flood of PDF requests must
+    not rebuild the document for each refusal."""
+    response = current_app.make_response((render_template("errors/error.html", status=429,
+                                                          message=translate_error(exc)), 429))
+    response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
+    return response
 
 
 def _download(content, week, extension, mimetype):

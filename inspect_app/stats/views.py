@@ -18,7 +18,7 @@ from ..domain.geo import geography
 from ..extensions import db
 from ..i18n import category_label, stage_label, translate_error
 from ..reports import document, pdf
-from ..reports.views import REPORT_CSS
+from ..reports.views import REPORT_CSS, busy_answer
 from . import bp, charts, workbook
 
 SERIES = ("new", "closed", "overdue")
@@ -153,10 +153,7 @@ def month_pdf():
             db.session.rollback()  # Chromium takes seconds: hold no database transaction meanwhile
             content = pdf.html_to_pdf(html, pdf.find_chromium(current_app.config.get("CHROMIUM_PATH")))
     except pdf.PdfBusy as exc:
-        response = current_app.make_response((render_template("errors/error.html", status=429,
-                                                              message=translate_error(exc)), 429))
-        response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
-        return response
+        return busy_answer(exc)
     except pdf.PdfUnavailable as exc:
         return render_template("errors/error.html", status=503, message=translate_error(exc)), 503
     return _download(content, f"bao-cao-thang-{year}-{month_number:02d}.pdf", "application/pdf")
