@@ -1,8 +1,5 @@
 """The start page of each role, shown by the main blueprint and again by the field pages when a start
 form was wrong (with its message): a page of the app, not of one blueprint."""
-from dataclasses import dataclass
-from datetime import date
-
 from flask import current_app, render_template
 from flask_login import current_user
 
@@ -41,7 +38,7 @@ def render_home(status=200):
     if current_user.role == ADMIN:
         extra["users"] = accounts.list_users(db.session)
         extra["todo"] = todo.admin_todo(db.session, utcnow(), current_app.config["IDLE_USER_DAYS"])
-        extra["backup"] = last_backup(current_app.config.get("BACKUP_DIR"), local_today())
+        extra["backup"] = backups.last_backup(current_app.config.get("BACKUP_DIR"), local_today())
     return render_template(HOME_TEMPLATES[current_user.role], routes=routes, ward=ward, **extra), status
 
 
@@ -49,25 +46,6 @@ def inspector_todo_context(user):
     """An inspector's Việc cần làm (cases due soon, news on their cases), for the home page and My day."""
     context = request_case_context()
     days = current_app.config["NEWS_DAYS"]
-    mine = todo.inspector_todo(db.session, user, context.today, context.calendar, utcnow(), days)
-    return {"todo": mine, "news": mine.news, "news_days": days, "today": context.today, "news_until": utcnow()}
-
-
-@dataclass(frozen=True)
-class BackupAge:
-    """The newest complete backup in BACKUP_DIR, as the office's home shows it."""
-
-    configured: bool
-    day: date | None = None
-    age_days: int | None = None
-
-
-def last_backup(root, today):
-    """The newest complete nightly backup under `root` and its age in days (nothing known without a root)."""
-    if not root:
-        return BackupAge(configured=False)
-    found = backups.dated_backups(root)
-    if not found:
-        return BackupAge(configured=True)
-    day = found[-1][0]
-    return BackupAge(configured=True, day=day, age_days=(today - day).days)
+    now = utcnow()  # "mark as read" reaches up to this moment: what came later is still new
+    mine = todo.inspector_todo(db.session, user, context.today, context.calendar, now, days)
+    return {"todo": mine, "news": mine.news, "news_days": days, "today": context.today, "news_until": now}

@@ -5,6 +5,7 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 
 from ..auth.access import login_required
+from ..cases.presenters import request_case_context
 from ..domain.accounts.roles import INSPECTOR
 from ..domain.cases import case_queries
 from ..domain.cases.case_layer import cases_layer
@@ -15,7 +16,7 @@ from ..domain.geo.gis_files import FORMATS, Layer, write_layer
 from ..domain.ward_time import local_today, read_week
 from ..extensions import db
 from ..i18n import category_label, stage_label
-from ..rules import lifecycle_context, patrol_rules
+from ..rules import patrol_rules
 from . import bp
 
 
@@ -37,7 +38,7 @@ def export_cases(format_key):
     """The cases the case list shows for the same filters and search, every one of them, as a GIS file."""
     filters = case_queries.read_filters(request.args)
     case_queries.check_filter_ids(db.session, filters)
-    layer = cases_layer(db.session, filters, lifecycle_context(current_app.config), _names,
+    layer = cases_layer(db.session, filters, request_case_context(), _names,
                         lambda case_id: url_for("cases.show", violation_id=case_id, _external=True))
     return _send(layer, format_key, f"vu-viec-{local_today().isoformat()}")
 

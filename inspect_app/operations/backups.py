@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -295,3 +296,23 @@ def _backup_key(source):
     """The audit key kept with the backup (the seals were made with it), if any."""
     path = Path(source) / INSTANCE / "audit_key"
     return path.read_text().strip() if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class BackupAge:
+    """The newest complete backup under the backup folder, as the office's home shows it."""
+
+    configured: bool
+    day: date | None = None
+    age_days: int | None = None
+
+
+def last_backup(root, today):
+    """The newest complete nightly backup under `root` and its age in days (nothing known without a root)."""
+    if not root:
+        return BackupAge(configured=False)
+    found = dated_backups(root)
+    if not found:
+        return BackupAge(configured=True)
+    day = found[-1][0]
+    return BackupAge(configured=True, day=day, age_days=(today - day).days)
