@@ -85,8 +85,12 @@ def with_photo(build, content, name="anh.jpg"):
 
 
 def points(*fixes):
-    now_ms = int(utcnow().timestamp() * 1000)
-    return lambda _world: {"points": [dict({"t": now_ms - 1000, "lon": BRIDGE[0], "lat": BRIDGE[1], "acc": 5}, **f) for f in fixes]}
+    # The time is read when the request is built, not when the module is collected: a long run (browser tests
+    # first) would otherwise date the fix before the patrol the world fixture has just started.
+    def build(_world):
+        now_ms = int(utcnow().timestamp() * 1000)
+        return {"points": [dict({"t": now_ms - 1000, "lon": BRIDGE[0], "lat": BRIDGE[1], "acc": 5}, **f) for f in fixes]}
+    return build
 
 
 def settings(**changes):
