@@ -145,3 +145,39 @@ def import_through_admin(client, token, content, filename, confirm_outside=False
     if confirm_outside:
         second["confirm_outside"] = "1"
     return client.post("/admin/geography/import", data=second)
+
+
+def many_cases(session, count, officer_id, box, seed=20, unplaced=0, today=None):
+    """`count` cases inserted in bulk (thousands a second) at random points of the box (minlon, minlat,
+    maxlon, maxlat), in every stage, about a fifth with a deadline already past `today`; the last
+    `unplaced` of them with no position (stage "detected", no deadline). Codes TL-2026-Nnnnnn. Returns nothing: count with queries."""
+    import random
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from inspect_app.domain.cases.stages import STAGES
+    from inspect_app.models import Violation
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(count):
+        placed = i < count - unplaced
+        stage = rng.choice(STAGES) if placed else "detected"
+        due = None
+        if today is not None and stage != "closed" and placed:
+            due = today + timedelta(days=rng.choice([-3, -1, 2, 5, 9]))
+        rows.append({
+            "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))), "code": f"TL-2026-N{i:06d}", "stage": stage,
+            "detected_at": now, "inspector_id": officer_id, "officer_id": officer_id,
+            "position": f"SRID=4326;POINT({rng.uniform(box[0], box[2])} {rng.uniform(box[1], box[3])})" if placed else None,
+            "outside_ward": False, "address": f"Số {i} Lộ Vòng Cung", "khu_vuc": "", "owner_name": "", "owner_phone": "",
+            "category": "no_permit", "description": "", "created_at": now, "due_date": due,
+            "due_rule": "penalty_decision" if due else "",
+        })
+        if len(rows) == 2000:
+            session.execute(insert(Violation.__table__), rows)
+            rows = []
+    if rows:
+        session.execute(insert(Violation.__table__), rows)

@@ -219,6 +219,9 @@ CORPUS = {
     "map data: NUL byte in a filter": Bad("chutich", "GET", "/api/violations.geojson?khu_vuc=a%00b", 400, "ký tự điều khiển"),
     "nearby: latitude 200": Bad("kiemtra", "GET", "/api/violations/nearby?lon=105.6&lat=200", 400, "-90 đến 90"),
     "map data: a broken bbox": Bad("chutich", "GET", "/api/violations.geojson?bbox=1,2,3", 400, "bbox"),
+    "map layer: NUL byte in a filter": Bad("chutich", "GET", "/api/map/cases.json?khu_vuc=a%00b", 400, "ký tự điều khiển"),
+    "map layer: an unknown stage": Bad("chutich", "GET", "/api/map/cases.json?stage=demolished", 400, "không có trong danh sách"),
+    "map popup: a case that does not exist": Bad("chutich", "GET", "/api/map/cases/99999999.json", 404, "không tồn tại"),
     "weekly list: week 54": Bad("chutich", "GET", "/reports/weekly.xlsx?week=2026-W54", 400, "không có tuần 54"),
     # --- photos and files served
     "photo file: path traversal": Bad("kiemtra", "GET", "/cases/photos/..%2f..%2finstance%2fsecret_key", 404, "Không tìm thấy"),

@@ -60,6 +60,7 @@ CALLS = {
     "see the case": (("GET", "/cases/{case}", None), set(ACTORS)),
     "see a photo": (("GET", "/cases/photos/{photo}", None), set(ACTORS)),
     "see a thumbnail": (("GET", "/cases/photos/{photo}/thumb", None), set(ACTORS)),
+    "see the case on the map (popup)": (("GET", "/api/map/cases/{case}.json", None), set(ACTORS)),
     "download a step's document": (("GET", "/cases/{case}/documents/{record}.docx?blanks=1", None), set(ACTORS)),
     "download the case file": (("GET", "/cases/{case}/dossier.pdf", None), set(ACTORS)),
     "site check (observation)": (_event("site_check", note="Vẫn thi công"), {"officer", "other_inspector", "chairman"}),

@@ -21,7 +21,7 @@ def test_map_page_loads_nothing_from_outside_but_tiles(app, people, demo_ward):
     outside = set(re.findall(r'(?:src|href)="(https?://[^"]+)"', html))
     assert outside == set()
     assert "cdn" not in html.lower() and "tile.openstreetmap.org" in html
-    assert "/vendor/npm/markercluster/leaflet.markercluster.js" in html and "/vendor/leaflet/leaflet.js" in html
+    assert "/vendor/npm/supercluster/supercluster.min.js" in html and "/vendor/leaflet/leaflet.js" in html
     for route in ("R1", "R2", "R3"):
         assert f'data-route="{route}"' in html
     assert "8 8" in html  # unverified routes are dashed
@@ -30,8 +30,11 @@ def test_map_page_loads_nothing_from_outside_but_tiles(app, people, demo_ward):
 def test_filters_are_kept_for_the_map_data(app, people, demo_ward):
     client = login(app, "chutich")
     html = client.get("/map/?stage=warning&overdue=1&date_from=2026-11-01&date_to=2026-11-30").get_data(as_text=True)
-    query = _config(html)["filterQuery"]
+    query = _config(html)["dataUrl"]
+    assert query.startswith("/api/map/cases.json?")
     assert "stage=warning" in query and "overdue=1" in query and "date_from=2026-11-01" in query
+    # Asked for while the page's scripts load (the same URL, so map.js's request takes that answer).
+    assert f'<link rel="preload" href="{query.replace("&", "&amp;")}" as="fetch" crossorigin>' in html
     assert 'name="overdue" value="1" checked' in html
 
 
@@ -49,7 +52,7 @@ def test_bad_filters_show_a_message_and_the_whole_map(app, people, demo_ward, qu
     assert response.status_code == 400 and message in html
     assert 'id="ward-map"' in html
     if "week" not in query:
-        assert _config(html)["filterQuery"] == ""
+        assert _config(html)["dataUrl"] == "/api/map/cases.json"
 
 
 def test_the_map_takes_the_week_as_the_weekly_list_writes_it_and_old_date_links_still_work(app, people, demo_ward):

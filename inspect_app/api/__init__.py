@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import exports, field, views  # noqa: E402,F401
+from . import exports, field, map_layer, views  # noqa: E402,F401

@@ -13,11 +13,12 @@ from ..domain.geo import geography
 from ..domain.inputs import FieldReader
 from ..errors import domain_error_payload
 from ..extensions import db
-from ..i18n import category_label, stage_label
+from ..i18n import stage_label
 from ..models.types import utcnow
 from ..rules import field_rules, lifecycle_context, patrol_rules
 from ..uploads import photo_transaction, uploaded_photo, uploaded_photos
 from . import bp
+from .map_layer import with_labels_and_links
 
 
 def _json_body():
@@ -206,11 +207,7 @@ def violations_geojson():
     collection = case_map.violations_feature_collection(db.session, bbox, filters=filters, today=context.today,
                                                              calendar=context.calendar)
     for feature in collection["features"]:
-        props = feature["properties"]
-        props["url"] = url_for("cases.show", violation_id=feature["id"])
-        props["thumb_url"] = url_for("cases.photo_thumb", public_id=props["photo"]) if props["photo"] else None
-        props["stage_label"] = stage_label(props["stage"])
-        props["category_label"] = category_label(props["category"])
+        with_labels_and_links(feature["properties"], feature["id"])
     response = jsonify(collection)
     response.mimetype = "application/geo+json"
     return response

@@ -1,8 +1,6 @@
 """The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
-from urllib.parse import urlencode
-
 from flask import current_app, flash, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from ..auth.access import role_required
 from ..domain.accounts.roles import ADMIN, CHAIRMAN
@@ -58,8 +56,10 @@ def index():
     client = {
         "mapName": ward_map.get_name(),
         "controlName": control.get_name(),
-        "dataUrl": url_for("api.violations_geojson"),
-        "filterQuery": urlencode(filters.as_query()),
+        "dataUrl": url_for("api.map_cases", **filters.as_query()),
+        "caseUrl": url_for("api.map_case", violation_id=0),
+        "locale": str(get_locale()),
+        "refreshAfterMs": 5 * 60 * 1000,
         "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {
@@ -70,7 +70,12 @@ def index():
             "forecast": gettext("forecast"),
             "locate": gettext("Show my position"),
             "fullscreen": gettext("Full screen"),
-            "truncated": gettext("Too many cases here: zoom in to see them all."),
+            "loading": gettext("Loading…"),
+            "detailsFailed": gettext("The case's details could not be loaded: try again when the network is back."),
+            "here": gettext("{n} cases at this spot"),
+            "more": gettext("and {n} more: open the case list to see them all"),
+            "inView": gettext("In view: {shown} of the {placed} cases on the map"),
+            "unplaced": gettext("{n} cases with no known position (not drawn, counted in the case list)"),
             "loadFailed": gettext(
                 "The cases could not be loaded: what the map shows may be out of date. "
                 "Move the map or reload the page to try again."

@@ -51,9 +51,15 @@ def _open_layer_list(page):
 
 
 def _layers(page):
+    """Per stage: whether its layer is on and how many cases it draws (cluster counts plus single cases);
+    the boundary's and lines' shapes."""
     return page.evaluate("""() => {
         const s = InspectMap.state, out = {};
-        for (const [stage, group] of Object.entries(s.groups)) out[stage] = {on: s.map.hasLayer(group), n: group.getLayers().length};
+        for (const [stage, layer] of Object.entries(s.layers)) {
+            let n = 0;
+            layer.eachLayer(l => { n += l.options.caseCount || (l.options.caseId ? 1 : 0); });
+            out[stage] = {on: s.map.hasLayer(layer), n};
+        }
         const shapes = Object.values(s.map._layers).filter(l => l.feature && l.feature.geometry);
         out.boundary = shapes.filter(l => l.feature.geometry.type.includes('Polygon')).length;
         out.lines = shapes.filter(l => l.feature.geometry.type === 'LineString').length;
@@ -79,12 +85,11 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
 
     _open_layer_list(page)
     page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
-    assert _layers(page)["warning"]["on"] is False
-    markers_shown = page.evaluate(
-        "Object.values(InspectMap.state.map._layers)"
-        ".filter(l => l instanceof L.CircleMarker && l.feature && l.feature.properties.stage === 'warning').length"
-    )
-    assert markers_shown == 0
+    assert _layers(page)["warning"] == {"on": False, "n": 0}
+    assert "(2)" in page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").inner_text()
+    _open_layer_list(page)
+    page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").check()
+    assert _layers(page)["warning"] == {"on": True, "n": 2}
 
     with app.app_context():
         r1_cases = db.session.query(Violation).filter(Violation.route.has(code="R1")).count()
@@ -126,21 +131,16 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     _wait_loaded(page, len(PAYLOADS))
     texts = page.evaluate("""async () => {
         const texts = [];
-        const map = InspectMap.state.map;
-        const markers = Object.values(InspectMap.state.groups).flatMap(g => g.getLayers());
-        for (const marker of markers) {
-            // The marker's own popup content, opened as a real Leaflet popup on the map (clusters
-            // would otherwise hide markers that are close together).
-            const popup = L.popup({autoPan: false}).setLatLng(marker.getLatLng())
-                .setContent(marker.getPopup().getContent()(marker)).openOn(map);
-            await new Promise(r => setTimeout(r, 50));
+        for (const id of InspectMap.state.cases.ids) {
+            // The popup as a click opens it, with the details asked from the server.
+            const popup = await InspectMap.showCase(id);
             texts.push(popup.getElement().textContent);
-            map.closePopup(popup);
+            InspectMap.state.map.closePopup();
         }
         return texts; }""")
-    assert len(texts) == len(PAYLOADS)
+    assert len(texts) == len(PAYLOADS), texts
     for payload in PAYLOADS:
-        assert any(payload in t for t in texts), payload  # shown as text, not run
+        assert any(payload in t for t in texts), (payload, texts)  # shown as text, not run
     layer_names = page.locator(".leaflet-control-layers-overlays").inner_text()
     for payload in PAYLOADS:
         assert payload in layer_names, payload  # route names in the layer control, as text
@@ -171,24 +171,23 @@ def test_when_the_cases_cannot_be_loaded_the_map_says_so_instead_of_looking_up_t
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     page = desk.new_page()
     login(page, live_server, "chutich", "chutich-demo")
+    # The server fails: the map draws no case and says why, instead of an empty map that looks like "no cases".
+    page.route("**/api/map/cases.json*", lambda route: route.fulfill(status=500, body="{}"))
     page.goto(f"{live_server}/map/")
-    _wait_loaded(page, 6)
-    assert page.inner_text("#map-note") == ""
-
-    # The server fails on the next load (the map is moved): the six markers shown are no longer this view's.
-    page.route("**/api/violations.geojson?**", lambda route: route.fulfill(status=500, body="{}"))
-    page.evaluate("InspectMap.state.map.panBy([200, 0])")
     page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === '1'")
     note = page.locator("#map-note")
     assert "Không tải được các vụ việc" in note.inner_text() and note.get_attribute("role") == "alert"
 
-    # No network at all: the same message. Back to normal: the message goes.
-    page.unroute("**/api/violations.geojson?**")
-    page.route("**/api/violations.geojson?**", lambda route: route.abort("internetdisconnected"))
+    # No network at all: moving the map tries again, and the same message comes back.
+    page.unroute("**/api/map/cases.json*")
+    page.route("**/api/map/cases.json*", lambda route: route.abort("internetdisconnected"))
     page.evaluate("document.getElementById('map-note').textContent = ''")
     page.evaluate("InspectMap.state.map.panBy([-200, 0])")
     page.wait_for_function("document.getElementById('map-note').textContent.includes('Không tải được')")
-    page.unroute("**/api/violations.geojson?**")
-    page.evaluate("InspectMap.state.map.panBy([0, 0]); InspectMap.state.map.fire('moveend')")
+
+    # Back to normal: moving the map loads the cases, and the message goes.
+    page.unroute("**/api/map/cases.json*")
+    page.evaluate("InspectMap.state.map.panBy([200, 0])")
+    _wait_loaded(page, 6)
     page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === undefined")
     assert page.inner_text("#map-note") == ""

@@ -1,5 +1,6 @@
-"""The cases as the chairman's map and GIS tools read them: GeoJSON points with their stage, deadline
-(forecast or not), overdue flag and first photo, inside a box and through the case list's filters."""
+"""The cases as GIS tools read them: GeoJSON points with their stage, deadline (forecast or not), overdue
+flag and first photo, inside a box and through the case list's filters; and one case's details for the
+chairman's map popup (the map itself draws the compact layer of map_layer.py)."""
 import json
 from datetime import date
 from typing import Any
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Violation
+from ..errors import N_, NotFound
 from ..field.field_reports import first_photos
 from ..geo import spatial
 from .case_queries import CaseFilters, filtered, searched
@@ -30,16 +32,25 @@ def violations_feature_collection(session: Session, bbox: tuple[float, float, fl
         statement = searched(session, filtered(statement, filters, today), filters)
     rows = session.execute(statement).all()
     photos = first_photos(session, [v.id for v, _ in rows[:limit]])
-    features = [
-        {"type": "Feature", "id": v.id, "geometry": json.loads(g),
-         "properties": {"code": v.code, "stage": v.stage, "category": v.category,
-                        "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
-                        "due_date": _iso(nearest_due(v)[0]), "due_forecast": _forecast(v, calendar),
-                        "overdue": bool(today and is_overdue(v, today)),
-                        "photo": photos[v.id].public_id if v.id in photos else None}}
-        for v, g in rows[:limit]
-    ]
+    features = [{"type": "Feature", "id": v.id, "geometry": json.loads(g), "properties": _properties(v, photos, today, calendar)}
+                for v, g in rows[:limit]]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def case_details(session: Session, case_id: int, today: date, calendar: WorkingCalendar) -> dict[str, Any]:
+    """One case's details as the map's popup shows them (the properties of its GeoJSON feature)."""
+    case = session.get(Violation, case_id)
+    if case is None:
+        raise NotFound(N_("This case does not exist."))
+    return _properties(case, first_photos(session, [case.id]), today, calendar)
+
+
+def _properties(v, photos, today, calendar):
+    return {"code": v.code, "stage": v.stage, "category": v.category,
+            "detected_at": v.detected_at.isoformat(), "address": v.address, "khu_vuc": v.khu_vuc,
+            "due_date": _iso(nearest_due(v)[0]), "due_forecast": _forecast(v, calendar),
+            "overdue": bool(today and is_overdue(v, today)),
+            "photo": photos[v.id].public_id if v.id in photos else None}
 
 
 def _forecast(case, calendar):

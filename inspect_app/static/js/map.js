@@ -1,9 +1,14 @@
-/* The chairman's map: cases for the visible area from /api/violations.geojson, one clustered
-   layer per stage, a heatmap, overdue cases ringed in red, a legend, "locate me" and full screen.
+/* The chairman's map: every case matching the filters, loaded once from /api/map/cases.json (a compact
+   layer: ids, positions, stages, overdue flags), clustered in the browser by supercluster, one layer per
+   stage, so that each view's clusters carry their true counts and a pan or zoom needs no request. Single
+   cases are circles on the map's canvas, overdue ones ringed in red; a popup asks for its case's details
+   when opened. Also a heatmap, a legend with counts, "locate me" and full screen.
    Every text a user typed is put on the page with textContent, never as HTML. */
 "use strict";
 var InspectMap = (function () {
-  var state = {groups: {}, heat: null, loaded: 0, requests: 0};
+  var state = {layers: {}, indexes: {}, counts: {}, heat: null, heatFilled: false, cases: null, failed: false,
+    requests: 0, drawn: null};
+  var INDEX = {radius: 60, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -12,16 +17,24 @@ var InspectMap = (function () {
     return node;
   }
 
-  function popup(p, labels) {
+  function number(n, locale) {
+    return Number(n).toLocaleString(locale || undefined);
+  }
+
+  // Placeholders such as {shown} are replaced by numbers only: the translated sentence stays text.
+  function sentence(template, values, locale) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return number(values[key], locale); });
+  }
+
+  function popupBody(p, labels) {
     var box = el("div", "case-popup");
     box.appendChild(el("strong", "", p.code));
     box.appendChild(el("div", "", [p.address, p.khu_vuc].filter(Boolean).join(", ")));
     box.appendChild(el("div", "", p.category_label));
     box.appendChild(el("div", "", p.stage_label));
     if (p.due_date) {
-      var due = el("div", p.overdue ? "overdue-text" : "", labels.due + ": " + p.due_date.split("-").reverse().join("/") +
-        (p.due_forecast ? " (" + labels.forecast + ")" : "") + (p.overdue ? " · " + labels.overdue : ""));
-      box.appendChild(due);
+      box.appendChild(el("div", p.overdue ? "overdue-text" : "", labels.due + ": " + p.due_date.split("-").reverse().join("/") +
+        (p.due_forecast ? " (" + labels.forecast + ")" : "") + (p.overdue ? " · " + labels.overdue : "")));
     }
     if (p.thumb_url) {
       var img = el("img", "thumb");
@@ -32,6 +45,47 @@ var InspectMap = (function () {
     link.href = p.url;
     box.appendChild(link);
     return box;
+  }
+
+  function caseDetails(cfg, id) {
+    return fetch(cfg.caseUrl.replace("/0.json", "/" + id + ".json"), {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) throw new Error("the case's details answered " + r.status);
+      return r.json();
+    });
+  }
+
+  // A popup that says it is loading, then shows the case (or why it cannot).
+  function openCase(map, cfg, id, at) {
+    var box = el("div", "case-popup", cfg.labels.loading);
+    var popup = L.popup({maxWidth: 260}).setLatLng(at).setContent(box).openOn(map);
+    return caseDetails(cfg, id).then(function (p) {
+      popup.setContent(popupBody(p, cfg.labels));
+      return popup;
+    }).catch(function () {
+      box.textContent = cfg.labels.detailsFailed;
+      return popup;
+    });
+  }
+
+  // Cases at the same spot (or too close to part at the deepest zoom): a list, each with its details.
+  function openList(map, cfg, leaves, at) {
+    var box = el("div", "case-popup case-list");
+    box.appendChild(el("strong", "", sentence(cfg.labels.here, {n: leaves.length}, cfg.locale)));
+    var list = el("ul");
+    box.appendChild(list);
+    L.popup({maxWidth: 280, maxHeight: 320}).setLatLng(at).setContent(box).openOn(map);
+    leaves.slice(0, 20).forEach(function (leaf) {
+      var item = el("li", "", cfg.labels.loading);
+      list.appendChild(item);
+      caseDetails(cfg, leaf.properties.id).then(function (p) {
+        item.textContent = "";
+        var link = el("a", "", p.code);
+        link.href = p.url;
+        item.appendChild(link);
+        item.appendChild(el("span", p.overdue ? "overdue-text" : "", " · " + p.stage_label + (p.overdue ? " · " + cfg.labels.overdue : "")));
+      }).catch(function () { item.textContent = cfg.labels.detailsFailed; });
+    });
+    if (leaves.length > 20) box.appendChild(el("div", "note", sentence(cfg.labels.more, {n: leaves.length - 20}, cfg.locale)));
   }
 
   function control(position, build) {
@@ -58,24 +112,75 @@ var InspectMap = (function () {
     layerControl._update();
   }
 
+  function setLayerName(layerControl, layer, text) {
+    layerControl._layers.forEach(function (entry) {
+      if (entry.layer === layer) entry.name = el("span", "", text).outerHTML;
+    });
+    layerControl._update();
+  }
+
+  /* The compact layer (map_layer.encode_layer): id steps, micro-degrees from an origin, stage × 2 + overdue. */
+  function decode(data) {
+    var n = data.id.length, ids = new Array(n), lon = new Float64Array(n), lat = new Float64Array(n);
+    var stage = new Uint8Array(n), late = new Uint8Array(n), id = 0;
+    for (var i = 0; i < n; i++) {
+      id += data.id[i]; ids[i] = id;
+      lon[i] = (data.origin[0] + data.x[i]) / data.scale;
+      lat[i] = (data.origin[1] + data.y[i]) / data.scale;
+      stage[i] = data.k[i] >> 1; late[i] = data.k[i] & 1;
+    }
+    return {n: n, ids: ids, lon: lon, lat: lat, stage: stage, late: late, stages: data.stages,
+      total: data.total, unplaced: data.unplaced};
+  }
+
+  function buildIndexes(cases) {
+    var points = {};
+    cases.stages.forEach(function (key) { points[key] = []; });
+    for (var i = 0; i < cases.n; i++) {
+      points[cases.stages[cases.stage[i]]].push({type: "Feature", geometry: {type: "Point", coordinates: [cases.lon[i], cases.lat[i]]},
+        properties: {id: cases.ids[i], late: cases.late[i]}});
+    }
+    var indexes = {}, counts = {};
+    Object.keys(points).forEach(function (key) {
+      counts[key] = points[key].length;
+      indexes[key] = new Supercluster({
+        radius: INDEX.radius, maxZoom: INDEX.maxZoom,
+        map: function (p) { return {late: p.late}; },
+        reduce: function (sum, p) { sum.late += p.late; },
+      }).load(points[key]);
+    });
+    return {indexes: indexes, counts: counts};
+  }
+
+  function clusterIcon(count, late, colour, cfg) {
+    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
+    var box = el("div", "case-cluster" + (late ? " has-overdue" : ""));
+    box.style.background = colour;
+    box.appendChild(el("span", "", number(count, cfg.locale)));
+    if (late) box.appendChild(el("span", "late", number(late, cfg.locale)));
+    return L.divIcon({html: box, className: "case-cluster-icon", iconSize: [size, size]});
+  }
+
   function init(map, layerControl, cfg) {
     var colours = {};
+    state.map = map; state.cfg = cfg;
     nameLayers(layerControl, cfg.layerNames || {});
+    var renderer = L.canvas({padding: 0.3});
     cfg.stages.forEach(function (s) {
       colours[s.key] = s.colour;
-      var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45});
-      state.groups[s.key] = group;
-      group.addTo(map);
-      layerControl.addOverlay(group, el("span", "", s.label).outerHTML);
+      state.layers[s.key] = L.layerGroup().addTo(map);
+      layerControl.addOverlay(state.layers[s.key], el("span", "", s.label).outerHTML);
     });
     state.heat = L.heatLayer([], {radius: 22, blur: 18});
     layerControl.addOverlay(state.heat, el("span", "", cfg.labels.heat).outerHTML);
 
+    var legend = {};
     control("bottomright", function () {
       var box = el("div", "map-legend");
       cfg.stages.forEach(function (s) {
         var row = el("div"); var dot = el("span", "dot"); dot.style.background = s.colour;
-        row.appendChild(dot); row.appendChild(el("span", "", s.label)); box.appendChild(row);
+        row.appendChild(dot); row.appendChild(el("span", "", s.label));
+        legend[s.key] = el("span", "count"); row.appendChild(legend[s.key]); box.appendChild(row);
       });
       var late = el("div"); var ring = el("span", "dot overdue-dot"); late.appendChild(ring);
       late.appendChild(el("span", "", cfg.labels.overdue)); box.appendChild(late);
@@ -102,39 +207,98 @@ var InspectMap = (function () {
     }).addTo(map);
     document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
 
-    var timer = null;
+    var mapBox = document.getElementById("ward-map");
+
+    // The clusters and single cases of the current view, per stage layer that is switched on.
+    function draw() {
+      if (!state.cases) return;
+      var b = map.getBounds(), zoom = Math.round(map.getZoom());
+      var bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+      var drawn = {clusters: 0, points: 0, cases: 0};
+      Object.keys(state.layers).forEach(function (key) {
+        var layer = state.layers[key];
+        layer.clearLayers();
+        if (!map.hasLayer(layer)) return;
+        var index = state.indexes[key];
+        index.getClusters(bbox, zoom).forEach(function (item) {
+          var c = item.geometry.coordinates, at = [c[1], c[0]], p = item.properties;
+          var marker;
+          if (p.cluster) {
+            marker = L.marker(at, {icon: clusterIcon(p.point_count, p.late, colours[key], cfg), keyboard: false,
+              caseCount: p.point_count});
+            marker.on("click", function () {
+              var next = index.getClusterExpansionZoom(p.cluster_id);
+              if (next > INDEX.maxZoom) openList(map, cfg, index.getLeaves(p.cluster_id, Infinity), at);
+              else map.setView(at, next);
+            });
+            drawn.clusters += 1; drawn.cases += p.point_count;
+          } else {
+            marker = L.circleMarker(at, {renderer: renderer, radius: 9, fillColor: colours[key] || "#999", fillOpacity: 0.95,
+              color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 1.5, caseId: p.id});
+            marker.on("click", function () { openCase(map, cfg, p.id, at); });
+            drawn.points += 1; drawn.cases += 1;
+          }
+          layer.addLayer(marker);
+        });
+      });
+      // Clusters are drawn where their centre is, so near the edges they hold cases just outside the view:
+      // the number said is the exact count of cases inside it, of the stages switched on.
+      var on = cfg.stages.map(function (s) { return map.hasLayer(state.layers[s.key]); }), cases = state.cases, inView = 0;
+      for (var i = 0; i < cases.n; i++) {
+        if (on[cases.stage[i]] && cases.lon[i] >= bbox[0] && cases.lon[i] <= bbox[2] && cases.lat[i] >= bbox[1] && cases.lat[i] <= bbox[3]) inView += 1;
+      }
+      drawn.inView = inView;
+      state.drawn = drawn;
+      mapBox.dataset.shown = String(inView);
+      showCounts();
+      // After the browser has painted this view: the moment the chairman sees it (bench/map_browser.py).
+      requestAnimationFrame(function () { setTimeout(function () {
+        performance.mark("cases-drawn");
+        mapBox.dataset.drawn = String((Number(mapBox.dataset.drawn) || 0) + 1);
+      }, 0); });
+    }
+
+    function showCounts() {
+      var cases = state.cases;
+      var parts = [sentence(cfg.labels.inView, {shown: state.drawn.inView, placed: cases.n}, cfg.locale)];
+      if (cases.unplaced) parts.push(sentence(cfg.labels.unplaced, {n: cases.unplaced}, cfg.locale));
+      document.getElementById("map-count").textContent = parts.join(" · ");
+    }
+
+    function fillHeat() {
+      if (state.heatFilled || !state.cases) return;
+      var cases = state.cases, points = new Array(cases.n);
+      for (var i = 0; i < cases.n; i++) points[i] = [cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6];
+      state.heat.setLatLngs(points);
+      state.heatFilled = true;
+    }
+
     function load() {
-      var b = map.getBounds();
-      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
-      var url = cfg.dataUrl + "?bbox=" + bbox + (cfg.filterQuery ? "&" + cfg.filterQuery : "");
       var request = ++state.requests;
-      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}}).then(function (r) {
+      fetch(cfg.dataUrl, {credentials: "same-origin"}).then(function (r) {
         if (!r.ok) throw new Error("the cases' request answered " + r.status);
         return r.json();
       }).then(function (data) {
-        if (request !== state.requests) return;  // a later request (the map moved again) decides
-        Object.keys(state.groups).forEach(function (k) { state.groups[k].clearLayers(); });
-        var heat = [], byStage = {};
-        data.features.forEach(function (f) {
-          var p = f.properties, c = f.geometry.coordinates, at = [c[1], c[0]];
-          var marker = L.circleMarker(at, {
-            radius: 9, fillColor: colours[p.stage] || "#999", fillOpacity: 0.95,
-            color: p.overdue ? "#b00000" : "#222", weight: p.overdue ? 4 : 1.5,
-          });
-          marker.feature = f;
-          marker.bindPopup(function () { return popup(p, cfg.labels); });
-          (byStage[p.stage] = byStage[p.stage] || []).push(marker);
-          heat.push([at[0], at[1], p.overdue ? 1 : 0.6]);
-        });
-        Object.keys(byStage).forEach(function (k) { if (state.groups[k]) state.groups[k].addLayers(byStage[k]); });
-        state.heat.setLatLngs(heat);
-        state.loaded = data.features.length;
-        showNote(data.truncated ? cfg.labels.truncated : "", false);
-        document.getElementById("ward-map").dataset.loaded = String(state.loaded);
-      }).catch(function () {
-        // No network, a server fault or a logged-out session: the markers on the map are not this view's
-        // cases. Said plainly, instead of leaving a map that looks up to date.
         if (request !== state.requests) return;
+        var cases = decode(data), built = buildIndexes(cases);
+        state.cases = cases; state.indexes = built.indexes; state.counts = built.counts; state.failed = false;
+        state.loadedAt = Date.now();
+        state.heatFilled = false;
+        if (map.hasLayer(state.heat)) fillHeat();
+        cfg.stages.forEach(function (s) {
+          var count = " (" + number(built.counts[s.key], cfg.locale) + ")";
+          setLayerName(layerControl, state.layers[s.key], s.label + count);
+          legend[s.key].textContent = count;
+        });
+        showNote("", false);
+        mapBox.dataset.loaded = String(cases.n);
+        mapBox.dataset.total = String(cases.total);
+        draw();
+      }).catch(function () {
+        // No network, a server fault or a logged-out session: what the map shows is not this filter's cases.
+        // Said plainly, instead of leaving a map that looks up to date; moving the map tries again.
+        if (request !== state.requests) return;
+        state.failed = true;
         showNote(cfg.labels.loadFailed, true);
       });
     }
@@ -144,14 +308,29 @@ var InspectMap = (function () {
       note.textContent = message;
       note.className = failed ? "flash flash-error" : "note";
       note.setAttribute("role", failed ? "alert" : "status");
-      if (failed) document.getElementById("ward-map").dataset.loadFailed = "1";
-      else delete document.getElementById("ward-map").dataset.loadFailed;
+      if (failed) mapBox.dataset.loadFailed = "1";
+      else delete mapBox.dataset.loadFailed;
     }
-    map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 250); });
+
+    map.on("moveend", function () { if (state.failed) load(); else draw(); });
+    map.on("overlayadd overlayremove", function (e) {
+      if (e.layer === state.heat) { if (e.type === "overlayadd") fillHeat(); return; }
+      draw();
+    });
+    // A map left open in a tab is asked again when looked at after a while (an unchanged layer answers 304).
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && Date.now() - (state.loadedAt || 0) > cfg.refreshAfterMs) load();
+    });
     load();
-    state.map = map;
     return state;
   }
 
-  return {init: init, state: state};
+  // A case's popup opened from a script (tests; a link to a case on the map): resolves to it once it shows.
+  function showCase(id) {
+    var cases = state.cases, i = cases ? cases.ids.indexOf(id) : -1;
+    if (i < 0) return Promise.reject(new Error("case " + id + " is not on the map"));
+    return openCase(state.map, state.cfg, id, [cases.lat[i], cases.lon[i]]);
+  }
+
+  return {init: init, state: state, showCase: showCase};
 })();
