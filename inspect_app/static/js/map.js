@@ -112,9 +112,10 @@ var InspectMap = (function () {
     layerControl._update();
   }
 
-  function setLayerName(layerControl, layer, text) {
+  // New names for some layers (the list is rebuilt once): [[layer, text], ...].
+  function renameLayers(layerControl, pairs) {
     layerControl._layers.forEach(function (entry) {
-      if (entry.layer === layer) entry.name = el("span", "", text).outerHTML;
+      pairs.forEach(function (pair) { if (entry.layer === pair[0]) entry.name = el("span", "", pair[1]).outerHTML; });
     });
     layerControl._update();
   }
@@ -162,6 +163,7 @@ var InspectMap = (function () {
   }
 
   function init(map, layerControl, cfg) {
+    performance.mark("map-init");
     var colours = {};
     state.map = map; state.cfg = cfg;
     nameLayers(layerControl, cfg.layerNames || {});
@@ -280,16 +282,18 @@ var InspectMap = (function () {
         return r.json();
       }).then(function (data) {
         if (request !== state.requests) return;
+        performance.mark("cases-received");
         var cases = decode(data), built = buildIndexes(cases);
+        performance.mark("cases-indexed");
         state.cases = cases; state.indexes = built.indexes; state.counts = built.counts; state.failed = false;
         state.loadedAt = Date.now();
         state.heatFilled = false;
         if (map.hasLayer(state.heat)) fillHeat();
-        cfg.stages.forEach(function (s) {
+        renameLayers(layerControl, cfg.stages.map(function (s) {
           var count = " (" + number(built.counts[s.key], cfg.locale) + ")";
-          setLayerName(layerControl, state.layers[s.key], s.label + count);
           legend[s.key].textContent = count;
-        });
+          return [state.layers[s.key], s.label + count];
+        }));
         showNote("", false);
         mapBox.dataset.loaded = String(cases.n);
         mapBox.dataset.total = String(cases.total);

@@ -1,0 +1,318 @@
+"""Benchmark: the chairman's map as he waits for it, in Debian's Chromium, at 1,000 / 10,000 / 100,000
+cases, against the textbook Folium page (one folium.Marker per case in a MarkerCluster), in the same run,
+on the database of DATABASE_URL (a fresh SQLite file when unset).
+
+    .venv/bin/python bench/map_browser.py
+    scripts/with-postgis-db.sh .venv/bin/python bench/map_browser.py
+
+Per size: the time from navigation to the cases drawn and painted (median of BENCH_REPEAT cold visits:
+a new browser context each, logged in, tiles answered blank), and again with the browser's cache of an
+earlier visit; the bytes over the network (cold: the page and everything it loads, and the cases' layer
+alone); the redraw after a zoom or a pan (median of 6 moves, from the call to the painted view); the
+server's time to build the page and the layer. The Folium page is built once per size and served as it
+is (its server time is a column of its own, not part of its browser time: the comparison favours it);
+the files it asks CDNs for are answered from local copies at the versions folium names
+(bench/folium_assets, installed here with npm ci), and the two tiny stylesheets with no npm package
+(Bootstrap 3.0's glyphicons, folium's marker rotation) with an empty stylesheet.
+
+Exits 1 when a target of issue 20 is missed: drawn under 400 ms at 10,000 and 800 ms at 100,000 cases,
+at least 5 times faster than the Folium page at 10,000 and 100,000, a redraw under 150 ms, the layer
+under 300 KB at 10,000 cases.
+"""
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import fresh_app, median_of  # noqa: E402  (sets up the import path)
+
+import folium  # noqa: E402
+from folium.plugins import MarkerCluster  # noqa: E402
+from geoalchemy2.shape import to_shape  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from werkzeug.middleware.dispatcher import DispatcherMiddleware  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from inspect_app.domain.accounts import accounts  # noqa: E402
+from inspect_app.extensions import db  # noqa: E402
+from inspect_app.models import Violation, Ward  # noqa: E402
+
+from nearby import _fill  # noqa: E402
+
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+FOLIUM_TIMEOUT_S = int(os.environ.get("BENCH_FOLIUM_TIMEOUT_S", "300"))
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ASSETS = Path(__file__).resolve().parent / "folium_assets"
+TARGETS = {"drawn_ms": {10_000: 400, 100_000: 800}, "speedup": {10_000: 5, 100_000: 5}, "redraw_ms": 150,
+           "layer_kb": {10_000: 300}}
+BLANK_TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+# After the page has loaded and painted: the Folium page adds every marker while it loads.
+FOLIUM_DRAWN = """window.addEventListener('load', () => requestAnimationFrame(() => setTimeout(() => {
+    if (document.querySelector('.marker-cluster, .leaflet-marker-icon')) performance.mark('cases-drawn');
+}, 0)));"""
+
+MOVE = """async ([kind, step]) => {
+    const m = kind === 'app' ? InspectMap.state.map : Object.values(window).find(v => v instanceof L.Map);
+    const moves = [() => m.setZoom(m.getZoom() + 1, {animate: false}), () => m.panBy([step, 0], {animate: false}),
+                   () => m.panBy([0, step], {animate: false}), () => m.setZoom(m.getZoom() + 1, {animate: false}),
+                   () => m.panBy([-step, 0], {animate: false}), () => m.setZoom(m.getZoom() - 2, {animate: false})];
+    const times = [];
+    for (const move of moves) {
+        const before = performance.getEntriesByName('cases-drawn').length, start = performance.now();
+        move();
+        if (kind === 'app') {
+            await new Promise(r => { const wait = () => performance.getEntriesByName('cases-drawn').length > before ? r() : setTimeout(wait, 1); wait(); });
+            times.push(performance.getEntriesByName('cases-drawn').at(-1).startTime - start);
+        } else {
+            await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+            times.push(performance.now() - start);
+        }
+        await new Promise(r => setTimeout(r, 50));
+    }
+    return times; }"""
+
+
+def plain_folium_page(session):
+    """The approach we did not take: every case as a Marker with an HTML popup, clustered."""
+    ward_map = folium.Map(location=[10.17, 105.59], zoom_start=13)
+    cluster = MarkerCluster().add_to(ward_map)
+    for case in session.scalars(select(Violation).where(Violation.position.is_not(None))):
+        point = to_shape(case.position)
+        folium.Marker([point.y, point.x], popup=f"{case.code}<br>{case.address}<br>{case.stage}").add_to(cluster)
+    return ward_map.get_root().render().encode()
+
+
+def local_asset(url):
+    """The local copy of a CDN file the Folium page names (None: answered with an empty stylesheet)."""
+    patterns = [
+        (r"/npm/leaflet@[\d.]+/dist/(.+)$", "leaflet/dist/{}"),
+        (r"jquery-[\d.]+\.min\.js$", "jquery/dist/jquery.min.js"),
+        (r"/npm/bootstrap@[\d.]+/dist/(.+)$", "bootstrap/dist/{}"),
+        (r"Leaflet\.awesome-markers/[\d.]+/leaflet\.awesome-markers\.js$", "drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.js"),
+        (r"Leaflet\.awesome-markers/[\d.]+/leaflet\.awesome-markers\.css$", "drmonty-leaflet-awesome-markers/css/leaflet.awesome-markers.css"),
+        (r"/npm/@fortawesome/fontawesome-free@[\d.]+/(.+)$", "@fortawesome/fontawesome-free/{}"),
+        (r"leaflet\.markercluster/[\d.]+/(.+)$", "leaflet.markercluster/dist/{}"),
+    ]
+    for pattern, target in patterns:
+        match = re.search(pattern, url)
+        if match:
+            return ASSETS / "node_modules" / target.format(*match.groups())
+    if url.endswith(("bootstrap-glyphicons.css", "leaflet.awesome.rotate.min.css")):
+        return None
+    raise SystemExit(f"the Folium page asks for {url}, which this bench has no local copy of")
+
+
+def answer_outside(route):
+    url = route.request.url
+    if "tile.openstreetmap.org" in url:
+        route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+        return
+    path = local_asset(url)
+    if path is None:
+        route.fulfill(status=200, content_type="text/css", body="")
+        return
+    kind = "text/css" if path.suffix == ".css" else "application/javascript" if path.suffix == ".js" else None
+    route.fulfill(status=200, body=path.read_bytes(), **({"content_type": kind} if kind else {}))
+
+
+class Visit:
+    """One page load in a browser context: time to drawn, bytes (all but tiles; and the layer alone)."""
+
+    def __init__(self, context, url, layer_path="/api/map/cases.json", timeout_s=60):
+        self.bytes = 0
+        self.layer_bytes = 0
+        urls = {}
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+
+        def finished(event):
+            where = urls.get(event["requestId"], "")
+            if "tile.openstreetmap.org" in where:
+                return
+            self.bytes += event["encodedDataLength"]
+            if layer_path in where:
+                self.layer_bytes += event["encodedDataLength"]
+
+        cdp.on("Network.loadingFinished", finished)
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_function("performance.getEntriesByName('cases-drawn').length > 0", timeout=timeout_s * 1000,
+                               polling=20)
+        self.ms = page.evaluate("performance.getEntriesByName('cases-drawn')[0].startTime")
+        page.wait_for_timeout(100)  # the last loadingFinished events
+        self.page = page
+
+
+def serve(app, plain_pages):
+    """The app and the prebuilt Folium pages (/plain/<size>) on 127.0.0.1; returns (base URL, stop)."""
+    def plain(environ, start_response):
+        body = plain_pages[environ.get("PATH_INFO", "/").strip("/")]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = make_server("127.0.0.1", 0, DispatcherMiddleware(app, {"/plain": plain}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+
+
+def logged_in_state(browser, base):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "chutich")
+    page.fill("input[name=password]", "chutich-demo")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def measure_app(browser, base, state, repeat):
+    """(cold visits, warm visit, redraw times) of the app's map."""
+    cold = []
+    for _ in range(repeat):
+        context = browser.new_context(storage_state=state, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), answer_outside)
+        visit = Visit(context, f"{base}/map/")
+        cold.append(visit)
+        if len(cold) == repeat:
+            warm = Visit(context, f"{base}/map/")  # the same browser again: the layer is answered 304
+            moves = warm.page.evaluate(MOVE, ["app", 300])
+        context.close()
+    return cold, warm, moves
+
+
+def measure_folium(browser, base, size, repeat, timeout_s):
+    visits, moves = [], []
+    for _ in range(repeat):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), answer_outside)
+        context.add_init_script(FOLIUM_DRAWN)
+        try:
+            visit = Visit(context, f"{base}/plain/{size}", timeout_s=timeout_s)
+        except Exception as problem:  # noqa: BLE001 - a page that never draws is a result, not a crash
+            print(f"  plain Folium at {size:,}: not drawn within {timeout_s} s ({type(problem).__name__})", flush=True)
+            context.close()
+            return None, None
+        visits.append(visit)
+        if len(visits) == repeat:
+            moves = visit.page.evaluate(MOVE, ["folium", 300])
+        context.close()
+    return visits, moves
+
+
+def main():
+    if not (ASSETS / "node_modules").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], cwd=ASSETS, check=True)
+    app, _folder = fresh_app()
+    rng = random.Random(7)
+    results, missed = [], []
+    plain_pages = {}
+    base, stop = serve(app, plain_pages)
+    with app.app_context():
+        kind = db.engine.url.get_backend_name()
+        inspector_id = accounts.find_user(db.session, "kiemtra").id
+        boundary = to_shape(db.session.scalar(select(Ward.boundary)))
+        minx, miny, maxx, maxy = boundary.bounds
+        box = (minx + (maxx - minx) * 0.05, miny + (maxy - miny) * 0.05, maxx - (maxx - minx) * 0.05, maxy - (maxy - miny) * 0.05)
+        client = app.test_client()
+        client.post("/login", data={"username": "chutich", "password": "chutich-demo"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        state = logged_in_state(browser, base)
+        have = 0
+        for size in SIZES:
+            with app.app_context():
+                _fill(db.session, size - have, inspector_id, rng, have, box=box)
+                have = size
+                page_ms, _ = median_of(lambda: client.get("/map/"), 3, 1000)
+                app.extensions.pop("map_layers", None)
+                start = time.perf_counter()
+                assert client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}).status_code == 200
+                layer_cold_ms = (time.perf_counter() - start) * 1000
+                layer_warm_ms, _ = median_of(lambda: client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}), 3, 1000)
+                start = time.perf_counter()
+                plain_pages[str(size)] = plain_folium_page(db.session)
+                plain_build_ms = (time.perf_counter() - start) * 1000
+            # The layer is computed afresh for the first visit (no case changed since: kept for the rest).
+            with app.app_context():
+                app.extensions.pop("map_layers", None)
+            cold, warm, moves = measure_app(browser, base, state, REPEAT)
+            folium_visits, folium_moves = measure_folium(browser, base, size, 1 if size > 10_000 else 3, FOLIUM_TIMEOUT_S)
+            row = {
+                "size": size, "first_ms": cold[0].ms, "drawn_ms": statistics.median(v.ms for v in cold), "warm_ms": warm.ms,
+                "kb": cold[0].bytes / 1024, "layer_kb": cold[0].layer_bytes / 1024, "warm_kb": warm.bytes / 1024,
+                "redraw_ms": statistics.median(moves), "redraw_max_ms": max(moves), "page_ms": page_ms,
+                "layer_cold_ms": layer_cold_ms, "layer_warm_ms": layer_warm_ms, "plain_build_ms": plain_build_ms,
+                "plain_ms": statistics.median(v.ms for v in folium_visits) if folium_visits else None,
+                "plain_kb": folium_visits[0].bytes / 1024 if folium_visits else None,
+                "plain_redraw_ms": statistics.median(folium_moves) if folium_moves else None,
+            }
+            results.append(row)
+            print_row(kind, row)
+            missed += check(row)
+        browser.close()
+    stop()
+    print()
+    print("| database | cases | this app: drawn ms (first visit) / again ms | KB cold (layer) / again | redraw ms median (max) "
+          "| server: page ms, layer ms cold / kept | one folium.Marker per case: drawn ms / KB / redraw ms | server build ms | faster |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in results:
+        print(table_line(kind, row))
+    if missed:
+        print("\nMISSED: " + "; ".join(missed))
+        sys.exit(1)
+    print("\nAll targets met.")
+
+
+def speedup(row):
+    return row["plain_ms"] / row["drawn_ms"] if row["plain_ms"] else None
+
+
+def table_line(kind, row):
+    plain = (f"{row['plain_ms']:,.0f} / {row['plain_kb']:,.0f} / {row['plain_redraw_ms']:,.0f}" if row["plain_ms"]
+             else f"not drawn in {FOLIUM_TIMEOUT_S} s")
+    faster = f"{speedup(row):.1f}×" if speedup(row) else f"> {FOLIUM_TIMEOUT_S * 1000 / row['drawn_ms']:.0f}×"
+    return (f"| {kind} | {row['size']:,} | {row['drawn_ms']:,.0f} ({row['first_ms']:,.0f}) / {row['warm_ms']:,.0f} "
+            f"| {row['kb']:,.0f} ({row['layer_kb']:,.0f}) / {row['warm_kb']:,.0f} | {row['redraw_ms']:.0f} ({row['redraw_max_ms']:.0f}) "
+            f"| {row['page_ms']:.0f}, {row['layer_cold_ms']:.0f} / {row['layer_warm_ms']:.0f} | {plain} "
+            f"| {row['plain_build_ms']:,.0f} | {faster} |")
+
+
+def print_row(kind, row):
+    print(table_line(kind, row), flush=True)
+
+
+def check(row):
+    size, missed = row["size"], []
+    limit = TARGETS["drawn_ms"].get(size)
+    if limit and row["drawn_ms"] >= limit:
+        missed.append(f"{size:,} cases drawn in {row['drawn_ms']:.0f} ms (target < {limit})")
+    factor = TARGETS["speedup"].get(size)
+    if factor and speedup(row) is not None and speedup(row) < factor:
+        missed.append(f"{size:,} cases: {speedup(row):.1f}× the Folium page (target ≥ {factor}×)")
+    if row["redraw_max_ms"] >= TARGETS["redraw_ms"]:
+        missed.append(f"{size:,} cases: a redraw took {row['redraw_max_ms']:.0f} ms (target < {TARGETS['redraw_ms']})")
+    kb = TARGETS["layer_kb"].get(size)
+    if kb and row["layer_kb"] >= kb:
+        missed.append(f"{size:,} cases: the layer is {row['layer_kb']:.0f} KB (target < {kb})")
+    return missed
+
+
+if __name__ == "__main__":
+    main()
