@@ -6,9 +6,9 @@
    Every text a user typed is put on the page with textContent, never as HTML. */
 "use strict";
 var InspectMap = (function () {
-  var state = {layers: {}, indexes: {}, counts: {}, heat: null, heatFilled: false, cases: null, failed: false,
+  var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heat: null, heatFilled: false, cases: null, failed: false,
     requests: 0, drawn: null};
-  var INDEX = {radius: 60, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
+  var INDEX = {radius: 80, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -153,13 +153,13 @@ var InspectMap = (function () {
     return {indexes: indexes, counts: counts};
   }
 
+  // Hundreds of these per view: written as one string of markup, which holds only numbers and the stage's
+  // colour from the page's own settings (never a text a user typed).
   function clusterIcon(count, late, colour, cfg) {
     var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
-    var box = el("div", "case-cluster" + (late ? " has-overdue" : ""));
-    box.style.background = colour;
-    box.appendChild(el("span", "", number(count, cfg.locale)));
-    if (late) box.appendChild(el("span", "late", number(late, cfg.locale)));
-    return L.divIcon({html: box, className: "case-cluster-icon", iconSize: [size, size]});
+    var html = '<div class="case-cluster' + (late ? " has-overdue" : "") + '" style="background:' + colour + '"><span>' +
+      number(count, cfg.locale) + "</span>" + (late ? '<span class="late">' + number(late, cfg.locale) + "</span>" : "") + "</div>";
+    return L.divIcon({html: html, className: "case-cluster-icon", iconSize: [size, size]});
   }
 
   function init(map, layerControl, cfg) {
@@ -169,7 +169,7 @@ var InspectMap = (function () {
     nameLayers(layerControl, cfg.layerNames || {});
     var renderer = L.canvas({padding: 0.3});
     cfg.stages.forEach(function (s) {
-      colours[s.key] = s.colour;
+      colours[s.key] = /^#[0-9a-f]{6}$/i.test(s.colour) ? s.colour : "#999999";
       state.layers[s.key] = L.layerGroup().addTo(map);
       layerControl.addOverlay(state.layers[s.key], el("span", "", s.label).outerHTML);
     });
@@ -211,6 +211,24 @@ var InspectMap = (function () {
 
     var mapBox = document.getElementById("ward-map");
 
+    function makeMarker(key, index, item) {
+      var c = item.geometry.coordinates, at = [c[1], c[0]], p = item.properties, marker;
+      if (p.cluster) {
+        marker = L.marker(at, {icon: clusterIcon(p.point_count, p.late, colours[key], cfg), keyboard: false,
+          caseCount: p.point_count});
+        marker.on("click", function () {
+          var next = index.getClusterExpansionZoom(p.cluster_id);
+          if (next > INDEX.maxZoom) openList(map, cfg, index.getLeaves(p.cluster_id, Infinity), at);
+          else map.setView(at, next);
+        });
+      } else {
+        marker = L.circleMarker(at, {renderer: renderer, radius: 9, fillColor: colours[key], fillOpacity: 0.95,
+          color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 1.5, caseId: p.id});
+        marker.on("click", function () { openCase(map, cfg, p.id, at); });
+      }
+      return marker;
+    }
+
     // The clusters and single cases of the current view, per stage layer that is switched on.
     function draw() {
       if (!state.cases) return;
@@ -218,30 +236,20 @@ var InspectMap = (function () {
       var bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
       var drawn = {clusters: 0, points: 0, cases: 0};
       Object.keys(state.layers).forEach(function (key) {
-        var layer = state.layers[key];
-        layer.clearLayers();
-        if (!map.hasLayer(layer)) return;
+        var layer = state.layers[key], before = state.shown[key] || {}, now = {};
+        if (!map.hasLayer(layer)) { layer.clearLayers(); state.shown[key] = {}; return; }
         var index = state.indexes[key];
         index.getClusters(bbox, zoom).forEach(function (item) {
-          var c = item.geometry.coordinates, at = [c[1], c[0]], p = item.properties;
-          var marker;
-          if (p.cluster) {
-            marker = L.marker(at, {icon: clusterIcon(p.point_count, p.late, colours[key], cfg), keyboard: false,
-              caseCount: p.point_count});
-            marker.on("click", function () {
-              var next = index.getClusterExpansionZoom(p.cluster_id);
-              if (next > INDEX.maxZoom) openList(map, cfg, index.getLeaves(p.cluster_id, Infinity), at);
-              else map.setView(at, next);
-            });
-            drawn.clusters += 1; drawn.cases += p.point_count;
-          } else {
-            marker = L.circleMarker(at, {renderer: renderer, radius: 9, fillColor: colours[key] || "#999", fillOpacity: 0.95,
-              color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 1.5, caseId: p.id});
-            marker.on("click", function () { openCase(map, cfg, p.id, at); });
-            drawn.points += 1; drawn.cases += 1;
-          }
-          layer.addLayer(marker);
+          var p = item.properties, name = p.cluster ? "c" + p.cluster_id : "p" + p.id;
+          // A cluster keeps its id at the same zoom and a case its own: after a pan most are left in place.
+          var marker = before[name] || makeMarker(key, index, item);
+          if (before[name]) delete before[name];
+          else layer.addLayer(marker);
+          now[name] = marker;
+          if (p.cluster) { drawn.clusters += 1; drawn.cases += p.point_count; } else { drawn.points += 1; drawn.cases += 1; }
         });
+        Object.keys(before).forEach(function (name) { layer.removeLayer(before[name]); });
+        state.shown[key] = now;
       });
       // Clusters are drawn where their centre is, so near the edges they hold cases just outside the view:
       // the number said is the exact count of cases inside it, of the stages switched on.
@@ -285,6 +293,8 @@ var InspectMap = (function () {
         performance.mark("cases-received");
         var cases = decode(data), built = buildIndexes(cases);
         performance.mark("cases-indexed");
+        Object.keys(state.layers).forEach(function (key) { state.layers[key].clearLayers(); });
+        state.shown = {};  // new indexes: the markers drawn from the old ones are gone
         state.cases = cases; state.indexes = built.indexes; state.counts = built.counts; state.failed = false;
         state.loadedAt = Date.now();
         state.heatFilled = false;
