@@ -60,16 +60,20 @@ def migrated_database(tmp_path_factory):
     return url
 
 
+_EMPTY_ALL = []
+
+
 def _truncate_all(app):
-    """Empty every app table and restart its ids. DELETE, children first, not TRUNCATE: on tables this small
-    it takes 8 ms where TRUNCATE takes 40 (new files for each table), twice per test on PostGIS."""
+    """Empty every app table and restart its ids, in one round trip. DELETE, children first, not TRUNCATE:
+    on tables this small it takes a few ms where TRUNCATE takes 40 (new files for each table), and this
+    runs twice per test on PostGIS."""
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        sequences = db.session.scalars(text(
-            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")).all()
-        for sequence in sequences:
-            db.session.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        if not _EMPTY_ALL:
+            sequences = db.session.scalars(text(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")).all()
+            _EMPTY_ALL.append("; ".join([f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+                                        + [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences]))
+        db.session.execute(text(_EMPTY_ALL[0]))
         db.session.commit()
 
 
