@@ -8,7 +8,7 @@
 var InspectMap = (function () {
   var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heat: null, heatFilled: false, cases: null, failed: false,
     requests: 0, drawn: null};
-  var INDEX = {radius: 80, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
+  var INDEX = {radius: 100, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -153,13 +153,35 @@ var InspectMap = (function () {
     return {indexes: indexes, counts: counts};
   }
 
-  // Hundreds of these per view: written as one string of markup, which holds only numbers and the stage's
-  // colour from the page's own settings (never a text a user typed).
-  function clusterIcon(count, late, colour, cfg) {
-    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
-    var html = '<div class="case-cluster' + (late ? " has-overdue" : "") + '" style="background:' + colour + '"><span>' +
-      number(count, cfg.locale) + "</span>" + (late ? '<span class="late">' + number(late, cfg.locale) + "</span>" : "") + "</div>";
-    return L.divIcon({html: html, className: "case-cluster-icon", iconSize: [size, size]});
+  // A cluster drawn on the map's canvas like the single cases (hundreds per view cost no page elements):
+  // a circle in the stage's colour, its count on a white label, and a red ring and badge with the count
+  // of overdue cases when there are some. Clicks reach it as any circle's do.
+  var ClusterCircle = L.CircleMarker.extend({
+    _updatePath: function () {
+      var renderer = this._renderer, ctx = renderer._ctx, at = this._point, o = this.options;
+      renderer._updateCircle(this);
+      if (!ctx || this._empty()) return;
+      ctx.save();
+      ctx.font = "700 12px system-ui, sans-serif";
+      ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      label(ctx, o.label, at.x, at.y, "rgba(255,255,255,0.92)", "#111");
+      if (o.lateLabel) label(ctx, o.lateLabel, at.x + this._radius * 0.8, at.y - this._radius * 0.8, "#b00000", "#fff");
+      ctx.restore();
+    },
+  });
+
+  function label(ctx, text, x, y, background, colour) {
+    var width = ctx.measureText(text).width + 8;
+    ctx.fillStyle = background;
+    ctx.beginPath();
+    ctx.rect(x - width / 2, y - 8, width, 16);
+    ctx.fill();
+    ctx.fillStyle = colour;
+    ctx.fillText(text, x, y + 0.5);
+  }
+
+  function clusterRadius(count) {
+    return count < 10 ? 14 : count < 100 ? 17 : count < 1000 ? 20 : 24;
   }
 
   function init(map, layerControl, cfg) {
@@ -214,8 +236,9 @@ var InspectMap = (function () {
     function makeMarker(key, index, item) {
       var c = item.geometry.coordinates, at = [c[1], c[0]], p = item.properties, marker;
       if (p.cluster) {
-        marker = L.marker(at, {icon: clusterIcon(p.point_count, p.late, colours[key], cfg), keyboard: false,
-          caseCount: p.point_count});
+        marker = new ClusterCircle(at, {renderer: renderer, radius: clusterRadius(p.point_count), fillColor: colours[key],
+          fillOpacity: 0.9, color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 2, caseCount: p.point_count,
+          lateCount: p.late, label: number(p.point_count, cfg.locale), lateLabel: p.late ? number(p.late, cfg.locale) : ""});
         marker.on("click", function () {
           var next = index.getClusterExpansionZoom(p.cluster_id);
           if (next > INDEX.maxZoom) openList(map, cfg, index.getLeaves(p.cluster_id, Infinity), at);
