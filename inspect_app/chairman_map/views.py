@@ -58,6 +58,8 @@ def index():
         "controlName": control.get_name(),
         "dataUrl": url_for("api.map_cases", **filters.as_query()),
         "caseUrl": url_for("api.map_case", violation_id=0),
+        # Clusters 100 px wide; single cases from zoom 17 (a street) on.
+        "index": {"radius": 100, "maxZoom": 16},
         "locale": str(get_locale()),
         "refreshAfterMs": 5 * 60 * 1000,
         "layerNames": layer_names,

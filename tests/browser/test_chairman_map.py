@@ -191,3 +191,53 @@ def test_when_the_cases_cannot_be_loaded_the_map_says_so_instead_of_looking_up_t
     _wait_loaded(page, 6)
     page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === undefined")
     assert page.inner_text("#map-note") == ""
+
+
+def test_cases_at_one_spot_are_listed_and_a_cluster_of_neighbours_zooms_in(app, live_server, desk, people, page_errors):
+    """Two reports of the same house never part however far one zooms: a click lists them. Three houses
+    55 m apart are one cluster at the ward's view: a click zooms in until they part."""
+    from shapely.geometry import Point
+
+    with app.app_context():
+        same = [make_case(db.session, people["inspector"], "warning", position=from_shape(Point(105.60, 10.17), srid=4326))
+                for _ in range(3)]
+        for i in range(3):
+            make_case(db.session, people["inspector"], "warning",
+                      position=from_shape(Point(105.58 + i * 0.0005, 10.18), srid=4326))
+        db.session.commit()
+        codes = [case.code for case in same]
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "mat-khau-dai")
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+
+    def click_cluster_at(lat, lon):
+        at = page.evaluate("""([lat, lon]) => { const m = InspectMap.state.map; let hit = null;
+            m.eachLayer(l => { if (l.options.caseCount && l.getLatLng().distanceTo([lat, lon]) < 100) hit = l; });
+            if (!hit) return null;
+            const p = m.latLngToContainerPoint(hit.getLatLng()), box = m.getContainer().getBoundingClientRect();
+            return {x: box.left + p.x, y: box.top + p.y, count: hit.options.caseCount}; }""", [lat, lon])
+        assert at, (lat, lon)
+        page.mouse.click(at["x"], at["y"])
+        return at["count"]
+
+    zoom = page.evaluate("InspectMap.state.map.getZoom()")
+    page.wait_for_function("() => Number(document.getElementById('ward-map').dataset.drawn || 0) > 0")  # painted
+    drawn = int(page.evaluate("document.getElementById('ward-map').dataset.drawn"))
+    assert click_cluster_at(10.18, 105.5805) == 3
+    # Zoomed in (the view drawn again once the zoom's animation ended), no list opened.
+    page.wait_for_function("n => Number(document.getElementById('ward-map').dataset.drawn) > n", arg=drawn)
+    assert page.evaluate("InspectMap.state.map.getZoom()") > zoom
+    assert page.locator(".leaflet-popup").count() == 0
+
+    # The deepest zoom: the three reports of one house are one circle counting 3, and a click lists them.
+    drawn = int(page.evaluate("document.getElementById('ward-map').dataset.drawn"))
+    page.evaluate("() => { InspectMap.state.map.setView([10.17, 105.60], 19, {animate: false}); }")
+    page.wait_for_function("n => Number(document.getElementById('ward-map').dataset.drawn) > n"
+                           " && InspectMap.state.map.getZoom() === 19", arg=drawn)
+    assert click_cluster_at(10.17, 105.60) == 3
+    popup = page.locator(".leaflet-popup-content")
+    for code in codes:
+        popup.get_by_role("link", name=code).wait_for()
+    assert "3 vụ tại chỗ này" in popup.inner_text()
+    assert page_errors.errors == []

@@ -6,9 +6,9 @@
    Every text a user typed is put on the page with textContent, never as HTML. */
 "use strict";
 var InspectMap = (function () {
+  var LAYER_FORMAT = 1;  // map_layer.LAYER_FORMAT
   var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heat: null, heatFilled: false, cases: null, failed: false,
     requests: 0, drawn: null};
-  var INDEX = {radius: 100, maxZoom: 16};  // single cases from zoom 17 (a street), clusters above
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -134,7 +134,7 @@ var InspectMap = (function () {
       total: data.total, unplaced: data.unplaced};
   }
 
-  function buildIndexes(cases) {
+  function buildIndexes(cases, options) {
     var points = {};
     cases.stages.forEach(function (key) { points[key] = []; });
     for (var i = 0; i < cases.n; i++) {
@@ -145,7 +145,7 @@ var InspectMap = (function () {
     Object.keys(points).forEach(function (key) {
       counts[key] = points[key].length;
       indexes[key] = new Supercluster({
-        radius: INDEX.radius, maxZoom: INDEX.maxZoom,
+        radius: options.radius, maxZoom: options.maxZoom,
         map: function (p) { return {late: p.late}; },
         reduce: function (sum, p) { sum.late += p.late; },
       }).load(points[key]);
@@ -157,6 +157,11 @@ var InspectMap = (function () {
   // a circle in the stage's colour, its count on a white label, and a red ring and badge with the count
   // of overdue cases when there are some. Clicks reach it as any circle's do.
   var ClusterCircle = L.CircleMarker.extend({
+    // The label and the badge reach beyond the circle: the canvas must clear and redraw that far too.
+    _updateBounds: function () {
+      var r = this._radius + this._clickTolerance(), reach = [r + 22, r + 14];
+      this._pxBounds = new L.Bounds(this._point.subtract(reach), this._point.add(reach));
+    },
     _updatePath: function () {
       var renderer = this._renderer, ctx = renderer._ctx, at = this._point, o = this.options;
       renderer._updateCircle(this);
@@ -178,6 +183,34 @@ var InspectMap = (function () {
     ctx.fill();
     ctx.fillStyle = colour;
     ctx.fillText(text, x, y + 0.5);
+  }
+
+  // Within about a metre of each other (the same house, two reports): a zoom will not part them.
+  function sameSpot(leaves) {
+    var first = leaves[0].geometry.coordinates;
+    return leaves.every(function (leaf) {
+      var c = leaf.geometry.coordinates;
+      return Math.abs(c[0] - first[0]) < 1e-5 && Math.abs(c[1] - first[1]) < 1e-5;
+    });
+  }
+
+  // Past the index's deepest zoom supercluster gives every case alone: those at one spot are put together
+  // again as a cluster (its leaves the cases), so that none hides under another.
+  function groupSameSpot(items) {
+    var spots = {}, out = [];
+    items.forEach(function (item) {
+      if (item.properties.cluster) { out.push(item); return; }
+      var c = item.geometry.coordinates, key = c[0].toFixed(5) + "," + c[1].toFixed(5);
+      if (!spots[key]) { spots[key] = []; out.push(spots[key]); }
+      spots[key].push(item);
+    });
+    return out.map(function (entry) {
+      if (!Array.isArray(entry)) return entry;
+      if (entry.length === 1) return entry[0];
+      var late = entry.reduce(function (sum, item) { return sum + item.properties.late; }, 0);
+      return {geometry: entry[0].geometry, leaves: entry, properties: {cluster: true, spot: true, cluster_id: "s" + entry[0].properties.id,
+        point_count: entry.length, late: late}};
+    });
   }
 
   function clusterRadius(count) {
@@ -202,7 +235,7 @@ var InspectMap = (function () {
     control("bottomright", function () {
       var box = el("div", "map-legend");
       cfg.stages.forEach(function (s) {
-        var row = el("div"); var dot = el("span", "dot"); dot.style.background = s.colour;
+        var row = el("div"); var dot = el("span", "dot"); dot.style.background = colours[s.key];
         row.appendChild(dot); row.appendChild(el("span", "", s.label));
         legend[s.key] = el("span", "count"); row.appendChild(legend[s.key]); box.appendChild(row);
       });
@@ -240,9 +273,10 @@ var InspectMap = (function () {
           fillOpacity: 0.9, color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 2, caseCount: p.point_count,
           lateCount: p.late, label: number(p.point_count, cfg.locale), lateLabel: p.late ? number(p.late, cfg.locale) : ""});
         marker.on("click", function () {
-          var next = index.getClusterExpansionZoom(p.cluster_id);
-          if (next > INDEX.maxZoom) openList(map, cfg, index.getLeaves(p.cluster_id, Infinity), at);
-          else map.setView(at, next);
+          var leaves = item.leaves || index.getLeaves(p.cluster_id, Infinity);
+          // Cases at one spot never part, however far one zooms: they are listed. Others: zoom until they part.
+          if (sameSpot(leaves)) openList(map, cfg, leaves, at);
+          else map.setView(at, Math.min(index.getClusterExpansionZoom(p.cluster_id), map.getMaxZoom()));
         });
       } else {
         marker = L.circleMarker(at, {renderer: renderer, radius: 9, fillColor: colours[key], fillOpacity: 0.95,
@@ -260,9 +294,11 @@ var InspectMap = (function () {
       var drawn = {clusters: 0, points: 0, cases: 0};
       Object.keys(state.layers).forEach(function (key) {
         var layer = state.layers[key], before = state.shown[key] || {}, now = {};
-        if (!map.hasLayer(layer)) { layer.clearLayers(); state.shown[key] = {}; return; }
         var index = state.indexes[key];
-        index.getClusters(bbox, zoom).forEach(function (item) {
+        if (!index || !map.hasLayer(layer)) { layer.clearLayers(); state.shown[key] = {}; return; }
+        var items = index.getClusters(bbox, zoom);
+        if (zoom > state.cfg.index.maxZoom) items = groupSameSpot(items);
+        items.forEach(function (item) {
           var p = item.properties, name = p.cluster ? "c" + p.cluster_id : "p" + p.id;
           // A cluster keeps its id at the same zoom and a case its own: after a pan most are left in place.
           var marker = before[name] || makeMarker(key, index, item);
@@ -276,7 +312,8 @@ var InspectMap = (function () {
       });
       // Clusters are drawn where their centre is, so near the edges they hold cases just outside the view:
       // the number said is the exact count of cases inside it, of the stages switched on.
-      var on = cfg.stages.map(function (s) { return map.hasLayer(state.layers[s.key]); }), cases = state.cases, inView = 0;
+      var cases = state.cases, inView = 0;
+      var on = cases.stages.map(function (key) { return Boolean(state.layers[key]) && map.hasLayer(state.layers[key]); });
       for (var i = 0; i < cases.n; i++) {
         if (on[cases.stage[i]] && cases.lon[i] >= bbox[0] && cases.lon[i] <= bbox[2] && cases.lat[i] >= bbox[1] && cases.lat[i] <= bbox[3]) inView += 1;
       }
@@ -293,7 +330,10 @@ var InspectMap = (function () {
 
     function showCounts() {
       var cases = state.cases;
-      var parts = [sentence(cfg.labels.inView, {shown: state.drawn.inView, placed: cases.n}, cfg.locale)];
+      var placed = cfg.stages.reduce(function (sum, s) {
+        return sum + (map.hasLayer(state.layers[s.key]) ? state.counts[s.key] || 0 : 0);
+      }, 0);
+      var parts = [sentence(cfg.labels.inView, {shown: state.drawn.inView, placed: placed}, cfg.locale)];
       if (cases.unplaced) parts.push(sentence(cfg.labels.unplaced, {n: cases.unplaced}, cfg.locale));
       document.getElementById("map-count").textContent = parts.join(" · ");
     }
@@ -308,13 +348,18 @@ var InspectMap = (function () {
 
     function load() {
       var request = ++state.requests;
+      var tag = null;
       fetch(cfg.dataUrl, {credentials: "same-origin"}).then(function (r) {
         if (!r.ok) throw new Error("the cases' request answered " + r.status);
-        return r.json();
+        tag = r.headers.get("ETag");
+        return tag && tag === state.etag ? null : r.json();
       }).then(function (data) {
         if (request !== state.requests) return;
+        if (data === null) { state.loadedAt = Date.now(); state.failed = false; showNote("", false); return; }  // unchanged
+        if (data.format !== LAYER_FORMAT) throw new Error("a layer of format " + data.format);
+        state.etag = tag;
         performance.mark("cases-received");
-        var cases = decode(data), built = buildIndexes(cases);
+        var cases = decode(data), built = buildIndexes(cases, cfg.index);
         performance.mark("cases-indexed");
         Object.keys(state.layers).forEach(function (key) { state.layers[key].clearLayers(); });
         state.shown = {};  // new indexes: the markers drawn from the old ones are gone
@@ -323,7 +368,7 @@ var InspectMap = (function () {
         state.heatFilled = false;
         if (map.hasLayer(state.heat)) fillHeat();
         renameLayers(layerControl, cfg.stages.map(function (s) {
-          var count = " (" + number(built.counts[s.key], cfg.locale) + ")";
+          var count = " (" + number(built.counts[s.key] || 0, cfg.locale) + ")";
           legend[s.key].textContent = count;
           return [state.layers[s.key], s.label + count];
         }));
@@ -349,15 +394,17 @@ var InspectMap = (function () {
       else delete mapBox.dataset.loadFailed;
     }
 
-    map.on("moveend", function () { if (state.failed) load(); else draw(); });
+    map.on("moveend", function () { if (state.failed) load(); draw(); });
     map.on("overlayadd overlayremove", function (e) {
       if (e.layer === state.heat) { if (e.type === "overlayadd") fillHeat(); return; }
       draw();
     });
     // A map left open in a tab is asked again when looked at after a while (an unchanged layer answers 304).
-    document.addEventListener("visibilitychange", function () {
+    function refreshIfOld() {
       if (document.visibilityState === "visible" && Date.now() - (state.loadedAt || 0) > cfg.refreshAfterMs) load();
-    });
+    }
+    document.addEventListener("visibilitychange", refreshIfOld);
+    setInterval(refreshIfOld, 60 * 1000);  // a map left on screen (a wall, a desk) follows too
     load();
     return state;
   }
