@@ -1,7 +1,6 @@
 """The chairman's map: every matching case in one compact, compressed layer (ETag: an unchanged layer
 is not sent again), and one case's details when its popup opens."""
 import gzip
-import json
 import threading
 from collections import OrderedDict
 
@@ -15,16 +14,16 @@ from ..i18n import category_label, stage_label
 from ..rules import lifecycle_context
 from . import bp
 
-# Level 5 compresses the layer to a third in a few milliseconds per 10,000 cases; higher levels gain
-# little more on this data and cost more time than they save on a local network.
-GZIP_LEVEL = 5
+# Level 1 compresses the layer to about 40 %: 14 ms at 100,000 cases against 65 ms for level 5, whose
+# layer is only 9 % smaller (docs/BENCHMARKS.md); a new layer is compressed once after each change.
+GZIP_LEVEL = 1
 
 
 @bp.route("/map/cases.json")
 @login_required
 def map_cases():
     """Every case matching the case-list filters, for drawing: ids, positions, stages, overdue flags
-    (map_layer.encode_layer says how), with the number of those without a position."""
+    (map_layer.layer_json says how), with the number of those without a position."""
     filters = case_queries.read_filters(request.args)
     context = lifecycle_context(current_app.config, geography.get_ward(db.session))
     key = None
@@ -32,7 +31,7 @@ def map_cases():
         key = (map_layer.layer_version(db.session), context.today, tuple(sorted(filters.as_query().items())))
     bodies = _kept_layers().get(key) if key else None
     if bodies is None:
-        bodies = _encoded(map_layer.encode_layer(map_layer.map_layer(db.session, filters, context.today)))
+        bodies = _encoded(map_layer.layer_json(map_layer.map_layer(db.session, filters, context.today)))
         if key:
             _kept_layers().put(key, bodies)
     return _compact_json(bodies)
@@ -82,8 +81,7 @@ def _kept_layers():
     return current_app.extensions.setdefault("map_layers", _KeptLayers())
 
 
-def _encoded(payload):
-    plain = json.dumps(payload, separators=(",", ":")).encode()
+def _encoded(plain):
     return plain, gzip.compress(plain, GZIP_LEVEL, mtime=0)
 
 

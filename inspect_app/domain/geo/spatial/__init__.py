@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import Select, String, cast, column, func, literal_column, select, table, text
+from sqlalchemy import BigInteger, Select, String, cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from .engine import POSTGIS, SPATIALITE, kind_of_url
 SRID = 4326
 _METRES_PER_DEGREE_LAT = 110_574.0  # smallest value on the ellipsoid (at the equator)
 _BOX_MARGIN = 1.02
+MICRODEGREES = 1_000_000
 
 
 def database_kind(session: Session) -> str:
@@ -165,6 +166,27 @@ def x_expr(session: Session, geom_column: Any) -> ColumnElement:
 def y_expr(session: Session, geom_column: Any) -> ColumnElement:
     """SQL for a point's latitude (ST_Y on both databases)."""
     return func.ST_Y(geom_column)
+
+
+def point_microdegrees_exprs(session: Session, geom_column: Any) -> tuple[ColumnElement, ColumnElement]:
+    """SQL for a point's longitude and latitude in whole micro-degrees (rounded), as integers.
+    SpatiaLite reads them from the blob's bounding box (a point's is the point itself), which is
+    several times faster than parsing the geometry for ST_X and ST_Y."""
+    if database_kind(session) == SPATIALITE:
+        x, y = func.MbrMinX(geom_column), func.MbrMinY(geom_column)
+    else:
+        x, y = func.ST_X(geom_column), func.ST_Y(geom_column)
+    return cast(func.round(x * MICRODEGREES), BigInteger), cast(func.round(y * MICRODEGREES), BigInteger)
+
+
+def comma_joined(session: Session, value: Any) -> ColumnElement:
+    """SQL aggregate: the values of a group as one text, comma-separated, NULLs skipped. Both databases take
+    the rows in the order they come (from an ordered subquery, in practice that order), and every such
+    aggregate of one SELECT sees the rows in the same order: callers may rely on that alignment, not on
+    the order (an ORDER BY per aggregate would sort the rows once for each)."""
+    if database_kind(session) == SPATIALITE:
+        return func.group_concat(value, ",")
+    return func.string_agg(cast(value, String), literal_column("','"))
 
 
 def geojson_expr(session: Session, geom_column: Any) -> ColumnElement:
