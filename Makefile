@@ -38,7 +38,7 @@ test:
 	@$(MAKE) --no-print-directory test-js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## test-js: the browser code's pure parts (outbox queue, track rules) under Node's own test runner (tests/js)
+## test-js: the browser code's pure parts (outbox queue, track rules, map clusters) under Node's own test runner (tests/js)
 test-js:
 	node --test tests/js/*.test.js
 

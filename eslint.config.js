@@ -23,7 +23,7 @@ module.exports = [
       sourceType: "script",
       globals: {
         // Defined by one script and read by the next (base.html loads them in order), or by a library.
-        L: "readonly", exifr: "readonly", Supercluster: "readonly", Field: "readonly", Outbox: "readonly", Tracker: "readonly",
+        L: "readonly", exifr: "readonly", GridClusters: "readonly", Field: "readonly", Outbox: "readonly", Tracker: "readonly",
         OutboxQueue: "readonly", TrackFilter: "readonly", PageUrls: "readonly",
         module: "readonly",  // the pure modules export themselves to Node's tests when `module` exists
       },

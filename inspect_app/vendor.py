@@ -21,7 +21,6 @@ def leaflet_file(filename):
 
 NPM_DIR = Path(__file__).resolve().parent.parent / "vendor" / "node_modules"
 NPM_FILES = {
-    "supercluster": "supercluster/dist",  # the chairman's map clusters every case in the browser
     "heat": "leaflet.heat/dist",
     "exifr": "exifr/dist",  # the field forms read a photo's EXIF before downscaling (mini build: JPEG/TIFF, EXIF, GPS)
 }

@@ -90,7 +90,7 @@ done
 
 # --- 5. Browser libraries for the map (Leaflet plugins) from the npm registry ------------
 # Installed from vendor/package-lock.json, served by inspect_app/vendor.py; never in git.
-if [ ! -d vendor/node_modules/supercluster ] || [ vendor/package-lock.json -nt vendor/node_modules/.package-lock.json ]; then
+if [ ! -d vendor/node_modules/leaflet.heat ] || [ vendor/package-lock.json -nt vendor/node_modules/.package-lock.json ]; then
   say "installing the map's browser libraries (npm ci)"
   (cd vendor && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || die "npm ci failed in vendor/"
 fi

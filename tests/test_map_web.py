@@ -21,7 +21,7 @@ def test_map_page_loads_nothing_from_outside_but_tiles(app, people, demo_ward):
     outside = set(re.findall(r'(?:src|href)="(https?://[^"]+)"', html))
     assert outside == set()
     assert "cdn" not in html.lower() and "tile.openstreetmap.org" in html
-    assert "/vendor/npm/supercluster/supercluster.min.js" in html and "/vendor/leaflet/leaflet.js" in html
+    assert "/static/js/grid_clusters.js" in html and "/vendor/leaflet/leaflet.js" in html
     for route in ("R1", "R2", "R3"):
         assert f'data-route="{route}"' in html
     assert "8 8" in html  # unverified routes are dashed

@@ -1,4 +1,5 @@
 """The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
+from babel.numbers import get_group_symbol
 from flask import current_app, flash, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
@@ -58,9 +59,10 @@ def index():
         "controlName": control.get_name(),
         "dataUrl": url_for("api.map_cases", **filters.as_query()),
         "caseUrl": url_for("api.map_case", violation_id=0),
-        # Clusters 100 px wide; single cases from zoom 17 (a street) on.
-        "index": {"radius": 100, "maxZoom": 16},
-        "locale": str(get_locale()),
+        # Clusters of 96-pixel cells, neighbours closer than 64 px merged (grid_clusters.js); single cases
+        # from zoom 17 (a street) on.
+        "index": {"cellPx": 96, "mergePx": 64, "maxZoom": 16},
+        "groupSeparator": get_group_symbol(get_locale()),
         "refreshAfterMs": 5 * 60 * 1000,
         "layerNames": layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],

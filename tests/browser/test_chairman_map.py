@@ -1,5 +1,6 @@
 """The chairman's map in desktop Chromium with no internet: layers, toggles, filters, safe popups."""
 import re
+from contextlib import contextmanager
 
 from geoalchemy2.shape import from_shape
 from playwright.sync_api import expect
@@ -50,6 +51,14 @@ def _open_layer_list(page):
                          " return r.top >= 0 && r.bottom <= window.innerHeight; }"), "layer list not fully on screen"
 
 
+@contextmanager
+def _redrawn(page):
+    """Waits, after the block, until the map has drawn its view again (the worker answers asynchronously)."""
+    drawn = int(page.evaluate("Number(document.getElementById('ward-map').dataset.drawn || 0)"))
+    yield
+    page.wait_for_function("n => Number(document.getElementById('ward-map').dataset.drawn) > n", arg=drawn)
+
+
 def _layers(page):
     """Per stage: whether its layer is on and how many cases it draws (cluster counts plus single cases);
     the boundary's and lines' shapes."""
@@ -84,11 +93,13 @@ def test_chairman_map_layers_toggle_and_filter(app, live_server, desk, runner, p
     assert box["y"] + box["height"] / 2 < 900, box  # most of the map on the desk's first screen
 
     _open_layer_list(page)
-    page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
+    with _redrawn(page):
+        page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").uncheck()
     assert _layers(page)["warning"] == {"on": False, "n": 0}
     assert "(2)" in page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").inner_text()
     _open_layer_list(page)
-    page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").check()
+    with _redrawn(page):
+        page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input").check()
     assert _layers(page)["warning"] == {"on": True, "n": 2}
 
     with app.app_context():
@@ -182,12 +193,12 @@ def test_when_the_cases_cannot_be_loaded_the_map_says_so_instead_of_looking_up_t
     page.unroute("**/api/map/cases.json*")
     page.route("**/api/map/cases.json*", lambda route: route.abort("internetdisconnected"))
     page.evaluate("document.getElementById('map-note').textContent = ''")
-    page.evaluate("InspectMap.state.map.panBy([-200, 0])")
+    page.evaluate("() => { InspectMap.state.map.panBy([-200, 0]); }")
     page.wait_for_function("document.getElementById('map-note').textContent.includes('Không tải được')")
 
     # Back to normal: moving the map loads the cases, and the message goes.
     page.unroute("**/api/map/cases.json*")
-    page.evaluate("InspectMap.state.map.panBy([200, 0])")
+    page.evaluate("() => { InspectMap.state.map.panBy([200, 0]); }")
     _wait_loaded(page, 6)
     page.wait_for_function("document.getElementById('ward-map').dataset.loadFailed === undefined")
     assert page.inner_text("#map-note") == ""

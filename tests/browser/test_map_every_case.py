@@ -95,7 +95,7 @@ def test_every_case_is_on_the_map_at_every_zoom_and_a_click_opens_its_popup(app,
     with app.app_context():
         case = db.session.scalar(select(Violation).where(Violation.code == "TL-2026-N004242"))
         point, code, address, case_id = to_shape(case.position), case.code, case.address, case.id
-    page.evaluate("at => InspectMap.state.map.setView(at, 19, {animate: false})", [point.y, point.x])
+    page.evaluate("at => { InspectMap.state.map.setView(at, 19, {animate: false}); }", [point.y, point.x])
     _wait_drawn(page, drawn_times)
     at = page.evaluate("""id => { const m = InspectMap.state.map; let hit = null;
         m.eachLayer(l => { if (l.options.caseId === id) hit = m.latLngToContainerPoint(l.getLatLng()); });

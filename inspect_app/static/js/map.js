@@ -1,12 +1,13 @@
 /* The chairman's map: every case matching the filters, loaded once from /api/map/cases.json (a compact
-   layer: ids, positions, stages, overdue flags), clustered in the browser by supercluster, one layer per
-   stage, so that each view's clusters carry their true counts and a pan or zoom needs no request. Clusters
+   layer: ids, positions, stages, overdue flags), clustered in the browser on a grid per zoom
+   (grid_clusters.js), one layer per stage, so that each view's clusters carry their true counts and a pan or zoom needs no request. Clusters
    and single cases are circles on the map's canvas, overdue ones ringed in red (clusters with a red badge
    of their overdue cases); a popup asks for its case's details when opened. Also a heatmap, a legend with counts, "locate me" and full screen.
    Every text a user typed is put on the page with textContent, never as HTML. */
 "use strict";
 var InspectMap = (function () {
   var LAYER_FORMAT = 1;  // map_layer.LAYER_FORMAT
+  var LIST_AT_MOST = 20;  // cases at one spot listed in its popup (the rest counted)
   var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heat: null, heatFilled: false, cases: null, failed: false,
     requests: 0, drawn: null};
 
@@ -17,13 +18,15 @@ var InspectMap = (function () {
     return node;
   }
 
-  function number(n, locale) {
-    return Number(n).toLocaleString(locale || undefined);
+  // Whole numbers grouped by thousands with the locale's sign, given by the server (Babel), as the page's
+  // own numbers are: Intl's first formatter costs tens of milliseconds here, before the first cases show.
+  function number(n, separator) {
+    return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
   }
 
   // Placeholders such as {shown} are replaced by numbers only: the translated sentence stays text.
-  function sentence(template, values, locale) {
-    return template.replace(/\{(\w+)\}/g, function (_m, key) { return number(values[key], locale); });
+  function sentence(template, values, separator) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return number(values[key], separator); });
   }
 
   function popupBody(p, labels) {
@@ -67,17 +70,18 @@ var InspectMap = (function () {
     });
   }
 
-  // Cases at the same spot (or too close to part at the deepest zoom): a list, each with its details.
-  function openList(map, cfg, leaves, at) {
+  // Cases at one spot (or too close to part at the deepest zoom): a list, each with its details.
+  // ids: the first of them (up to 20 are listed), count: how many there are.
+  function openList(map, cfg, ids, count, at) {
     var box = el("div", "case-popup case-list");
-    box.appendChild(el("strong", "", sentence(cfg.labels.here, {n: leaves.length}, cfg.locale)));
+    box.appendChild(el("strong", "", sentence(cfg.labels.here, {n: count}, cfg.groupSeparator)));
     var list = el("ul");
     box.appendChild(list);
     L.popup({maxWidth: 280, maxHeight: 320}).setLatLng(at).setContent(box).openOn(map);
-    leaves.slice(0, 20).forEach(function (leaf) {
+    ids.slice(0, LIST_AT_MOST).forEach(function (id) {
       var item = el("li", "", cfg.labels.loading);
       list.appendChild(item);
-      caseDetails(cfg, leaf.properties.id).then(function (p) {
+      caseDetails(cfg, id).then(function (p) {
         item.textContent = "";
         var link = el("a", "", p.code);
         link.href = p.url;
@@ -85,7 +89,7 @@ var InspectMap = (function () {
         item.appendChild(el("span", p.overdue ? "overdue-text" : "", " · " + p.stage_label + (p.overdue ? " · " + cfg.labels.overdue : "")));
       }).catch(function () { item.textContent = cfg.labels.detailsFailed; });
     });
-    if (leaves.length > 20) box.appendChild(el("div", "note", sentence(cfg.labels.more, {n: leaves.length - 20}, cfg.locale)));
+    if (count > LIST_AT_MOST) box.appendChild(el("div", "note", sentence(cfg.labels.more, {n: count - LIST_AT_MOST}, cfg.groupSeparator)));
   }
 
   function control(position, build) {
@@ -103,12 +107,14 @@ var InspectMap = (function () {
 
   // Folium only knows neutral keys for the layers made on the server (its output is compiled as
   // a template): the names, which come from the database, are put in here as text.
-  function nameLayers(layerControl, names) {
+  // And the stages' layers added: the list is built once (each addOverlay would build it again).
+  function nameLayers(layerControl, names, overlays) {
     layerControl._layers.forEach(function (entry) {
       if (Object.prototype.hasOwnProperty.call(names, entry.name)) {
         entry.name = el("span", "", names[entry.name]).outerHTML;
       }
     });
+    overlays.forEach(function (pair) { layerControl._addLayer(pair[0], el("span", "", pair[1]).outerHTML, true); });
     layerControl._update();
   }
 
@@ -134,21 +140,14 @@ var InspectMap = (function () {
       total: data.total, unplaced: data.unplaced};
   }
 
+  // One index per stage (grid_clusters.js): a stage's layer toggles without touching the others.
   function buildIndexes(cases, options) {
-    var points = {};
-    cases.stages.forEach(function (key) { points[key] = []; });
-    for (var i = 0; i < cases.n; i++) {
-      points[cases.stages[cases.stage[i]]].push({type: "Feature", geometry: {type: "Point", coordinates: [cases.lon[i], cases.lat[i]]},
-        properties: {id: cases.ids[i], late: cases.late[i]}});
-    }
-    var indexes = {}, counts = {};
-    Object.keys(points).forEach(function (key) {
-      counts[key] = points[key].length;
-      indexes[key] = new Supercluster({
-        radius: options.radius, maxZoom: options.maxZoom,
-        map: function (p) { return {late: p.late}; },
-        reduce: function (sum, p) { sum.late += p.late; },
-      }).load(points[key]);
+    var members = {}, indexes = {}, counts = {};
+    cases.stages.forEach(function (key) { members[key] = []; });
+    for (var i = 0; i < cases.n; i++) members[cases.stages[cases.stage[i]]].push(i);
+    Object.keys(members).forEach(function (key) {
+      counts[key] = members[key].length;
+      indexes[key] = new GridClusters(cases, members[key], options);
     });
     return {indexes: indexes, counts: counts};
   }
@@ -185,16 +184,7 @@ var InspectMap = (function () {
     ctx.fillText(text, x, y + 0.5);
   }
 
-  // Within about a metre of each other (the same house, two reports): a zoom will not part them.
-  function sameSpot(leaves) {
-    var first = leaves[0].geometry.coordinates;
-    return leaves.every(function (leaf) {
-      var c = leaf.geometry.coordinates;
-      return Math.abs(c[0] - first[0]) < 1e-5 && Math.abs(c[1] - first[1]) < 1e-5;
-    });
-  }
-
-  // Past the index's deepest zoom supercluster gives every case alone: those at one spot are put together
+  // Past the index's deepest zoom every case is alone: those at one spot are put together
   // again as a cluster (its leaves the cases), so that none hides under another.
   function groupSameSpot(items) {
     var spots = {}, out = [];
@@ -221,15 +211,15 @@ var InspectMap = (function () {
     performance.mark("map-init");
     var colours = {};
     state.map = map; state.cfg = cfg;
-    nameLayers(layerControl, cfg.layerNames || {});
-    var renderer = L.canvas({padding: 0.3});
+    var renderer = L.canvas({padding: 0.3}), overlays = [];
     cfg.stages.forEach(function (s) {
       colours[s.key] = /^#[0-9a-f]{6}$/i.test(s.colour) ? s.colour : "#999999";
       state.layers[s.key] = L.layerGroup().addTo(map);
-      layerControl.addOverlay(state.layers[s.key], el("span", "", s.label).outerHTML);
+      overlays.push([state.layers[s.key], s.label]);
     });
     state.heat = L.heatLayer([], {radius: 22, blur: 18});
-    layerControl.addOverlay(state.heat, el("span", "", cfg.labels.heat).outerHTML);
+    overlays.push([state.heat, cfg.labels.heat]);
+    nameLayers(layerControl, cfg.layerNames || {}, overlays);
 
     var legend = {};
     control("bottomright", function () {
@@ -271,12 +261,12 @@ var InspectMap = (function () {
       if (p.cluster) {
         marker = new ClusterCircle(at, {renderer: renderer, radius: clusterRadius(p.point_count), fillColor: colours[key],
           fillOpacity: 0.9, color: p.late ? "#b00000" : "#222", weight: p.late ? 4 : 2, caseCount: p.point_count,
-          lateCount: p.late, label: number(p.point_count, cfg.locale), lateLabel: p.late ? number(p.late, cfg.locale) : ""});
+          lateCount: p.late, label: number(p.point_count, cfg.groupSeparator), lateLabel: p.late ? number(p.late, cfg.groupSeparator) : ""});
         marker.on("click", function () {
-          var leaves = item.leaves || index.getLeaves(p.cluster_id, Infinity);
           // Cases at one spot never part, however far one zooms: they are listed. Others: zoom until they part.
-          if (sameSpot(leaves)) openList(map, cfg, leaves, at);
-          else map.setView(at, Math.min(index.getClusterExpansionZoom(p.cluster_id), map.getMaxZoom()));
+          if (item.leaves) openList(map, cfg, item.leaves.map(function (leaf) { return leaf.properties.id; }), item.leaves.length, at);
+          else if (index.atOneSpot(p.cluster_id)) openList(map, cfg, index.leafIds(p.cluster_id, LIST_AT_MOST), p.point_count, at);
+          else map.setView(at, Math.min(index.expansionZoom(p.cluster_id), map.getMaxZoom()));
         });
       } else {
         marker = L.circleMarker(at, {renderer: renderer, radius: 9, fillColor: colours[key], fillOpacity: 0.95,
@@ -333,8 +323,8 @@ var InspectMap = (function () {
       var placed = cfg.stages.reduce(function (sum, s) {
         return sum + (map.hasLayer(state.layers[s.key]) ? state.counts[s.key] || 0 : 0);
       }, 0);
-      var parts = [sentence(cfg.labels.inView, {shown: state.drawn.inView, placed: placed}, cfg.locale)];
-      if (cases.unplaced) parts.push(sentence(cfg.labels.unplaced, {n: cases.unplaced}, cfg.locale));
+      var parts = [sentence(cfg.labels.inView, {shown: state.drawn.inView, placed: placed}, cfg.groupSeparator)];
+      if (cases.unplaced) parts.push(sentence(cfg.labels.unplaced, {n: cases.unplaced}, cfg.groupSeparator));
       document.getElementById("map-count").textContent = parts.join(" · ");
     }
 
@@ -368,7 +358,7 @@ var InspectMap = (function () {
         state.heatFilled = false;
         if (map.hasLayer(state.heat)) fillHeat();
         renameLayers(layerControl, cfg.stages.map(function (s) {
-          var count = " (" + number(built.counts[s.key] || 0, cfg.locale) + ")";
+          var count = " (" + number(built.counts[s.key] || 0, cfg.groupSeparator) + ")";
           legend[s.key].textContent = count;
           return [state.layers[s.key], s.label + count];
         }));
