@@ -1,12 +1,13 @@
 """Benchmark: the chairman's map as he waits for it, in Debian's Chromium, at 1,000 / 10,000 / 100,000
 cases, against the textbook Folium page (one folium.Marker per case in a MarkerCluster), in the same run,
-on the database of DATABASE_URL (a fresh SQLite file when unset).
+on the database of DATABASE_URL (a fresh SQLite file when unset), both pages served by gunicorn with
+gunicorn.conf.py as shipped (the production server: several processes) through bench/map_browser_app.py.
 
     .venv/bin/python bench/map_browser.py
     scripts/with-postgis-db.sh .venv/bin/python bench/map_browser.py
 
 Per size, the time from navigation to the cases drawn and painted: in a new browser (a new context,
-logged in, empty cache) with the server's kept layer dropped, as after any case changed (median of
+logged in, empty cache) just after a case changed, so that the server builds the layer again (median of
 BENCH_REPEAT: the targets are checked on this, the worst case); in a new browser with the layer kept; and
 in that browser again (its files from its cache, the layer answered 304: the chairman's usual morning).
 Also the bytes over the network (new browser: the page and everything it loads, and the layer alone;
@@ -15,7 +16,7 @@ to build the page and the layer (computed, kept). The Folium page is measured tw
 database for each request, as a textbook Flask view does (what the chairman would wait for), and built
 beforehand and served as it is (the comparison most favourable to it); its "drawn" moment is the first
 paint after its scripts ran (DOMContentLoaded: every marker is added by then). The files it asks CDNs for
-are served by the bench's server from local copies at the versions folium names (bench/folium_assets,
+are served beside the app from local copies at the versions folium names (bench/folium_assets,
 installed here with npm ci; the two tiny stylesheets with no npm package, Bootstrap 3.0's glyphicons and
 folium's marker rotation, as empty ones); the tiles of both pages come blank from the same server.
 
@@ -25,23 +26,20 @@ under 300 KB at 10,000 cases.
 """
 import os
 import random
-import re
+import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import folium  # noqa: E402
 from common import fresh_app, median_of  # noqa: E402  (sets up the import path)
-from folium.plugins import MarkerCluster  # noqa: E402
 from geoalchemy2.shape import to_shape  # noqa: E402
+from map_browser_app import ASSETS, plain_folium_page  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from werkzeug.middleware.dispatcher import DispatcherMiddleware  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from inspect_app.domain.accounts import accounts  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
@@ -49,17 +47,16 @@ from inspect_app.models import Violation, Ward  # noqa: E402
 
 from nearby import _fill  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
 FOLIUM_TIMEOUT_S = int(os.environ.get("BENCH_FOLIUM_TIMEOUT_S", "300"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-ASSETS = Path(__file__).resolve().parent / "folium_assets"
 TARGETS = {"drawn_ms": {10_000: 400, 100_000: 800}, "speedup": {10_000: 5, 100_000: 5}, "redraw_ms": 150,
            "layer_kb": {10_000: 300}}
-BLANK_TILE = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 # Once the page's scripts have run (Folium's adds every marker in its inline script) and the browser has
 # painted: DOMContentLoaded, not load, which would wait for the tiles too.
@@ -87,41 +84,6 @@ MOVE = """async ([kind, step]) => {
         await new Promise(r => setTimeout(r, 50));
     }
     return times; }"""
-
-
-def plain_folium_page(session):
-    """The approach we did not take: every case as a Marker with an HTML popup, clustered. Its CDN files and
-    tiles are taken from this bench's server (/cdn/, /tiles/), as the app's own are from the app's."""
-    ward_map = folium.Map(location=[10.17, 105.59], zoom_start=13, tiles="/tiles/{z}/{x}/{y}.png", attr="blank")
-    cluster = MarkerCluster().add_to(ward_map)
-    for case in session.scalars(select(Violation).where(Violation.position.is_not(None))):
-        point = to_shape(case.position)
-        folium.Marker([point.y, point.x], popup=f"{case.code}<br>{case.address}<br>{case.stage}").add_to(cluster)
-    html = ward_map.get_root().render()
-    for url in set(re.findall(r'(?:src|href)="(https://[^"]+)"', html)):
-        path = local_asset(url)
-        html = html.replace(f'"{url}"', f'"/cdn/{path.relative_to(ASSETS / "node_modules")}"' if path else '"/cdn/empty.css"')
-    return html.encode()
-
-
-def local_asset(url):
-    """The local copy of a CDN file the Folium page names (None: answered with an empty stylesheet)."""
-    patterns = [
-        (r"/npm/leaflet@[\d.]+/dist/(.+)$", "leaflet/dist/{}"),
-        (r"jquery-[\d.]+\.min\.js$", "jquery/dist/jquery.min.js"),
-        (r"/npm/bootstrap@[\d.]+/dist/(.+)$", "bootstrap/dist/{}"),
-        (r"Leaflet\.awesome-markers/[\d.]+/leaflet\.awesome-markers\.(js|css)$",
-         "drmonty-leaflet-awesome-markers/{0}/leaflet.awesome-markers.{0}"),
-        (r"/npm/@fortawesome/fontawesome-free@[\d.]+/(.+)$", "@fortawesome/fontawesome-free/{}"),
-        (r"leaflet\.markercluster/[\d.]+/(.+)$", "leaflet.markercluster/dist/{}"),
-    ]
-    for pattern, target in patterns:
-        match = re.search(pattern, url)
-        if match:
-            return ASSETS / "node_modules" / target.format(*match.groups())
-    if url.endswith(("bootstrap-glyphicons.css", "leaflet.awesome.rotate.min.css")):
-        return None
-    raise SystemExit(f"the Folium page asks for {url}, which this bench has no local copy of")
 
 
 class Visit:
@@ -162,40 +124,43 @@ class Visit:
         self.page = page
 
 
-def serve(app, plain_pages):
-    """The app on 127.0.0.1 with the Folium page beside it: built for each request from the database as a
-    textbook view would (/plain/), or the copy built beforehand (/prebuilt/<size>); returns (base URL, stop)."""
-    def html(start_response, body):
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
-        return [body]
+def serve(database_url, folder):
+    """The app and the bench's routes (bench/map_browser_app.py) through gunicorn with gunicorn.conf.py as
+    shipped, on a free port of 127.0.0.1; returns (base URL, stop)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", PHOTO_DIR=str(folder / "photos"),
+               INSPECT_BIND=f"127.0.0.1:{port}", INSPECT_ACCESS_LOG="", BENCH_TILE_URL="/tiles/{z}/{x}/{y}.png",
+               BENCH_PREBUILT_DIR=str(folder))
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--pythonpath", str(ROOT / "bench"),
+         "map_browser_app:create_bench_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "gunicorn.log", "w"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise SystemExit(f"gunicorn did not start; see {folder / 'gunicorn.log'}")
 
-    def plain(environ, start_response):
-        with app.app_context():
-            return html(start_response, plain_folium_page(db.session))
+    def stop():
+        process.terminate()
+        process.wait(30)
+    return base, stop
 
-    def prebuilt(environ, start_response):
-        return html(start_response, plain_pages[environ.get("PATH_INFO", "/").strip("/")])
 
-    def tiles(environ, start_response):
-        start_response("200 OK", [("Content-Type", "image/png"), ("Cache-Control", "max-age=86400")])
-        return [BLANK_TILE]
-
-    def cdn(environ, start_response):
-        name = environ.get("PATH_INFO", "/").lstrip("/")
-        path = (ASSETS / "node_modules" / name).resolve()
-        if name == "empty.css" or not path.is_relative_to(ASSETS / "node_modules") or not path.is_file():
-            body, kind = b"", "text/css"
-        else:
-            body = path.read_bytes()
-            kind = {".css": "text/css", ".js": "application/javascript", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
-        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
-        return [body]
-
-    mounted = {"/plain": plain, "/prebuilt": prebuilt, "/tiles": tiles, "/cdn": cdn}
-    server = make_server("127.0.0.1", 0, DispatcherMiddleware(app, mounted), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+def change_a_case(app):
+    """A real change, as an inspector's step would make: every server process then builds the layer again."""
+    with app.app_context():
+        case = db.session.get(Violation, db.session.scalar(select(func.min(Violation.id))))
+        case.description = f"Bench: changed at {time.monotonic():.6f}"  # the ORM increments its version
+        db.session.commit()
 
 
 def logged_in_state(browser, base):
@@ -217,12 +182,21 @@ def new_browser(browser, state=None):
     return browser.new_context(storage_state=state, viewport={"width": 1280, "height": 900}, bypass_csp=True)
 
 
+def warm_up(browser, base, state, visits=3):
+    """A few visits nobody times, as on any server that has been running: each gunicorn process has then
+    compiled its templates and queries and opened its database connection."""
+    for _ in range(visits):
+        context = new_browser(browser, state)
+        Visit(context, f"{base}/map/")
+        context.close()
+
+
 def measure_app(app, browser, base, state, repeat):
     """(visits after a change, a visit with the layer kept, a visit again in that browser, redraw times):
-    each of the first in a new browser with the server's kept layer dropped (as after any case changed)."""
+    each of the first in a new browser after a case changed (each server process builds the layer again)."""
     changed = []
     for _ in range(repeat):
-        app.extensions.pop("map_layers", None)
+        change_a_case(app)
         context = new_browser(browser, state)
         changed.append(Visit(context, f"{base}/map/"))
         context.close()
@@ -256,12 +230,10 @@ def measure_folium(browser, base, path, repeat, timeout_s):
 def main():
     if not (ASSETS / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], cwd=ASSETS, check=True)
-    app, _folder = fresh_app()
+    app, folder = fresh_app()
     rng = random.Random(7)
     results, missed = [], []
-    plain_pages = {}
-    base, stop = serve(app, plain_pages)
-    app.config["TILE_URL"] = f"{base}/tiles/{{z}}/{{x}}/{{y}}.png"
+    base, stop = serve(app.config["SQLALCHEMY_DATABASE_URI"], folder)
     with app.app_context():
         kind = db.engine.url.get_backend_name()
         inspector_id = accounts.find_user(db.session, "kiemtra").id
@@ -273,6 +245,7 @@ def main():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         state = logged_in_state(browser, base)
+        warm_up(browser, base, state)
         have = 0
         for size in SIZES:
             with app.app_context():
@@ -285,7 +258,7 @@ def main():
                 layer_cold_ms = (time.perf_counter() - start) * 1000
                 layer_warm_ms, _ = median_of(lambda: client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}), 3, 1000)
                 start = time.perf_counter()
-                plain_pages[str(size)] = plain_folium_page(db.session)
+                (folder / f"{size}.html").write_bytes(plain_folium_page(db.session))  # served as /prebuilt/<size>
                 plain_build_ms = (time.perf_counter() - start) * 1000
             changed, kept, warm, moves = measure_app(app, browser, base, state, REPEAT)
             folium_repeat = 1 if size > 10_000 else 3
@@ -293,6 +266,7 @@ def main():
             prebuilt_visits, _ = measure_folium(browser, base, f"/prebuilt/{size}", folium_repeat, FOLIUM_TIMEOUT_S)
             row = {
                 "size": size, "drawn_ms": statistics.median(v.ms for v in changed), "kept_ms": kept.ms, "warm_ms": warm.ms,
+                "drawn_quartiles": statistics.quantiles([v.ms for v in changed], n=4),
                 "kb": kept.bytes / 1024, "layer_kb": kept.layer_bytes / 1024, "warm_kb": warm.bytes / 1024,
                 "redraw_ms": statistics.median(moves), "redraw_max_ms": max(moves), "page_ms": page_ms,
                 "layer_cold_ms": layer_cold_ms, "layer_warm_ms": layer_warm_ms, "plain_build_ms": plain_build_ms,
@@ -307,7 +281,7 @@ def main():
         browser.close()
     stop()
     print()
-    print("| database | cases | this app, drawn ms: new browser after a change / layer kept / same browser again "
+    print("| database | cases | this app, drawn ms: new browser after a change, median (quartiles) / layer kept / same browser again "
           "| KB new browser (layer) / again "
           "| redraw ms median (max) | server: page ms, layer ms computed / kept "
           "| Folium page built per request: drawn ms / KB / redraw ms | Folium page built beforehand: drawn ms "
@@ -337,7 +311,8 @@ def _ms(value):
 def table_line(kind, row):
     plain_kb = f"{row['plain_kb']:,.0f}" if row["plain_kb"] else "–"
     plain_redraw = f"{row['plain_redraw_ms']:,.0f}" if row["plain_redraw_ms"] else "–"
-    return (f"| {kind} | {row['size']:,} | {row['drawn_ms']:,.0f} / {row['kept_ms']:,.0f} / {row['warm_ms']:,.0f} "
+    q1, _median, q3 = row["drawn_quartiles"]
+    return (f"| {kind} | {row['size']:,} | {row['drawn_ms']:,.0f} ({q1:,.0f}–{q3:,.0f}) / {row['kept_ms']:,.0f} / {row['warm_ms']:,.0f} "
             f"| {row['kb']:,.0f} ({row['layer_kb']:,.0f}) / {row['warm_kb']:,.0f} | {row['redraw_ms']:.0f} ({row['redraw_max_ms']:.0f}) "
             f"| {row['page_ms']:.0f}, {row['layer_cold_ms']:.0f} / {row['layer_warm_ms']:.0f} "
             f"| {_ms(row['plain_ms'])} / {plain_kb} / {plain_redraw} | {_ms(row['prebuilt_ms'])} | {row['plain_build_ms']:,.0f} "
