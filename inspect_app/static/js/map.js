@@ -1,8 +1,9 @@
 /* The chairman's map: every case matching the filters, loaded once from /api/map/cases.json (a compact
    layer: ids, positions, stages, overdue flags), clustered in the browser on a grid per zoom
-   (grid_clusters.js), one layer per stage, so that each view's clusters carry their true counts and a pan or zoom needs no request. Clusters
-   and single cases are circles on the map's canvas, overdue ones ringed in red (clusters with a red badge
-   of their overdue cases); a popup asks for its case's details when opened. Also a heatmap, a legend with counts, "locate me" and full screen.
+   (grid_clusters.js), one layer per stage, so that each view's clusters carry their true counts and a
+   pan or zoom needs no request. Clusters and single cases are circles on the map's canvas, overdue ones
+   ringed in red (clusters with a red badge of their overdue cases); a popup asks for its case's details
+   when opened. Also a heatmap, a legend with counts, "locate me" and full screen.
    Every text a user typed is put on the page with textContent, never as HTML. */
 "use strict";
 var InspectMap = (function () {
