@@ -7,6 +7,7 @@ blank tiles (/tiles/) for both pages.
 
 with DATABASE_URL, SECRET_KEY, PHOTO_DIR, BENCH_TILE_URL and BENCH_PREBUILT_DIR in the environment.
 """
+import gzip
 import os
 import re
 import sys
@@ -64,17 +65,22 @@ def local_asset(url):
 
 def with_bench_routes(app, prebuilt_dir):
     """The app's WSGI callable with the bench's routes mounted beside it."""
-    def html(start_response, body):
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+    def send(environ, start_response, body, kind, extra=()):
+        # Compressed when the browser accepts it, as the app's own pages and files are (flask_compress).
+        headers = [("Content-Type", kind), ("Vary", "Accept-Encoding"), *extra]
+        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and body:
+            body = gzip.compress(body, 6)
+            headers.append(("Content-Encoding", "gzip"))
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
     def plain(environ, start_response):
         with app.app_context():
-            return html(start_response, plain_folium_page(db.session))
+            return send(environ, start_response, plain_folium_page(db.session), "text/html; charset=utf-8")
 
     def prebuilt(environ, start_response):
         name = environ.get("PATH_INFO", "/").strip("/")
-        return html(start_response, (Path(prebuilt_dir) / f"{int(name)}.html").read_bytes())
+        return send(environ, start_response, (Path(prebuilt_dir) / f"{int(name)}.html").read_bytes(), "text/html; charset=utf-8")
 
     def tiles(environ, start_response):
         start_response("200 OK", [("Content-Type", "image/png"), ("Cache-Control", "max-age=86400")])
@@ -88,8 +94,7 @@ def with_bench_routes(app, prebuilt_dir):
         else:
             body = path.read_bytes()
             kind = {".css": "text/css", ".js": "application/javascript", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
-        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
-        return [body]
+        return send(environ, start_response, body, kind)
 
     return DispatcherMiddleware(app.wsgi_app, {"/plain": plain, "/prebuilt": prebuilt, "/tiles": tiles, "/cdn": cdn})
 

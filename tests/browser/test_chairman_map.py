@@ -53,7 +53,7 @@ def _open_layer_list(page):
 
 @contextmanager
 def _redrawn(page):
-    """Waits, after the block, until the map has drawn its view again (the worker answers asynchronously)."""
+    """Waits, after the block, until the map has drawn its view again (and painted it)."""
     drawn = int(page.evaluate("Number(document.getElementById('ward-map').dataset.drawn || 0)"))
     yield
     page.wait_for_function("n => Number(document.getElementById('ward-map').dataset.drawn) > n", arg=drawn)

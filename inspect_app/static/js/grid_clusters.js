@@ -76,7 +76,7 @@
           var n = cluster.items.length, m = next.items.length;
           if (Math.abs(cluster.x / n - next.x / m) < reach && Math.abs(cluster.y / n - next.y / m) < reach) {
             next.cluster = cluster.id;
-            Array.prototype.push.apply(cluster.items, next.items);
+            for (var k = 0; k < next.items.length; k++) cluster.items.push(next.items[k]);
             cluster.x += next.x;
             cluster.y += next.y;
           }

@@ -127,7 +127,7 @@ var InspectMap = (function () {
     layerControl._update();
   }
 
-  /* The compact layer (map_layer.encode_layer): id steps, micro-degrees from an origin, stage × 2 + overdue. */
+  /* The compact layer (map_layer.layer_json): id steps, micro-degrees from an origin, stage × 2 + overdue. */
   function decode(data) {
     var n = data.id.length, ids = new Array(n), lon = new Float64Array(n), lat = new Float64Array(n);
     var stage = new Uint8Array(n), late = new Uint8Array(n), id = 0;
@@ -320,15 +320,15 @@ var InspectMap = (function () {
       }, 0); });
     }
 
-    // The zooms one step in and out, computed while the browser has nothing else to do, so that the
-    // next zoom is drawn without computing its clusters (tens of milliseconds at 100,000 cases).
+    // The zooms one step in and out, computed while the browser has nothing else to do (one stage and zoom
+    // per idle moment), so that the next zoom is drawn without computing its clusters (tens of
+    // milliseconds at 100,000 cases).
     function prepareNextZooms(zoom) {
       var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 50); };
-      idle(function () {
-        Object.keys(state.indexes).forEach(function (key) {
-          [zoom + 1, zoom - 1].forEach(function (next) {
-            if (next >= 0 && next <= state.cfg.index.maxZoom) state.indexes[key].level(next);
-          });
+      Object.keys(state.indexes).forEach(function (key) {
+        [zoom + 1, zoom - 1].forEach(function (next) {
+          if (next < 0 || next > state.cfg.index.maxZoom) return;
+          idle(function () { if (state.indexes[key]) state.indexes[key].level(next); });
         });
       });
     }
