@@ -26,6 +26,7 @@ under 300 KB at 10,000 cases.
 """
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -258,52 +259,55 @@ def main():
     rng = random.Random(7)
     results, missed = [], []
     base, stop = serve(app.config["SQLALCHEMY_DATABASE_URI"], folder)
-    with app.app_context():
-        kind = db.engine.url.get_backend_name()
-        inspector_id = accounts.find_user(db.session, "kiemtra").id
-        boundary = to_shape(db.session.scalar(select(Ward.boundary)))
-        minx, miny, maxx, maxy = boundary.bounds
-        box = (minx + (maxx - minx) * 0.05, miny + (maxy - miny) * 0.05, maxx - (maxx - minx) * 0.05, maxy - (maxy - miny) * 0.05)
-        client = app.test_client()
-        client.post("/login", data={"username": "chutich", "password": "chutich-demo"})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        state = logged_in_state(browser, base)
-        warm_up(browser, base, state)
-        have = 0
-        for size in SIZES:
-            with app.app_context():
-                _fill(db.session, size - have, inspector_id, rng, have, box=box)
-                have = size
-                page_ms, _ = median_of(lambda: client.get("/map/"), 3, 1000)
-                app.extensions.pop("map_layers", None)
-                start = time.perf_counter()
-                assert client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}).status_code == 200
-                layer_cold_ms = (time.perf_counter() - start) * 1000
-                layer_warm_ms, _ = median_of(lambda: client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}), 3, 1000)
-                start = time.perf_counter()
-                (folder / f"{size}.html").write_bytes(plain_folium_page(db.session))  # served as /prebuilt/<size>
-                plain_build_ms = (time.perf_counter() - start) * 1000
-            changed, kept, warm, moves = measure_app(app, browser, base, state, REPEAT)
-            folium_repeat = 1 if size > 10_000 else 3
-            folium_visits, folium_moves = measure_folium(browser, base, "/plain/", folium_repeat, FOLIUM_TIMEOUT_S)
-            prebuilt_visits, _ = measure_folium(browser, base, f"/prebuilt/{size}", folium_repeat, FOLIUM_TIMEOUT_S)
-            row = {
-                "size": size, "drawn_ms": statistics.median(v.ms for v in changed), "kept_ms": kept.ms, "warm_ms": warm.ms,
-                "drawn_quartiles": statistics.quantiles([v.ms for v in changed], n=4) if len(changed) > 1 else [changed[0].ms] * 3,
-                "kb": kept.bytes / 1024, "layer_kb": kept.layer_bytes / 1024, "warm_kb": warm.bytes / 1024,
-                "redraw_ms": statistics.median(moves), "redraw_max_ms": max(moves), "page_ms": page_ms,
-                "layer_cold_ms": layer_cold_ms, "layer_warm_ms": layer_warm_ms, "plain_build_ms": plain_build_ms,
-                "plain_ms": statistics.median(v.ms for v in folium_visits) if folium_visits else None,
-                "plain_kb": folium_visits[0].bytes / 1024 if folium_visits else None,
-                "plain_redraw_ms": statistics.median(folium_moves) if folium_moves else None,
-                "prebuilt_ms": statistics.median(v.ms for v in prebuilt_visits) if prebuilt_visits else None,
-            }
-            results.append(row)
-            print_row(kind, row)
-            missed += check(row)
-        browser.close()
-    stop()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout's TERM still stops gunicorn below
+    try:
+        with app.app_context():
+            kind = db.engine.url.get_backend_name()
+            inspector_id = accounts.find_user(db.session, "kiemtra").id
+            boundary = to_shape(db.session.scalar(select(Ward.boundary)))
+            minx, miny, maxx, maxy = boundary.bounds
+            box = (minx + (maxx - minx) * 0.05, miny + (maxy - miny) * 0.05, maxx - (maxx - minx) * 0.05, maxy - (maxy - miny) * 0.05)
+            client = app.test_client()
+            client.post("/login", data={"username": "chutich", "password": "chutich-demo"})
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            state = logged_in_state(browser, base)
+            warm_up(browser, base, state)
+            have = 0
+            for size in SIZES:
+                with app.app_context():
+                    _fill(db.session, size - have, inspector_id, rng, have, box=box)
+                    have = size
+                    page_ms, _ = median_of(lambda: client.get("/map/"), 3, 1000)
+                    app.extensions.pop("map_layers", None)
+                    start = time.perf_counter()
+                    assert client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}).status_code == 200
+                    layer_cold_ms = (time.perf_counter() - start) * 1000
+                    layer_warm_ms, _ = median_of(lambda: client.get("/api/map/cases.json", headers={"Accept-Encoding": "gzip"}), 3, 1000)
+                    start = time.perf_counter()
+                    (folder / f"{size}.html").write_bytes(plain_folium_page(db.session))  # served as /prebuilt/<size>
+                    plain_build_ms = (time.perf_counter() - start) * 1000
+                changed, kept, warm, moves = measure_app(app, browser, base, state, REPEAT)
+                folium_repeat = 1 if size > 10_000 else 3
+                folium_visits, folium_moves = measure_folium(browser, base, "/plain/", folium_repeat, FOLIUM_TIMEOUT_S)
+                prebuilt_visits, _ = measure_folium(browser, base, f"/prebuilt/{size}", folium_repeat, FOLIUM_TIMEOUT_S)
+                row = {
+                    "size": size, "drawn_ms": statistics.median(v.ms for v in changed), "kept_ms": kept.ms, "warm_ms": warm.ms,
+                    "drawn_quartiles": statistics.quantiles([v.ms for v in changed], n=4) if len(changed) > 1 else [changed[0].ms] * 3,
+                    "kb": kept.bytes / 1024, "layer_kb": kept.layer_bytes / 1024, "warm_kb": warm.bytes / 1024,
+                    "redraw_ms": statistics.median(moves), "redraw_max_ms": max(moves), "page_ms": page_ms,
+                    "layer_cold_ms": layer_cold_ms, "layer_warm_ms": layer_warm_ms, "plain_build_ms": plain_build_ms,
+                    "plain_ms": statistics.median(v.ms for v in folium_visits) if folium_visits else None,
+                    "plain_kb": folium_visits[0].bytes / 1024 if folium_visits else None,
+                    "plain_redraw_ms": statistics.median(folium_moves) if folium_moves else None,
+                    "prebuilt_ms": statistics.median(v.ms for v in prebuilt_visits) if prebuilt_visits else None,
+                }
+                results.append(row)
+                print_row(kind, row)
+                missed += check(row)
+            browser.close()
+    finally:
+        stop()  # gunicorn never outlives the bench, even when it fails
     print()
     print("| database | cases | this app, drawn ms: new browser after a change, median (quartiles) / layer kept / same browser again "
           "| KB new browser (layer) / again "
