@@ -3,8 +3,14 @@ import json
 import re
 
 import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
 
-from .test_cases_web import login
+from inspect_app.extensions import db
+from inspect_app.models import Route
+
+from .test_cases_web import csrf_token_from, login
+from .test_overview import _patrol
 
 
 def _config(html):
@@ -99,7 +105,6 @@ def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, peopl
     from datetime import date
 
     from inspect_app.domain.geo import geography
-    from inspect_app.extensions import db
 
     from .factories import make_case
 
@@ -121,3 +126,34 @@ def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, peopl
         geography.get_ward(db.session).holidays_confirmed = json.dumps(sorted(years | {min(years) - 1}))
         db.session.commit()
     assert not any(forecasts().values())
+
+
+def test_the_rendered_map_is_kept_until_what_it_draws_changes(app, people, demo_ward):
+    client = login(app, "chutich")
+
+    def page(query="week=2026-W48"):
+        html = client.get(f"/map/?{query}").get_data(as_text=True)
+        return html, _config(html)
+
+    first_html, first = page()
+    _, again = page()
+    assert again["mapName"] == first["mapName"]  # the same Folium rendering, not built again
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.code == "R1"))
+        _patrol(db.session, people["inspector"], route, list(to_shape(route.geom).coords)[:2])
+        db.session.commit()
+    html, after_patrol = page()
+    assert after_patrol["mapName"] != first["mapName"]
+    assert html.count('"type": "LineString"') == first_html.count('"type": "LineString"') + 1  # the new track
+    with app.app_context():
+        db.session.scalar(select(Route).where(Route.code == "R1")).name = "Đường Lê Hồng Phong nối dài"
+        db.session.commit()
+    _, renamed = page()
+    assert renamed["mapName"] != after_patrol["mapName"]
+    assert any(name.startswith("R1 · Đường Lê Hồng Phong nối dài") for name in renamed["layerNames"].values())
+    _, other_week = page("week=2026-W47")  # that week's tracks: none
+    assert other_week["mapName"] != renamed["mapName"]
+    token = csrf_token_from(client.get("/map/").get_data(as_text=True))
+    assert client.post("/language", data={"lang": "en", "next": "/map/", "csrf_token": token}).status_code == 302
+    _, english = page()
+    assert english["mapName"] != renamed["mapName"] and "Ward boundary" in english["layerNames"].values()

@@ -1,8 +1,6 @@
 """The chairman's map: every matching case in one compact, compressed layer (ETag: an unchanged layer
 is not sent again), and one case's details when its popup opens."""
 import gzip
-import threading
-from collections import OrderedDict
 
 from flask import Response, current_app, request, url_for
 
@@ -11,6 +9,7 @@ from ..domain.cases import case_map, case_queries, map_layer
 from ..domain.geo import geography
 from ..extensions import db
 from ..i18n import category_label, stage_label
+from ..kept_values import kept_values
 from ..rules import lifecycle_context
 from . import bp
 
@@ -29,11 +28,11 @@ def map_cases():
     key = None
     if map_layer.depends_on_cases_only(filters):
         key = (map_layer.layer_version(db.session), context.today, tuple(sorted(filters.as_query().items())))
-    bodies = _kept_layers().get(key) if key else None
+    bodies = kept_values("map_layers").get(key) if key else None
     if bodies is None:
         bodies = _encoded(map_layer.layer_json(map_layer.map_layer(db.session, filters, context.today)))
         if key:
-            _kept_layers().put(key, bodies)
+            kept_values("map_layers").put(key, bodies)
     return _compact_json(bodies)
 
 
@@ -53,32 +52,6 @@ def with_labels_and_links(properties, violation_id):
     properties["stage_label"] = stage_label(properties["stage"])
     properties["category_label"] = category_label(properties["category"])
     return properties
-
-
-class _KeptLayers:
-    """The last few encoded layers of this app process, by (cases' version, day, filters)."""
-
-    SIZE = 8
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.entries = OrderedDict()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-            return self.entries.get(key)
-
-    def put(self, key, bodies):
-        with self.lock:
-            self.entries[key] = bodies
-            while len(self.entries) > self.SIZE:
-                self.entries.popitem(last=False)
-
-
-def _kept_layers():
-    return current_app.extensions.setdefault("map_layers", _KeptLayers())
 
 
 def _encoded(plain):

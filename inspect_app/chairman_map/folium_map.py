@@ -5,12 +5,21 @@ a new ``Element``, whose text is compiled as a template), so any text handed to 
 template source. No text from a user, an import file or the database is ever handed to it:
 layers get neutral keys (``LayerLabels``), and static/js/map.js puts the real names into the
 layer list with textContent. Cases are not in the Folium HTML either: map.js loads them from
-/api/violations.geojson for the visible area.
+/api/map/cases.json (api/map_layer.py).
+
+Folium compiles its templates again on every render (about 20 ms a page here, a third of the map page's
+server time at 10,000 cases), so the rendered map is kept per process under a digest of everything it
+is built from (`rendered_map`): a new track, a renamed route or another language is a new digest.
 """
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 
 import folium
 from flask import url_for
+
+from ..kept_values import kept_values
 
 UNVERIFIED_DASH = "8 8"
 _NEUTRAL_KEY = re.compile(r"^layer-[a-z0-9-]+$")
@@ -31,12 +40,48 @@ class LayerLabels:
         return key
 
 
+@dataclass(frozen=True)
+class RenderedMap:
+    """The map's HTML parts, the JavaScript names of the map and its layer control, and the layers' names."""
+
+    header: str
+    body: str
+    script: str
+    map_name: str
+    control_name: str
+    layer_names: dict
+
+
+def rendered_map(boundary, routes_week, tile_url, tile_attribution, labels):
+    """build_map rendered by map_parts, or the rendering kept by this process from the same inputs."""
+    assets = _leaflet_assets()
+    inputs = {"boundary": boundary, "tiles": [tile_url, tile_attribution], "labels": labels, "assets": assets,
+              "routes": [{"id": int(week.route.id), "code": week.route.code, "name": week.route.name,
+                          "verified": bool(week.route.verified), "line": week.route_geometry, "tracks": week.tracks,
+                          "uncovered": week.uncovered} for week in routes_week]}
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    kept = kept_values("folium_maps")
+    rendered = kept.get(key)
+    if rendered is None:
+        ward_map, control, layer_names = build_map(boundary, routes_week, tile_url, tile_attribution, labels)
+        header, body, script = map_parts(ward_map)
+        rendered = RenderedMap(header, body, script, ward_map.get_name(), control.get_name(), layer_names)
+        kept.put(key, rendered)
+    return rendered
+
+
+def _leaflet_assets():
+    return {"js": url_for("vendor.leaflet_file", filename="leaflet.js"),
+            "css": url_for("vendor.leaflet_file", filename="leaflet.css")}
+
+
 def build_map(boundary, routes_week, tile_url, tile_attribution, labels):
     """A Folium map of the ward; returns (map, layer control, {neutral key: layer name})."""
     names = LayerLabels()
+    assets = _leaflet_assets()
     ward_map = folium.Map(location=[10.17, 105.59], zoom_start=13, tiles=None, control_scale=True, prefer_canvas=True)
-    ward_map.default_js = [("leaflet", url_for("vendor.leaflet_file", filename="leaflet.js"))]
-    ward_map.default_css = [("leaflet_css", url_for("vendor.leaflet_file", filename="leaflet.css"))]
+    ward_map.default_js = [("leaflet", assets["js"])]
+    ward_map.default_css = [("leaflet_css", assets["css"])]
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=names.key("tiles", labels["tiles"]), max_zoom=19).add_to(ward_map)
     if boundary:

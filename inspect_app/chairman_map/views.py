@@ -15,7 +15,7 @@ from ..filters import filter_choices, filters_from_request
 from ..i18n import stage_label, translate_error
 from ..rules import lifecycle_context
 from . import bp
-from .folium_map import build_map, map_parts
+from .folium_map import rendered_map
 
 STAGE_COLOURS = {"detected": "#f1c232", "warning": "#e69138", "stop_work": "#cc0000",
                  "enforcement": "#674ea7", "closed": "#6aa84f"}
@@ -49,14 +49,13 @@ def index():
         "tracks": gettext("Patrol tracks of the week"), "uncovered": gettext("Stretches not patrolled this week"),
     }
     ward = geography.get_ward(db.session)
-    ward_map, control, layer_names = build_map(
+    ward_map = rendered_map(
         overview.boundary_geojson(db.session, ward), routes_week, current_app.config["TILE_URL"],
         current_app.config["TILE_ATTRIBUTION"], labels,
     )
-    header, body, script = map_parts(ward_map)
     client = {
-        "mapName": ward_map.get_name(),
-        "controlName": control.get_name(),
+        "mapName": ward_map.map_name,
+        "controlName": ward_map.control_name,
         "dataUrl": url_for("api.map_cases", **filters.as_query()),
         "caseUrl": url_for("api.map_case", violation_id=0),
         # Clusters of 96-pixel cells, neighbours closer than 64 px merged (grid_clusters.js); single cases
@@ -64,7 +63,7 @@ def index():
         "index": {"cellPx": 96, "mergePx": 64, "maxZoom": 16},
         "groupSeparator": get_group_symbol(get_locale()),
         "refreshAfterMs": 5 * 60 * 1000,
-        "layerNames": layer_names,
+        "layerNames": ward_map.layer_names,
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {
             "heat": gettext("Heatmap of cases"),
@@ -88,9 +87,9 @@ def index():
     }
     return render_template(
         "map/index.html",
-        map_header=header,
-        map_body=body,
-        map_script=script,
+        map_header=ward_map.header,
+        map_body=ward_map.body,
+        map_script=ward_map.script,
         client=client,
         filters=filters,
         numbers=overview.overview_numbers(db.session, context.today),
