@@ -75,7 +75,13 @@ def test_overview_numbers(session, people):
               detected_at=IN_THE_WEEK)
     make_case(session, people["inspector"], "detected", khu_vuc="Bắc Vàng", detected_at=IN_THE_WEEK - timedelta(days=10))
     make_case(session, people["inspector"], "closed", last_event_at=IN_THE_WEEK, detected_at=IN_THE_WEEK - timedelta(days=30))
+    # Counted by the week's edges (Monday 00:00 ward time is in, the next Monday is not); a closed case
+    # with a past deadline is not overdue; one closed last week is not "closed this week".
+    week_starts = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # Monday 23/11 00:00 in Vietnam
+    make_case(session, people["inspector"], "stop_work", detected_at=week_starts)
+    make_case(session, people["inspector"], "detected", detected_at=week_starts - timedelta(seconds=1))
+    make_case(session, people["inspector"], "closed", due=today - timedelta(days=5), last_event_at=week_starts - timedelta(seconds=1))
     numbers = overview.overview_numbers(session, today)
-    assert numbers["per_stage"] == {"detected": 1, "warning": 1, "stop_work": 0, "enforcement": 0}
-    assert numbers["new_this_week"] == 1 and numbers["overdue"] == 1 and numbers["closed_this_week"] == 1
+    assert numbers["per_stage"] == {"detected": 2, "warning": 1, "stop_work": 1, "enforcement": 0}
+    assert numbers["new_this_week"] == 2 and numbers["overdue"] == 1 and numbers["closed_this_week"] == 1
     assert dict(numbers["per_khu_vuc"]) == {"Bắc Vàng": 1, "Thới Mỹ": 1}
