@@ -92,3 +92,14 @@ test("cells too small, or merged beyond their own size, are refused", () => {
   assert.throws(() => new GridClusters(casesOf([]), [], {cellPx: 0, mergePx: 0, maxZoom: 16}), /cellPx/);
   assert.throws(() => new GridClusters(casesOf([]), [], {cellPx: 64, mergePx: 64, maxZoom: 16}), /mergePx/);
 });
+
+test("cases far apart (beyond the ward, across the world) and an empty stage are counted as well", () => {
+  const points = [[-179.9, -84], [179.9, 84], [0, 0], [105.6, 10.17], [105.6, 10.17, 1], [-70, 40]];
+  const index = new GridClusters(casesOf(points), all(points.length), OPTIONS);
+  for (let zoom = 0; zoom <= 19; zoom++) {
+    assert.equal(counted(index.getClusters(WORLD, zoom)), points.length, `zoom ${zoom}`);
+    assert.equal(late(index.getClusters(WORLD, zoom)), 1, `zoom ${zoom}`);
+  }
+  const empty = new GridClusters(casesOf(points), [], OPTIONS);
+  assert.deepEqual(empty.getClusters(WORLD, 13), []);
+});

@@ -36,9 +36,14 @@
     this.options = options;
     this.x = new Float64Array(members.length);
     this.y = new Float64Array(members.length);
+    // [smallest x, smallest y, largest x, largest y] of the members, in world units (0 to 1).
+    this.bounds = [Infinity, Infinity, -Infinity, -Infinity];
     for (var i = 0; i < members.length; i++) {
-      this.x[i] = worldX(cases.lon[members[i]]);
-      this.y[i] = worldY(cases.lat[members[i]]);
+      var x = this.x[i] = worldX(cases.lon[members[i]]), y = this.y[i] = worldY(cases.lat[members[i]]);
+      if (x < this.bounds[0]) this.bounds[0] = x;
+      if (y < this.bounds[1]) this.bounds[1] = y;
+      if (x > this.bounds[2]) this.bounds[2] = x;
+      if (y > this.bounds[3]) this.bounds[3] = y;
     }
     this.zooms = {};
   }
@@ -48,56 +53,69 @@
   GridClusters.prototype.cellsAcross = function (zoom) { return Math.pow(2, zoom) * TILE_PX / this.options.cellPx; };
 
   /* The clusters of one zoom (computed once): {list: [cluster], owner: member position → cluster}, a
-     cluster being {id, items: [member positions], lon, lat (mean), late (how many are overdue)}. */
+     cluster being {id, count, first (its first member position), lon, lat (mean), late (how many are
+     overdue)}. Cells and clusters are numbers in typed arrays, not objects: at 100,000 cases a deep zoom has
+     about ten thousand cells, and the chairman waits for them when he zooms there. */
   GridClusters.prototype.level = function (zoom) {
     if (this.zooms[zoom]) return this.zooms[zoom];
-    // Keys: column × stride + row, the stride beyond the last row so that neighbours' keys never collide.
-    var across = this.cellsAcross(zoom), stride = Math.ceil(across) + 2, cells = new Map(), order = [], cases = this.cases, i, j;
-    for (i = 0; i < this.members.length; i++) {
-      var cx = Math.floor(this.x[i] * across), cy = Math.floor(this.y[i] * across), key = cx * stride + cy;
-      var cell = cells.get(key);
-      if (!cell) { cell = {cx: cx, cy: cy, items: [], x: 0, y: 0, cluster: -1}; cells.set(key, cell); order.push(cell); }
-      cell.items.push(i);
-      cell.x += this.x[i];
-      cell.y += this.y[i];
+    var n = this.members.length, x = this.x, y = this.y, i, c, k;
+    // Keys: column × stride + row, counted from the cases' first column and row (small numbers, which a Map
+    // hashes fast), the stride beyond the last row so that neighbours' keys never collide.
+    var across = this.cellsAcross(zoom), cellOfKey = new Map(), cells = 0;
+    var west = Math.floor(this.bounds[0] * across) - 1, north = Math.floor(this.bounds[1] * across) - 1;
+    var stride = Math.floor(this.bounds[3] * across) - north + 2;
+    var cellOf = new Int32Array(n), count = new Int32Array(n), sumX = new Float64Array(n), sumY = new Float64Array(n);
+    var column = new Float64Array(n), row = new Float64Array(n);
+    for (i = 0; i < n; i++) {
+      var cx = Math.floor(x[i] * across) - west, cy = Math.floor(y[i] * across) - north, key = cx * stride + cy;
+      c = cellOfKey.get(key);
+      if (c === undefined) { c = cells++; cellOfKey.set(key, c); column[c] = cx; row[c] = cy; }
+      cellOf[i] = c; count[c] += 1; sumX[c] += x[i]; sumY[c] += y[i];
     }
-    // The biggest cells take their close neighbours first; ties in the order the cases came (stable).
-    order.sort(function (a, b) { return b.items.length - a.items.length; });
-    var worldPx = TILE_PX * Math.pow(2, zoom), reach = this.options.mergePx / worldPx, list = [];
-    var owner = new Int32Array(this.members.length);
-    order.forEach(function (cell) {
-      if (cell.cluster >= 0) return;
-      var cluster = {id: list.length, items: cell.items.slice(), x: cell.x, y: cell.y, lon: 0, lat: 0, late: 0};
-      cell.cluster = cluster.id;
+    // The biggest cells take their close neighbours first; ties in the order the cases came (cells are
+    // numbered as their first case comes).
+    var order = new Int32Array(cells);
+    for (c = 0; c < cells; c++) order[c] = c;
+    order.sort(function (a, b) { return count[b] - count[a] || a - b; });
+    var worldPx = TILE_PX * Math.pow(2, zoom), reach = this.options.mergePx / worldPx;
+    var clusterOf = new Int32Array(cells).fill(-1), clusters = 0;
+    for (var o = 0; o < cells; o++) {
+      c = order[o];
+      if (clusterOf[c] >= 0) continue;
+      k = clusters++;
+      clusterOf[c] = k;
+      var kn = count[c], kx = sumX[c], ky = sumY[c];
       for (var dx = -1; dx <= 1; dx++) {
         for (var dy = -1; dy <= 1; dy++) {
-          var next = cells.get((cell.cx + dx) * stride + cell.cy + dy);
-          if (!next || next.cluster >= 0) continue;
-          var n = cluster.items.length, m = next.items.length;
-          if (Math.abs(cluster.x / n - next.x / m) < reach && Math.abs(cluster.y / n - next.y / m) < reach) {
-            next.cluster = cluster.id;
-            for (var k = 0; k < next.items.length; k++) cluster.items.push(next.items[k]);
-            cluster.x += next.x;
-            cluster.y += next.y;
+          var next = cellOfKey.get((column[c] + dx) * stride + row[c] + dy);
+          if (next === undefined || clusterOf[next] >= 0) continue;
+          if (Math.abs(kx / kn - sumX[next] / count[next]) < reach && Math.abs(ky / kn - sumY[next] / count[next]) < reach) {
+            clusterOf[next] = k;
+            kn += count[next]; kx += sumX[next]; ky += sumY[next];
           }
         }
       }
-      list.push(cluster);
-    });
-    for (var c = 0; c < list.length; c++) {
-      var items = list[c].items;
-      for (var k = 0; k < items.length; k++) {
-        j = this.members[items[k]];
-        owner[items[k]] = c;
-        list[c].lon += cases.lon[j];
-        list[c].lat += cases.lat[j];
-        list[c].late += cases.late[j];
-      }
-      list[c].lon /= items.length;
-      list[c].lat /= items.length;
     }
+    var owner = new Int32Array(n), list = new Array(clusters), cases = this.cases;
+    for (k = 0; k < clusters; k++) list[k] = {id: k, count: 0, first: -1, lon: 0, lat: 0, late: 0};
+    for (i = 0; i < n; i++) {
+      var cluster = list[owner[i] = clusterOf[cellOf[i]]], j = this.members[i];
+      if (cluster.first < 0) cluster.first = i;
+      cluster.count += 1;
+      cluster.lon += cases.lon[j];
+      cluster.lat += cases.lat[j];
+      cluster.late += cases.late[j];
+    }
+    for (k = 0; k < clusters; k++) { list[k].lon /= list[k].count; list[k].lat /= list[k].count; }
     this.zooms[zoom] = {list: list, owner: owner};
     return this.zooms[zoom];
+  };
+
+  /* A cluster's member positions, in the order of the map's layer (the first `limit`, or all). */
+  GridClusters.prototype.items = function (zoom, cluster, limit) {
+    var owner = this.level(zoom).owner, out = [], most = limit === undefined ? cluster.count : Math.min(limit, cluster.count);
+    for (var i = cluster.first; i < owner.length && out.length < most; i++) if (owner[i] === cluster.id) out.push(i);
+    return out;
   };
 
   GridClusters.prototype.single = function (i) {
@@ -122,9 +140,9 @@
     for (i = 0; i < list.length; i++) {
       var cluster = list[i];
       if (!inside(bbox, cluster.lon, cluster.lat)) continue;
-      if (cluster.items.length === 1) { out.push(this.single(cluster.items[0])); continue; }
+      if (cluster.count === 1) { out.push(this.single(cluster.first)); continue; }
       out.push({geometry: {coordinates: [cluster.lon, cluster.lat]}, properties: {cluster: true, cluster_id: z + ":" + cluster.id,
-        point_count: cluster.items.length, late: cluster.late}});
+        point_count: cluster.count, late: cluster.late}});
     }
     return out;
   };
@@ -138,13 +156,14 @@
 
   /* The ids of a cluster's cases (the first `limit`, in the order of the map's layer). */
   GridClusters.prototype.leafIds = function (clusterId, limit) {
-    var self = this;
-    return this.cluster(clusterId).cluster.items.slice(0, limit).map(function (i) { return self.cases.ids[self.members[i]]; });
+    var self = this, found = this.cluster(clusterId);
+    return this.items(found.zoom, found.cluster, limit).map(function (i) { return self.cases.ids[self.members[i]]; });
   };
 
   /* Whether all of a cluster's cases are at one spot (within about a metre): no zoom would part them. */
   GridClusters.prototype.atOneSpot = function (clusterId) {
-    var items = this.cluster(clusterId).cluster.items, cases = this.cases, first = this.members[items[0]];
+    var found = this.cluster(clusterId), items = this.items(found.zoom, found.cluster), cases = this.cases;
+    var first = this.members[items[0]];
     return items.every(function (i) {
       var j = this.members[i];
       return Math.abs(cases.lon[j] - cases.lon[first]) < ONE_SPOT_DEGREES && Math.abs(cases.lat[j] - cases.lat[first]) < ONE_SPOT_DEGREES;
@@ -153,7 +172,7 @@
 
   /* The first zoom at which a cluster's cases are no longer all in one cluster (past maxZoom: all alone). */
   GridClusters.prototype.expansionZoom = function (clusterId) {
-    var found = this.cluster(clusterId), items = found.cluster.items;
+    var found = this.cluster(clusterId), items = this.items(found.zoom, found.cluster);
     for (var zoom = found.zoom + 1; zoom <= this.options.maxZoom; zoom++) {
       var owner = this.level(zoom).owner, first = owner[items[0]];
       for (var k = 1; k < items.length; k++) {

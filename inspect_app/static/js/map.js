@@ -175,8 +175,10 @@ var InspectMap = (function () {
     },
   });
 
+  var labelWidths = {};  // text → its width in the labels' font (measuring is half of a label's cost)
+
   function label(ctx, text, x, y, background, colour) {
-    var width = ctx.measureText(text).width + 8;
+    var width = (labelWidths[text] || (labelWidths[text] = ctx.measureText(text).width)) + 8;
     ctx.fillStyle = background;
     ctx.beginPath();
     ctx.rect(x - width / 2, y - 8, width, 16);
