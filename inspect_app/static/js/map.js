@@ -214,7 +214,9 @@ var InspectMap = (function () {
     performance.mark("map-init");
     var colours = {};
     state.map = map; state.cfg = cfg;
-    var renderer = L.canvas({padding: 0.3}), overlays = [];
+    // Leaflet's own margin around the view (10 %): each redraw clears and paints 1.4 times the view's pixels
+    // instead of 2.6 times with 30 %, and the cases are drawn again when a drag ends anyway.
+    var renderer = L.canvas({padding: 0.1}), overlays = [];
     cfg.stages.forEach(function (s) {
       colours[s.key] = /^#[0-9a-f]{6}$/i.test(s.colour) ? s.colour : "#999999";
       state.layers[s.key] = L.layerGroup().addTo(map);
