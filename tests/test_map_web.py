@@ -1,11 +1,14 @@
 """The map page over HTTP: who sees it, no CDN, filters kept, bad filters answered, safe labels."""
 import json
 import re
+from datetime import date
 
 import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
+from inspect_app.chairman_map.folium_map import rendered_map
+from inspect_app.domain.cases import overview
 from inspect_app.extensions import db
 from inspect_app.models import Route
 
@@ -102,8 +105,6 @@ def test_geojson_filters_and_properties(app, people, demo_ward, runner):
 
 
 def test_a_deadline_over_an_unconfirmed_year_is_a_forecast_on_the_map(app, people, demo_ward):
-    from datetime import date
-
     from inspect_app.domain.geo import geography
 
     from .factories import make_case
@@ -157,3 +158,29 @@ def test_the_rendered_map_is_kept_until_what_it_draws_changes(app, people, demo_
     assert client.post("/language", data={"lang": "en", "next": "/map/", "csrf_token": token}).status_code == 302
     _, english = page()
     assert english["mapName"] != renamed["mapName"] and "Ward boundary" in english["layerNames"].values()
+
+
+def test_every_input_of_the_folium_map_is_in_its_key(app, people, demo_ward):
+    labels = {"tiles": "Bản đồ nền", "boundary": "Ranh giới", "unverified": "chưa xác minh", "tracks": "Vết",
+              "uncovered": "Chưa tuần tra"}
+    with app.test_request_context("/map/"):
+        weeks = overview.patrol_week(db.session, date(2026, 11, 23))
+        boundary = {"type": "Polygon", "coordinates": [[[105.55, 10.13], [105.63, 10.13], [105.63, 10.21], [105.55, 10.13]]]}
+        first = rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels)
+        assert rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels) is first
+        names = {first.map_name}
+        moved = {"type": "Polygon", "coordinates": [[[105.55, 10.13], [105.64, 10.13], [105.63, 10.21], [105.55, 10.13]]]}
+        for changed in (rendered_map(moved, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels),
+                        rendered_map(boundary, weeks, "https://other.example/{z}/{x}/{y}.png", "© OSM", labels),
+                        rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© others", labels),
+                        rendered_map(boundary, weeks[1:], "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels)):
+            assert changed.map_name not in names
+            names.add(changed.map_name)
+        weeks[0].route.verified = not weeks[0].route.verified
+        verified = rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels)
+        assert verified.map_name not in names
+        db.session.rollback()
+    with app.test_request_context("/map/", base_url="http://localhost/kiemtra"):  # behind a path prefix
+        weeks = overview.patrol_week(db.session, date(2026, 11, 23))
+        prefixed = rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels)
+        assert prefixed.map_name != first.map_name and "/kiemtra/vendor/leaflet/leaflet.js" in prefixed.header

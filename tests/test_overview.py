@@ -78,10 +78,16 @@ def test_overview_numbers(session, people):
     # Counted by the week's edges (Monday 00:00 ward time is in, the next Monday is not); a closed case
     # with a past deadline is not overdue; one closed last week is not "closed this week".
     week_starts = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # Monday 23/11 00:00 in Vietnam
+    week_ends = week_starts + timedelta(days=7)
     make_case(session, people["inspector"], "stop_work", detected_at=week_starts)
+    make_case(session, people["inspector"], "stop_work", detected_at=week_ends)
+    make_case(session, people["inspector"], "enforcement", detected_at=week_ends - timedelta(seconds=1))
     make_case(session, people["inspector"], "detected", detected_at=week_starts - timedelta(seconds=1))
     make_case(session, people["inspector"], "closed", due=today - timedelta(days=5), last_event_at=week_starts - timedelta(seconds=1))
+    make_case(session, people["inspector"], "closed", last_event_at=week_ends)
+    for stage in ("stop_work", "enforcement", "enforcement", "enforcement"):  # each stage its own count
+        make_case(session, people["inspector"], stage, detected_at=week_starts - timedelta(days=20))
     numbers = overview.overview_numbers(session, today)
-    assert numbers["per_stage"] == {"detected": 2, "warning": 1, "stop_work": 1, "enforcement": 0}
-    assert numbers["new_this_week"] == 2 and numbers["overdue"] == 1 and numbers["closed_this_week"] == 1
+    assert numbers["per_stage"] == {"detected": 2, "warning": 1, "stop_work": 3, "enforcement": 4}
+    assert numbers["new_this_week"] == 3 and numbers["overdue"] == 1 and numbers["closed_this_week"] == 1
     assert dict(numbers["per_khu_vuc"]) == {"Bắc Vàng": 1, "Thới Mỹ": 1}

@@ -100,6 +100,8 @@ test("cases far apart (beyond the ward, across the world) and an empty stage are
     assert.equal(counted(index.getClusters(WORLD, zoom)), points.length, `zoom ${zoom}`);
     assert.equal(late(index.getClusters(WORLD, zoom)), 1, `zoom ${zoom}`);
   }
+  // Far apart they stay apart (cells' keys never collide): the two at one spot are one cluster, the rest alone.
+  for (const zoom of [8, 12, 16]) assert.equal(index.getClusters(WORLD, zoom).length, 5, `zoom ${zoom}`);
   const empty = new GridClusters(casesOf(points), [], OPTIONS);
   assert.deepEqual(empty.getClusters(WORLD, 13), []);
 });
