@@ -184,3 +184,35 @@ def test_every_input_of_the_folium_map_is_in_its_key(app, people, demo_ward):
         weeks = overview.patrol_week(db.session, date(2026, 11, 23))
         prefixed = rendered_map(boundary, weeks, "https://tiles.example/{z}/{x}/{y}.png", "© OSM", labels)
         assert prefixed.map_name != first.map_name and "/kiemtra/vendor/leaflet/leaflet.js" in prefixed.header
+
+
+def test_the_map_pages_numbers_come_from_their_own_request(app, people, demo_ward):
+    from inspect_app.rules import lifecycle_context
+
+    from .factories import make_case
+
+    with app.app_context():
+        make_case(db.session, people["inspector"], "warning", due=date(2020, 1, 6), khu_vuc="Khu vực 3")
+        make_case(db.session, people["inspector"], "stop_work", khu_vuc="Khu vực 3")
+        make_case(db.session, people["inspector"], "closed", khu_vuc="Khu vực 9")
+        db.session.commit()
+        expected = overview.overview_numbers(db.session, lifecycle_context(app.config).today)
+    client = login(app, "chutich")
+    html = client.get("/map/").get_data(as_text=True)
+    # The page holds the cards, waiting (map_overview.js fills them once the cases are drawn) ...
+    assert 'id="overview" aria-busy="true" data-url="/map/overview.json"' in html
+    assert html.count('<span class="num">…</span>') == 8
+    # ... with the numbers of the ward's own count.
+    answer = client.get("/map/overview.json")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "private, no-cache"
+    numbers = answer.get_json()
+    assert numbers["per_stage"] == {str(stage): n for stage, n in expected["per_stage"].items()}
+    assert numbers["per_stage"]["warning"] >= 1 and numbers["per_stage"]["stop_work"] >= 1
+    assert numbers["overdue"] == expected["overdue"] >= 1
+    assert [numbers[k] for k in ("new_this_week", "waiting", "closed_this_week")] == [
+        expected[k] for k in ("new_this_week", "waiting", "closed_this_week")]
+    assert numbers["per_khu_vuc"] == [list(row) for row in expected["per_khu_vuc"]]
+    assert ["Khu vực 3", 2] in numbers["per_khu_vuc"] and all(row[0] != "Khu vực 9" for row in numbers["per_khu_vuc"])
+    assert numbers["per_route"] == [list(row) for row in expected["per_route"]]
+    assert login(app, "kiemtra").get("/map/overview.json").status_code == 403
+    assert app.test_client().get("/map/overview.json").status_code in (302, 401)

@@ -1,12 +1,13 @@
-"""The map page: overview numbers, filters (kept in the URL), the Folium map, week coverage."""
+"""The map page: filters (kept in the URL), the Folium map, week coverage; the overview numbers, asked for
+by the page once its cases are drawn."""
 from babel.numbers import get_group_symbol
-from flask import current_app, flash, render_template, request, url_for
+from flask import current_app, flash, jsonify, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from ..auth.access import role_required
 from ..domain.accounts.roles import ADMIN, CHAIRMAN
 from ..domain.cases import overview
-from ..domain.cases.stages import STAGES
+from ..domain.cases.stages import OPEN_STAGES, STAGES
 from ..domain.errors import InvalidInput
 from ..domain.geo import geography
 from ..domain.ward_time import read_week, week_of
@@ -92,9 +93,22 @@ def index():
         map_script=ward_map.script,
         client=client,
         filters=filters,
-        numbers=overview.overview_numbers(db.session, context.today),
+        open_stages=OPEN_STAGES,
         routes_week=routes_week,
         monday=monday,
         week=week,
         **filter_choices(),
     ), status
+
+
+@bp.route("/overview.json")
+@role_required(CHAIRMAN, ADMIN)
+def overview_json():
+    """The map page's numbers: open cases per stage, new, overdue, waiting, closed this week; open cases per
+    route and khu vực. Asked for after the cases are drawn (static/js/map_overview.js): the map first."""
+    numbers = overview.overview_numbers(db.session, lifecycle_context(current_app.config).today)
+    numbers["per_route"] = [[code, n] for code, n in numbers["per_route"]]
+    numbers["per_khu_vuc"] = [[name, n] for name, n in numbers["per_khu_vuc"]]
+    response = jsonify(numbers)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -6,8 +6,10 @@ from geoalchemy2.shape import from_shape
 from playwright.sync_api import expect
 from shapely.geometry import LineString
 
+from inspect_app.domain.cases import overview
 from inspect_app.extensions import db
 from inspect_app.models import Route, Violation
+from inspect_app.rules import lifecycle_context
 
 from ..factories import make_case
 from .conftest import ARTIFACTS, login
@@ -155,10 +157,58 @@ def test_typed_text_never_runs_on_the_map(app, live_server, desk, people, page_e
     layer_names = page.locator(".leaflet-control-layers-overlays").inner_text()
     for payload in PAYLOADS:
         assert payload in layer_names, payload  # route names in the layer control, as text
+    _wait_numbers(page)
+    per_place = page.inner_text("#open-per-place")
+    for payload in PAYLOADS:
+        assert payload[:100] in per_place, payload  # khu vực names in the open cases per place, as text
     assert "1337" not in page.content() and "Tuyen 1337" not in layer_names
     page.goto(f"{live_server}/cases/")
     page.wait_for_timeout(300)
     assert dialogs == [] and page_errors.errors == []
+
+
+def _wait_numbers(page):
+    """Until the overview's numbers have come (or failed to)."""
+    page.wait_for_function("!document.getElementById('overview').hasAttribute('aria-busy')")
+
+
+def _cards(page):
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#overview [data-stat]')]
+        .map(card => [card.dataset.stat, card.querySelector('.num').textContent]))""")
+
+
+def test_the_map_asks_once_for_its_cases_and_for_its_numbers_once_they_are_drawn(app, live_server, desk, runner, page_errors):
+    """The page's head asks for the cases as the page arrives and map.js draws that answer (no second
+    request); the overview's numbers are asked for once the cases are drawn, and show the ward's counts."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "chutich-demo")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "cases.json" in r.url or "overview.json" in r.url else None)
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+    _wait_numbers(page)
+    assert [u.split("/")[-1] for u in asked] == ["cases.json", "overview.json"], asked
+    drawn, numbers_asked = page.evaluate("""() => [performance.getEntriesByName('cases-drawn')[0].startTime,
+        performance.getEntriesByType('resource').find(e => e.name.includes('/map/overview.json')).startTime]""")
+    assert numbers_asked >= drawn
+    with app.app_context():
+        numbers = overview.overview_numbers(db.session, lifecycle_context(app.config).today)
+    expected = {str(stage): str(n) for stage, n in numbers["per_stage"].items()}
+    expected |= {"new": str(numbers["new_this_week"]), "overdue": str(numbers["overdue"]), "waiting": str(numbers["waiting"]),
+                 "closed": str(numbers["closed_this_week"])}
+    assert _cards(page) == expected and sum(numbers["per_stage"].values()) > 0
+    assert page.inner_text("#open-per-place [data-list=per_route]") == " · ".join(f"{code} {n}" for code, n in numbers["per_route"])
+    assert numbers["per_route"] and page_errors.errors == []
+
+    # The numbers cannot be had: the cards say nothing rather than a wrong number, and the page says why.
+    page.route("**/map/overview.json", lambda route: route.fulfill(status=500, body="{}"))
+    page.reload()
+    _wait_loaded(page, 6)
+    _wait_numbers(page)
+    assert set(_cards(page).values()) == {"–"}
+    assert "Không tải được các con số" in page.locator("#overview + [role=alert]").inner_text()
+    assert [e for e in page_errors.errors if "/map/overview.json" not in e] == []
 
 
 def test_the_map_works_with_the_tile_server_unreachable(app, live_server, browser, runner):

@@ -320,6 +320,7 @@ var InspectMap = (function () {
       requestAnimationFrame(function () { setTimeout(function () {
         performance.mark("cases-drawn");
         mapBox.dataset.drawn = String((Number(mapBox.dataset.drawn) || 0) + 1);
+        mapBox.dispatchEvent(new CustomEvent("map:drawn"));
         prepareNextZooms(zoom);
       }, 0); });
     }
@@ -355,18 +356,27 @@ var InspectMap = (function () {
       state.heatFilled = true;
     }
 
-    function load() {
-      var request = ++state.requests;
-      var tag = null;
-      fetch(cfg.dataUrl, {credentials: "same-origin"}).then(function (r) {
+    // The layer's answer: {tag, data}, data null when it is the layer already drawn (same ETag); the page's
+    // head asks the first one the same way (templates/map/index.html), {failed: true} when it could not.
+    function ask() {
+      return fetch(cfg.dataUrl, {credentials: "same-origin"}).then(function (r) {
         if (!r.ok) throw new Error("the cases' request answered " + r.status);
-        tag = r.headers.get("ETag");
-        return tag && tag === state.etag ? null : r.json();
-      }).then(function (data) {
+        var tag = r.headers.get("ETag");
+        if (tag && tag === state.etag) return {tag: tag, data: null};
+        return r.json().then(function (data) { return {tag: tag, data: data}; });
+      });
+    }
+
+    // early: the head's answer, taken once; every later load asks again.
+    function load(early) {
+      var request = ++state.requests;
+      (early || ask()).then(function (answer) {
         if (request !== state.requests) return;
+        if (answer.failed) throw new Error("the cases' request failed");
+        var data = answer.data;
         if (data === null) { state.loadedAt = Date.now(); state.failed = false; showNote("", false); return; }  // unchanged
         if (data.format !== LAYER_FORMAT) throw new Error("a layer of format " + data.format);
-        state.etag = tag;
+        state.etag = answer.tag;
         performance.mark("cases-received");
         var cases = decode(data), built = buildIndexes(cases, cfg.index);
         performance.mark("cases-indexed");
@@ -391,6 +401,7 @@ var InspectMap = (function () {
         if (request !== state.requests) return;
         state.failed = true;
         showNote(cfg.labels.loadFailed, true);
+        mapBox.dispatchEvent(new CustomEvent("map:failed"));
       });
     }
 
@@ -414,7 +425,11 @@ var InspectMap = (function () {
     }
     document.addEventListener("visibilitychange", refreshIfOld);
     setInterval(refreshIfOld, 60 * 1000);  // a map left on screen (a wall, a desk) follows too
-    load();
+    // The head's answer is read by now (or soon): the cases are then drawn in the task that set the map up,
+    // and the first picture of the map already shows them.
+    var early = window.InspectMapCases;
+    window.InspectMapCases = null;
+    load(early);
     return state;
   }
 
