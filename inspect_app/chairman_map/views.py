@@ -59,6 +59,7 @@ def index():
         "controlName": ward_map.control_name,
         "dataUrl": url_for("api.map_cases", **filters.as_query()),
         "caseUrl": url_for("api.map_case", violation_id=0),
+        "heatScript": url_for("vendor.npm_file", package="heat", filename="leaflet-heat.js"),
         # Clusters of 96-pixel cells, neighbours closer than 64 px merged (grid_clusters.js); single cases
         # from zoom 17 (a street) on.
         "index": {"cellPx": 96, "mergePx": 64, "maxZoom": 16},
@@ -68,6 +69,7 @@ def index():
         "stages": [{"key": s, "label": stage_label(s), "colour": STAGE_COLOURS[s]} for s in STAGES],
         "labels": {
             "heat": gettext("Heatmap of cases"),
+            "heatFailed": gettext("The heatmap could not be loaded: try again when the network is back."),
             "overdue": gettext("Overdue"),
             "open": gettext("Open the case"),
             "due": gettext("Deadline"),

@@ -211,6 +211,66 @@ def test_the_map_asks_once_for_its_cases_and_for_its_numbers_once_they_are_drawn
     assert [e for e in page_errors.errors if "/map/overview.json" not in e] == []
 
 
+def _heat_pixels(page):
+    """How many pixels of the heatmap's canvas are painted (0 when there is no such canvas)."""
+    return page.evaluate("""() => {
+        const canvas = document.querySelector('canvas.leaflet-heatmap-layer');
+        if (!canvas || !canvas.width) return 0;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) n++;
+        return n; }""")
+
+
+def test_the_heatmap_comes_when_switched_on_and_goes_when_switched_off(app, live_server, desk, runner, page_errors):
+    """Its library is asked for only when the chairman first switches it on (the page never waits for it);
+    it then paints where the cases are, and switching it off and on again asks for nothing more."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "chutich-demo")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "leaflet-heat" in r.url else None)
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+    assert asked == [] and _heat_pixels(page) == 0
+    heat = page.locator(".leaflet-control-layers-overlays label", has_text="Bản đồ nhiệt vụ vi phạm").locator("input")
+    _open_layer_list(page)
+    heat.check()
+    page.wait_for_function("document.querySelector('canvas.leaflet-heatmap-layer') !== null")
+    page.wait_for_function("() => InspectMap.state.heatFilled === true")
+    page.wait_for_timeout(100)  # its redraw waits for a frame
+    assert _heat_pixels(page) > 100 and len(asked) == 1
+    _open_layer_list(page)
+    heat.uncheck()
+    assert page.locator("canvas.leaflet-heatmap-layer").count() == 0
+    _open_layer_list(page)
+    heat.check()
+    page.wait_for_timeout(100)
+    assert _heat_pixels(page) > 100 and len(asked) == 1
+    assert page_errors.errors == []
+
+
+def test_when_the_heatmaps_library_cannot_be_had_the_map_says_so_and_tries_again(app, live_server, desk, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page = desk.new_page()
+    login(page, live_server, "chutich", "chutich-demo")
+    page.route("**/leaflet-heat.js", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"{live_server}/map/")
+    _wait_loaded(page, 6)
+    heat = page.locator(".leaflet-control-layers-overlays label", has_text="Bản đồ nhiệt vụ vi phạm").locator("input")
+    _open_layer_list(page)
+    heat.check()
+    expect(page.locator("#map-note")).to_contain_text("Không tải được bản đồ nhiệt")
+    assert page.locator("#ward-map").get_attribute("data-load-failed") is None  # the cases themselves are fine
+    page.unroute("**/leaflet-heat.js")
+    _open_layer_list(page)
+    heat.uncheck()
+    heat.check()
+    page.wait_for_function("() => InspectMap.state.heatFilled === true")
+    page.wait_for_timeout(100)
+    assert _heat_pixels(page) > 100
+
+
 def test_the_map_works_with_the_tile_server_unreachable(app, live_server, browser, runner):
     """No internet at all: tiles fail, and boundary, routes and cases are still drawn."""
     assert runner.invoke(args=["seed-demo"]).exit_code == 0

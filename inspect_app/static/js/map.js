@@ -93,6 +93,23 @@ var InspectMap = (function () {
     if (count > LIST_AT_MOST) box.appendChild(el("div", "note", sentence(cfg.labels.more, {n: count - LIST_AT_MOST}, cfg.groupSeparator)));
   }
 
+  // The heatmap's library (leaflet-heat.js), loaded the first time the heatmap is switched on: most visits
+  // never do, and the page does not wait for it. Asked again after a failure.
+  var heatLoading = null;
+  function heatLibrary(url) {
+    if (L.heatLayer) return Promise.resolve();
+    if (!heatLoading) {
+      heatLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = resolve;
+        script.onerror = function () { heatLoading = null; script.remove(); reject(new Error("the heatmap's library did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return heatLoading;
+  }
+
   function control(position, build) {
     var Ctl = L.Control.extend({options: {position: position}, onAdd: build});
     return new Ctl();
@@ -222,7 +239,8 @@ var InspectMap = (function () {
       state.layers[s.key] = L.layerGroup().addTo(map);
       overlays.push([state.layers[s.key], s.label]);
     });
-    state.heat = L.heatLayer([], {radius: 22, blur: 18});
+    // In the layer list from the start as an empty group; the heat layer itself comes with its library.
+    state.heat = L.layerGroup();
     overlays.push([state.heat, cfg.labels.heat]);
     nameLayers(layerControl, cfg.layerNames || {}, overlays);
 
@@ -350,10 +368,17 @@ var InspectMap = (function () {
 
     function fillHeat() {
       if (state.heatFilled || !state.cases) return;
-      var cases = state.cases, points = new Array(cases.n);
-      for (var i = 0; i < cases.n; i++) points[i] = [cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6];
-      state.heat.setLatLngs(points);
-      state.heatFilled = true;
+      heatLibrary(cfg.heatScript).then(function () {
+        if (!state.heatLayer) {
+          state.heatLayer = L.heatLayer([], {radius: 22, blur: 18});
+          state.heat.addLayer(state.heatLayer);
+        }
+        if (state.heatFilled) return;
+        var cases = state.cases, points = new Array(cases.n);
+        for (var i = 0; i < cases.n; i++) points[i] = [cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6];
+        state.heatLayer.setLatLngs(points);
+        state.heatFilled = true;
+      }).catch(function () { showNote(cfg.labels.heatFailed, false); });
     }
 
     // The layer's answer: {tag, data}, data null when it is the layer already drawn (same ETag); the page's
