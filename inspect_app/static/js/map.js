@@ -182,7 +182,9 @@ var InspectMap = (function () {
     _updatePath: function () {
       var renderer = this._renderer, ctx = renderer._ctx, at = this._point, o = this.options;
       renderer._updateCircle(this);
-      if (!ctx || this._empty()) return;
+      // Only in the renderer's drawing phase, as the circle itself: a marker added or moved outside it is
+      // drawn at the next redraw, and text drawn before would be cleared then (twice the cost of a label).
+      if (!renderer._drawing || !ctx || this._empty()) return;
       ctx.save();
       ctx.font = "700 12px system-ui, sans-serif";
       ctx.textAlign = "center"; ctx.textBaseline = "middle";
