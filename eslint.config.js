@@ -24,7 +24,8 @@ module.exports = [
       globals: {
         // Defined by one script and read by the next (base.html loads them in order), or by a library.
         L: "readonly", exifr: "readonly", GridClusters: "readonly", Field: "readonly", Outbox: "readonly", Tracker: "readonly",
-        OutboxQueue: "readonly", TrackFilter: "readonly", PageUrls: "readonly",
+        OutboxQueue: "readonly", TrackFilter: "readonly", PageUrls: "readonly", InspectMap: "readonly",
+        InspectMapLayer: "readonly",  // the map page's head (templates/map/index.html)
         module: "readonly",  // the pure modules export themselves to Node's tests when `module` exists
       },
     },

@@ -108,7 +108,7 @@ MOVE = """async ([kind, step]) => {
 class Visit:
     """One page load in a browser context: time to drawn, bytes (all but tiles; and the layer alone)."""
 
-    def __init__(self, context, url, layer_path="/api/map/cases.json", timeout_s=60, then=None):
+    def __init__(self, context, url, layer_path="/api/map/cases.json", timeout_s=60, then_mark=None):
         self.bytes = 0
         self.layer_bytes = 0
         urls = {}
@@ -141,14 +141,17 @@ class Visit:
         # that the chairman's browser never spends (seen in Chromium's traces).
         self.ms = self.mark(cdp, "cases-drawn", timeout_s)
         # A mark the page sets after its cases (the app's overview numbers), when asked for.
-        self.then_ms = self.mark(cdp, then, timeout_s) if then else None
+        self.then_ms = self.mark(cdp, then_mark, timeout_s) if then_mark else None
         page.wait_for_timeout(100)  # the last loadingFinished events
         self.page = page
 
     @staticmethod
     def mark(cdp, name, timeout_s):
-        ms = cdp.send("Runtime.evaluate", {"expression": MARKED % (name, timeout_s * 1000), "awaitPromise": True,
-                                           "returnByValue": True})["result"].get("value")
+        answer = cdp.send("Runtime.evaluate", {"expression": MARKED % (name, timeout_s * 1000), "awaitPromise": True,
+                                               "returnByValue": True})
+        if "exceptionDetails" in answer:
+            raise RuntimeError(f"waiting for '{name}': {answer['exceptionDetails'].get('text')}")
+        ms = answer["result"].get("value")
         if ms is None:
             raise TimeoutError(f"no '{name}' mark within {timeout_s} s")
         return ms
@@ -249,14 +252,14 @@ def measure_app(app, browser, base, state, repeat):
     for _ in range(repeat):
         change_a_case(app)
         context = new_browser(browser, state)
-        changed.append(Visit(context, f"{base}/map/", then="overview-shown"))
+        changed.append(Visit(context, f"{base}/map/", then_mark="overview-shown"))
         context.close()
     keep_layer_everywhere(base, state)
     context = new_browser(browser, state)
     kept = Visit(context, f"{base}/map/")
     # The same browser again: its files from the cache, the layer 304. The moves wait for the overview's
     # numbers, asked for after the cases are drawn, so that a redraw is timed alone.
-    again = Visit(context, f"{base}/map/", then="overview-shown")
+    again = Visit(context, f"{base}/map/", then_mark="overview-shown")
     # The whole-ward view: cases in the clusters and single cases drawn, cases in the layer, its total.
     accounted = again.page.evaluate("[InspectMap.state.drawn.cases, InspectMap.state.cases.n, InspectMap.state.cases.total]")
     moves = again.page.evaluate(MOVE, ["app", 300])

@@ -5,7 +5,7 @@ the app through gunicorn as bench/map_browser.py does, and visits each of BENCH_
 default "/map/") BENCH_VISITS times, interleaved, each in a new browser just after a case changed. Prints
 per path the median of the drawn moment and, with BENCH_DETAIL=1, the median moment of every resource
 (request, first byte, end) and of every mark the page sets (map-init, cases-received, cases-indexed,
-cases-drawn, overview-shown), in ms from navigation.
+cases-drawn, overview-shown: each visit waits for it), in ms from navigation.
 
     .venv/bin/python bench/map_waterfall.py
     BENCH_DETAIL=1 BENCH_PATHS="/map/,/map/?stage=warning" .venv/bin/python bench/map_waterfall.py
@@ -70,7 +70,7 @@ def main():
                 for path in PATHS:
                     map_browser.change_a_case(app)
                     context = map_browser.new_browser(browser, state)
-                    visit = map_browser.Visit(context, f"{base}{path}")
+                    visit = map_browser.Visit(context, f"{base}{path}", then_mark="overview-shown")
                     timelines[path].append(visit.page.evaluate(TIMELINE))
                     context.close()
             browser.close()

@@ -14,11 +14,16 @@ LAST_SEEN_KEY = "seen"
 SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 
 
+def tile_origin(tile_url):
+    """The tile server's origin ("https://host"), or "" when the tiles come from the app itself."""
+    parts = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 def content_security_policy(tile_url):
     """The app's own files, plus images from the tile server; inline scripts are allowed because
     Folium writes the map's set-up inline (every user text reaching a page is escaped)."""
-    parts = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
-    tiles = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    tiles = tile_origin(tile_url)
     return "; ".join((
         "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
         f"img-src 'self' data: blob: {tiles}".strip(), "connect-src 'self'", "worker-src 'self'",

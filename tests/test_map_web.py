@@ -27,8 +27,8 @@ def test_only_chairman_and_admin_open_the_map(app, people, demo_ward):
 
 def test_map_page_loads_nothing_from_outside_but_tiles(app, people, demo_ward):
     html = login(app, "chutich").get("/map/").get_data(as_text=True)
-    outside = set(re.findall(r'(?:src|href)="(https?://[^"]+)"', html))
-    assert outside == set()
+    outside = set(re.findall(r'<[^>]*(?:src|href)="https?://[^"]+"[^>]*>', html))
+    assert outside == {'<link rel="preconnect" href="https://tile.openstreetmap.org">'}  # the tiles' server, opened early
     assert "cdn" not in html.lower() and "tile.openstreetmap.org" in html
     assert "/static/js/grid_clusters.js" in html and "/vendor/leaflet/leaflet.js" in html
     for route in ("R1", "R2", "R3"):
@@ -216,3 +216,11 @@ def test_the_map_pages_numbers_come_from_their_own_request(app, people, demo_war
     assert numbers["per_route"] == [list(row) for row in expected["per_route"]]
     assert login(app, "kiemtra").get("/map/overview.json").status_code == 403
     assert app.test_client().get("/map/overview.json").status_code in (302, 401)
+
+
+def test_the_map_page_opens_the_tile_servers_connection_early(app, people, demo_ward):
+    # The map is set up after its cases: the tiles' server connection is ready by then.
+    html = login(app, "chutich").get("/map/").get_data(as_text=True)
+    assert '<link rel="preconnect" href="https://tile.openstreetmap.org">' in html
+    app.config["TILE_URL"] = "/tiles/{z}/{x}/{y}.png"  # tiles from the app itself: nothing to open
+    assert "preconnect" not in login(app, "chutich").get("/map/").get_data(as_text=True)

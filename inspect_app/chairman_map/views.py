@@ -15,6 +15,7 @@ from ..extensions import db
 from ..filters import filter_choices, filters_from_request
 from ..i18n import stage_label, translate_error
 from ..rules import lifecycle_context
+from ..security import tile_origin
 from . import bp
 from .folium_map import rendered_map
 
@@ -94,6 +95,7 @@ def index():
         map_body=ward_map.body,
         map_script=ward_map.script,
         client=client,
+        tile_origin=tile_origin(current_app.config["TILE_URL"]),
         filters=filters,
         open_stages=OPEN_STAGES,
         routes_week=routes_week,

@@ -1,5 +1,6 @@
-"""The URLs the browser scripts use, from url_for: base.html puts them on every page as a JSON block
-(static/js/urls.js reads it), so no script knows where the app is mounted (e.g. under /kiemtra/)."""
+"""The URLs the browser scripts use, from url_for: base.html puts them as a JSON block on the pages whose
+scripts ask for them (field users', the admin's; static/js/urls.js reads it), so no script knows where
+the app is mounted (e.g. under /kiemtra/)."""
 from uuid import UUID
 
 from flask import url_for

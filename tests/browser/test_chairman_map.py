@@ -173,8 +173,19 @@ def _wait_numbers(page):
 
 
 def _cards(page):
-    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#overview [data-stat]')]
-        .map(card => [card.dataset.stat, card.querySelector('.num').textContent]))""")
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#overview .stat')]
+        .map(card => [card.dataset.stage || card.dataset.stat, card.querySelector('.num').textContent]))""")
+
+
+# Every text written on a canvas, in order (the clusters' counts and overdue badges are).
+CANVAS_TEXTS = """(() => {
+    window.canvasTexts = [];
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        window.canvasTexts.push(String(text));
+        return fillText.call(this, text, ...rest);
+    };
+})();"""
 
 
 def test_the_map_asks_once_for_its_cases_and_for_its_numbers_once_they_are_drawn(app, live_server, desk, runner, page_errors):
@@ -195,8 +206,7 @@ def test_the_map_asks_once_for_its_cases_and_for_its_numbers_once_they_are_drawn
     with app.app_context():
         numbers = overview.overview_numbers(db.session, lifecycle_context(app.config).today)
     expected = {str(stage): str(n) for stage, n in numbers["per_stage"].items()}
-    expected |= {"new": str(numbers["new_this_week"]), "overdue": str(numbers["overdue"]), "waiting": str(numbers["waiting"]),
-                 "closed": str(numbers["closed_this_week"])}
+    expected |= {key: str(numbers[key]) for key in ("new_this_week", "overdue", "waiting", "closed_this_week")}
     assert _cards(page) == expected and sum(numbers["per_stage"].values()) > 0
     assert page.inner_text("#open-per-place [data-list=per_route]") == " · ".join(f"{code} {n}" for code, n in numbers["per_route"])
     assert numbers["per_route"] and page_errors.errors == []
@@ -260,15 +270,50 @@ def test_when_the_heatmaps_library_cannot_be_had_the_map_says_so_and_tries_again
     heat = page.locator(".leaflet-control-layers-overlays label", has_text="Bản đồ nhiệt vụ vi phạm").locator("input")
     _open_layer_list(page)
     heat.check()
-    expect(page.locator("#map-note")).to_contain_text("Không tải được bản đồ nhiệt")
-    assert page.locator("#ward-map").get_attribute("data-load-failed") is None  # the cases themselves are fine
+    expect(page.locator("#map-heat-note")).to_contain_text("Không tải được bản đồ nhiệt")
+    # Its own line: the cases' line (which says when they could not be loaded) is left as it is.
+    assert page.inner_text("#map-note") == "" and page.locator("#ward-map").get_attribute("data-load-failed") is None
     page.unroute("**/leaflet-heat.js")
     _open_layer_list(page)
     heat.uncheck()
     heat.check()
     page.wait_for_function("() => InspectMap.state.heatFilled === true")
     page.wait_for_timeout(100)
-    assert _heat_pixels(page) > 100
+    assert _heat_pixels(page) > 100 and page.inner_text("#map-heat-note") == ""
+
+
+def test_the_map_is_set_up_with_its_cases_and_without_them_when_they_hang(app, live_server, desk, runner, page_errors):
+    """The map (routes, tiles) is made when the cases have answered, and its first picture has them, their
+    clusters' counts written; a request for the cases that hangs keeps it away 2 s at most."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    desk.add_init_script(CANVAS_TEXTS)
+    page = page_errors(desk.new_page())
+    login(page, live_server, "chutich", "chutich-demo")
+    held = []
+    page.route("**/api/map/cases.json*", lambda route: held.append(route))
+    page.goto(f"{live_server}/map/")
+    page.wait_for_function("document.getElementById('overview') !== null")
+    page.wait_for_timeout(800)
+    assert len(held) == 1 and page.locator(".leaflet-container").count() == 0  # no map without its cases yet
+    held.pop().continue_()
+    _wait_loaded(page, 6)
+    # The map was made in the task that drew the cases: nothing of it was painted before.
+    assert page.evaluate("performance.getEntriesByName('map-init')[0].startTime") >= 800
+    labels = page.evaluate("""() => { const out = [];
+        for (const layer of Object.values(InspectMap.state.layers))
+            layer.eachLayer(m => { if (m.options.label) out.push(m.options.label); });
+        return out; }""")
+    texts = page.evaluate("window.canvasTexts")
+    assert labels and all(label in texts for label in labels), (labels, texts)  # counts painted, not just set
+
+    page.goto(f"{live_server}/map/")  # now the request never answers
+    page.wait_for_function("document.querySelector('.leaflet-container') !== null", timeout=5000)
+    layers = _layers(page)
+    assert layers["boundary"] >= 1 and layers["lines"] >= 3 and len(held) == 1
+    assert page.evaluate("document.getElementById('ward-map').dataset.loaded") is None
+    held.pop().continue_()  # it answers at last: the cases come
+    _wait_loaded(page, 6)
+    assert page_errors.errors == []
 
 
 def test_the_map_works_with_the_tile_server_unreachable(app, live_server, browser, runner):

@@ -9,7 +9,7 @@
 var InspectMap = (function () {
   var LAYER_FORMAT = 1;  // map_layer.LAYER_FORMAT
   var LIST_AT_MOST = 20;  // cases at one spot listed in its popup (the rest counted)
-  var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heat: null, heatFilled: false, cases: null, failed: false,
+  var state = {layers: {}, indexes: {}, counts: {}, shown: {}, heatGroup: null, heatLayer: null, heatFilled: false, cases: null, failed: false,
     requests: 0, drawn: null};
 
   function el(tag, className, text) {
@@ -19,8 +19,8 @@ var InspectMap = (function () {
     return node;
   }
 
-  // Whole numbers grouped by thousands with the locale's sign, given by the server (Babel), as the page's
-  // own numbers are: Intl's first formatter costs tens of milliseconds here, before the first cases show.
+  // Whole numbers grouped by thousands with the locale's sign, given by the server (Babel): Intl's first
+  // formatter costs tens of milliseconds here, before the first cases show. Also map_overview.js's.
   function number(n, separator) {
     return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
   }
@@ -242,8 +242,8 @@ var InspectMap = (function () {
       overlays.push([state.layers[s.key], s.label]);
     });
     // In the layer list from the start as an empty group; the heat layer itself comes with its library.
-    state.heat = L.layerGroup();
-    overlays.push([state.heat, cfg.labels.heat]);
+    state.heatGroup = L.layerGroup();
+    overlays.push([state.heatGroup, cfg.labels.heat]);
     nameLayers(layerControl, cfg.layerNames || {}, overlays);
 
     var legend = {};
@@ -279,7 +279,7 @@ var InspectMap = (function () {
     }).addTo(map);
     document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
 
-    var mapBox = document.getElementById("ward-map");
+    var mapBox = document.getElementById("ward-map"), heatNote = document.getElementById("map-heat-note");
 
     function makeMarker(key, index, item) {
       var c = item.geometry.coordinates, at = [c[1], c[0]], p = item.properties, marker;
@@ -373,28 +373,24 @@ var InspectMap = (function () {
       heatLibrary(cfg.heatScript).then(function () {
         if (!state.heatLayer) {
           state.heatLayer = L.heatLayer([], {radius: 22, blur: 18});
-          state.heat.addLayer(state.heatLayer);
+          state.heatGroup.addLayer(state.heatLayer);
         }
         if (state.heatFilled) return;
         var cases = state.cases, points = new Array(cases.n);
         for (var i = 0; i < cases.n; i++) points[i] = [cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6];
         state.heatLayer.setLatLngs(points);
         state.heatFilled = true;
-      }).catch(function () { showNote(cfg.labels.heatFailed, false); });
+        heatNote.textContent = "";
+      }).catch(function () { heatNote.textContent = cfg.labels.heatFailed; });
     }
 
-    // The layer's answer: {tag, data}, data null when it is the layer already drawn (same ETag); the page's
-    // head asks the first one the same way (templates/map/index.html), {failed: true} when it could not.
+    // The layer's answer, {tag, data} (data null when it is the layer already drawn): asked as the page's
+    // head asked the first one (InspectMapLayer, templates/map/index.html).
     function ask() {
-      return fetch(cfg.dataUrl, {credentials: "same-origin"}).then(function (r) {
-        if (!r.ok) throw new Error("the cases' request answered " + r.status);
-        var tag = r.headers.get("ETag");
-        if (tag && tag === state.etag) return {tag: tag, data: null};
-        return r.json().then(function (data) { return {tag: tag, data: data}; });
-      });
+      return InspectMapLayer.ask(cfg.dataUrl, state.etag);
     }
 
-    // early: the head's answer, taken once; every later load asks again.
+    // early: the head's answer ({failed: true} when it could not be had), taken once; later loads ask again.
     function load(early) {
       var request = ++state.requests;
       (early || ask()).then(function (answer) {
@@ -412,7 +408,7 @@ var InspectMap = (function () {
         state.cases = cases; state.indexes = built.indexes; state.counts = built.counts; state.failed = false;
         state.loadedAt = Date.now();
         state.heatFilled = false;
-        if (map.hasLayer(state.heat)) fillHeat();
+        if (map.hasLayer(state.heatGroup)) fillHeat();
         renameLayers(layerControl, cfg.stages.map(function (s) {
           var count = " (" + number(built.counts[s.key] || 0, cfg.groupSeparator) + ")";
           legend[s.key].textContent = count;
@@ -443,7 +439,7 @@ var InspectMap = (function () {
 
     map.on("moveend", function () { if (state.failed) load(); draw(); });
     map.on("overlayadd overlayremove", function (e) {
-      if (e.layer === state.heat) { if (e.type === "overlayadd") fillHeat(); return; }
+      if (e.layer === state.heatGroup) { if (e.type === "overlayadd") fillHeat(); return; }
       draw();
     });
     // A map left open in a tab is asked again when looked at after a while (an unchanged layer answers 304).
@@ -452,10 +448,10 @@ var InspectMap = (function () {
     }
     document.addEventListener("visibilitychange", refreshIfOld);
     setInterval(refreshIfOld, 60 * 1000);  // a map left on screen (a wall, a desk) follows too
-    // The head's answer is read by now (or soon): the cases are then drawn in the task that set the map up,
-    // and the first picture of the map already shows them.
-    var early = window.InspectMapCases;
-    window.InspectMapCases = null;
+    // The head's answer is in (unless it took over 2 s): the cases are then drawn in the task that set the
+    // map up, and the first picture of the map already shows them.
+    var early = InspectMapLayer.first;
+    InspectMapLayer.first = null;
     load(early);
     return state;
   }
@@ -467,5 +463,5 @@ var InspectMap = (function () {
     return openCase(state.map, state.cfg, id, [cases.lat[i], cases.lon[i]]);
   }
 
-  return {init: init, state: state, showCase: showCase};
+  return {init: init, state: state, showCase: showCase, number: number};
 })();

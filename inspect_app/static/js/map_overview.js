@@ -1,20 +1,20 @@
 /* The map page's numbers (open cases per stage, new, overdue, waiting, closed; open cases per route and
    khu vực), asked for once the map has drawn its cases or said it could not (map.js: map:drawn,
-   map:failed), so that the chairman's cases come first; 3 seconds at the latest. Names are put in as text. */
+   map:failed), so that the chairman's cases come first; 10 seconds at the latest. A card names its number
+   as the JSON does (data-stage: per_stage's key, data-stat: the others). Names are put in as text. */
 "use strict";
 (function () {
   var section = document.getElementById("overview"), mapBox = document.getElementById("ward-map");
   if (!section || !mapBox) return;
-  var KEYS = {new: "new_this_week", overdue: "overdue", waiting: "waiting", closed: "closed_this_week"};
   var started = false;
 
   function grouped(n) {
-    return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, section.dataset.separator || ".");
+    return InspectMap.number(n, section.dataset.separator);
   }
 
   function fill(numbers) {
-    section.querySelectorAll("[data-stat]").forEach(function (card) {
-      var key = card.dataset.stat, value = KEYS[key] ? numbers[KEYS[key]] : numbers.per_stage[key];
+    section.querySelectorAll(".stat").forEach(function (card) {
+      var value = card.dataset.stage ? numbers.per_stage[card.dataset.stage] : numbers[card.dataset.stat];
       card.querySelector(".num").textContent = grouped(value || 0);
     });
     document.querySelectorAll("#open-per-place [data-list]").forEach(function (list) {
@@ -48,5 +48,5 @@
   if (mapBox.dataset.drawn || mapBox.dataset.loadFailed) start();
   mapBox.addEventListener("map:drawn", start);
   mapBox.addEventListener("map:failed", start);
-  setTimeout(start, 3000);
+  setTimeout(start, 10000);
 })();

@@ -1,4 +1,4 @@
-/* Loaded on every page. For an inspector: installs the service worker (the field pages then open
+/* Loaded for inspectors and once logged out (base.html). For an inspector: installs the service worker (the field pages then open
    with no network) and gives start-patrol forms a fresh identifier, since a page may come from the
    phone's copy. Logged out: removes the kept pages, which hold the last user's work. */
 "use strict";
