@@ -21,6 +21,9 @@ are served beside the app from local copies at the versions folium names (bench/
 installed here with npm ci; the two tiny stylesheets with no npm package, Bootstrap 3.0's glyphicons and
 folium's marker rotation, as empty ones); the tiles of both pages come blank from the same server.
 Marks are waited for through the DevTools protocol, not with Playwright's wait_for_function (see Visit).
+Each visit navigates once the new tab's renderer has started (tab_started; BENCH_SETTLE=0 navigates the
+instant the tab is made, as this bench did until 2026-12-08), and reads its bytes from the page's
+Resource Timing once drawn (no network events listened to during the load).
 
 Exits 1 when a target of issue 20 is missed: every case accounted for at the whole-ward view (the cases
 in its clusters and single points = the cases with a position in the database, the layer's total = all
@@ -58,6 +61,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
 FOLIUM_TIMEOUT_S = int(os.environ.get("BENCH_FOLIUM_TIMEOUT_S", "300"))
+# 0: navigate the instant the tab is made, as this bench did before 2026-12-08 (see tab_started).
+SETTLE = os.environ.get("BENCH_SETTLE", "1") != "0"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -81,6 +86,19 @@ MARKED = """new Promise(done => {
     };
     look();
 })"""
+
+# Bytes over the network (headers and encoded bodies) of the page and of all it loaded but the tiles (answered
+# blank for both pages), and of the resources whose URL holds the layer's path; a file from the browser's
+# cache counts 0, a 304 its headers.
+BYTES = """layerPath => {
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    let all = 0, layer = 0;
+    for (const e of entries) {
+        if (e.name.includes('/tiles/') || e.name.includes('tile.openstreetmap.org')) continue;
+        all += e.transferSize;
+        if (e.name.includes(layerPath)) layer += e.transferSize;
+    }
+    return [all, layer]; }"""
 
 MOVE = """async ([kind, step]) => {
     const m = kind === 'app' ? InspectMap.state.map : Object.values(window).find(v => v instanceof L.Map);
@@ -109,32 +127,9 @@ class Visit:
     """One page load in a browser context: time to drawn, bytes (all but tiles; and the layer alone)."""
 
     def __init__(self, context, url, layer_path="/api/map/cases.json", timeout_s=60, then_mark=None):
-        self.bytes = 0
-        self.layer_bytes = 0
-        urls = {}
         page = context.new_page()
+        self.settle_s = tab_started(context.browser) if SETTLE else 0.0
         cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cached = set()
-        cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
-
-        def received(event):
-            response = event["response"]
-            if response.get("fromDiskCache") or response.get("fromServiceWorker") or response.get("fromPrefetchCache"):
-                cached.add(event["requestId"])
-
-        cdp.on("Network.responseReceived", received)
-
-        def finished(event):
-            where = urls.get(event["requestId"], "")
-            if "tile.openstreetmap.org" in where or "/tiles/" in where or event["requestId"] in cached:
-                return  # tiles are answered blank for both pages; a file from the cache crossed no network
-            self.bytes += event["encodedDataLength"]
-            if layer_path in where:
-                self.layer_bytes += event["encodedDataLength"]
-
-        cdp.on("Network.loadingFinished", finished)
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
         # Waited for through the DevTools protocol, not page.wait_for_function: Playwright's would first run
         # its own injected script (hundreds of KB) in the page while it loads, 10-40 ms of the main thread
@@ -142,7 +137,10 @@ class Visit:
         self.ms = self.mark(cdp, "cases-drawn", timeout_s)
         # A mark the page sets after its cases (the app's overview numbers), when asked for.
         self.then_ms = self.mark(cdp, then_mark, timeout_s) if then_mark else None
-        page.wait_for_timeout(100)  # the last loadingFinished events
+        page.wait_for_timeout(100)  # the last requests' ends
+        # Bytes from the page's own Resource Timing, read once it is drawn: the DevTools protocol's network
+        # events, listened to during the load, cost the page 36 ms at 10,000 cases (367 against 331 ms).
+        self.bytes, self.layer_bytes = page.evaluate(BYTES, layer_path)
         self.page = page
 
     @staticmethod
@@ -155,6 +153,29 @@ class Visit:
         if ms is None:
             raise TimeoutError(f"no '{name}' mark within {timeout_s} s")
         return ms
+
+
+def tab_started(browser, quiet_ms=20, step_s=0.1, limit_s=10):
+    """Wait until the browser's renderer processes have finished starting (their CPU time grew by less than
+    quiet_ms in each of two steps in a row); the seconds waited. A new tab's renderer spends about 0.8 s of
+    CPU in its first second on this machine: a tab the chairman opens has done so long before his click, and
+    navigating at that instant timed the page against the tab's own start-up (535 against 343 ms at 10,000
+    cases, docs/BENCHMARKS.md). Both pages, the app's and Folium's, are visited this way."""
+    session = browser.new_browser_cdp_session()
+    try:
+        def renderers_cpu_ms():
+            processes = session.send("SystemInfo.getProcessInfo")["processInfo"]
+            return 1000 * sum(p["cpuTime"] for p in processes if p["type"] == "renderer")
+
+        start, quiet, used = time.monotonic(), 0, renderers_cpu_ms()
+        while quiet < 2 and time.monotonic() - start < limit_s:
+            time.sleep(step_s)
+            now = renderers_cpu_ms()
+            quiet = quiet + 1 if now - used < quiet_ms else 0
+            used = now
+        return time.monotonic() - start
+    finally:
+        session.detach()
 
 
 def serve(database_url, folder):
@@ -342,6 +363,9 @@ def main():
                 }
                 results.append(row)
                 print_row(kind, row)
+                settled = [v.settle_s for v in changed]
+                print(f"  new tabs started before navigating: median {statistics.median(settled):.2f} s "
+                      f"(longest {max(settled):.2f} s)", flush=True)
                 missed += check(row)
             browser.close()
     finally:

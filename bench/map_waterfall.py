@@ -2,13 +2,16 @@
 
 Seeds BENCH_CASES cases (10,000 by default) in a fresh database (DATABASE_URL, or a SQLite file), serves
 the app through gunicorn as bench/map_browser.py does, and visits each of BENCH_PATHS (comma-separated,
-default "/map/") BENCH_VISITS times, interleaved, each in a new browser just after a case changed. Prints
+default "/map/") BENCH_VISITS times, interleaved, each in a new browser just after a case changed, once
+its tab has started (map_browser.Visit; BENCH_SETTLE=0 navigates at once, BENCH_SETTLE_BOTH=1 visits
+each path both ways in turn). Prints
 per path the median of the drawn moment and, with BENCH_DETAIL=1, the median moment of every resource
 (request, first byte, end) and of every mark the page sets (map-init, cases-received, cases-indexed,
 cases-drawn, overview-shown: each visit waits for it), in ms from navigation.
 
     .venv/bin/python bench/map_waterfall.py
     BENCH_DETAIL=1 BENCH_PATHS="/map/,/map/?stage=warning" .venv/bin/python bench/map_waterfall.py
+    BENCH_SETTLE_BOTH=1 BENCH_VISITS=15 .venv/bin/python bench/map_waterfall.py
 
 To compare two versions of the page, serve both from one tree (e.g. a query parameter read by the
 template in a scratch clone) and list both paths: interleaved visits share the machine's moods, which on
@@ -38,6 +41,7 @@ CASES = int(os.environ.get("BENCH_CASES", "10000"))
 VISITS = int(os.environ.get("BENCH_VISITS", "11"))
 PATHS = os.environ.get("BENCH_PATHS", "/map/").split(",")
 DETAIL = os.environ.get("BENCH_DETAIL") == "1"
+BOTH_WAYS = os.environ.get("BENCH_SETTLE_BOTH") == "1"  # each visit also made without waiting for its tab
 
 # Every resource but the tiles (request start, first byte, end) and every mark, in ms from navigation.
 TIMELINE = """() => {
@@ -65,14 +69,18 @@ def main():
             browser = playwright.chromium.launch(executable_path=map_browser.CHROMIUM, args=map_browser.CHROMIUM_ARGS)
             state = map_browser.logged_in_state(browser, base)
             map_browser.warm_up(browser, base, state)
-            timelines = {path: [] for path in PATHS}
+            ways = [True, False] if BOTH_WAYS else [map_browser.SETTLE]
+            timelines = {}
             for _ in range(VISITS):
                 for path in PATHS:
-                    map_browser.change_a_case(app)
-                    context = map_browser.new_browser(browser, state)
-                    visit = map_browser.Visit(context, f"{base}{path}", then_mark="overview-shown")
-                    timelines[path].append(visit.page.evaluate(TIMELINE))
-                    context.close()
+                    for settle in ways:
+                        map_browser.SETTLE = settle
+                        map_browser.change_a_case(app)
+                        context = map_browser.new_browser(browser, state)
+                        visit = map_browser.Visit(context, f"{base}{path}", then_mark="overview-shown")
+                        name = path if settle or not BOTH_WAYS else f"{path} (navigated the instant its tab was made)"
+                        timelines.setdefault(name, []).append(visit.page.evaluate(TIMELINE))
+                        context.close()
             browser.close()
     finally:
         stop()
