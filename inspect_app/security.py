@@ -15,15 +15,28 @@ SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.p
 
 
 def tile_origin(tile_url):
-    """The tile server's origin ("https://host"), or "" when the tiles come from the app itself."""
+    """The tile server's origin ("https://host"; the first of its subdomains when the URL has {s}), or ""
+    when the tiles come from the app itself."""
     parts = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def tile_source(tile_url):
+    """The tile server as a Content-Security-Policy source: its origin, with a wildcard for the subdomain
+    when the URL has {s} (Leaflet asks a., b. and c. in turn), or "" when the tiles come from the app."""
+    origin = tile_origin(tile_url)
+    parts = urlsplit(tile_url)
+    if not origin or "{s}" not in parts.netloc:
+        return origin
+    labels = parts.netloc.split(".")
+    last_with_s = max(i for i, label in enumerate(labels) if "{s}" in label)
+    return f"{parts.scheme}://*." + ".".join(labels[last_with_s + 1:])
 
 
 def content_security_policy(tile_url):
     """The app's own files, plus images from the tile server; inline scripts are allowed because
     Folium writes the map's set-up inline (every user text reaching a page is escaped)."""
-    tiles = tile_origin(tile_url)
+    tiles = tile_source(tile_url)
     return "; ".join((
         "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
         f"img-src 'self' data: blob: {tiles}".strip(), "connect-src 'self'", "worker-src 'self'",

@@ -1,7 +1,7 @@
 """Security headers on every page, and sessions that end after a long idle time."""
 from datetime import UTC, datetime, timedelta
 
-from inspect_app.security import LAST_SEEN_KEY, content_security_policy
+from inspect_app.security import LAST_SEEN_KEY, content_security_policy, tile_origin
 
 from .test_cases_web import login
 
@@ -20,7 +20,18 @@ def test_every_response_carries_the_security_headers(app, people):
 
 def test_the_tile_server_in_the_policy_follows_the_setting():
     assert "img-src 'self' data: blob: https://tiles.example.vn" in content_security_policy("https://tiles.example.vn/{z}/{x}/{y}.png")
-    assert "https://a.tile.example.org" in content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    # Leaflet asks a., b. and c. in turn for {s}: every one of them is allowed, nothing else is.
+    policy = content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: blob: https://*.tile.example.org;" in policy
+    assert "https://a.tile.example.org" not in policy
+    assert "img-src 'self' data: blob: https://*.example.org;" in content_security_policy("https://tile-{s}.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: blob:;" in content_security_policy("/tiles/{z}/{x}/{y}.png")
+
+
+def test_the_map_opens_a_connection_to_one_tile_server():
+    assert tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://a.tile.example.org"
+    assert tile_origin("https://tiles.example.vn/{z}/{x}/{y}.png") == "https://tiles.example.vn"
+    assert tile_origin("/tiles/{z}/{x}/{y}.png") == ""
 
 
 def test_a_session_idle_for_longer_than_the_limit_ends(app, people):
