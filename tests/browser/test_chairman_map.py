@@ -234,7 +234,8 @@ def _heat_pixels(page):
 
 def test_the_heatmap_comes_when_switched_on_and_goes_when_switched_off(app, live_server, desk, runner, page_errors):
     """Its library is asked for only when the chairman first switches it on (the page never waits for it);
-    it then paints where the cases are, and switching it off and on again asks for nothing more."""
+    it then paints where the cases are, and switching it off and on again asks for nothing more. It holds
+    the cases of the stages switched on, whether a stage is switched while it shows or while it is off."""
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     page = page_errors(desk.new_page())
     login(page, live_server, "chutich", "chutich-demo")
@@ -257,6 +258,20 @@ def test_the_heatmap_comes_when_switched_on_and_goes_when_switched_off(app, live
     heat.check()
     page.wait_for_timeout(100)
     assert _heat_pixels(page) > 100 and len(asked) == 1
+    # It shows the stages shown, as the circles do: the 2 warnings switched off leave 4 cases in it.
+    heat_cases = "() => InspectMap.state.heatFilled ? InspectMap.state.heatLayer._latlngs.length : null"
+    assert page.evaluate(heat_cases) == 6
+    warnings = page.locator(".leaflet-control-layers-overlays label", has_text="Lập biên bản / cảnh báo").locator("input")
+    _open_layer_list(page)
+    warnings.uncheck()
+    page.wait_for_function(f"({heat_cases})() === 4")
+    _open_layer_list(page)
+    heat.uncheck()
+    _open_layer_list(page)
+    warnings.check()  # while the heatmap is off: it follows when switched on again
+    _open_layer_list(page)
+    heat.check()
+    page.wait_for_function(f"({heat_cases})() === 6")
     assert page_errors.errors == []
 
 

@@ -327,8 +327,7 @@ var InspectMap = (function () {
       });
       // Clusters are drawn where their centre is, so near the edges they hold cases just outside the view:
       // the number said is the exact count of cases inside it, of the stages switched on.
-      var cases = state.cases, inView = 0;
-      var on = cases.stages.map(function (key) { return Boolean(state.layers[key]) && map.hasLayer(state.layers[key]); });
+      var cases = state.cases, inView = 0, on = stagesShown();
       for (var i = 0; i < cases.n; i++) {
         if (on[cases.stage[i]] && cases.lon[i] >= bbox[0] && cases.lon[i] <= bbox[2] && cases.lat[i] >= bbox[1] && cases.lat[i] <= bbox[3]) inView += 1;
       }
@@ -368,6 +367,12 @@ var InspectMap = (function () {
       document.getElementById("map-count").textContent = parts.join(" · ");
     }
 
+    // Per stage of the layer (its index in cases.stages): whether its layer is switched on.
+    function stagesShown() {
+      return state.cases.stages.map(function (key) { return Boolean(state.layers[key]) && map.hasLayer(state.layers[key]); });
+    }
+
+    // The heatmap of the cases of the stages switched on, as the circles are.
     function fillHeat() {
       if (state.heatFilled || !state.cases) return;
       heatLibrary(cfg.heatScript).then(function () {
@@ -376,8 +381,8 @@ var InspectMap = (function () {
           state.heatGroup.addLayer(state.heatLayer);
         }
         if (state.heatFilled) return;
-        var cases = state.cases, points = new Array(cases.n);
-        for (var i = 0; i < cases.n; i++) points[i] = [cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6];
+        var cases = state.cases, on = stagesShown(), points = [];
+        for (var i = 0; i < cases.n; i++) if (on[cases.stage[i]]) points.push([cases.lat[i], cases.lon[i], cases.late[i] ? 1 : 0.6]);
         state.heatLayer.setLatLngs(points);
         state.heatFilled = true;
         heatNote.textContent = "";
@@ -440,6 +445,11 @@ var InspectMap = (function () {
     map.on("moveend", function () { if (state.failed) load(); draw(); });
     map.on("overlayadd overlayremove", function (e) {
       if (e.layer === state.heatGroup) { if (e.type === "overlayadd") fillHeat(); return; }
+      var isStage = Object.keys(state.layers).some(function (key) { return state.layers[key] === e.layer; });
+      if (isStage) {  // the heatmap follows the stages shown, now or when it is next switched on
+        state.heatFilled = false;
+        if (map.hasLayer(state.heatGroup)) fillHeat();
+      }
       draw();
     });
     // A map left open in a tab is asked again when looked at after a while (an unchanged layer answers 304).
