@@ -105,3 +105,22 @@ test("cases far apart (beyond the ward, across the world) and an empty stage are
   const empty = new GridClusters(casesOf(points), [], OPTIONS);
   assert.deepEqual(empty.getClusters(WORLD, 13), []);
 });
+
+test("one rule for one spot: a cluster listed as one spot is one group past the deepest zoom", () => {
+  // 0.7 m apart across a rounding edge (105.58999|105.59000): one spot, as atOneSpot says; 2.2 m apart: two.
+  const positions = [[105.589994, 10.17], [105.590001, 10.170004], [105.590022, 10.17], [105.6, 10.18]];
+  assert.deepEqual(GridClusters.spots(positions), [[0, 1], [2], [3]]);
+  const index = new GridClusters(casesOf(positions.slice(0, 2)), all(2), OPTIONS);
+  const [pair] = index.getClusters(WORLD, OPTIONS.maxZoom);
+  assert.equal(pair.properties.point_count, 2);
+  assert.equal(index.atOneSpot(pair.properties.cluster_id), true);
+  const apart = new GridClusters(casesOf([positions[1], positions[2]]), all(2), OPTIONS);
+  const [both] = apart.getClusters(WORLD, OPTIONS.maxZoom);
+  assert.equal(apart.atOneSpot(both.properties.cluster_id), false);
+  assert.equal(GridClusters.spots([positions[1], positions[2]]).length, 2);
+  // Many at one house and many houses: every position in exactly one group.
+  const many = Array.from({length: 500}, (_v, i) => [105.59 + (i % 50) * 3e-5, 10.17 + Math.floor(i / 50) * 3e-5]);
+  const groups = GridClusters.spots(many.concat(many));
+  assert.equal(groups.length, 500);
+  assert.ok(groups.every((group) => group.length === 2 && group[1] === group[0] + 500));
+});

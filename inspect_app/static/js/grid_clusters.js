@@ -160,13 +160,43 @@
     return this.items(found.zoom, found.cluster, limit).map(function (i) { return self.cases.ids[self.members[i]]; });
   };
 
-  /* Whether all of a cluster's cases are at one spot (within about a metre): no zoom would part them. */
+  /* Whether two positions are one spot (within about a metre each way): the one rule of atOneSpot and of
+     GridClusters.spots. */
+  GridClusters.sameSpot = function (lonA, latA, lonB, latB) {
+    return Math.abs(lonA - lonB) < ONE_SPOT_DEGREES && Math.abs(latA - latB) < ONE_SPOT_DEGREES;
+  };
+
+  /* Positions ([lon, lat] each) put together by spot: each group holds the indices of the positions at one
+     spot with its first (sameSpot), groups in the order of their first position. */
+  GridClusters.spots = function (positions) {
+    var cells = {}, groups = [];
+    positions.forEach(function (position, i) {
+      var cx = Math.floor(position[0] / ONE_SPOT_DEGREES), cy = Math.floor(position[1] / ONE_SPOT_DEGREES), found = null;
+      // A group's first position within one spot's width is in this cell or a neighbouring one.
+      for (var dx = -1; dx <= 1 && !found; dx++) {
+        for (var dy = -1; dy <= 1 && !found; dy++) {
+          found = (cells[(cx + dx) + "," + (cy + dy)] || []).find(function (group) {
+            return GridClusters.sameSpot(group.lon, group.lat, position[0], position[1]);
+          }) || null;
+        }
+      }
+      if (!found) {
+        found = {lon: position[0], lat: position[1], members: []};
+        (cells[cx + "," + cy] = cells[cx + "," + cy] || []).push(found);
+        groups.push(found.members);
+      }
+      found.members.push(i);
+    });
+    return groups;
+  };
+
+  /* Whether all of a cluster's cases are at one spot (sameSpot with its first): no zoom would part them. */
   GridClusters.prototype.atOneSpot = function (clusterId) {
     var found = this.cluster(clusterId), items = this.items(found.zoom, found.cluster), cases = this.cases;
     var first = this.members[items[0]];
     return items.every(function (i) {
       var j = this.members[i];
-      return Math.abs(cases.lon[j] - cases.lon[first]) < ONE_SPOT_DEGREES && Math.abs(cases.lat[j] - cases.lat[first]) < ONE_SPOT_DEGREES;
+      return GridClusters.sameSpot(cases.lon[j], cases.lat[j], cases.lon[first], cases.lat[first]);
     }, this);
   };
 

@@ -206,23 +206,20 @@ var InspectMap = (function () {
     ctx.fillText(text, x, y + 0.5);
   }
 
-  // Past the index's deepest zoom every case is alone: those at one spot are put together
-  // again as a cluster (its leaves the cases), so that none hides under another.
+  // Past the index's deepest zoom every case is alone: those at one spot (GridClusters.sameSpot, the rule
+  // of a cluster's atOneSpot) are put together again as a cluster (its leaves the cases), so that none
+  // hides under another.
   function groupSameSpot(items) {
-    var spots = {}, out = [];
-    items.forEach(function (item) {
-      if (item.properties.cluster) { out.push(item); return; }
-      var c = item.geometry.coordinates, key = c[0].toFixed(5) + "," + c[1].toFixed(5);
-      if (!spots[key]) { spots[key] = []; out.push(spots[key]); }
-      spots[key].push(item);
-    });
-    return out.map(function (entry) {
-      if (!Array.isArray(entry)) return entry;
-      if (entry.length === 1) return entry[0];
+    var out = items.filter(function (item) { return item.properties.cluster; });
+    var alone = items.filter(function (item) { return !item.properties.cluster; });
+    GridClusters.spots(alone.map(function (item) { return item.geometry.coordinates; })).forEach(function (group) {
+      var entry = group.map(function (i) { return alone[i]; });
+      if (entry.length === 1) { out.push(entry[0]); return; }
       var late = entry.reduce(function (sum, item) { return sum + item.properties.late; }, 0);
-      return {geometry: entry[0].geometry, leaves: entry, properties: {cluster: true, spot: true, cluster_id: "s" + entry[0].properties.id,
-        point_count: entry.length, late: late}};
+      out.push({geometry: entry[0].geometry, leaves: entry, properties: {cluster: true, spot: true, cluster_id: "s" + entry[0].properties.id,
+        point_count: entry.length, late: late}});
     });
+    return out;
   }
 
   function clusterRadius(count) {
