@@ -221,6 +221,9 @@ CORPUS = {
     "map data: a broken bbox": Bad("chutich", "GET", "/api/violations.geojson?bbox=1,2,3", 400, "bbox"),
     "map layer: NUL byte in a filter": Bad("chutich", "GET", "/api/map/cases.json?khu_vuc=a%00b", 400, "ký tự điều khiển"),
     "map layer: an unknown stage": Bad("chutich", "GET", "/api/map/cases.json?stage=demolished", 400, "không có trong danh sách"),
+    "map layer: a route that does not exist": Bad("chutich", "GET", "/api/map/cases.json?route=999999", 400, "Tuyến này không tồn tại"),
+    "map layer: an officer who does not exist": Bad("chutich", "GET", "/api/map/cases.json?officer=999999", 400, "Không có cán bộ này"),
+    "map data: a route that does not exist": Bad("chutich", "GET", "/api/violations.geojson?route=999999", 400, "Tuyến này không tồn tại"),
     "map popup: a case that does not exist": Bad("chutich", "GET", "/api/map/cases/99999999.json", 404, "không tồn tại"),
     "weekly list: week 54": Bad("chutich", "GET", "/reports/weekly.xlsx?week=2026-W54", 400, "không có tuần 54"),
     # --- photos and files served
