@@ -21,8 +21,8 @@ are served beside the app from local copies at the versions folium names (bench/
 installed here with npm ci; the two tiny stylesheets with no npm package, Bootstrap 3.0's glyphicons and
 folium's marker rotation, as empty ones); the tiles of both pages come blank from the same server.
 Marks are waited for through the DevTools protocol, not with Playwright's wait_for_function (see Visit).
-Each visit navigates once the new tab's renderer has started (tab_started; BENCH_SETTLE=0 navigates the
-instant the tab is made, as this bench did until 2026-12-08), and reads its bytes from the page's
+Each visit navigates once its new browser window has started (window_started; BENCH_SETTLE=0 navigates
+the instant the window is made, as this bench did until 2026-12-08), and reads its bytes from the page's
 Resource Timing once drawn (no network events listened to during the load).
 
 Exits 1 when a target of issue 20 is missed: every case accounted for at the whole-ward view (the cases
@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
 FOLIUM_TIMEOUT_S = int(os.environ.get("BENCH_FOLIUM_TIMEOUT_S", "300"))
-# 0: navigate the instant the tab is made, as this bench did before 2026-12-08 (see tab_started).
+# 0: navigate the instant the browser window is made, as this bench did before 2026-12-08 (see window_started).
 SETTLE = os.environ.get("BENCH_SETTLE", "1") != "0"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -87,18 +87,22 @@ MARKED = """new Promise(done => {
     look();
 })"""
 
-# Bytes over the network (headers and encoded bodies) of the page and of all it loaded but the tiles (answered
-# blank for both pages), and of the resources whose URL holds the layer's path; a file from the browser's
-# cache counts 0, a 304 its headers.
+# Bytes over the network of the page and of all it loaded but the tiles (answered blank for both pages),
+# and of the resources whose URL holds the layer's path: Resource Timing's transferSize, the encoded body
+# and a nominal 300 bytes of headers (0 for a file from the browser's cache, 300 for a 304). Also the
+# number of entries (Chromium keeps 250 unless told otherwise) and the resources of other origins, whose
+# sizes a page cannot see without Timing-Allow-Origin (none: both pages' files come from the bench server).
 BYTES = """layerPath => {
     const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
     let all = 0, layer = 0;
+    const elsewhere = [];
     for (const e of entries) {
         if (e.name.includes('/tiles/') || e.name.includes('tile.openstreetmap.org')) continue;
+        if (new URL(e.name).origin !== location.origin) elsewhere.push(e.name);
         all += e.transferSize;
         if (e.name.includes(layerPath)) layer += e.transferSize;
     }
-    return [all, layer]; }"""
+    return [entries.length, all, layer, elsewhere]; }"""
 
 MOVE = """async ([kind, step]) => {
     const m = kind === 'app' ? InspectMap.state.map : Object.values(window).find(v => v instanceof L.Map);
@@ -128,7 +132,7 @@ class Visit:
 
     def __init__(self, context, url, layer_path="/api/map/cases.json", timeout_s=60, then_mark=None):
         page = context.new_page()
-        self.settle_s = tab_started(context.browser) if SETTLE else 0.0
+        self.settle_s = window_started(context.browser) if SETTLE else 0.0
         cdp = context.new_cdp_session(page)
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
         # Waited for through the DevTools protocol, not page.wait_for_function: Playwright's would first run
@@ -138,9 +142,11 @@ class Visit:
         # A mark the page sets after its cases (the app's overview numbers), when asked for.
         self.then_ms = self.mark(cdp, then_mark, timeout_s) if then_mark else None
         page.wait_for_timeout(100)  # the last requests' ends
-        # Bytes from the page's own Resource Timing, read once it is drawn: the DevTools protocol's network
-        # events, listened to during the load, cost the page 36 ms at 10,000 cases (367 against 331 ms).
-        self.bytes, self.layer_bytes = page.evaluate(BYTES, layer_path)
+        # Bytes from the page's own Resource Timing, read once it is drawn: nothing listens to the DevTools
+        # protocol's network events during the load (one probe found they cost the page 36 ms, an earlier none).
+        entries, self.bytes, self.layer_bytes, unmeasured = page.evaluate(BYTES, layer_path)
+        if entries >= 250 or unmeasured:  # Chromium's default buffer full, or a size another origin hides
+            raise RuntimeError(f"bytes of {url} not all counted: {entries} entries, from other origins {unmeasured}")
         self.page = page
 
     @staticmethod
@@ -155,24 +161,27 @@ class Visit:
         return ms
 
 
-def tab_started(browser, quiet_ms=20, step_s=0.1, limit_s=10):
-    """Wait until the browser's renderer processes have finished starting (their CPU time grew by less than
-    quiet_ms in each of two steps in a row); the seconds waited. A new tab's renderer spends about 0.8 s of
-    CPU in its first second on this machine: a tab the chairman opens has done so long before his click, and
-    navigating at that instant timed the page against the tab's own start-up (535 against 343 ms at 10,000
-    cases, docs/BENCHMARKS.md). Both pages, the app's and Folium's, are visited this way."""
+def window_started(browser, quiet_ms=20, step_s=0.1, limit_s=10):
+    """Wait until the browser's renderer processes are quiet: none used quiet_ms of CPU or more in each of two
+    steps in a row (a process that appeared counts as busy, one that ended is left out); the seconds waited.
+    Each new browser context opens a new window, and its own interface (the address bar's suggestion popup, a
+    page of Chromium's in a renderer process of its own) spends 0.6-0.8 s of CPU in its first second on this
+    machine, the tab's own renderer 0.01-0.04 s. A chairman clicks his bookmark in a window that is open;
+    navigating the instant the window was made timed the page against the window's start-up (517 against
+    324 ms at 10,000 cases, docs/BENCHMARKS.md). Both pages, the app's and Folium's, are visited this way."""
     session = browser.new_browser_cdp_session()
     try:
-        def renderers_cpu_ms():
+        def cpu_ms_by_process():
             processes = session.send("SystemInfo.getProcessInfo")["processInfo"]
-            return 1000 * sum(p["cpuTime"] for p in processes if p["type"] == "renderer")
+            return {p["id"]: 1000 * p["cpuTime"] for p in processes if p["type"] == "renderer"}
 
-        start, quiet, used = time.monotonic(), 0, renderers_cpu_ms()
+        start, quiet, before = time.monotonic(), 0, cpu_ms_by_process()
         while quiet < 2 and time.monotonic() - start < limit_s:
             time.sleep(step_s)
-            now = renderers_cpu_ms()
-            quiet = quiet + 1 if now - used < quiet_ms else 0
-            used = now
+            now = cpu_ms_by_process()
+            busy = any(pid not in before or used - before[pid] >= quiet_ms for pid, used in now.items())
+            quiet = 0 if busy else quiet + 1
+            before = now
         return time.monotonic() - start
     finally:
         session.detach()
@@ -364,7 +373,7 @@ def main():
                 results.append(row)
                 print_row(kind, row)
                 settled = [v.settle_s for v in changed]
-                print(f"  new tabs started before navigating: median {statistics.median(settled):.2f} s "
+                print(f"  new windows (visits after a change) started before navigating: median {statistics.median(settled):.2f} s "
                       f"(longest {max(settled):.2f} s)", flush=True)
                 missed += check(row)
             browser.close()

@@ -3,8 +3,8 @@
 Seeds BENCH_CASES cases (10,000 by default) in a fresh database (DATABASE_URL, or a SQLite file), serves
 the app through gunicorn as bench/map_browser.py does, and visits each of BENCH_PATHS (comma-separated,
 default "/map/") BENCH_VISITS times, interleaved, each in a new browser just after a case changed, once
-its tab has started (map_browser.Visit; BENCH_SETTLE=0 navigates at once, BENCH_SETTLE_BOTH=1 visits
-each path both ways in turn). Prints
+its window has started (map_browser.Visit; BENCH_SETTLE=0 navigates at once, BENCH_SETTLE_BOTH=1 visits
+each path both ways, each way first in turn). Prints
 per path the median of the drawn moment and, with BENCH_DETAIL=1, the median moment of every resource
 (request, first byte, end) and of every mark the page sets (map-init, cases-received, cases-indexed,
 cases-drawn, overview-shown: each visit waits for it), in ms from navigation.
@@ -41,7 +41,7 @@ CASES = int(os.environ.get("BENCH_CASES", "10000"))
 VISITS = int(os.environ.get("BENCH_VISITS", "11"))
 PATHS = os.environ.get("BENCH_PATHS", "/map/").split(",")
 DETAIL = os.environ.get("BENCH_DETAIL") == "1"
-BOTH_WAYS = os.environ.get("BENCH_SETTLE_BOTH") == "1"  # each visit also made without waiting for its tab
+BOTH_WAYS = os.environ.get("BENCH_SETTLE_BOTH") == "1"  # each visit also made without waiting for its window
 
 # Every resource but the tiles (request start, first byte, end) and every mark, in ms from navigation.
 TIMELINE = """() => {
@@ -71,14 +71,14 @@ def main():
             map_browser.warm_up(browser, base, state)
             ways = [True, False] if BOTH_WAYS else [map_browser.SETTLE]
             timelines = {}
-            for _ in range(VISITS):
+            for visit_number in range(VISITS):
                 for path in PATHS:
-                    for settle in ways:
+                    for settle in ways if visit_number % 2 == 0 else ways[::-1]:  # each way first in turn
                         map_browser.SETTLE = settle
                         map_browser.change_a_case(app)
                         context = map_browser.new_browser(browser, state)
                         visit = map_browser.Visit(context, f"{base}{path}", then_mark="overview-shown")
-                        name = path if settle or not BOTH_WAYS else f"{path} (navigated the instant its tab was made)"
+                        name = path if settle or not BOTH_WAYS else f"{path} (navigated the instant its window was made)"
                         timelines.setdefault(name, []).append(visit.page.evaluate(TIMELINE))
                         context.close()
             browser.close()
