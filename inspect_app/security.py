@@ -14,29 +14,41 @@ LAST_SEEN_KEY = "seen"
 SESSION_KEY = "sid"  # the server-side session (domain/accounts/login_sessions.py) this cookie belongs to
 
 
+# Leaflet's default subdomains for a tile URL with {s}: every tile layer of the app (Folium's and
+# static/js's L.tileLayer) keeps that default.
+TILE_SUBDOMAINS = "abc"
+
+
+def _tile_hosts(tile_url):
+    """(scheme or "", [host, …]) of the tile server: one host per subdomain when the URL has {s}."""
+    template = tile_url.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0")
+    parts = urlsplit(template)
+    if not parts.netloc:
+        return "", []
+    hosts = [parts.netloc.replace("{s}", s) for s in TILE_SUBDOMAINS] if "{s}" in parts.netloc else [parts.netloc]
+    return parts.scheme, hosts
+
+
 def tile_origin(tile_url):
-    """The tile server's origin ("https://host"; the first of its subdomains when the URL has {s}), or ""
-    when the tiles come from the app itself."""
-    parts = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    """The tile server's origin to open a connection to ("https://host", the first subdomain when the URL has
+    {s}; "//host" when the URL names no scheme), or "" when the tiles come from the app itself."""
+    scheme, hosts = _tile_hosts(tile_url)
+    if not hosts:
+        return ""
+    return f"{scheme}://{hosts[0]}" if scheme else f"//{hosts[0]}"
 
 
-def tile_source(tile_url):
-    """The tile server as a Content-Security-Policy source: its origin, with a wildcard for the subdomain
-    when the URL has {s} (Leaflet asks a., b. and c. in turn), or "" when the tiles come from the app."""
-    origin = tile_origin(tile_url)
-    parts = urlsplit(tile_url)
-    if not origin or "{s}" not in parts.netloc:
-        return origin
-    labels = parts.netloc.split(".")
-    last_with_s = max(i for i, label in enumerate(labels) if "{s}" in label)
-    return f"{parts.scheme}://*." + ".".join(labels[last_with_s + 1:])
+def tile_sources(tile_url):
+    """The tile server as Content-Security-Policy sources, each subdomain named (never a wildcard that would
+    let a whole parent domain in); without a scheme when the URL names none (the page's own then applies)."""
+    scheme, hosts = _tile_hosts(tile_url)
+    return " ".join(f"{scheme}://{host}" if scheme else host for host in hosts)
 
 
 def content_security_policy(tile_url):
     """The app's own files, plus images from the tile server; inline scripts are allowed because
     Folium writes the map's set-up inline (every user text reaching a page is escaped)."""
-    tiles = tile_source(tile_url)
+    tiles = tile_sources(tile_url)
     return "; ".join((
         "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
         f"img-src 'self' data: blob: {tiles}".strip(), "connect-src 'self'", "worker-src 'self'",

@@ -20,17 +20,23 @@ def test_every_response_carries_the_security_headers(app, people):
 
 def test_the_tile_server_in_the_policy_follows_the_setting():
     assert "img-src 'self' data: blob: https://tiles.example.vn" in content_security_policy("https://tiles.example.vn/{z}/{x}/{y}.png")
-    # Leaflet asks a., b. and c. in turn for {s}: every one of them is allowed, nothing else is.
+    # Leaflet asks a., b. and c. in turn for {s}: each is named, and nothing else is let in.
     policy = content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
-    assert "img-src 'self' data: blob: https://*.tile.example.org;" in policy
-    assert "https://a.tile.example.org" not in policy
-    assert "img-src 'self' data: blob: https://*.example.org;" in content_security_policy("https://tile-{s}.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: blob: https://a.tile.example.org https://b.tile.example.org https://c.tile.example.org;" in policy
+    policy = content_security_policy("https://tile-{s}.example.org:8080/{z}/{x}/{y}.png")
+    hosts = " ".join(f"https://tile-{s}.example.org:8080" for s in "abc")
+    assert f"img-src 'self' data: blob: {hosts};" in policy
+    assert "*" not in policy
+    # A URL with no scheme: the page's own scheme applies, as it does for the images.
+    assert "img-src 'self' data: blob: a.tile.example.org b.tile.example.org c.tile.example.org;" in content_security_policy(
+        "//{s}.tile.example.org/{z}/{x}/{y}.png")
     assert "img-src 'self' data: blob:;" in content_security_policy("/tiles/{z}/{x}/{y}.png")
 
 
 def test_the_map_opens_a_connection_to_one_tile_server():
     assert tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://a.tile.example.org"
     assert tile_origin("https://tiles.example.vn/{z}/{x}/{y}.png") == "https://tiles.example.vn"
+    assert tile_origin("//{s}.tile.example.org/{z}/{x}/{y}.png") == "//a.tile.example.org"
     assert tile_origin("/tiles/{z}/{x}/{y}.png") == ""
 
 
