@@ -20,8 +20,7 @@ FIELD_LABELS = {
 def filters_from_request():
     """(CaseFilters, ok): unfiltered with the problems flashed when the query is not valid."""
     try:
-        filters = case_queries.read_filters(request.args)
-        case_queries.check_filter_ids(db.session, filters)
+        filters = case_queries.read_checked_filters(db.session, request.args)
         return filters, True
     except InvalidFields as exc:
         for name, problem in exc.errors.items():

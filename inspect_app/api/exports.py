@@ -36,8 +36,7 @@ def _names(kind, key):
 @login_required
 def export_cases(format_key):
     """The cases the case list shows for the same filters and search, every one of them, as a GIS file."""
-    filters = case_queries.read_filters(request.args)
-    case_queries.check_filter_ids(db.session, filters)
+    filters = case_queries.read_checked_filters(db.session, request.args)
     layer = cases_layer(db.session, filters, request_case_context(), _names,
                         lambda case_id: url_for("cases.show", violation_id=case_id, _external=True))
     return _send(layer, format_key, f"vu-viec-{local_today().isoformat()}")

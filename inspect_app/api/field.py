@@ -202,8 +202,7 @@ def violations_geojson():
     """Cases as GeoJSON points; `bbox=minlon,minlat,maxlon,maxlat` limits them to an area, and the
     case-list filters (stage, route, khu_vuc, category, officer, date_from, date_to, overdue) apply."""
     bbox = _read_bbox(request.args["bbox"]) if request.args.get("bbox") else None
-    filters = case_queries.read_filters(request.args)
-    case_queries.check_filter_ids(db.session, filters)
+    filters = case_queries.read_checked_filters(db.session, request.args)
     context = lifecycle_context(current_app.config, geography.get_ward(db.session))
     collection = case_map.violations_feature_collection(db.session, bbox, filters=filters, today=context.today,
                                                              calendar=context.calendar)

@@ -23,8 +23,7 @@ GZIP_LEVEL = 1
 def map_cases():
     """Every case matching the case-list filters, for drawing: ids, positions, stages, overdue flags
     (map_layer.layer_json says how), with the number of those without a position."""
-    filters = case_queries.read_filters(request.args)
-    case_queries.check_filter_ids(db.session, filters)  # an unknown route or officer is said, not an empty map
+    filters = case_queries.read_checked_filters(db.session, request.args)
     context = lifecycle_context(current_app.config, geography.get_ward(db.session))
     key = None
     if map_layer.depends_on_cases_only(filters):

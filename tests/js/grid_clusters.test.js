@@ -124,3 +124,18 @@ test("one rule for one spot: a cluster listed as one spot is one group past the 
   assert.equal(groups.length, 500);
   assert.ok(groups.every((group) => group.length === 2 && group[1] === group[0] + 500));
 });
+
+test("grouping by spot equals the plain rule (each joins the earliest group at one spot with it), signs and edges included", () => {
+  let seed = 7;
+  const random = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+  for (const [lon, lat] of [[105.59, 10.17], [-0.00002, -0.00002], [-73.98, 40.75]]) {
+    const positions = Array.from({length: 400}, () => [
+      lon + Math.round((random() - 0.5) * 60) / 1e6, lat + Math.round((random() - 0.5) * 60) / 1e6]);
+    const expected = [], firsts = [];
+    positions.forEach((p, i) => {
+      const g = firsts.findIndex((f) => GridClusters.sameSpot(f[0], f[1], p[0], p[1]));
+      if (g < 0) { firsts.push(p); expected.push([i]); } else expected[g].push(i);
+    });
+    assert.deepEqual(GridClusters.spots(positions), expected, `around ${lon}, ${lat}`);
+  }
+});

@@ -82,6 +82,13 @@ def check_filter_ids(session: Session, filters: CaseFilters) -> None:
         raise InvalidFields(errors)
 
 
+def read_checked_filters(session: Session, args: Mapping[str, Any]) -> CaseFilters:
+    """read_filters, with the route and officer they name checked to exist (check_filter_ids)."""
+    filters = read_filters(args)
+    check_filter_ids(session, filters)
+    return filters
+
+
 def filtered(statement: Select, filters: CaseFilters, today: date) -> Select:
     """The statement with the filters applied (used by lists, the map and the GeoJSON API)."""
     if filters.stage:

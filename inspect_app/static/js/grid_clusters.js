@@ -166,22 +166,23 @@
     return Math.abs(lonA - lonB) < ONE_SPOT_DEGREES && Math.abs(latA - latB) < ONE_SPOT_DEGREES;
   };
 
-  /* Positions ([lon, lat] each) put together by spot: each group holds the indices of the positions at one
-     spot with its first (sameSpot), groups in the order of their first position. */
+  /* Positions ([lon, lat] each) put together by spot: each position joins the earliest group whose first
+     position is at one spot with it (sameSpot), or starts a group; groups of indices, in the order of their
+     first position. */
   GridClusters.spots = function (positions) {
     var cells = {}, groups = [];
     positions.forEach(function (position, i) {
       var cx = Math.floor(position[0] / ONE_SPOT_DEGREES), cy = Math.floor(position[1] / ONE_SPOT_DEGREES), found = null;
       // A group's first position within one spot's width is in this cell or a neighbouring one.
-      for (var dx = -1; dx <= 1 && !found; dx++) {
-        for (var dy = -1; dy <= 1 && !found; dy++) {
-          found = (cells[(cx + dx) + "," + (cy + dy)] || []).find(function (group) {
-            return GridClusters.sameSpot(group.lon, group.lat, position[0], position[1]);
-          }) || null;
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          (cells[(cx + dx) + "," + (cy + dy)] || []).forEach(function (group) {
+            if ((!found || group.order < found.order) && GridClusters.sameSpot(group.lon, group.lat, position[0], position[1])) found = group;
+          });
         }
       }
       if (!found) {
-        found = {lon: position[0], lat: position[1], members: []};
+        found = {lon: position[0], lat: position[1], order: groups.length, members: []};
         (cells[cx + "," + cy] = cells[cx + "," + cy] || []).push(found);
         groups.push(found.members);
       }
